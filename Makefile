@@ -1,0 +1,70 @@
+# Everything a newcomer needs: `make run` serves the site, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test e2e bench worker beat lint format check-deploy messages clean
+
+# The stamps re-run pip only when a requirements file changes.
+$(VENV)/.installed-run: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+## Serve the site with demo data on the embedded default (SQLite, in-process Redis, eager tasks).
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (SQLite by default; PostgreSQL and Redis with DATABASE_URL / REDIS_URL).
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest
+
+## Browser journeys in headless Chromium against a live server on PostgreSQL and Redis.
+e2e: $(VENV)/.installed-dev
+	$(PY) -m pytest e2e -p no:cacheprovider
+
+## Benchmarks: gunicorn with DEBUG off on PostgreSQL and Redis, load from `hey`.
+bench: $(VENV)/.installed-dev
+	$(PY) bench/run.py
+
+worker: $(VENV)/.installed-run
+	$(PY) -m celery -A coupzii worker --loglevel INFO
+
+beat: $(VENV)/.installed-run
+	$(PY) -m celery -A coupzii beat --loglevel INFO
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## `check --deploy` under production settings with throwaway secrets.
+check-deploy: $(VENV)/.installed-run
+	DJANGO_SETTINGS_MODULE=coupzii.settings.production \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	ALLOWED_HOSTS=coupzii.in \
+	DATABASE_URL=postgres://coupzii@db/coupzii REDIS_URL=redis://redis:6379/0 \
+	CELERY_BROKER_URL=redis://redis:6379/1 \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+## Extract strings to locale/hi (needs GNU gettext), then compile the .mo files.
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages --locale hi --ignore ".venv/*" --ignore "staticfiles/*" --ignore "e2e/*" --ignore "bench/*"
+	$(PY) -m coupzii.core.i18n_compile
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,60 @@
+import pytest
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator_client(client):
+    client.force_login(User.objects.create_superuser("ops@coupzii.in", PASSWORD))
+    return client
+
+
+def test_operators_can_find_a_user_by_phone(operator_client):
+    UserFactory(email="asha@example.in", phone="+919876543210")
+    UserFactory(email="ravi@example.in")
+
+    response = operator_client.get("/admin/accounts/user/", {"q": "+919876543210"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "asha@example.in" in html
+    assert "ravi@example.in" not in html
+
+
+def test_operators_can_add_a_user_with_a_phone_typed_the_indian_way(operator_client):
+    response = operator_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "New.User@Example.in",
+            "full_name": "New User",
+            "phone": "98765 43211",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+            "usable_password": "true",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="new.user@example.in")
+    assert user.phone == "+919876543211"
+    assert user.check_password("a long enough passphrase")
+
+
+def test_the_user_change_page_shows_the_public_id(operator_client):
+    user = UserFactory()
+
+    response = operator_client.get(f"/admin/accounts/user/{user.pk}/change/")
+
+    assert str(user.public_id) in response.content.decode()
+
+
+def test_shoppers_cannot_open_the_admin(client):
+    client.force_login(UserFactory())
+
+    response = client.get("/admin/accounts/user/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,5 @@
+"""Coupzii: coupons, cashback and gift cards."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,130 @@
+"""Domain errors with stable codes, and the API's single error shape.
+
+Every API error answers `{"error": {"code": ..., "message": ..., "fields": {...}}}`: clients
+switch on `code`, show `message`, and put `fields` messages next to their inputs.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DomainError(Exception):
+    """A business rule refused an action. Subclasses set a stable `code` and an HTTP status.
+
+    Services raise these; pages turn them into form errors and the API into the error shape.
+    """
+
+    code = "domain_error"
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_message = _("This action is not allowed.")
+
+    def __init__(self, message: str | None = None, *, fields: dict[str, list[str]] | None = None):
+        self.message = str(message or self.default_message)
+        self.fields = fields or {}
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+    default_message = _("Not found.")
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status_code = status.HTTP_403_FORBIDDEN
+    default_message = _("You may not do this.")
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status_code = status.HTTP_409_CONFLICT
+    default_message = _("This conflicts with the current state; reload and try again.")
+
+
+class Busy(DomainError):
+    """Somebody else holds the lock for this resource right now."""
+
+    code = "busy"
+    status_code = status.HTTP_409_CONFLICT
+    default_message = _("This is being changed by another request; try again in a moment.")
+
+
+def error_body(*, code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def api_exception_handler(exc, context):
+    """DRF exception handler: DomainError and DRF errors both answer the one error shape."""
+    if isinstance(exc, DomainError):
+        body = error_body(code=exc.code, message=exc.message, fields=exc.fields)
+        return Response(body, status=exc.status_code)
+
+    # Let DRF turn Http404/PermissionDenied into its exceptions and set headers
+    # (WWW-Authenticate, Retry-After), then reshape only the body.
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    exc = _as_api_exception(exc)
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body(
+            code="invalid",
+            message=str(_("Some fields are not valid.")),
+            fields=_field_messages(exc.detail),
+        )
+    else:
+        body = error_body(code=_code_of(exc), message=_message_of(exc.detail))
+    response.data = body
+    return response
+
+
+def _as_api_exception(exc):
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    return exc
+
+
+def _code_of(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    return exc.default_code
+
+
+def _message_of(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(str(item) for item in detail)
+    if isinstance(detail, dict):
+        return " ".join(_message_of(value) for value in detail.values())
+    return str(detail)
+
+
+def _field_messages(detail) -> dict:
+    """{"field": ["message", ...]}; errors not tied to a field go under "non_field_errors"."""
+    if isinstance(detail, dict):
+        return {
+            key: _field_messages(value) if isinstance(value, dict) else _flat_messages(value)
+            for key, value in detail.items()
+        }
+    return {"non_field_errors": _flat_messages(detail)}
+
+
+def _flat_messages(detail) -> list[str]:
+    if isinstance(detail, list):
+        messages = []
+        for item in detail:
+            messages.extend(_flat_messages(item) if isinstance(item, list | dict) else [str(item)])
+        return messages
+    if isinstance(detail, dict):
+        return [
+            f"{key}: {message}"
+            for key, value in detail.items()
+            for message in _flat_messages(value)
+        ]
+    return [str(detail)]

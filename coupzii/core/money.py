@@ -1,0 +1,109 @@
+"""Rupee amounts: Decimal only, quantized to paise with ROUND_HALF_UP, Indian digit grouping.
+
+Amounts are never floats. Paise integers exist only at the payment-gateway boundary
+(`to_paise` / `from_paise`).
+"""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+PAISE = Decimal("0.01")
+ZERO = Decimal("0.00")
+RUPEE_SIGN = "\u20b9"
+
+# "₹1,23,456.78", "Rs. 500", "INR 99.5", "-₹10": an optional sign, an optional currency
+# marker, digits with commas anywhere (Indian or Western grouping), optional decimals.
+_AMOUNT_RE = re.compile(
+    r"^(?P<sign>-)?\s*(?:\u20b9|rs\.?|inr)?\s*(?P<sign2>-)?\s*"
+    r"(?P<digits>\d[\d,]*)(?:\.(?P<fraction>\d+))?$",
+    re.IGNORECASE,
+)
+
+
+class InvalidAmount(ValueError):
+    """Raised when text or a value cannot be read as a rupee amount."""
+
+
+def quantize(value: Decimal | int | str) -> Decimal:
+    """Round to whole paise, half up (₹0.005 -> ₹0.01), the rule used at every step."""
+    return to_decimal(value).quantize(PAISE, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: Decimal | int | str) -> Decimal:
+    """Read an amount exactly; floats are refused because they cannot hold paise exactly."""
+    if isinstance(value, bool | float):
+        raise InvalidAmount("Money must not be a float or bool; pass a Decimal, int or str.")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation as exc:
+            raise InvalidAmount(f"Not an amount: {value!r}") from exc
+    else:
+        raise InvalidAmount(f"Not an amount: {value!r}")
+    if not result.is_finite():
+        raise InvalidAmount(f"Not a finite amount: {value!r}")
+    return result
+
+
+def parse_inr(text: str) -> Decimal:
+    """Read what a person types ("₹1,23,456.78", "Rs 500", "99.5") as a quantized Decimal.
+
+    Raises InvalidAmount for anything else, including amounts finer than a paisa, which are
+    refused rather than silently rounded.
+    """
+    match = _AMOUNT_RE.match(text.strip().replace("\u00a0", " "))
+    if not match:
+        raise InvalidAmount(f"Not a rupee amount: {text!r}")
+    fraction = match["fraction"] or ""
+    if len(fraction) > 2:
+        raise InvalidAmount(f"Amounts have at most two decimal places (paise): {text!r}")
+    negative = bool(match["sign"]) != bool(match["sign2"])
+    amount = Decimal(f"{match['digits'].replace(',', '')}.{fraction or '0'}")
+    return quantize(-amount if negative else amount)
+
+
+def format_inr(value: Decimal | int | str, *, symbol: bool = True, paise: bool = True) -> str:
+    """Write an amount the Indian way: ₹1,23,456.78 (lakh and crore grouping).
+
+    `paise=False` drops ".00" from whole amounts ("₹150") but keeps real paise ("₹150.50").
+    """
+    amount = quantize(value)
+    sign = "-" if amount < 0 else ""
+    rupees, _, fraction = f"{abs(amount):.2f}".partition(".")
+    text = _group_indian(rupees)
+    if paise or fraction != "00":
+        text = f"{text}.{fraction}"
+    return f"{sign}{RUPEE_SIGN if symbol else ''}{text}"
+
+
+def _group_indian(digits: str) -> str:
+    # The last three digits form one group; every group before them has two (12,34,567).
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    return ",".join([*groups, tail])
+
+
+def to_paise(value: Decimal | int | str) -> int:
+    """Rupees to integer paise for gateway APIs (Razorpay takes amounts in paise)."""
+    amount = to_decimal(value)
+    if amount != quantize(amount):
+        raise InvalidAmount(f"{value!r} is not a whole number of paise")
+    return int(amount * 100)
+
+
+def from_paise(paise: int) -> Decimal:
+    """Integer paise from a gateway back to rupees."""
+    if isinstance(paise, bool) or not isinstance(paise, int):
+        raise InvalidAmount(f"Paise must be an int: {paise!r}")
+    return quantize(Decimal(paise) / 100)

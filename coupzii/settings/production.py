@@ -1,0 +1,30 @@
+"""Production settings: secrets and service URLs are required, security headers are on.
+
+Run `manage.py check --deploy --fail-level WARNING` with these settings before a release.
+"""
+
+from .base import *  # noqa: F403
+from .base import env, refuse_dev_secrets, static_storage
+
+DEBUG = False
+# No defaults here: a missing variable stops the process with ImproperlyConfigured.
+SECRET_KEY = env.str("SECRET_KEY")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+refuse_dev_secrets(secret_key=SECRET_KEY, field_encryption_keys=FIELD_ENCRYPTION_KEYS)
+# Production runs several web processes and workers: the in-process fallbacks would split state.
+for required in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+    env.str(required)
+
+STORAGES["staticfiles"] = {"BACKEND": static_storage(debug=False)}  # noqa: F405
+
+# nginx terminates TLS and tells us the original scheme.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,23 @@
+"""Settings for the test suite: base settings with a fast hasher and eager tasks.
+
+The suite runs on SQLite and fakeredis by default, and on PostgreSQL and Redis when
+DATABASE_URL and REDIS_URL are set.
+"""
+
+from .base import *  # noqa: F403
+
+# Argon2 is the real hasher; tests hash thousands of passwords and need speed, not strength.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = "memory://"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "locmem"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Serve static files from the finders: the suite never runs collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

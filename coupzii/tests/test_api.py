@@ -1,0 +1,141 @@
+"""The API's shared behaviour: error shape, throttles, pagination, schema and docs."""
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.mark.urls("coupzii.tests.api_views")
+def test_invalid_input_answers_400_with_field_messages(api):
+    response = api.post("/transfer/", {"amount": "0", "upi_id": "not a upi id"}, format="json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert set(error["fields"]) == {"amount", "upi_id"}
+    assert "greater than or equal to 1" in error["fields"]["amount"][0]
+
+
+@pytest.mark.urls("coupzii.tests.api_views")
+def test_domain_error_answers_its_code_status_and_fields(api):
+    response = api.post("/transfer/", {"amount": "10", "upi_id": "asha@okaxis"}, format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "error": {
+            "code": "conflict",
+            "message": "Withdrawal already in progress.",
+            "fields": {"amount": ["Already requested."]},
+        }
+    }
+
+
+@pytest.mark.urls("coupzii.tests.api_views")
+def test_not_found_and_not_authenticated_use_the_same_shape(api):
+    missing = api.get("/missing/")
+    private = api.get("/private/")
+
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    assert private.status_code == 403  # session auth: no WWW-Authenticate challenge
+    assert private.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.urls("coupzii.tests.api_views")
+def test_page_size_is_capped_at_100(api):
+    UserFactory.create_batch(105)
+
+    response = api.get("/users/", {"page_size": 1000})
+
+    body = response.json()
+    assert body["count"] == 105
+    assert len(body["results"]) == 100
+    assert body["next"].endswith("page=2&page_size=1000")
+
+
+@pytest.mark.urls("coupzii.tests.api_views")
+def test_default_page_size_is_20(api):
+    UserFactory.create_batch(25)
+
+    assert len(api.get("/users/").json()["results"]) == 20
+
+
+def test_anonymous_clients_get_100_requests_a_minute(api):
+    statuses = [api.get("/api/v1/config/").status_code for _ in range(101)]
+
+    assert statuses[:100] == [200] * 100
+    assert statuses[100] == 429
+    refused = api.get("/api/v1/config/")
+    assert refused.json()["error"]["code"] == "throttled"
+    assert int(refused["Retry-After"]) > 0
+
+
+def test_anonymous_throttle_counts_each_client_ip_apart(api):
+    for _ in range(100):
+        api.get("/api/v1/config/", REMOTE_ADDR="203.0.113.7")
+
+    assert api.get("/api/v1/config/", REMOTE_ADDR="203.0.113.7").status_code == 429
+    assert api.get("/api/v1/config/", REMOTE_ADDR="203.0.113.8").status_code == 200
+
+
+def test_forged_forwarded_for_does_not_escape_the_throttle(api):
+    # The client is not a trusted proxy, so its X-Forwarded-For is ignored.
+    for n in range(100):
+        api.get("/api/v1/config/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+
+    refused = api.get("/api/v1/config/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert refused.status_code == 429
+
+
+def test_signed_in_users_get_300_requests_a_minute(api):
+    api.force_authenticate(UserFactory())
+
+    statuses = [api.get("/api/v1/config/").status_code for _ in range(301)]
+
+    assert statuses.count(200) == 300
+    assert statuses[-1] == 429
+
+
+def test_client_config_lists_languages_and_currency(api):
+    body = api.get("/api/v1/config/").json()
+
+    assert [language["code"] for language in body["languages"]] == ["en", "hi"]
+    assert body["currency"] == {"code": "INR", "symbol": "₹", "decimal_places": 2}
+    assert body["page_size"] == {"default": 20, "max": 100}
+
+
+def test_schema_is_valid_openapi_and_lists_the_v1_api(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/config/" in schema["paths"]
+
+
+def test_schema_generation_has_no_warnings():
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)  # raises on an invalid document
+
+
+@override_settings(DEBUG=False)
+def test_swagger_ui_loads_its_assets_from_our_own_static_files(api):
+    response = api.get("/api/docs/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+    assert "https://" not in html

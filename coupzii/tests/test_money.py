@@ -1,0 +1,100 @@
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coupzii.core.money import (
+    InvalidAmount,
+    format_inr,
+    from_paise,
+    parse_inr,
+    quantize,
+    to_paise,
+)
+
+paise_amounts = st.integers(min_value=-(10**12), max_value=10**12).map(lambda p: D(p) / 100)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (D("1.005"), D("1.01")),  # half up, not banker's rounding
+        (D("1.015"), D("1.02")),
+        (D("2.675"), D("2.68")),  # the classic float trap
+        (D("-1.005"), D("-1.01")),
+        (D("0.004"), D("0.00")),
+        ("10", D("10.00")),
+        (7, D("7.00")),
+    ],
+)
+def test_quantize_rounds_half_up_to_paise(value, expected):
+    assert quantize(value) == expected
+
+
+def test_quantize_refuses_floats():
+    with pytest.raises(InvalidAmount):
+        quantize(0.1)  # 0.1 is not a paise amount in binary floating point
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (D("0"), "₹0.00"),
+        (D("999"), "₹999.00"),
+        (D("1000"), "₹1,000.00"),
+        (D("123456.78"), "₹1,23,456.78"),
+        (D("10000000"), "₹1,00,00,000.00"),  # one crore
+        (D("-1500.5"), "-₹1,500.50"),
+    ],
+)
+def test_format_inr_uses_lakh_and_crore_grouping(amount, expected):
+    assert format_inr(amount) == expected
+
+
+def test_format_inr_short_form_drops_only_zero_paise():
+    assert format_inr(D("150"), paise=False) == "₹150"
+    assert format_inr(D("150.50"), paise=False) == "₹150.50"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("₹1,23,456.78", D("123456.78")),
+        ("Rs. 500", D("500.00")),
+        ("rs 500", D("500.00")),
+        ("INR 99.5", D("99.50")),
+        ("1,234,567", D("1234567.00")),
+        ("  42 ", D("42.00")),
+        ("-₹10", D("-10.00")),
+        ("₹ -10", D("-10.00")),
+    ],
+)
+def test_parse_inr_reads_what_people_type(text, expected):
+    assert parse_inr(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "₹", "1.234", "12.3.4", "1e5", "NaN", "₹--5"])
+def test_parse_inr_refuses_what_is_not_an_amount(text):
+    with pytest.raises(InvalidAmount):
+        parse_inr(text)
+
+
+@given(paise_amounts)
+def test_format_then_parse_gives_the_same_amount(amount):
+    assert parse_inr(format_inr(amount)) == amount
+
+
+@given(paise_amounts)
+def test_paise_round_trip_is_exact(amount):
+    assert from_paise(to_paise(amount)) == amount
+
+
+def test_to_paise_refuses_fractions_of_a_paisa():
+    with pytest.raises(InvalidAmount):
+        to_paise(D("1.005"))
+
+
+def test_to_paise_gives_integers_for_gateways():
+    assert to_paise(D("499.99")) == 49999
+    assert isinstance(to_paise("1.10"), int)

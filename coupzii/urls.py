@@ -1,0 +1,22 @@
+"""Root URLs: pages, the admin, the API and its schema, health."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+from .health import health
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("coupzii.api_urls")),
+]
+
+admin.site.site_header = "Coupzii operations"
+admin.site.site_title = "Coupzii admin"

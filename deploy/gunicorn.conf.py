@@ -1,0 +1,21 @@
+"""gunicorn settings for the web container (deploy/compose.yaml) and the benchmarks (bench/)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers: Django views here block on PostgreSQL and Redis; 2 x cores + 1 keeps the CPU busy.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak never takes a process down in traffic.
+max_requests = 2000
+max_requests_jitter = 200
+# Access lines go to stdout for the container log; the benchmarks turn them off.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+errorlog = "-"
+# nginx sits in front: believe its X-Forwarded-* headers only when they come from it.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proxy_allow_ips = forwarded_allow_ips

@@ -1,0 +1,169 @@
+"""Browser journeys: a live gunicorn on PostgreSQL and Redis, driven by Debian's Chromium.
+
+The server runs with DEBUG off on a freshly created database, so the journeys see what a
+shopper would. A failing journey leaves a screenshot in e2e/artifacts/.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+from cryptography.fernet import Fernet
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "e2e" / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+DEVICES = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    "laptop": {"viewport": {"width": 1366, "height": 800}},
+}
+DATABASE_URL = os.environ.get("E2E_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coupzii_e2e")
+REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/2")
+BROKER_URL = os.environ.get("E2E_BROKER_URL", "redis://127.0.0.1:6379/5")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(url: str) -> None:
+    """Drop and recreate the journey database so every run starts from the same state."""
+    info = psycopg.conninfo.conninfo_to_dict(url.replace("postgres://", "postgresql://", 1))
+    name = info.pop("dbname")
+    try:
+        admin = psycopg.connect(
+            **{**info, "dbname": "postgres"}, autocommit=True, connect_timeout=3
+        )
+    except psycopg.OperationalError as exc:
+        pytest.exit(f"e2e needs PostgreSQL at {url}: {exc}", returncode=2)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def fresh_redis(url: str) -> None:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).flushdb()
+    except redis.ConnectionError as exc:
+        pytest.exit(f"e2e needs Redis at {url}: {exc}", returncode=2)
+
+
+def server_env(port: int) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="coupzii.settings.base",
+        DEBUG="false",
+        SECRET_KEY="e2e-" + Fernet.generate_key().decode(),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=BROKER_URL,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_ACCESSLOG="",
+        WEB_CONCURRENCY="2",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.exit(f"gunicorn exited with {process.returncode} before serving", returncode=2)
+        try:
+            with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.exit(f"{url}/health/ did not answer 200 within {seconds}s", returncode=2)
+
+
+@pytest.fixture(scope="session")
+def live_url():
+    fresh_database(DATABASE_URL)
+    fresh_redis(REDIS_URL)
+    port = free_port()
+    env = server_env(port)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "seed_demo", "--force")
+    gunicorn = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "coupzii.wsgi"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, gunicorn)
+        yield url
+    finally:
+        os.killpg(gunicorn.pid, 15)
+        gunicorn.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.exit(f"Chromium not found at {CHROMIUM}: apt-get install chromium", returncode=2)
+    with sync_playwright() as playwright:
+        # Playwright gives every launch a fresh, throwaway user-data dir.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(params=list(DEVICES))
+def page(request, browser, live_url):
+    """A page in a fresh browser context sized like the device; base_url is the live server."""
+    context = browser.new_context(base_url=live_url, locale="en-IN", **DEVICES[request.param])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.device = request.param
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is None or report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+
+
+def snapshot(page, name: str) -> None:
+    """Keep a screenshot of a passing step for a person to look at (e2e/artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}-{page.device}.png", full_page=True)
+
+
+def assert_fits_the_screen(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the {page.device} screen"
