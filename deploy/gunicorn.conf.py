@@ -19,3 +19,6 @@ errorlog = "-"
 # nginx sits in front: believe its X-Forwarded-* headers only when they come from it.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+# gunicorn 27's control socket lives at one path per user (~/.gunicorn/gunicorn.ctl): the e2e
+# and bench servers would take it from each other, and nothing here uses it.
+control_socket_disable = True

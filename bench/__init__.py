@@ -1,0 +1,1 @@
+"""Benchmarks: bench/run.py serves the site with gunicorn and measures it with `hey`."""

@@ -1,0 +1,543 @@
+"""Benchmark runner: gunicorn with DEBUG off on PostgreSQL and Redis, load from `hey`.
+
+    .venv/bin/python bench/run.py [--duration 10] [--concurrency 16] [--rounds 2] [--only NAME]
+
+Each benchmark compares a subject path with a bare baseline path served by the same gunicorn
+process (deploy/gunicorn.conf.py) in the same run. Load comes from `hey` in a separate
+process. Measurements alternate baseline, subject, baseline, subject so slow drift (CPU
+frequency, noisy neighbours) hits both sides alike; each reported figure is the median of the
+rounds. bench/README.md explains the numbers and keeps the results table.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import re
+import runpy
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import redis
+from cryptography.fernet import Fernet
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+GUNICORN_LOG = RESULTS_DIR / "gunicorn.log"
+GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+VENV_BIN = ROOT / ".venv" / "bin"
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coupzii_bench"
+# Databases 3 and 4 keep benchmark keys apart from anything else on a shared local Redis.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/4"
+
+# Long enough for every worker to open its PostgreSQL and Redis connections and import
+# lazily loaded modules; the numbers from this run are thrown away.
+WARMUP_SECONDS = 3
+STARTUP_TIMEOUT_SECONDS = 60
+# gunicorn's graceful_timeout is 30 s; past that the process group gets SIGKILL.
+STOP_TIMEOUT_SECONDS = 40
+# Rounds of one side whose req/s differ by more than this fraction get a warning.
+UNSTEADY_SPREAD = 0.15
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    subject: str
+    baseline: str
+    description: str
+
+
+# One entry per benchmark. A new baseline view goes in bench/urls.py next to `bare`.
+BENCHMARKS = [
+    Benchmark(
+        name="health",
+        subject="/health/",
+        baseline="/bench/bare/",
+        description="/health/ (SELECT 1, Redis set+get, broker connect) vs a bare JSON view",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    requests_per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    responses: int
+
+
+@dataclass(frozen=True)
+class Result:
+    benchmark: Benchmark
+    subject: Measurement
+    baseline: Measurement
+
+    @property
+    def ratio(self) -> float:
+        return self.subject.requests_per_second / self.baseline.requests_per_second
+
+
+class BenchError(Exception):
+    """A precondition or a measurement failed; the message says what and how to fix it."""
+
+
+# --- Services -----------------------------------------------------------------------------
+
+
+def service_urls() -> dict[str, str]:
+    return {
+        "database": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "cache": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        "broker": os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER_URL),
+    }
+
+
+def without_password(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the benchmark database if it is missing, through the `postgres` database."""
+    parts = urllib.parse.urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise BenchError(f"BENCH_DATABASE_URL names no database: {without_password(database_url)}")
+    maintenance_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as conn:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if found.fetchone() is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                print(f"Created PostgreSQL database {name}.")
+    except psycopg.Error as exc:
+        raise BenchError(
+            f"PostgreSQL is not reachable at {without_password(maintenance_url)} "
+            f"(set BENCH_DATABASE_URL): {exc}"
+        ) from exc
+
+
+def check_redis(url: str, role: str, variable: str) -> None:
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise BenchError(
+            f"Redis ({role}) is not reachable at {without_password(url)} (set {variable}): {exc}"
+        ) from exc
+    finally:
+        client.close()
+
+
+# --- Load generator -----------------------------------------------------------------------
+
+
+def ensure_hey() -> str:
+    found = shutil.which("hey")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise BenchError(
+            "The load generator `hey` is not installed. Install it with "
+            "`sudo apt-get install -y hey` and run again."
+        )
+    print("Installing hey: apt-get install -y hey")
+    result = subprocess.run(
+        ["apt-get", "install", "-y", "hey"], capture_output=True, text=True, check=False
+    )
+    found = shutil.which("hey")
+    if result.returncode != 0 or not found:
+        raise BenchError(
+            "`apt-get install -y hey` failed (an `apt-get update` may be needed first):\n"
+            + last_lines(result.stdout + result.stderr)
+        )
+    return found
+
+
+def run_hey(hey: str, url: str, seconds: int, concurrency: int) -> str:
+    command = [hey, "-z", f"{seconds}s", "-c", str(concurrency), url]
+    # hey stops itself after -z; the timeout only guards against a wedged server.
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    if result.returncode != 0:
+        raise BenchError(
+            f"{' '.join(command)} failed:\n{last_lines(result.stdout + result.stderr)}"
+        )
+    return result.stdout
+
+
+def parse_hey(output: str, url: str) -> Measurement:
+    """Read requests/second and the latency percentiles from hey's summary."""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    # hey prints "50%% in 0.0123 secs" (a doubled percent sign); accept one or two.
+    latencies = dict(re.findall(r"^\s*(\d+)%+ in ([\d.]+) secs", output, re.MULTILINE))
+    statuses = {
+        int(code): int(count)
+        for code, count in re.findall(r"^\s*\[(\d+)\]\s+(\d+) responses", output, re.MULTILINE)
+    }
+    if not rate or not {"50", "95", "99"} <= latencies.keys():
+        raise BenchError(f"Could not read hey's summary for {url}:\n{output}")
+    # Any error or non-200 means the run measured something other than the view.
+    if "Error distribution:" in output:
+        errors = output.split("Error distribution:", 1)[1].strip()
+        raise BenchError(f"hey saw request errors on {url}:\n{errors}")
+    other = {code: count for code, count in statuses.items() if code != 200}
+    if other or not statuses:
+        raise BenchError(f"{url} answered other than 200 under load: {statuses}")
+    return Measurement(
+        requests_per_second=float(rate.group(1)),
+        p50_ms=float(latencies["50"]) * 1000,
+        p95_ms=float(latencies["95"]) * 1000,
+        p99_ms=float(latencies["99"]) * 1000,
+        responses=statuses[200],
+    )
+
+
+# --- gunicorn -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(urls: dict[str, str], port: int) -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DEBUG": "false",
+            # Fresh throwaway secrets: the development ones are refused with DEBUG off, and
+            # the benchmark database holds nothing that must stay readable between runs.
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": urls["database"],
+            "REDIS_URL": urls["cache"],
+            "CELERY_BROKER_URL": urls["broker"],
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            # An access line per request would cost about as much as the bare view itself.
+            "GUNICORN_ACCESSLOG": "",
+        }
+    )
+    return environment
+
+
+def gunicorn_workers() -> tuple[int, int]:
+    """Workers and threads as deploy/gunicorn.conf.py computes them in this environment."""
+    config = runpy.run_path(str(GUNICORN_CONFIG))
+    return config["workers"], config["threads"]
+
+
+def run_manage(environment: dict[str, str], *arguments: str) -> None:
+    command = [str(VENV_BIN / "python"), "manage.py", *arguments]
+    result = subprocess.run(
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BenchError(
+            f"manage.py {' '.join(arguments)} failed:\n{last_lines(result.stdout + result.stderr)}"
+        )
+
+
+def start_gunicorn(environment: dict[str, str]) -> subprocess.Popen:
+    command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG), "coupzii.wsgi"]
+    # A file, not a pipe: nobody reads the pipe while hey runs, and a full pipe blocks workers.
+    with GUNICORN_LOG.open("w") as log:
+        # Its own session, so the whole process group (master and workers) can be stopped
+        # together, and a Ctrl-C in the terminal reaches only this runner.
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    # A second Ctrl-C while stopping would leave workers behind; finish the stop first.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            signal_group(process.pid, signal.SIGKILL)
+            process.wait()
+        # Workers outlive a master that died abnormally; take out whatever is left.
+        signal_group(process.pid, signal.SIGKILL)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def signal_group(group_id: int, signal_number: int) -> None:
+    # The group is gone once every process in it has exited; nothing left to signal.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group_id, signal_number)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        # The URL is always http://127.0.0.1:<port>/..., built by this script.
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace")
+
+
+def wait_until_serving(process: subprocess.Popen, base_url: str) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(
+                f"gunicorn exited with status {process.returncode}:\n{last_lines(log_text())}"
+            )
+        try:
+            status, _ = fetch(base_url + "/bench/bare/")
+        except OSError:
+            status = None
+        if status == 200:
+            return
+        time.sleep(0.25)
+    raise BenchError(
+        f"gunicorn did not answer within {STARTUP_TIMEOUT_SECONDS} s:\n{last_lines(log_text())}"
+    )
+
+
+def check_paths(base_url: str, benchmarks: list[Benchmark]) -> None:
+    """Every path must answer 200 before load; /health/ names what is down when it does not."""
+    for benchmark in benchmarks:
+        for path in (benchmark.baseline, benchmark.subject):
+            status, body = fetch(base_url + path)
+            if status != 200:
+                raise BenchError(f"{path} answered {status} before the benchmark:\n{body[:2000]}")
+
+
+def log_text() -> str:
+    return GUNICORN_LOG.read_text(errors="replace") if GUNICORN_LOG.exists() else ""
+
+
+def last_lines(text: str, count: int = 30) -> str:
+    return "\n".join(text.strip().splitlines()[-count:])
+
+
+# --- Measuring ----------------------------------------------------------------------------
+
+
+def median_of(measurements: list[Measurement]) -> Measurement:
+    return Measurement(
+        requests_per_second=statistics.median(m.requests_per_second for m in measurements),
+        p50_ms=statistics.median(m.p50_ms for m in measurements),
+        p95_ms=statistics.median(m.p95_ms for m in measurements),
+        p99_ms=statistics.median(m.p99_ms for m in measurements),
+        responses=sum(m.responses for m in measurements),
+    )
+
+
+def run_benchmark(benchmark: Benchmark, hey: str, base_url: str, args) -> Result:
+    print(f"\n{benchmark.name}: {benchmark.description}")
+    for path in (benchmark.baseline, benchmark.subject):
+        run_hey(hey, base_url + path, WARMUP_SECONDS, args.concurrency)
+    rounds: dict[str, list[Measurement]] = {"baseline": [], "subject": []}
+    for number in range(1, args.rounds + 1):
+        # Alternating the two sides spreads any drift over both instead of one.
+        for side, path in (("baseline", benchmark.baseline), ("subject", benchmark.subject)):
+            url = base_url + path
+            measurement = parse_hey(run_hey(hey, url, args.duration, args.concurrency), url)
+            rounds[side].append(measurement)
+            print(f"  round {number} {side:<8} {path:<16} {describe(measurement)}")
+    for side, measurements in rounds.items():
+        warn_if_unsteady(side, measurements)
+    return Result(benchmark, median_of(rounds["subject"]), median_of(rounds["baseline"]))
+
+
+def warn_if_unsteady(side: str, measurements: list[Measurement]) -> None:
+    # Rounds of one side should agree; when they do not, something else was using the CPU.
+    rates = [m.requests_per_second for m in measurements]
+    spread = (max(rates) - min(rates)) / max(rates)
+    if spread > UNSTEADY_SPREAD:
+        print(
+            f"  warning: {side} rounds differ by {spread:.0%} in req/s; the machine was busy "
+            "with something else, so run again before recording these numbers."
+        )
+
+
+def describe(measurement: Measurement) -> str:
+    return (
+        f"{measurement.requests_per_second:9.1f} req/s  "
+        f"p50/p95/p99 {percentiles(measurement):>17} ms  "
+        f"({measurement.responses} responses)"
+    )
+
+
+def percentiles(measurement: Measurement) -> str:
+    return f"{measurement.p50_ms:.1f}/{measurement.p95_ms:.1f}/{measurement.p99_ms:.1f}"
+
+
+# --- Report -------------------------------------------------------------------------------
+
+
+def text_table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    lines = [headers, ["-" * width for width in widths], *rows]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def print_report(results: list[Result], setup: str, args) -> None:
+    print(f"\nMedian of {args.rounds} rounds per side; ratio = subject req/s / baseline req/s.")
+    headers = [
+        "benchmark",
+        "subject",
+        "req/s",
+        "p50/p95/p99 ms",
+        "baseline",
+        "req/s",
+        "p50/p95/p99 ms",
+        "ratio",
+    ]
+    rows = [
+        [
+            result.benchmark.name,
+            result.benchmark.subject,
+            f"{result.subject.requests_per_second:.0f}",
+            percentiles(result.subject),
+            result.benchmark.baseline,
+            f"{result.baseline.requests_per_second:.0f}",
+            percentiles(result.baseline),
+            f"{result.ratio:.2f}",
+        ]
+        for result in results
+    ]
+    print(text_table(headers, rows))
+
+    print("\nRows for the results table in bench/README.md:")
+    today = datetime.date.today().isoformat()
+    for result in results:
+        benchmark = result.benchmark
+        what = f"{benchmark.name}: {benchmark.subject} vs {benchmark.baseline}; {setup}"
+        print(
+            f"| {today} | {what} | {result.subject.requests_per_second:.0f} | "
+            f"{percentiles(result.subject)} | {result.baseline.requests_per_second:.0f} | "
+            f"{result.ratio:.2f} |"
+        )
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def parse_args(argv: list[str] | None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--duration", type=positive_int, default=10, help="seconds per measurement (10)"
+    )
+    parser.add_argument(
+        "--concurrency", type=positive_int, default=16, help="concurrent hey clients (16)"
+    )
+    parser.add_argument(
+        "--rounds", type=positive_int, default=2, help="rounds per side, alternating (2)"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        choices=[benchmark.name for benchmark in BENCHMARKS],
+        help="run only this benchmark (repeatable)",
+    )
+    return parser.parse_args(argv)
+
+
+def run(args) -> int:
+    benchmarks = [b for b in BENCHMARKS if not args.only or b.name in args.only]
+    hey = ensure_hey()
+    if not (VENV_BIN / "gunicorn").exists():
+        raise BenchError(f"{VENV_BIN / 'gunicorn'} is missing: run `make setup` first.")
+
+    urls = service_urls()
+    ensure_database(urls["database"])
+    check_redis(urls["cache"], "cache", "BENCH_REDIS_URL")
+    check_redis(urls["broker"], "Celery broker", "BENCH_BROKER_URL")
+
+    port = free_port()
+    environment = server_environment(urls, port)
+    workers, threads = gunicorn_workers()
+    setup = (
+        f"gunicorn {workers} workers x {threads} thread(s), hey -c {args.concurrency}, "
+        f"{args.rounds} x {args.duration} s per side, {os.cpu_count()} cores"
+    )
+    print(f"Setup: {setup}")
+    # Load generator and server share these cores: anything else running skews the numbers.
+    print("Load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(f"Services: {without_password(urls['database'])}, {urls['cache']}, {urls['broker']}")
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    print("Preparing: migrate, collectstatic")
+    run_manage(environment, "migrate", "--noinput")
+    run_manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
+
+    base_url = f"http://127.0.0.1:{port}"
+    process = start_gunicorn(environment)
+    try:
+        wait_until_serving(process, base_url)
+        check_paths(base_url, benchmarks)
+        print(f"gunicorn is serving on {base_url} (log: {GUNICORN_LOG.relative_to(ROOT)})")
+        results = [run_benchmark(benchmark, hey, base_url, args) for benchmark in benchmarks]
+    finally:
+        stop_gunicorn(process)
+    print_report(results, setup, args)
+    return 0
+
+
+def exit_on_signal(signal_number: int, frame) -> None:
+    # SystemExit unwinds through the `finally` that stops gunicorn.
+    raise SystemExit(128 + signal_number)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, exit_on_signal)
+    signal.signal(signal.SIGHUP, exit_on_signal)
+    try:
+        return run(args)
+    except BenchError as exc:
+        print(f"\nbench: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nbench: interrupted; gunicorn stopped.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""Settings for the benchmark server: the real site (coupzii.settings.base) plus bench/urls.py.
+
+bench/run.py sets every variable this reads (DEBUG=false, fresh secrets, PostgreSQL, Redis).
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from coupzii.settings.base import *  # noqa: F403
+from coupzii.settings.base import BASE_DIR, DEBUG
+
+# Numbers measured with DEBUG on (query logging, plain static storage) would mean nothing.
+if DEBUG:
+    raise ImproperlyConfigured("bench.settings needs DEBUG=false: start it through bench/run.py.")
+
+ROOT_URLCONF = "bench.urls"
+# collectstatic writes here rather than to /staticfiles/, so a benchmark run leaves the
+# project's own static build alone (bench/results/ is git-ignored).
+STATIC_ROOT = BASE_DIR / "bench" / "results" / "staticfiles"
