@@ -155,6 +155,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Kolkata"
+# Workers log through Django's LOGGING (JSON lines), like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Each app adds its periodic tasks here (cashback sync, expiry sweeps, lock cleanup ...).
 CELERY_BEAT_SCHEDULE: dict = {}
 

@@ -61,24 +61,29 @@ def test_waiting_for_a_lock_succeeds_once_the_holder_lets_go():
 
 
 def test_only_one_of_many_threads_gets_the_lock_at_once():
-    barrier = threading.Barrier(8)
-    inside = []
+    contenders = 8
+    barrier = threading.Barrier(contenders)
+    refused = []
+    all_refused = threading.Event()
 
     def contend(_):
         barrier.wait()
         try:
             with redis_lock("contended", ttl=5):
-                inside.append(1)
-                time.sleep(0.2)
+                # Hold on until every other thread has tried, however late it was scheduled.
+                all_refused.wait(timeout=5)
             return True
         except Busy:
+            refused.append(1)
+            if len(refused) == contenders - 1:
+                all_refused.set()
             return False
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(contend, range(8)))
+    with ThreadPoolExecutor(max_workers=contenders) as pool:
+        results = list(pool.map(contend, range(contenders)))
 
     assert results.count(True) == 1
-    assert len(inside) == 1
+    assert all_refused.is_set()
 
 
 def test_counters_add_up_exactly_under_concurrent_increments():
