@@ -30,3 +30,8 @@ def take(name: str) -> int:
     increments made while it runs."""
     value = get_redis_connection("default").getdel(_key(name))
     return int(value or 0)
+
+
+def seconds_left(name: str) -> int:
+    """How long until the counter's window ends (0 when it has no expiry or does not exist)."""
+    return max(0, int(get_redis_connection("default").ttl(_key(name))))

@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
-from django.db import models
+from django.db import models, transaction
 
 
 @lru_cache(maxsize=1)
@@ -70,10 +70,14 @@ class EncryptedTextField(models.TextField):
 def reencrypt_field(model: type[models.Model], field_name: str, *, batch_size: int = 500) -> int:
     """Rewrite every value of an EncryptedTextField under the newest key; returns rows changed."""
     changed = 0
-    rows = model._default_manager.exclude(**{field_name: None}).values_list("pk", flat=True)
+    manager = model._default_manager
+    rows = manager.exclude(**{field_name: None}).values_list("pk", flat=True)
     for pk in rows.iterator(chunk_size=batch_size):
-        plaintext = model._default_manager.values_list(field_name, flat=True).get(pk=pk)
-        model._default_manager.filter(pk=pk).update(**{field_name: plaintext})
+        # Lock the row between reading and rewriting it, so a save that lands in between
+        # (a user changing their UPI id) is not overwritten with the old value.
+        with transaction.atomic():
+            plaintext = manager.select_for_update().values_list(field_name, flat=True).get(pk=pk)
+            manager.filter(pk=pk).update(**{field_name: plaintext})
         changed += 1
     return changed
 

@@ -43,3 +43,20 @@ def _is_valid_ip(address: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def ip_bucket(address: str) -> str:
+    """The unit that rate limits count: an IPv4 address, or an IPv6 /64.
+
+    One IPv6 subscriber is usually handed a whole /64, so counting single v6 addresses would
+    let one client rotate through fresh ones and never hit a limit.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))

@@ -11,11 +11,13 @@ PAISE = Decimal("0.01")
 ZERO = Decimal("0.00")
 RUPEE_SIGN = "\u20b9"
 
-# "₹1,23,456.78", "Rs. 500", "INR 99.5", "-₹10": an optional sign, an optional currency
-# marker, digits with commas anywhere (Indian or Western grouping), optional decimals.
+# "₹1,23,456.78", "Rs. 500", "INR 99.5", "-₹10": one optional sign before or after an optional
+# currency marker, then digits plain or grouped the Indian (12,34,567) or Western (1,234,567)
+# way. Stray commas ("0,5", "1,,2") are refused: a decimal comma must not become 10x the amount.
+_GROUPED = r"\d+|\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})*,\d{3}"
 _AMOUNT_RE = re.compile(
-    r"^(?P<sign>-)?\s*(?:\u20b9|rs\.?|inr)?\s*(?P<sign2>-)?\s*"
-    r"(?P<digits>\d[\d,]*)(?:\.(?P<fraction>\d+))?$",
+    rf"^(?:(?P<sign>-)\s*)?(?:\u20b9|rs\.?|inr)?\s*(?:(?P<sign2>-)\s*)?"
+    rf"(?P<digits>{_GROUPED})(?:\.(?P<fraction>\d+))?$",
     re.IGNORECASE,
 )
 
@@ -26,7 +28,11 @@ class InvalidAmount(ValueError):
 
 def quantize(value: Decimal | int | str) -> Decimal:
     """Round to whole paise, half up (₹0.005 -> ₹0.01), the rule used at every step."""
-    return to_decimal(value).quantize(PAISE, rounding=ROUND_HALF_UP)
+    try:
+        return to_decimal(value).quantize(PAISE, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        # More digits than the decimal context holds: far beyond any real amount.
+        raise InvalidAmount(f"Amount out of range: {value!r}") from exc
 
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
@@ -61,7 +67,9 @@ def parse_inr(text: str) -> Decimal:
     fraction = match["fraction"] or ""
     if len(fraction) > 2:
         raise InvalidAmount(f"Amounts have at most two decimal places (paise): {text!r}")
-    negative = bool(match["sign"]) != bool(match["sign2"])
+    if match["sign"] and match["sign2"]:
+        raise InvalidAmount(f"Two minus signs: {text!r}")
+    negative = bool(match["sign"] or match["sign2"])
     amount = Decimal(f"{match['digits'].replace(',', '')}.{fraction or '0'}")
     return quantize(-amount if negative else amount)
 

@@ -74,7 +74,24 @@ def test_parse_inr_reads_what_people_type(text, expected):
     assert parse_inr(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "abc", "₹", "1.234", "12.3.4", "1e5", "NaN", "₹--5"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "abc",
+        "₹",
+        "1.234",
+        "12.3.4",
+        "1e5",
+        "NaN",
+        "₹--5",
+        "-₹-5",
+        "- -5",
+        "0,5",
+        "1,,,,2",
+        "9" * 40,
+    ],
+)
 def test_parse_inr_refuses_what_is_not_an_amount(text):
     with pytest.raises(InvalidAmount):
         parse_inr(text)
@@ -88,6 +105,12 @@ def test_format_then_parse_gives_the_same_amount(amount):
 @given(paise_amounts)
 def test_paise_round_trip_is_exact(amount):
     assert from_paise(to_paise(amount)) == amount
+
+
+def test_inr_filter_renders_nothing_for_an_impossible_amount():
+    from coupzii.core.templatetags.money import inr
+
+    assert inr(D("1e30")) == ""
 
 
 def test_to_paise_refuses_fractions_of_a_paisa():
