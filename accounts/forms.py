@@ -1,9 +1,14 @@
-"""Forms for creating and changing users in the admin."""
+"""Forms: sign-up (allauth), phone codes, two-factor, profile, and the admin's user forms."""
 
+from allauth.account import forms as allauth_forms
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from . import errors, services, tokens
 from .models import User
 from .phone import normalize_phone
 
@@ -31,15 +36,136 @@ class UserChangeForm(PhoneFieldMixin, auth_forms.UserChangeForm):
         fields = "__all__"
 
 
-class EmailAuthenticationForm(auth_forms.AuthenticationForm):
-    error_messages = {
-        **auth_forms.AuthenticationForm.error_messages,
-        # Django's text says both fields may be case-sensitive; our emails are not.
-        "invalid_login": _(
-            "That email and password don't match an account. Check both and try again."
-        ),
-    }
-    username = forms.EmailField(
-        label=_("Email"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up with our fields; the rules and the saving are accounts.services'."""
+
+    field_order = ["email", "password1", "full_name", "phone", "referral_code"]
+
+    full_name = forms.CharField(
+        label=_("Full name (optional)"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
+    phone = forms.CharField(
+        label=_("Mobile number (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "98765 43210"}
+        ),
+        help_text=_("Lets you sign in with a code by SMS."),
+    )
+    referral_code = forms.CharField(
+        label=_("Referral code (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = context.request
+        if request is not None and not self.is_bound:
+            self.initial.setdefault("referral_code", request.GET.get("ref", "")[:20])
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.registration_validate(
+                email=cleaned.get("email") or "",
+                password=cleaned.get("password1") or "",
+                phone=cleaned.get("phone") or "",
+                referral_code=cleaned.get("referral_code") or "",
+                full_name=cleaned.get("full_name") or "",
+            )
+        except errors.RegistrationRefused as refused:
+            for field, messages in refused.fields.items():
+                name = "password1" if field == "password" else field
+                if name in self.fields and not self.has_error(name):
+                    for message in messages:
+                        self.add_error(name, message)
+        return cleaned
+
+    def try_save(self, request):
+        user = services.user_register(
+            email=self.cleaned_data["email"],
+            password=self.cleaned_data["password1"],
+            full_name=self.cleaned_data.get("full_name", ""),
+            phone=self.cleaned_data.get("phone", ""),
+            referral_code=self.cleaned_data.get("referral_code", ""),
+        )
+        return user, None
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "98765 43210"}
+        ),
+    )
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "placeholder": "123456"}
+        ),
+    )
+
+
+class SecondFactorForm(forms.Form):
+    """An authenticator code or a backup code: letters and a dash allowed, so no number pad."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "placeholder": "123456",
+            }
+        ),
+    )
+
+
+class ProfileForm(forms.Form):
+    """The fields accounts.services.profile_update accepts; a plain form, so an invalid post
+    never changes the signed-in user object."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    marketing_consent = forms.BooleanField(label=_("Send me offers and news"), required=False)
+    notify_by_email = forms.BooleanField(label=_("Email me about my account"), required=False)
+    notify_by_sms = forms.BooleanField(label=_("Text me about my account"), required=False)
+
+
+class EndsApiLoginsMixin:
+    """A new password signs the account out of every app: a leaked token dies with the old
+    password."""
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        tokens.tokens_revoke_all(user=self.user, reason="password_changed")
+        return result
+
+
+class ChangePasswordForm(EndsApiLoginsMixin, allauth_forms.ChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(EndsApiLoginsMixin, allauth_forms.SetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(EndsApiLoginsMixin, allauth_forms.ResetPasswordKeyForm):
+    pass

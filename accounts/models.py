@@ -1,15 +1,20 @@
 """Users: email is the login, phone is optional and unique, the public id is what URLs show."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import CooldownMixin, Device, ThrottlingMixin
 
 from coupzii.core.models import PublicIdModel, TimeStampedModel
 
 from .phone import validate_e164
+from .referral import new_referral_code
 
 
 class UserManager(BaseUserManager):
@@ -55,6 +60,23 @@ class User(PublicIdModel, TimeStampedModel, AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("Can log in to the operators' admin.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    referral_code = models.CharField(
+        _("referral code"), max_length=12, unique=True, default=new_referral_code, editable=False
+    )
+    referred_by = models.ForeignKey(
+        "self",
+        verbose_name=_("referred by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    marketing_consent = models.BooleanField(_("send me offers and news"), default=False)
+    notify_by_email = models.BooleanField(_("email me about my account"), default=True)
+    notify_by_sms = models.BooleanField(_("text me about my account"), default=True)
 
     objects = UserManager()
 
@@ -86,3 +108,72 @@ class User(PublicIdModel, TimeStampedModel, AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
+
+
+class PhoneCodeDevice(ThrottlingMixin, CooldownMixin, Device):
+    """A django-otp device that sends 6-digit codes by SMS to `phone`.
+
+    One device per (user, phone). Only a hash of the current code is stored; the code is
+    bound to `challenge`, a random id handed to whoever asked for it (kept in their session,
+    or returned to the API client), so a code read off another phone cannot be used from a
+    different session. `attempts_left` kills the code after too many wrong tries.
+    """
+
+    phone = models.CharField(_("phone number"), max_length=16, validators=[validate_e164])
+    code_hash = models.CharField(max_length=128, blank=True)
+    challenge = models.CharField(max_length=64, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    attempts_left = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(Device.Meta):
+        verbose_name = _("phone code device")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "phone"], name="accounts_phonecode_user_phone"),
+        ]
+
+    def get_cooldown_duration(self) -> int:
+        return 60
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+
+class LoginFamily(TimeStampedModel):
+    """One API login: every refresh token issued since that login shares this family.
+
+    Only `current_jti` may be refreshed; presenting any older token of the family means it
+    leaked, and the whole family is revoked.
+    """
+
+    family = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_logins")
+    current_jti = models.CharField(max_length=64)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=32, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("API login")
+        verbose_name_plural = _("API logins")
+
+
+class Notification(TimeStampedModel):
+    """A message to one user: always shown in the app, also sent by email or SMS where the
+    user and its kind allow (accounts.notifications)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=140)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="accounts_notif_user_read")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.title

@@ -61,6 +61,8 @@ class Benchmark:
     subject: str
     baseline: str
     description: str
+    # The subject is requested with the bench user's `Authorization: Bearer` access token.
+    signed_in: bool = False
 
 
 # One entry per benchmark. A new baseline view goes in bench/urls.py next to `bare`.
@@ -71,7 +73,29 @@ BENCHMARKS = [
         baseline="/bench/bare/",
         description="/health/ (SELECT 1, Redis set+get, broker connect) vs a bare JSON view",
     ),
+    Benchmark(
+        name="me",
+        subject="/api/v1/auth/me/",
+        baseline="/bench/me-unauthenticated/",
+        description="GET me with a JWT access token vs the same view with no authentication",
+        signed_in=True,
+    ),
 ]
+
+# The user whose token the signed-in benchmarks send; made by the runner, verified email.
+BENCH_EMAIL = "bench@coupzii.test"
+BENCH_PASSWORD = secrets.token_urlsafe(16)
+LOGIN_SAMPLES = 30
+CREATE_BENCH_USER = f"""
+from allauth.account.models import EmailAddress
+from accounts.models import User
+email = {BENCH_EMAIL!r}
+user = User.objects.filter(email=email).first() or User.objects.create_user(email)
+user.set_password({{password!r}})
+user.save()
+defaults = {{"verified": True, "primary": True}}
+EmailAddress.objects.update_or_create(user=user, email=email, defaults=defaults)
+"""
 
 
 @dataclass(frozen=True)
@@ -174,8 +198,13 @@ def ensure_hey() -> str:
     return found
 
 
-def run_hey(hey: str, url: str, seconds: int, concurrency: int) -> str:
-    command = [hey, "-z", f"{seconds}s", "-c", str(concurrency), url]
+def run_hey(
+    hey: str, url: str, seconds: int, concurrency: int, headers: dict[str, str] | None = None
+) -> str:
+    header_flags = [
+        flag for name, value in (headers or {}).items() for flag in ("-H", f"{name}: {value}")
+    ]
+    command = [hey, "-z", f"{seconds}s", "-c", str(concurrency), *header_flags, url]
     # hey stops itself after -z; the timeout only guards against a wedged server.
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 60, check=False
@@ -300,10 +329,13 @@ def signal_group(group_id: int, signal_number: int) -> None:
         os.killpg(group_id, signal_number)
 
 
-def fetch(url: str) -> tuple[int, str]:
+def fetch(
+    url: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, headers=headers or {})  # noqa: S310
     try:
         # The URL is always http://127.0.0.1:<port>/..., built by this script.
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.status, response.read().decode(errors="replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode(errors="replace")
@@ -328,11 +360,14 @@ def wait_until_serving(process: subprocess.Popen, base_url: str) -> None:
     )
 
 
-def check_paths(base_url: str, benchmarks: list[Benchmark]) -> None:
+def check_paths(base_url: str, benchmarks: list[Benchmark], auth: dict[str, str]) -> None:
     """Every path must answer 200 before load; /health/ names what is down when it does not."""
     for benchmark in benchmarks:
-        for path in (benchmark.baseline, benchmark.subject):
-            status, body = fetch(base_url + path)
+        for path, headers in (
+            (benchmark.baseline, {}),
+            (benchmark.subject, subject_headers(benchmark, auth)),
+        ):
+            status, body = fetch(base_url + path, headers)
             if status != 200:
                 raise BenchError(f"{path} answered {status} before the benchmark:\n{body[:2000]}")
 
@@ -358,16 +393,47 @@ def median_of(measurements: list[Measurement]) -> Measurement:
     )
 
 
-def run_benchmark(benchmark: Benchmark, hey: str, base_url: str, args) -> Result:
+def subject_headers(benchmark: Benchmark, auth: dict[str, str]) -> dict[str, str]:
+    return auth if benchmark.signed_in else {}
+
+
+def sign_in(base_url: str) -> tuple[dict[str, str], float]:
+    """One API password login: the Bearer header for signed-in benchmarks, and its time in ms."""
+    body = f'{{"email": "{BENCH_EMAIL}", "password": "{BENCH_PASSWORD}"}}'.encode()
+    started = time.perf_counter()
+    status, text = fetch(
+        f"{base_url}/api/v1/auth/login/", {"Content-Type": "application/json"}, body
+    )
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if status != 200:
+        raise BenchError(f"The bench user could not sign in ({status}):\n{text[:1000]}")
+    access = re.search(r'"access":\s*"([^"]+)"', text).group(1)
+    return {"Authorization": f"Bearer {access}"}, elapsed_ms
+
+
+def measure_password_logins(base_url: str) -> list[float]:
+    """Sequential API logins, one at a time: the latency a person waits, mostly Argon2."""
+    print(f"\npassword login: {LOGIN_SAMPLES} sequential POST /api/v1/auth/login/")
+    return [sign_in(base_url)[1] for _ in range(LOGIN_SAMPLES)]
+
+
+def run_benchmark(
+    benchmark: Benchmark, hey: str, base_url: str, args, auth: dict[str, str]
+) -> Result:
     print(f"\n{benchmark.name}: {benchmark.description}")
-    for path in (benchmark.baseline, benchmark.subject):
-        run_hey(hey, base_url + path, WARMUP_SECONDS, args.concurrency)
+    sides = (
+        ("baseline", benchmark.baseline, {}),
+        ("subject", benchmark.subject, subject_headers(benchmark, auth)),
+    )
+    for _side, path, headers in sides:
+        run_hey(hey, base_url + path, WARMUP_SECONDS, args.concurrency, headers)
     rounds: dict[str, list[Measurement]] = {"baseline": [], "subject": []}
     for number in range(1, args.rounds + 1):
         # Alternating the two sides spreads any drift over both instead of one.
-        for side, path in (("baseline", benchmark.baseline), ("subject", benchmark.subject)):
+        for side, path, headers in sides:
             url = base_url + path
-            measurement = parse_hey(run_hey(hey, url, args.duration, args.concurrency), url)
+            output = run_hey(hey, url, args.duration, args.concurrency, headers)
+            measurement = parse_hey(output, url)
             rounds[side].append(measurement)
             print(f"  round {number} {side:<8} {path:<16} {describe(measurement)}")
     for side, measurements in rounds.items():
@@ -406,6 +472,20 @@ def text_table(headers: list[str], rows: list[list[str]]) -> str:
     lines = [headers, ["-" * width for width in widths], *rows]
     return "\n".join(
         "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
+
+
+def print_login_report(login_ms: list[float]) -> None:
+    ordered = sorted(login_ms)
+    p95 = ordered[int(0.95 * (len(ordered) - 1))]
+    print(
+        f"password login: median {statistics.median(login_ms):.1f} ms, p95 {p95:.1f} ms "
+        f"over {len(login_ms)} sequential logins"
+    )
+    today = datetime.date.today().isoformat()
+    print(
+        f"| {today} | password login: POST /api/v1/auth/login/, {len(login_ms)} sequential | "
+        f"- | median {statistics.median(login_ms):.1f} ms, p95 {p95:.1f} ms | - | - |"
     )
 
 
@@ -506,17 +586,21 @@ def run(args) -> int:
     print("Preparing: migrate, collectstatic")
     run_manage(environment, "migrate", "--noinput")
     run_manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
+    run_manage(environment, "shell", "-c", CREATE_BENCH_USER.format(password=BENCH_PASSWORD))
 
     base_url = f"http://127.0.0.1:{port}"
     process = start_gunicorn(environment)
     try:
         wait_until_serving(process, base_url)
-        check_paths(base_url, benchmarks)
+        auth, _first_login_ms = sign_in(base_url)
+        check_paths(base_url, benchmarks, auth)
         print(f"gunicorn is serving on {base_url} (log: {GUNICORN_LOG.relative_to(ROOT)})")
-        results = [run_benchmark(benchmark, hey, base_url, args) for benchmark in benchmarks]
+        login_ms = measure_password_logins(base_url)
+        results = [run_benchmark(benchmark, hey, base_url, args, auth) for benchmark in benchmarks]
     finally:
         stop_gunicorn(process)
     print_report(results, setup, args)
+    print_login_report(login_ms)
     return 0
 
 

@@ -8,8 +8,15 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
+from accounts.api import MeView
+from accounts.models import User
+from accounts.serializers import MeSerializer
 from coupzii.urls import urlpatterns as site_urlpatterns
+
+BENCH_EMAIL = "bench@coupzii.test"
 
 
 # The same decorators as /health/, so only the health checks differ between the two.
@@ -19,7 +26,20 @@ def bare(request):
     return JsonResponse({"status": "ok"})
 
 
+class UnauthenticatedMe(MeView):
+    """/api/v1/auth/me/ with authentication taken out: the same view and serializer for the
+    bench user, looked up by one query as the JWT authentication would, so the ratio is the
+    cost of verifying the token and checking its login was not revoked."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response(MeSerializer(User.objects.get(email=BENCH_EMAIL)).data)
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
+    path("bench/me-unauthenticated/", UnauthenticatedMe.as_view(), name="bench-me"),
     *site_urlpatterns,
 ]

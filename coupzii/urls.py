@@ -12,11 +12,9 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("accounts.notification_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("coupzii.api_urls")),
 ]
-
-admin.site.site_header = "Coupzii operations"
-admin.site.site_title = "Coupzii admin"

@@ -5,6 +5,8 @@ shopper would. A failing journey leaves a screenshot in e2e/artifacts/.
 """
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +22,9 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "e2e" / "artifacts"
+# What the site sends, where journeys can read it: emails as files, SMS in the worker's log.
+MAIL_DIR = ARTIFACTS / "mail"
+WORKER_LOG = ARTIFACTS / "worker.log"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,6 +81,8 @@ def server_env(port: int) -> dict[str, str]:
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=REDIS_URL,
         CELERY_BROKER_URL=BROKER_URL,
+        EMAIL_URL=f"filemail://{MAIL_DIR}",
+        SMS_BACKEND="console",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_ACCESSLOG="",
         WEB_CONCURRENCY="2",
@@ -101,28 +108,75 @@ def wait_until_healthy(url: str, process: subprocess.Popen, seconds: float = 30)
     pytest.exit(f"{url}/health/ did not answer 200 within {seconds}s", returncode=2)
 
 
+def start(command: list[str], env: dict[str, str], log: Path | None = None) -> subprocess.Popen:
+    output = log.open("w") if log else None
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=subprocess.STDOUT
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, 15)
+    process.wait(timeout=15)
+
+
 @pytest.fixture(scope="session")
 def live_url():
     fresh_database(DATABASE_URL)
     fresh_redis(REDIS_URL)
+    fresh_redis(BROKER_URL)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.rmtree(MAIL_DIR, ignore_errors=True)
     port = free_port()
     env = server_env(port)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "seed_demo", "--force")
-    gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "coupzii.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
+    gunicorn = start(
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "coupzii.wsgi"], env
+    )
+    # The production topology: tasks (SMS, notifications) run in a worker off the broker.
+    worker = start(
+        [sys.executable, "-m", "celery", "-A", "coupzii", "worker", "--pool", "solo", "-l", "INFO"],
+        env,
+        log=WORKER_LOG,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, gunicorn)
         yield url
     finally:
-        os.killpg(gunicorn.pid, 15)
-        gunicorn.wait(timeout=15)
+        stop(gunicorn)
+        stop(worker)
+
+
+def last_email_to(address: str, *, timeout: float = 10) -> str:
+    """The body of the newest email the site sent to `address`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = sorted(MAIL_DIR.glob("*.log"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for path in files:
+            text = path.read_text()
+            if f"To: {address}" in text:
+                return text
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {address} within {timeout}s")
+
+
+def last_sms_code(phone: str, *, after: int = 0, timeout: float = 15) -> str:
+    """The 6-digit code in the newest SMS to `phone` that the worker logged after offset `after`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = WORKER_LOG.read_text()[after:]
+        codes = re.findall(rf"SMS to {re.escape(phone)}: [^0-9]*(\d{{6}})", log)
+        if codes:
+            return codes[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no SMS to {phone} within {timeout}s")
+
+
+def worker_log_size() -> int:
+    return WORKER_LOG.stat().st_size if WORKER_LOG.exists() else 0
 
 
 @pytest.fixture(scope="session")

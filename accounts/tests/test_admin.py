@@ -1,14 +1,14 @@
 import pytest
 
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, UserFactory, sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def operator_client(client):
-    client.force_login(User.objects.create_superuser("ops@coupzii.in", PASSWORD))
+    sign_in_verified(client, User.objects.create_superuser("ops@coupzii.in", PASSWORD))
     return client
 
 
@@ -51,10 +51,38 @@ def test_the_user_change_page_shows_the_public_id(operator_client):
     assert str(user.public_id) in response.content.decode()
 
 
-def test_shoppers_cannot_open_the_admin(client):
-    client.force_login(UserFactory())
+def test_shoppers_cannot_open_the_admin_even_with_two_factor(client):
+    sign_in_verified(client, UserFactory())
 
     response = client.get("/admin/accounts/user/")
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_operator_without_two_factor_is_sent_to_set_it_up(client):
+    client.force_login(User.objects.create_superuser("new-ops@coupzii.in", PASSWORD))
+
+    response = client.get("/admin/", follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/accounts/2fa/setup/")
+    assert "Operators must set up two-factor sign-in first." in response.content.decode()
+
+
+def test_an_operator_signed_in_without_a_code_must_give_one(client):
+    operator = User.objects.create_superuser("ops2@coupzii.in", PASSWORD)
+    sign_in_verified(client, operator)
+    client.logout()
+    client.force_login(operator)  # a session that never passed the second factor
+
+    response = client.get("/admin/", follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/accounts/2fa/verify/")
+
+
+def test_signed_out_visitors_go_to_the_site_sign_in(client):
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get(response["Location"])["Location"].startswith("/accounts/login/")

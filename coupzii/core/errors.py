@@ -22,9 +22,17 @@ class DomainError(Exception):
     status_code = status.HTTP_400_BAD_REQUEST
     default_message = _("This action is not allowed.")
 
-    def __init__(self, message: str | None = None, *, fields: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        extra: dict | None = None,
+    ):
         self.message = str(message or self.default_message)
         self.fields = fields or {}
+        # Data the client needs to take the next step (a sign-in ticket), sent beside `code`.
+        self.extra = extra or {}
         super().__init__(self.message)
 
 
@@ -54,14 +62,14 @@ class Busy(DomainError):
     default_message = _("This is being changed by another request; try again in a moment.")
 
 
-def error_body(*, code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+def error_body(*, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
+    return {"error": {"code": code, "message": message, "fields": fields or {}, **(extra or {})}}
 
 
 def api_exception_handler(exc, context):
     """DRF exception handler: DomainError and DRF errors both answer the one error shape."""
     if isinstance(exc, DomainError):
-        body = error_body(code=exc.code, message=exc.message, fields=exc.fields)
+        body = error_body(code=exc.code, message=exc.message, fields=exc.fields, extra=exc.extra)
         return Response(body, status=exc.status_code)
 
     # Let DRF turn Http404/PermissionDenied into its exceptions and set headers
@@ -94,10 +102,15 @@ def _code_of(exc: exceptions.APIException) -> str:
     codes = exc.get_codes()
     if isinstance(codes, str):
         return codes
+    # simplejwt's errors carry {"detail": ..., "code": ...} with the real code inside.
+    if isinstance(codes, dict) and isinstance(codes.get("code"), str):
+        return codes["code"]
     return exc.default_code
 
 
 def _message_of(detail) -> str:
+    if isinstance(detail, dict) and "detail" in detail:
+        return str(detail["detail"])
     if isinstance(detail, list):
         return " ".join(str(item) for item in detail)
     if isinstance(detail, dict):

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,28 +68,6 @@ def test_a_server_error_shows_the_styled_500_without_details(settings):
     assert response.status_code == 500
     assert "Something went wrong on our side" in html
     assert "simulated failure" not in html
-
-
-def test_sign_in_with_email_in_any_case(client):
-    UserFactory(email="asha@example.in")
-
-    response = client.post(
-        "/accounts/login/", {"username": "Asha@Example.in", "password": PASSWORD, "next": "/"}
-    )
-
-    assert response.status_code == 302
-    assert client.get("/").context["user"].email == "asha@example.in"
-
-
-def test_sign_in_with_a_wrong_password_explains_and_keeps_the_email(client):
-    UserFactory(email="asha@example.in")
-
-    response = client.post("/accounts/login/", {"username": "asha@example.in", "password": "nope"})
-
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "That email and password don&#x27;t match an account" in html
-    assert 'value="asha@example.in"' in html
 
 
 def test_sign_out_needs_a_post_and_ends_the_session(client):

@@ -1,0 +1,282 @@
+"""Notifications: the one service that tells a user something, and the reads behind the bell.
+
+Every notification is a row the user sees in the app. After the commit it is also emailed
+and texted where its kind (KINDS below) and the user's choices allow. Push notifications are
+not sent: there is no push provider, so the channels are in-app, email and SMS.
+
+Rules for the channels beyond in-app:
+
+- email: the kind allows it and `user.notify_by_email` is on. Security notices (new sign-in,
+  two-factor changed) are emailed even when it is off: someone who took over the account
+  could turn it off first, and the owner must still hear about it.
+- SMS: the kind allows it, `user.notify_by_sms` is on and the user has a phone. No kind
+  overrides the SMS opt-out.
+- marketing: only with `user.marketing_consent`, by email and in-app only (promotional SMS
+  in India needs separately registered DLT templates and sending hours; not built).
+- inactive users get the in-app row only.
+
+The preferences are checked when the notification is sent and again when each channel is
+delivered, so turning a channel off in between is honoured.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from coupzii.core.errors import NotFound
+
+from . import sms
+from .models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+EMAIL = "email"
+SMS = "sms"
+CHANNELS = (EMAIL, SMS)
+# A text message stays within two GSM segments; the full body is in the app and the email.
+SMS_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """Which channels beyond in-app a kind of notification may use."""
+
+    email: bool = True
+    sms: bool = False
+    email_despite_opt_out: bool = False
+    needs_marketing_consent: bool = False
+
+
+KINDS: dict[str, NotificationKind] = {
+    "welcome": NotificationKind(email=True),
+    "security": NotificationKind(email=True, sms=True, email_despite_opt_out=True),
+    # Pending cashback arrives often and may still be declined: not worth a text.
+    "cashback_pending": NotificationKind(email=True),
+    "cashback_confirmed": NotificationKind(email=True, sms=True),
+    "withdrawal_update": NotificationKind(email=True, sms=True),
+    "order_update": NotificationKind(email=True, sms=True),
+    "referral_joined": NotificationKind(email=True),
+    "marketing": NotificationKind(email=True, needs_marketing_consent=True),
+}
+
+
+# --- Reads -----------------------------------------------------------------------------------
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """The user's notifications, newest first (the model's ordering)."""
+    return Notification.objects.filter(user=user)
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def delivery_channels(*, user: User, kind: str, channels: tuple[str, ...] | list[str]) -> list[str]:
+    """Which of `channels` this notification goes out on for this user now (see the module
+    docstring for the rules)."""
+    spec = _kind(kind)
+    if not user.is_active:
+        return []
+    if spec.needs_marketing_consent and not user.marketing_consent:
+        return []
+    allowed = []
+    if (
+        EMAIL in channels
+        and spec.email
+        and user.email
+        and (user.notify_by_email or spec.email_despite_opt_out)
+    ):
+        allowed.append(EMAIL)
+    if SMS in channels and spec.sms and user.notify_by_sms and user.phone:
+        allowed.append(SMS)
+    return allowed
+
+
+# --- Writes ----------------------------------------------------------------------------------
+
+
+def notification_send(
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    channels: tuple[str, ...] | list[str] = CHANNELS,
+) -> Notification:
+    """Tell `user` something: the in-app row now, email and SMS after the commit.
+
+    `title` and `body` may be lazy translations (gettext_lazy): they are stored in the user's
+    language. `link` is a path on this site ("/wallet/") or an http(s) URL. Pass
+    `channels=()` for in-app only. Safe inside a caller's transaction: if it rolls back,
+    the row goes and nothing is sent.
+
+    Raises ValueError for an unknown kind or channel, or a link that is not a path or URL,
+    and ValidationError for a title longer than 140 characters (programming errors, not
+    user errors).
+    """
+    _kind(kind)
+    unknown = set(channels) - set(CHANNELS)
+    if unknown:
+        raise ValueError(f"Unknown notification channel(s) {sorted(unknown)}; use {CHANNELS}.")
+    _check_link(link)
+    with translation.override(user.language):
+        title, body = str(title), str(body)
+
+    from .tasks import deliver_notification  # tasks import this module
+
+    with transaction.atomic():
+        notification = Notification(user=user, kind=kind, title=title, body=body, link=link)
+        notification.full_clean(exclude=["user"])
+        notification.save()
+        for channel in delivery_channels(user=user, kind=kind, channels=channels):
+            transaction.on_commit(
+                partial(
+                    deliver_notification.delay, notification_id=notification.pk, channel=channel
+                )
+            )
+    return notification
+
+
+def notification_mark_read(*, user: User, public_id: uuid.UUID | str) -> Notification:
+    """Mark one of the user's notifications read (again is harmless: the first time stays).
+
+    Raises NotFound when no notification with that id is the user's: someone else's looks
+    exactly like one that does not exist.
+    """
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound(_("This notification does not exist.")) from exc
+    notification = Notification.objects.filter(user=user, public_id=public_id).first()
+    if notification is None:
+        raise NotFound(_("This notification does not exist."))
+    if notification.read_at is None:
+        now = timezone.now()
+        # Conditional update: two tabs marking it at once keep the first read time.
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=now, updated_at=now
+        )
+        notification.refresh_from_db(fields=["read_at", "updated_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    now = timezone.now()
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=now, updated_at=now
+    )
+
+
+def notification_deliver(*, notification_id: int, channel: str) -> bool:
+    """Send one notification on one channel now (run by tasks.deliver_notification).
+
+    Returns False when there is nothing to send: the notification is gone, or the user or
+    the kind no longer allows the channel. A message the SMS provider refuses is logged and
+    dropped (a retry would be refused too); outages raise OSError for the task to retry.
+    """
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None:
+        return False
+    user = notification.user
+    if channel not in delivery_channels(user=user, kind=notification.kind, channels=(channel,)):
+        return False
+    with translation.override(user.language):
+        if channel == EMAIL:
+            send_mail(
+                subject=_email_subject(notification),
+                message=_email_text(notification),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+            return True
+        try:
+            sms.send_sms(to=user.phone, body=_sms_text(notification))
+        except sms.SmsRejected as exc:
+            logger.warning(
+                "SMS for notification %s refused: %s", notification.public_id, exc.message
+            )
+            return False
+        return True
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _kind(kind: str) -> NotificationKind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"Unknown notification kind {kind!r}; add it to KINDS.") from None
+
+
+def _check_link(link: str) -> None:
+    # Links end up in href attributes: allow our own paths and web URLs, never javascript:.
+    if not link:
+        return
+    if link.startswith("/") and not link.startswith("//"):
+        return
+    if link.startswith(("https://", "http://")):
+        return
+    raise ValueError(f"A notification link must be a path on this site or an http(s) URL: {link!r}")
+
+
+def _absolute_url(link: str) -> str:
+    """The link as an address that works outside the site, or "" if we cannot make one.
+
+    SITE_URL (e.g. "https://coupzii.in") makes site paths absolute in emails and texts.
+    """
+    if link.startswith(("https://", "http://")):
+        return link
+    site_url = settings.SITE_URL.rstrip("/")
+    return f"{site_url}{link}" if link and site_url else ""
+
+
+def _email_subject(notification: Notification) -> str:
+    # A subject must be one line; Django refuses headers with newlines.
+    return " ".join(f"Coupzii: {notification.title}".split())
+
+
+def _email_text(notification: Notification) -> str:
+    user = notification.user
+    lines = [_("Hi %(name)s,") % {"name": user.get_short_name()}, "", notification.title]
+    if notification.body:
+        lines += ["", notification.body]
+    link = _absolute_url(notification.link)
+    if link:
+        lines += ["", _("Open it on Coupzii: %(link)s") % {"link": link}]
+    lines += ["", _("The Coupzii team"), "", "--"]
+    if KINDS[notification.kind].email_despite_opt_out:
+        lines.append(
+            _(
+                "We always email security notices about your account, even when other "
+                "account emails are turned off."
+            )
+        )
+    else:
+        lines.append(_("You can choose which emails and texts we send you in your profile."))
+    return "\n".join(lines) + "\n"
+
+
+def _sms_text(notification: Notification) -> str:
+    text = f"Coupzii: {notification.title}"
+    if notification.body:
+        text = f"{text} - {notification.body}"
+    text = " ".join(text.split())
+    link = _absolute_url(notification.link)
+    room = SMS_MAX_LENGTH - (len(link) + 1 if link else 0)
+    if len(text) > room:
+        # Three dots, not "…": one non-GSM character turns the whole text into UCS-2,
+        # which more than halves how much fits in a segment.
+        text = text[: room - 3].rstrip() + "..."
+    return f"{text} {link}" if link else text

@@ -1,0 +1,17 @@
+"""Celery tasks for accounts: thin wrappers that deliver messages after the commit."""
+
+from celery import shared_task
+
+from . import notifications, sms
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sms(*, to: str, body: str) -> str:
+    return sms.send_sms(to=to, body=body)
+
+
+# One task per channel, so a retried SMS never sends the email a second time. SMTP errors and
+# SMS provider outages are OSError subclasses; a refused message (SmsRejected) is not retried.
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def deliver_notification(*, notification_id: int, channel: str) -> bool:
+    return notifications.notification_deliver(notification_id=notification_id, channel=channel)
