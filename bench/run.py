@@ -86,12 +86,16 @@ BENCHMARKS = [
 BENCH_EMAIL = "bench@coupzii.test"
 BENCH_PASSWORD = secrets.token_urlsafe(16)
 LOGIN_SAMPLES = 30
-CREATE_BENCH_USER = f"""
+
+
+def bench_user_script(password: str) -> str:
+    """Python for `manage.py shell -c`: the bench user with this password and a verified email."""
+    return f"""
 from allauth.account.models import EmailAddress
 from accounts.models import User
 email = {BENCH_EMAIL!r}
 user = User.objects.filter(email=email).first() or User.objects.create_user(email)
-user.set_password({{password!r}})
+user.set_password({password!r})
 user.save()
 defaults = {{"verified": True, "primary": True}}
 EmailAddress.objects.update_or_create(user=user, email=email, defaults=defaults)
@@ -141,8 +145,8 @@ def without_password(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
-def ensure_database(database_url: str) -> None:
-    """Create the benchmark database if it is missing, through the `postgres` database."""
+def fresh_database(database_url: str) -> None:
+    """Drop and create the benchmark database, so every run measures the same empty schema."""
     parts = urllib.parse.urlsplit(database_url)
     name = parts.path.lstrip("/")
     if not name:
@@ -150,10 +154,9 @@ def ensure_database(database_url: str) -> None:
     maintenance_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     try:
         with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as conn:
-            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if found.fetchone() is None:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"Created PostgreSQL database {name}.")
+            identifier = sql.Identifier(name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(identifier))
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(identifier))
     except psycopg.Error as exc:
         raise BenchError(
             f"PostgreSQL is not reachable at {without_password(maintenance_url)} "
@@ -566,7 +569,7 @@ def run(args) -> int:
         raise BenchError(f"{VENV_BIN / 'gunicorn'} is missing: run `make setup` first.")
 
     urls = service_urls()
-    ensure_database(urls["database"])
+    fresh_database(urls["database"])
     check_redis(urls["cache"], "cache", "BENCH_REDIS_URL")
     check_redis(urls["broker"], "Celery broker", "BENCH_BROKER_URL")
 
@@ -586,7 +589,7 @@ def run(args) -> int:
     print("Preparing: migrate, collectstatic")
     run_manage(environment, "migrate", "--noinput")
     run_manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
-    run_manage(environment, "shell", "-c", CREATE_BENCH_USER.format(password=BENCH_PASSWORD))
+    run_manage(environment, "shell", "-c", bench_user_script(BENCH_PASSWORD))
 
     base_url = f"http://127.0.0.1:{port}"
     process = start_gunicorn(environment)

@@ -81,7 +81,8 @@ def server_env(port: int) -> dict[str, str]:
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=REDIS_URL,
         CELERY_BROKER_URL=BROKER_URL,
-        EMAIL_URL=f"filemail://{MAIL_DIR}",
+        # django-environ reads filemail:///x as the relative path x (from ROOT, the cwd).
+        EMAIL_URL=f"filemail:///{MAIL_DIR.relative_to(ROOT)}",
         SMS_BACKEND="console",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_ACCESSLOG="",
