@@ -36,6 +36,14 @@ from .serializers import (
 )
 
 TAGS = ["auth"]
+# What every endpoint that ends in tokens can answer.
+SIGN_IN_RESPONSES = {
+    200: LoginOutputSerializer,
+    400: ErrorSerializer,
+    401: ErrorSerializer,
+    403: ErrorSerializer,
+    429: ErrorSerializer,
+}
 
 
 class AuthRateThrottle(AnonClientIpThrottle):
@@ -150,13 +158,7 @@ class LoginView(CredentialsView):
             "and `code` is missing, `invalid_second_factor` when it is wrong or already used."
         ),
         request=LoginInputSerializer,
-        responses={
-            200: LoginOutputSerializer,
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
-            429: ErrorSerializer,
-        },
+        responses=SIGN_IN_RESPONSES,
     )
     def post(self, request: Request) -> Response:
         credentials = _parse(LoginInputSerializer, request)
@@ -210,13 +212,7 @@ class PhoneCodeVerifyView(CredentialsView):
             "checks as login/, with the second factor in `second_factor_code`."
         ),
         request=PhoneCodeVerifyInputSerializer,
-        responses={
-            200: LoginOutputSerializer,
-            400: ErrorSerializer,
-            401: ErrorSerializer,
-            403: ErrorSerializer,
-            429: ErrorSerializer,
-        },
+        responses=SIGN_IN_RESPONSES,
     )
     def post(self, request: Request) -> Response:
         attempt = _parse(PhoneCodeVerifyInputSerializer, request)

@@ -80,32 +80,51 @@ def phone_login_request(request):
     return render(request, "accounts/phone_login.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
-def phone_login_verify(request):
-    pending = request.session.get(PHONE_LOGIN_SESSION_KEY)
+def _code_page(request, *, session_key: str, restart: str, template: str, use_code):
+    """The "enter the code we texted" page: `use_code(code=..., **pending)` on a valid post.
+
+    A dead code (expired, used, too many tries) sends the user back to ask for a new one; a
+    wrong one is a form error. Returns use_code's response, or the page.
+    """
+    pending = request.session.get(session_key)
     if not pending:
-        return redirect("phone_login")
+        return redirect(restart)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.phone_login(code=form.cleaned_data["code"], **pending)
+            response = use_code(code=form.cleaned_data["code"], **pending)
         except errors.CodeExpired as exc:
-            del request.session[PHONE_LOGIN_SESSION_KEY]
+            del request.session[session_key]
             messages.error(request, exc.message)
-            return redirect("phone_login")
+            return redirect(restart)
         except DomainError as exc:
             form.add_error("code", exc.message)
         else:
-            del request.session[PHONE_LOGIN_SESSION_KEY]
-            # allauth's login flow, so email verification and two-factor apply here too.
-            return perform_login(
-                request,
-                user,
-                email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
-                redirect_url=_next_url(request),
-            )
+            del request.session[session_key]
+            return response
     context = {"form": form, "phone": masked_phone(pending["phone"])}
-    return render(request, "accounts/phone_login_verify.html", context)
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def phone_login_verify(request):
+    def sign_in(**attempt):
+        user = services.phone_login(**attempt)
+        # allauth's login flow, so email verification and two-factor apply here too.
+        return perform_login(
+            request,
+            user,
+            email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
+            redirect_url=_next_url(request),
+        )
+
+    return _code_page(
+        request,
+        session_key=PHONE_LOGIN_SESSION_KEY,
+        restart="phone_login",
+        template="accounts/phone_login_verify.html",
+        use_code=sign_in,
+    )
 
 
 # --- Two-factor ------------------------------------------------------------------------------
@@ -260,26 +279,15 @@ def phone_change_request(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def phone_change_verify(request):
-    pending = request.session.get(PHONE_CHANGE_SESSION_KEY)
-    if not pending:
-        return redirect("phone_change")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.phone_change_confirm(
-                user=request.user, code=form.cleaned_data["code"], **pending
-            )
-        except errors.CodeExpired as exc:
-            del request.session[PHONE_CHANGE_SESSION_KEY]
-            messages.error(request, exc.message)
-            return redirect("phone_change")
-        except DomainError as exc:
-            form.add_error("code", exc.message)
-        else:
-            del request.session[PHONE_CHANGE_SESSION_KEY]
-            messages.success(
-                request, _("Your phone number is now %(phone)s.") % {"phone": pending["phone"]}
-            )
-            return redirect("profile")
-    context = {"form": form, "phone": masked_phone(pending["phone"])}
-    return render(request, "accounts/phone_change_verify.html", context)
+    def change_phone(**attempt):
+        user = services.phone_change_confirm(user=request.user, **attempt)
+        messages.success(request, _("Your phone number is now %(phone)s.") % {"phone": user.phone})
+        return redirect("profile")
+
+    return _code_page(
+        request,
+        session_key=PHONE_CHANGE_SESSION_KEY,
+        restart="phone_change",
+        template="accounts/phone_change_verify.html",
+        use_code=change_phone,
+    )

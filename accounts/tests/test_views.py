@@ -318,3 +318,20 @@ def test_a_password_reset_ends_every_app_login(client, mailoutbox):
 
     with pytest.raises(tokens.errors.TokenInvalid):
         tokens.tokens_refresh(refresh=issued["refresh"])
+
+
+def test_google_sign_in_is_offered_only_when_configured(client, settings):
+    settings.GOOGLE_CLIENT_ID = ""
+    assert "Continue with Google" not in client.get("/accounts/login/").content.decode()
+
+    settings.GOOGLE_CLIENT_ID = "client-id.apps.googleusercontent.com"
+    settings.GOOGLE_CLIENT_SECRET = "secret"
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {
+            "APPS": [{"client_id": settings.GOOGLE_CLIENT_ID, "secret": "secret", "key": ""}]
+        }
+    }
+    html = client.get("/accounts/login/").content.decode()
+
+    assert "Continue with Google" in html
+    assert "/accounts/google/login/" in html
