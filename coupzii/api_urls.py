@@ -8,4 +8,6 @@ urlpatterns = [
     path("config/", api.client_config, name="api-config"),
     path("auth/", include("accounts.api_urls")),
     path("notifications/", include("accounts.notification_api_urls")),
+    path("offers/", include("offers.api_urls")),
+    path("", include("catalog.api_urls")),
 ]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -71,8 +72,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "import_export",
     "coupzii.core",
     "accounts",
+    "catalog",
+    "offers",
 ]
 
 MIDDLEWARE = [
@@ -172,7 +176,15 @@ CELERY_TIMEZONE = "Asia/Kolkata"
 # Workers log through Django's LOGGING (JSON lines), like the web processes.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Each app adds its periodic tasks here (cashback sync, expiry sweeps, lock cleanup ...).
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "offers-release-expired-locks": {"task": "offers.release_expired_locks", "schedule": 60.0},
+    "offers-expiry-sweep": {
+        "task": "offers.expiry_sweep",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "offers-write-buffered-clicks": {"task": "offers.write_buffered_clicks", "schedule": 5.0},
+    "offers-flush-counters": {"task": "offers.flush_offer_counters", "schedule": 30.0},
+}
 
 # --- Auth ----------------------------------------------------------------------------------
 

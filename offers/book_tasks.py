@@ -1,0 +1,1 @@
+"""Tasks for unique-code books (lock release, expiry sweep)."""

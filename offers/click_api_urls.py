@@ -1,0 +1,3 @@
+"""Routes for the click-out API."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Tasks for click-outs (batch insert of buffered clicks, counter flush)."""

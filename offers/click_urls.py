@@ -1,0 +1,3 @@
+"""The click-out redirect."""
+
+urlpatterns: list = []

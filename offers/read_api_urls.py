@@ -1,0 +1,3 @@
+"""Routes (filled by the module owner)."""
+
+urlpatterns: list = []
