@@ -64,6 +64,8 @@ KINDS: dict[str, NotificationKind] = {
     "withdrawal_update": NotificationKind(email=True, sms=True),
     "order_update": NotificationKind(email=True, sms=True),
     "referral_joined": NotificationKind(email=True),
+    # A claimed unique code is about to expire (3 days before, and on the day).
+    "code_expiring": NotificationKind(email=True),
     "marketing": NotificationKind(email=True, needs_marketing_consent=True),
 }
 

@@ -4,7 +4,7 @@ A bare view goes through the same middleware stack and the same gunicorn workers
 subject, so the ratio subject/baseline isolates what the subject view itself costs.
 """
 
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,6 +15,7 @@ from accounts.api import MeView
 from accounts.models import User
 from accounts.serializers import MeSerializer
 from coupzii.urls import urlpatterns as site_urlpatterns
+from offers.models import Offer
 
 BENCH_EMAIL = "bench@coupzii.test"
 
@@ -38,8 +39,27 @@ class UnauthenticatedMe(MeView):
         return Response(MeSerializer(User.objects.get(email=BENCH_EMAIL)).data)
 
 
+@never_cache
+@require_GET
+def one_query(request):
+    """The offers list's baseline: one small query, JSON out, no framework in between."""
+    rows = list(Offer.objects.order_by("id").values("public_id", "title")[:20])
+    return JsonResponse(
+        {"results": [{"id": str(r["public_id"]), "title": r["title"]} for r in rows]}
+    )
+
+
+@never_cache
+@require_GET
+def bare_redirect(request):
+    """The click-out's baseline: a redirect and nothing else."""
+    return HttpResponseRedirect("https://track.example/c?sub=bench")
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
+    path("bench/one-query/", one_query, name="bench-one-query"),
+    path("bench/redirect/", bare_redirect, name="bench-redirect"),
     path("bench/me-unauthenticated/", UnauthenticatedMe.as_view(), name="bench-me"),
     *site_urlpatterns,
 ]

@@ -1,3 +1,10 @@
-"""Routes (filled by the module owner)."""
+"""Catalog pages, mounted at the site root."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("merchants/", views.merchant_list, name="merchant_list"),
+    path("categories/", views.category_list, name="category_list"),
+]

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from offers import book_api
+
 from . import api
 
 urlpatterns = [
@@ -9,5 +11,6 @@ urlpatterns = [
     path("auth/", include("accounts.api_urls")),
     path("notifications/", include("accounts.notification_api_urls")),
     path("offers/", include("offers.api_urls")),
+    path("me/codes/", book_api.MyCodesView.as_view(), name="api-me-codes"),
     path("", include("catalog.api_urls")),
 ]

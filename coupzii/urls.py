@@ -1,5 +1,7 @@
 """Root URLs: pages, the admin, the API and its schema, health."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -20,3 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("coupzii.api_urls")),
 ]
+
+if settings.DEBUG:
+    # The dev server shows uploaded and generated files (merchant logos); nginx does in production.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

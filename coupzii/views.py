@@ -2,6 +2,45 @@
 
 from django.views.generic import TemplateView
 
+from catalog import selectors as catalog_selectors
+from offers import selectors as offer_selectors
+
+RAIL_LENGTH = 8
+
 
 class HomeView(TemplateView):
+    """Featured stores, top, trending and expiring offers, categories, and a signed-in
+    shopper's recommendations. A rail that would only repeat another (trending and
+    recommendations fall back to the top offers) is left out."""
+
     template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        top = list(offer_selectors.offers_top(RAIL_LENGTH))
+        trending = list(offer_selectors.offers_trending(RAIL_LENGTH))
+        recommended = []
+        if self.request.user.is_authenticated:
+            recommended = list(
+                offer_selectors.offers_recommended_for(self.request.user, RAIL_LENGTH)
+            )
+        top_ids = [offer.pk for offer in top]
+        if [offer.pk for offer in trending] == top_ids:
+            trending = []
+        if [offer.pk for offer in recommended] == top_ids:
+            recommended = []
+        expiring = list(offer_selectors.offers_expiring(within_days=3, limit=RAIL_LENGTH))
+        on_page = {offer.pk: offer for offer in [*top, *trending, *recommended, *expiring]}
+        context.update(
+            {
+                "hero_offer": top[0] if top else None,
+                "top_offers": top,
+                "trending_offers": trending,
+                "recommended_offers": recommended,
+                "expiring_offers": expiring,
+                "featured_merchants": list(catalog_selectors.merchants_featured(12)),
+                "categories": list(catalog_selectors.categories_active()),
+                "uses_today": offer_selectors.offers_uses_today(list(on_page.values())),
+            }
+        )
+        return context

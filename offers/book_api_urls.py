@@ -1,3 +1,13 @@
-"""Routes (filled by the module owner)."""
+"""Routes under /api/v1/offers/ for unique codes: claiming one, and the caller's codes.
 
-urlpatterns: list = []
+`my-codes/` is the caller's list; /api/v1/me/codes/ is meant to alias it.
+"""
+
+from django.urls import path
+
+from . import book_api as api
+
+urlpatterns = [
+    path("my-codes/", api.MyCodesView.as_view(), name="api-my-codes"),
+    path("<uuid:public_id>/claim/", api.OfferClaimView.as_view(), name="api-offer-claim"),
+]

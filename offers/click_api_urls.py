@@ -1,3 +1,9 @@
 """Routes for the click-out API."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import click_views
+
+urlpatterns = [
+    path("<uuid:public_id>/click/", click_views.ClickView.as_view(), name="api-offer-click"),
+]

@@ -1,3 +1,9 @@
 """The click-out redirect."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import click_views
+
+urlpatterns = [
+    path("go/<uuid:public_id>/", click_views.go, name="offer_go"),
+]

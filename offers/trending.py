@@ -1,52 +1,54 @@
-"""Trending offers: a Redis sorted set of clicks over the last 24 hours, with decay.
+"""Trending offers: clicks of the last 24 hours, recent ones weighing more.
 
-Each click adds weight e^(t/tau) at time t, so older clicks count less without any rewrite
-job; scores are renormalised when they grow large. `top_offer_ids` is the read side.
+Each click adds 1 to the offer in the current hour's sorted set (kept 25 hours). Reading
+combines the last 24 hourly sets with ZUNIONSTORE, weighting an hour h hours old by
+0.5^(h/6), so a click's weight halves every 6 hours and nothing is ever rewritten. The
+combined ranking is cached for a minute.
 """
 
-import math
 import time
 
 from django.core.cache import cache
 from django_redis import get_redis_connection
 
-# A click's weight halves every 6 hours, so a day-old click counts 1/16.
-HALF_LIFE_SECONDS = 6 * 3600
-_TAU = HALF_LIFE_SECONDS / math.log(2)
-# Scores are relative to this epoch; renormalise before e^(t/tau) overflows a double.
-_EPOCH = 1_700_000_000
-_RESCALE_ABOVE = 1e200
+HALF_LIFE_HOURS = 6
+WINDOW_HOURS = 24
+TOP_CACHE_SECONDS = 60
 
 
-def _key() -> str:
-    return cache.make_key("trending:offers")
+def hour_key(now: float) -> str:
+    return cache.make_key(f"trending:hour:{int(now // 3600)}")
+
+
+def add_click(pipe, offer_id: int, *, now: float) -> None:
+    """Queue one click on a Redis pipeline (the click-out sends it with its other writes)."""
+    key = hour_key(now)
+    pipe.zincrby(key, 1, offer_id)
+    pipe.expire(key, (WINDOW_HOURS + 1) * 3600)
 
 
 def record_click(offer_id: int, *, now: float | None = None) -> None:
-    """Add one click's weight to an offer (O(log n) in Redis)."""
-    now = time.time() if now is None else now
-    weight = math.exp((now - _EPOCH) / _TAU)
-    client = get_redis_connection("default")
-    score = client.zincrby(_key(), weight, offer_id)
-    if score > _RESCALE_ABOVE:
-        _rescale(client)
-
-
-def _rescale(client) -> None:
-    entries = client.zrange(_key(), 0, -1, withscores=True)
-    factor = 1 / _RESCALE_ABOVE
-    pipe = client.pipeline()
-    pipe.delete(_key())
-    if entries:
-        pipe.zadd(_key(), {member: score * factor for member, score in entries})
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    add_click(pipe, offer_id, now=time.time() if now is None else now)
     pipe.execute()
 
 
 def top_offer_ids(limit: int = 12, *, now: float | None = None) -> list[int]:
-    """Offer ids by decayed clicks, hottest first; offers with no click in ~24 hours fall out."""
+    """Offer ids by decayed clicks over the last 24 hours, hottest first."""
     now = time.time() if now is None else now
-    # A click 24 hours old weighs 1/16 of a fresh one: anything below that has gone cold.
-    floor = math.exp((now - 24 * 3600 - _EPOCH) / _TAU)
+    cache_key = f"trending:top:{int(now // TOP_CACHE_SECONDS)}:{limit}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    weights = {
+        hour_key(now - age * 3600): 0.5 ** (age / HALF_LIFE_HOURS) for age in range(WINDOW_HOURS)
+    }
     client = get_redis_connection("default")
-    members = client.zrevrangebyscore(_key(), "+inf", floor, start=0, num=limit)
-    return [int(member) for member in members]
+    combined = cache.make_key("trending:combined")
+    pipe = client.pipeline()
+    pipe.zunionstore(combined, weights)
+    pipe.zrevrange(combined, 0, limit - 1)
+    pipe.delete(combined)
+    ids = [int(member) for member in pipe.execute()[1]]
+    cache.set(cache_key, ids, TOP_CACHE_SECONDS)
+    return ids

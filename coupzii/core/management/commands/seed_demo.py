@@ -6,7 +6,6 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 
 class Command(BaseCommand):
@@ -27,8 +26,9 @@ class Command(BaseCommand):
             module_name = f"{app_config.name}.demo"
             if find_spec(module_name) is None:
                 continue
-            with transaction.atomic():
-                import_module(module_name).seed(self._log(app_config.label))
+            # No transaction around a seeder: money and code services open their own durable
+            # ones. Seeders are idempotent, so a failed run is simply run again.
+            import_module(module_name).seed(self._log(app_config.label))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _log(self, label: str):

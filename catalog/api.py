@@ -1,0 +1,73 @@
+"""The catalog API (read-only, open to everyone): the category tree and the merchant list.
+
+A merchant's detail (with its live offers) and search live in offers.read_api, because they
+show offers and catalog sits below offers; catalog/api_urls.py mounts them under the catalog
+paths.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from . import selectors
+from .models import Category, Merchant
+from .serializers import (
+    ApiErrorSerializer,
+    CategoryTreeSerializer,
+    MerchantCardSerializer,
+    MerchantListInputSerializer,
+)
+
+TAGS = ["catalog"]
+
+
+def parse_query(input_serializer: type[serializers.Serializer], request) -> dict:
+    """Validate query parameters with `input_serializer`; a bad value raises ValidationError,
+    which the API answers 400 with a message per parameter under `error.fields`."""
+    parsed = input_serializer(data=request.query_params.dict())
+    parsed.is_valid(raise_exception=True)
+    return parsed.validated_data
+
+
+BAD_QUERY = OpenApiResponse(ApiErrorSerializer, description=_("A query parameter is not valid."))
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Category tree",
+    description="Active top-level categories in display order, each with its active children. "
+    "The whole tree in one answer (it is small), not paginated.",
+    responses={200: CategoryTreeSerializer(many=True)},
+)
+class CategoryTreeView(generics.GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = CategoryTreeSerializer
+    queryset = Category.objects.none()  # for the schema generator
+    pagination_class = None
+
+    def get(self, request):
+        categories = selectors.categories_active()
+        return Response(CategoryTreeSerializer(categories, many=True).data)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="List merchants",
+    description="Active merchants A-Z with their live offer count, paginated. Filter by name "
+    "(`q`), category slug (a top-level category includes its children) and `featured`.",
+    parameters=[MerchantListInputSerializer],
+    responses={200: MerchantCardSerializer(many=True), 400: BAD_QUERY},
+)
+class MerchantListView(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = MerchantCardSerializer
+    # For the schema generator; requests go through get_queryset.
+    queryset = Merchant.objects.none()
+
+    def get_queryset(self):
+        filters = parse_query(MerchantListInputSerializer, self.request)
+        return selectors.merchants_list(
+            q=filters["q"], category_slug=filters["category"], featured=filters["featured"]
+        )

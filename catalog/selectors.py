@@ -1,0 +1,189 @@
+"""Catalog reads shared by pages, the API and the assistant: the category tree and merchants.
+
+Every selector returns a queryset (or one object) that already carries the joins and
+prefetches its callers need, so a page or an API list runs a fixed number of queries however
+many rows it shows. Only active categories and merchants are ever returned.
+
+catalog sits below offers (offers -> catalog), so the live-offer count below reaches offers
+through the reverse relation `Merchant.offers` and never imports the offers app.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from coupzii.core.money import format_inr
+
+from .models import CashbackKind, Category, Merchant
+
+# offers.models.OfferStatus.ACTIVE; spelled out because catalog must not import offers.
+_OFFER_ACTIVE = "active"
+
+
+def live_offers_q(*, now: datetime, prefix: str = "") -> Q:
+    """The condition for a live offer (active, started, not ended), for use from a related
+    model: `prefix="offers__"` from Merchant. offers.selectors.offers_live uses the same rule."""
+    return Q(**{f"{prefix}status": _OFFER_ACTIVE, f"{prefix}starts_at__lte": now}) & (
+        Q(**{f"{prefix}ends_at__isnull": True}) | Q(**{f"{prefix}ends_at__gt": now})
+    )
+
+
+def merchants_for_cards(
+    merchants: QuerySet[Merchant], *, now: datetime | None = None
+) -> QuerySet[Merchant]:
+    """Prepare any merchant queryset for merchant cards: `live_offer_count` annotated and
+    active categories prefetched (used by search, which finds merchants its own way)."""
+    return _with_live_offer_count(merchants, now=now or timezone.now()).prefetch_related(
+        _active_categories()
+    )
+
+
+def _with_live_offer_count(merchants: QuerySet[Merchant], *, now: datetime) -> QuerySet[Merchant]:
+    # One LEFT JOIN on offers; every other filter on merchants uses `pk__in` subqueries, so the
+    # join is never multiplied by categories and the count stays exact.
+    return merchants.annotate(
+        live_offer_count=Count("offers", filter=live_offers_q(now=now, prefix="offers__"))
+    )
+
+
+def _category_and_children_ids(slug: str) -> QuerySet[Category]:
+    """Ids of the active category `slug` and its active children (a subquery, no round trip)."""
+    return Category.objects.filter(
+        Q(slug=slug) | Q(parent__slug=slug, parent__is_active=True), is_active=True
+    ).values("pk")
+
+
+def _active_categories() -> Prefetch:
+    return Prefetch("categories", queryset=Category.objects.filter(is_active=True))
+
+
+# --- Categories ------------------------------------------------------------------------------
+
+
+def categories_active() -> QuerySet[Category]:
+    """The category tree: active top-level categories in `position` order, each with its active
+    children prefetched (`category.children.all()` runs no query). Two queries in all.
+
+    The tree is two levels deep (department -> category); deeper rows are not shown.
+    """
+    return Category.objects.filter(parent__isnull=True, is_active=True).prefetch_related(
+        Prefetch("children", queryset=Category.objects.filter(is_active=True))
+    )
+
+
+def category_by_slug(slug: str) -> Category:
+    """One active category with its parent joined and its active children prefetched.
+
+    Raises Category.DoesNotExist (pages turn it into a 404).
+    """
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("parent")
+        .prefetch_related(Prefetch("children", queryset=Category.objects.filter(is_active=True)))
+        .get(slug=slug)
+    )
+
+
+# --- Merchants -------------------------------------------------------------------------------
+
+
+def merchants_list(
+    *,
+    q: str = "",
+    category_slug: str = "",
+    featured: bool | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Merchant]:
+    """Active merchants A-Z, each annotated with `live_offer_count`, their active categories
+    prefetched.
+
+    `q` matches anywhere in the name (case-insensitive); `category_slug` keeps merchants in that
+    category or in one of its children (an unknown slug gives an empty list); `featured`
+    True/False keeps only featured / only other merchants, None both.
+    """
+    now = now or timezone.now()
+    merchants = Merchant.objects.filter(is_active=True)
+    if q.strip():
+        merchants = merchants.filter(name__icontains=q.strip())
+    if category_slug:
+        in_category = Merchant.objects.filter(
+            categories__in=_category_and_children_ids(category_slug)
+        ).values("pk")
+        merchants = merchants.filter(pk__in=in_category)
+    if featured is not None:
+        merchants = merchants.filter(featured=featured)
+    # Explicit: Meta.ordering does not apply to a query with GROUP BY (the count).
+    return (
+        _with_live_offer_count(merchants, now=now)
+        .order_by(Lower("name"), "pk")
+        .prefetch_related(_active_categories())
+    )
+
+
+def merchant_by_slug(slug: str, *, now: datetime | None = None) -> Merchant:
+    """One active merchant with `live_offer_count` and its active categories prefetched.
+
+    Raises Merchant.DoesNotExist (pages and the API answer 404); inactive merchants are not
+    found either.
+    """
+    now = now or timezone.now()
+    merchants = Merchant.objects.filter(is_active=True).prefetch_related(_active_categories())
+    return _with_live_offer_count(merchants, now=now).get(slug=slug)
+
+
+def merchants_related(
+    merchant: Merchant, limit: int = 6, *, now: datetime | None = None
+) -> QuerySet[Merchant]:
+    """Up to `limit` other active merchants sharing at least one category with `merchant`,
+    featured first then by live offers, each annotated with `live_offer_count`, categories
+    prefetched. Two queries."""
+    now = now or timezone.now()
+    sharing = Merchant.objects.filter(
+        categories__in=merchant.categories.through.objects.filter(merchant_id=merchant.pk).values(
+            "category_id"
+        )
+    ).values("pk")
+    related = Merchant.objects.filter(is_active=True, pk__in=sharing).exclude(pk=merchant.pk)
+    return (
+        _with_live_offer_count(related, now=now)
+        .order_by("-featured", "-live_offer_count", "name")
+        .prefetch_related(_active_categories())[:limit]
+    )
+
+
+def merchants_featured(limit: int = 12, *, now: datetime | None = None) -> QuerySet[Merchant]:
+    """Up to `limit` active featured merchants, most live offers first, with `live_offer_count`
+    and categories prefetched. Two queries."""
+    now = now or timezone.now()
+    featured = Merchant.objects.filter(is_active=True, featured=True)
+    return (
+        _with_live_offer_count(featured, now=now)
+        .order_by("-live_offer_count", "name")
+        .prefetch_related(_active_categories())[:limit]
+    )
+
+
+# --- Labels ----------------------------------------------------------------------------------
+
+
+def cashback_label(kind: str, value: Decimal | None) -> str:
+    """What a shopper reads on a card: "Up to 7% cashback", "Flat ₹150 cashback", or "" when
+    there is no cashback (kind none, or no positive value)."""
+    if value is None or value <= 0:
+        return ""
+    if kind == CashbackKind.PERCENT:
+        # 7.00 -> "7", 7.50 -> "7.5": no trailing zeros on a percentage.
+        percent = f"{value.normalize():f}"
+        return gettext("Up to %(percent)s%% cashback") % {"percent": percent}
+    if kind == CashbackKind.FLAT:
+        return gettext("Flat %(amount)s cashback") % {"amount": format_inr(value, paise=False)}
+    return ""
+
+
+def merchant_cashback_label(merchant: Merchant) -> str:
+    """The merchant's own cashback label (an offer may override it: see offers.selectors)."""
+    return cashback_label(merchant.cashback_kind, merchant.cashback_value)

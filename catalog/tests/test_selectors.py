@@ -1,0 +1,218 @@
+"""Catalog reads: the category tree, merchant lists with live offer counts, related and
+featured merchants, and cashback labels."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from catalog import selectors
+from catalog.models import CashbackKind, Category, Merchant
+from catalog.tests.factories import CategoryFactory, MerchantFactory
+from offers.models import OfferStatus
+from offers.tests.factories import OfferFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(merchants) -> list[str]:
+    return [merchant.slug for merchant in merchants]
+
+
+# --- categories -------------------------------------------------------------------------------
+
+
+def test_categories_active_is_a_tree_of_active_categories_in_position_order(
+    django_assert_num_queries,
+):
+    # given
+    fashion = CategoryFactory(name="Fashion", position=2)
+    electronics = CategoryFactory(name="Electronics", position=1)
+    CategoryFactory(name="Shoes", parent=fashion, position=1)
+    CategoryFactory(name="Bags", parent=fashion, position=2)
+    CategoryFactory(name="Retired child", parent=fashion, is_active=False)
+    CategoryFactory(name="Hidden", is_active=False)
+
+    # when
+    with django_assert_num_queries(2):
+        tree = [
+            (category.slug, [child.slug for child in category.children.all()])
+            for category in selectors.categories_active()
+        ]
+
+    # then
+    assert tree == [("electronics", []), ("fashion", ["shoes", "bags"])]
+    assert electronics.slug == "electronics"
+
+
+def test_category_by_slug_finds_an_active_category_with_its_children():
+    fashion = CategoryFactory(name="Fashion")
+    CategoryFactory(name="Shoes", parent=fashion)
+
+    category = selectors.category_by_slug("fashion")
+
+    assert [child.slug for child in category.children.all()] == ["shoes"]
+
+
+def test_category_by_slug_does_not_find_an_inactive_or_unknown_category():
+    CategoryFactory(name="Hidden", is_active=False)
+
+    with pytest.raises(Category.DoesNotExist):
+        selectors.category_by_slug("hidden")
+    with pytest.raises(Category.DoesNotExist):
+        selectors.category_by_slug("nowhere")
+
+
+# --- merchants -------------------------------------------------------------------------------
+
+
+def test_merchants_list_counts_only_live_offers():
+    # given
+    now = timezone.now()
+    merchant = MerchantFactory(name="Myntra")
+    OfferFactory(merchant=merchant)
+    OfferFactory(merchant=merchant, ends_at=None)
+    OfferFactory(merchant=merchant, starts_at=now - timedelta(days=9), ends_at=now - timedelta(1))
+    OfferFactory(merchant=merchant, starts_at=now + timedelta(days=1))
+    OfferFactory(merchant=merchant, status=OfferStatus.PAUSED)
+    OfferFactory(merchant=merchant, status=OfferStatus.EXPIRED)
+    MerchantFactory(name="Ajio")
+
+    # when
+    counts = {m.slug: m.live_offer_count for m in selectors.merchants_list()}
+
+    # then
+    assert counts == {"ajio": 0, "myntra": 2}
+
+
+def test_merchants_list_is_active_merchants_a_to_z():
+    MerchantFactory(name="Zomato")
+    MerchantFactory(name="Ajio")
+    MerchantFactory(name="Closed shop", is_active=False)
+
+    assert slugs(selectors.merchants_list()) == ["ajio", "zomato"]
+
+
+def test_merchants_list_filters_by_name_anywhere_ignoring_case():
+    MerchantFactory(name="Flipkart")
+    MerchantFactory(name="Big Flip Store")
+    MerchantFactory(name="Amazon")
+
+    assert slugs(selectors.merchants_list(q="FLIP")) == ["big-flip-store", "flipkart"]
+
+
+def test_merchants_list_by_a_parent_category_includes_its_childrens_merchants_once():
+    # given
+    fashion = CategoryFactory(name="Fashion")
+    shoes = CategoryFactory(name="Shoes", parent=fashion)
+    electronics = CategoryFactory(name="Electronics")
+    MerchantFactory(name="Myntra", categories=[fashion, shoes])
+    MerchantFactory(name="Bata", categories=[shoes])
+    MerchantFactory(name="Croma", categories=[electronics])
+    offers_of = MerchantFactory(name="Ajio", categories=[fashion])
+    OfferFactory.create_batch(3, merchant=offers_of)
+
+    # when
+    merchants = list(selectors.merchants_list(category_slug="fashion"))
+
+    # then: no duplicate rows and counts not multiplied by the category join
+    assert slugs(merchants) == ["ajio", "bata", "myntra"]
+    assert merchants[0].live_offer_count == 3
+    assert slugs(selectors.merchants_list(category_slug="shoes")) == ["bata", "myntra"]
+    assert slugs(selectors.merchants_list(category_slug="nowhere")) == []
+
+
+def test_merchants_list_filters_featured_both_ways():
+    MerchantFactory(name="Amazon", featured=True)
+    MerchantFactory(name="Bata")
+
+    assert slugs(selectors.merchants_list(featured=True)) == ["amazon"]
+    assert slugs(selectors.merchants_list(featured=False)) == ["bata"]
+    assert slugs(selectors.merchants_list(featured=None)) == ["amazon", "bata"]
+
+
+def test_merchants_list_runs_two_queries_however_many_merchants(django_assert_num_queries):
+    fashion = CategoryFactory(name="Fashion")
+    for _ in range(15):
+        OfferFactory(merchant=MerchantFactory(categories=[fashion]))
+
+    with django_assert_num_queries(2):
+        rows = [
+            (m.live_offer_count, [c.slug for c in m.categories.all()])
+            for m in selectors.merchants_list()
+        ]
+
+    assert rows == [(1, ["fashion"])] * 15
+
+
+def test_merchant_by_slug_finds_an_active_merchant_with_its_live_offer_count():
+    merchant = MerchantFactory(name="Nykaa")
+    OfferFactory.create_batch(2, merchant=merchant)
+
+    found = selectors.merchant_by_slug("nykaa")
+
+    assert found == merchant
+    assert found.live_offer_count == 2
+
+
+def test_merchant_by_slug_does_not_find_an_inactive_merchant():
+    MerchantFactory(name="Jabong", is_active=False)
+
+    with pytest.raises(Merchant.DoesNotExist):
+        selectors.merchant_by_slug("jabong")
+
+
+def test_merchants_related_share_a_category_and_exclude_the_merchant_itself():
+    # given
+    fashion = CategoryFactory(name="Fashion")
+    beauty = CategoryFactory(name="Beauty")
+    travel = CategoryFactory(name="Travel")
+    myntra = MerchantFactory(name="Myntra", categories=[fashion, beauty])
+    MerchantFactory(name="Ajio", categories=[fashion])
+    MerchantFactory(name="Nykaa", categories=[beauty, fashion], featured=True)
+    MerchantFactory(name="Closed", categories=[fashion], is_active=False)
+    MerchantFactory(name="Goibibo", categories=[travel])
+
+    # when
+    related = selectors.merchants_related(myntra)
+
+    # then: featured first, each merchant once
+    assert slugs(related) == ["nykaa", "ajio"]
+    assert slugs(selectors.merchants_related(myntra, limit=1)) == ["nykaa"]
+
+
+def test_merchants_related_is_empty_for_a_merchant_without_categories():
+    MerchantFactory(name="Ajio", categories=[CategoryFactory()])
+
+    assert slugs(selectors.merchants_related(MerchantFactory(name="Loner"))) == []
+
+
+def test_merchants_featured_puts_merchants_with_more_live_offers_first():
+    amazon = MerchantFactory(name="Amazon", featured=True)
+    OfferFactory.create_batch(2, merchant=amazon)
+    MerchantFactory(name="Bata", featured=True)
+    MerchantFactory(name="Croma")
+
+    assert slugs(selectors.merchants_featured(limit=5)) == ["amazon", "bata"]
+    assert slugs(selectors.merchants_featured(limit=1)) == ["amazon"]
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "label"),
+    [
+        (CashbackKind.PERCENT, Decimal("7.00"), "Up to 7% cashback"),
+        (CashbackKind.PERCENT, Decimal("7.50"), "Up to 7.5% cashback"),
+        (CashbackKind.PERCENT, Decimal("100.00"), "Up to 100% cashback"),
+        (CashbackKind.FLAT, Decimal("150.00"), "Flat \u20b9150 cashback"),
+        (CashbackKind.FLAT, Decimal("1500.50"), "Flat \u20b91,500.50 cashback"),
+        (CashbackKind.NONE, Decimal("5.00"), ""),
+        (CashbackKind.PERCENT, Decimal("0.00"), ""),
+        (CashbackKind.FLAT, None, ""),
+    ],
+)
+def test_cashback_label_says_what_the_shopper_earns(kind, value, label):
+    assert selectors.cashback_label(kind, value) == label

@@ -1,0 +1,161 @@
+"""Operators' admin for offers (with CSV/XLSX import and export) and the read-only click log."""
+
+import uuid
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
+
+from catalog.models import Category, Merchant
+
+from . import selectors
+from .models import Click, Offer
+
+
+class OfferResource(resources.ModelResource):
+    """Offers keyed by public_id (a row without one is a new offer); merchant and category
+    written as slugs."""
+
+    merchant = fields.Field(
+        column_name="merchant",
+        attribute="merchant",
+        widget=widgets.ForeignKeyWidget(Merchant, field="slug"),
+    )
+    category = fields.Field(
+        column_name="category",
+        attribute="category",
+        widget=widgets.ForeignKeyWidget(Category, field="slug"),
+    )
+
+    class Meta:
+        model = Offer
+        import_id_fields = ("public_id",)
+        fields = (
+            "public_id",
+            "merchant",
+            "category",
+            "kind",
+            "title",
+            "description",
+            "code",
+            "discount_type",
+            "discount_value",
+            "min_order",
+            "max_discount",
+            "starts_at",
+            "ends_at",
+            "status",
+            "exclusive",
+            "featured",
+            "verified",
+            "cashback_kind",
+            "cashback_value",
+            "terms",
+        )
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = False
+        clean_model_instances = True
+
+    def before_import_row(self, row, **kwargs):
+        # A spreadsheet row for a new offer has no id yet: give it one, as the model would.
+        if not (row.get("public_id") or "").strip():
+            row["public_id"] = str(uuid.uuid4())
+
+
+@admin.register(Offer)
+class OfferAdmin(ImportExportModelAdmin):
+    resource_classes = [OfferResource]
+    list_display = (
+        "title",
+        "merchant",
+        "kind",
+        "discount_type",
+        "code",
+        "status",
+        "ends_at",
+        "featured",
+        "verified",
+        "exclusive",
+        "clicks_count",
+    )
+    list_filter = (
+        "status",
+        "kind",
+        "merchant",
+        "featured",
+        "verified",
+        "exclusive",
+        "discount_type",
+    )
+    list_select_related = ("merchant",)
+    search_fields = ("title", "code", "merchant__name", "=public_id")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("merchant",)
+    readonly_fields = (
+        "public_id",
+        "cashback_shown",
+        "views_count",
+        "clicks_count",
+        "claims_count",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("public_id", "merchant", "category", "kind", "title", "description")}),
+        (
+            _("Discount"),
+            {"fields": ("code", "discount_type", "discount_value", "min_order", "max_discount")},
+        ),
+        (_("Dates and status"), {"fields": ("starts_at", "ends_at", "status")}),
+        (_("Badges"), {"fields": ("featured", "verified", "exclusive")}),
+        (
+            _("Cashback override"),
+            {
+                "description": _("Leave the kind empty to use the merchant's cashback."),
+                "fields": ("cashback_kind", "cashback_value", "cashback_shown"),
+            },
+        ),
+        (_("Terms"), {"fields": ("terms",)}),
+        (
+            _("Activity"),
+            {"fields": ("views_count", "clicks_count", "claims_count", "created_at", "updated_at")},
+        ),
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            kwargs["queryset"] = Category.objects.select_related("parent")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("cashback shown to shoppers"))
+    def cashback_shown(self, offer: Offer) -> str:
+        if not offer.pk:
+            return "-"
+        return selectors.offer_cashback_label(offer) or _("none")
+
+
+@admin.register(Click)
+class ClickAdmin(admin.ModelAdmin):
+    """The click log is written by the click-out only: operators read it, never edit it."""
+
+    list_display = ("id", "created_at", "merchant", "offer", "user")
+    list_filter = (("merchant", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("merchant", "offer", "user")
+    search_fields = ("=id", "offer__title", "merchant__name", "user__email")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+from . import admin_books  # noqa: E402,F401

@@ -1,0 +1,97 @@
+"""The click-out: /go/<offer>/ for browsers, POST .../click/ for apps."""
+
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coupzii.core.errors import Conflict, NotFound
+from coupzii.core.http import client_ip
+
+from . import clickout
+
+
+class OfferEnded(Conflict):
+    code = "offer_ended"
+    default_message = _lazy("This offer has ended.")
+
+
+def _signed_in_user_id(request) -> int | None:
+    # The session's user id, without the database query `request.user` would cost.
+    user_id = request.session.get(SESSION_KEY)
+    return int(user_id) if user_id else None
+
+
+@never_cache
+@require_safe
+def go(request, public_id):
+    snapshot = clickout.offer_for_clickout(public_id)
+    if snapshot is None:
+        raise Http404
+    if not clickout.is_live(snapshot):
+        messages.info(request, _("That offer has ended. Here is what the store has now."))
+        if snapshot["merchant_active"]:
+            return redirect("merchant_detail", slug=snapshot["merchant_slug"])
+        return redirect("home")
+    click_id = clickout.click_record(
+        snapshot=snapshot,
+        user_id=_signed_in_user_id(request),
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        referrer=request.META.get("HTTP_REFERER", ""),
+    )
+    response = HttpResponseRedirect(clickout.tracking_url(snapshot, click_id))
+    # Our page addresses are none of the store's business.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+class ClickOutSerializer(serializers.Serializer):
+    click_id = serializers.UUIDField(help_text="The sub-id the affiliate network reports back.")
+    redirect_url = serializers.URLField(help_text="Open this in the browser: the store, tracked.")
+    code = serializers.CharField(help_text="The coupon code to paste, for code offers; else empty.")
+
+
+class ClickView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["offers"],
+        summary="Click out to the store",
+        description=(
+            "Records the click (its id is what earns cashback) and answers where to send the "
+            "shopper. 404 `not_found` for an unknown offer, 409 `offer_ended` for one that "
+            "is no longer live."
+        ),
+        request=None,
+        responses={200: ClickOutSerializer},
+    )
+    def post(self, request, public_id):
+        snapshot = clickout.offer_for_clickout(public_id)
+        if snapshot is None:
+            raise NotFound(_("No such offer."))
+        if not clickout.is_live(snapshot):
+            raise OfferEnded()
+        user = request.user
+        click_id = clickout.click_record(
+            snapshot=snapshot,
+            user_id=user.pk if user.is_authenticated else None,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        body = {
+            "click_id": click_id,
+            "redirect_url": clickout.tracking_url(snapshot, click_id),
+            "code": snapshot["code"],
+        }
+        return Response(ClickOutSerializer(body).data)

@@ -1,0 +1,208 @@
+"""The click-out: the hottest path on the site. Record a click and send the shopper to the
+merchant through its affiliate link, with our click id as the sub-id the network reports back.
+
+On the request path: one cached offer lookup (Redis) and one pipelined Redis round trip that
+buffers the click and bumps the counters and the trending set. A Celery task writes buffered
+clicks in batches and another flushes the counters. With no broker (the embedded default)
+the click row is written directly instead.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from catalog.models import Merchant
+from coupzii.core import counters
+from coupzii.core.locks import redis_lock
+
+from . import trending
+from .models import Click, Offer, OfferKind, OfferStatus
+
+logger = logging.getLogger(__name__)
+
+OFFER_CACHE_SECONDS = 10 * 60
+BUFFER_KEY = "clicks:buffer"
+DIRTY_KEY = "offers:dirty-counters"
+BATCH_SIZE = 1000
+
+
+def _key(name: str) -> str:
+    return cache.make_key(name)
+
+
+def _offer_cache_key(public_id) -> str:
+    return f"clickout:offer:{public_id}"
+
+
+# --- the offer, cached ------------------------------------------------------------------------
+
+
+def offer_for_clickout(public_id: uuid.UUID) -> dict | None:
+    """What the redirect needs about an offer, from Redis; one database query on a miss.
+
+    None when no such offer exists (cached too, so unknown ids cannot hammer the database).
+    """
+    cached = cache.get(_offer_cache_key(public_id))
+    if cached is None:
+        offer = Offer.objects.select_related("merchant").filter(public_id=public_id).first()
+        cached = _snapshot(offer) if offer else {"missing": True}
+        cache.set(_offer_cache_key(public_id), cached, OFFER_CACHE_SECONDS)
+    return None if cached.get("missing") else cached
+
+
+def _snapshot(offer: Offer) -> dict:
+    return {
+        "id": offer.id,
+        "public_id": str(offer.public_id),
+        "kind": offer.kind,
+        "code": offer.code if offer.kind == OfferKind.CODE else "",
+        "status": offer.status,
+        "starts_at": offer.starts_at.timestamp(),
+        "ends_at": offer.ends_at.timestamp() if offer.ends_at else None,
+        "merchant_id": offer.merchant_id,
+        "merchant_slug": offer.merchant.slug,
+        "merchant_active": offer.merchant.is_active,
+        "tracking_url_template": offer.merchant.tracking_url_template,
+    }
+
+
+def offer_cache_forget(*, public_ids=(), merchant: Merchant | None = None) -> None:
+    """Drop cached snapshots after offers or their merchant changed."""
+    public_ids = set(public_ids)
+    if merchant is not None:
+        public_ids |= set(merchant.offers.values_list("public_id", flat=True))
+    cache.delete_many([_offer_cache_key(public_id) for public_id in public_ids])
+
+
+def is_live(snapshot: dict, *, now: float | None = None) -> bool:
+    now = time.time() if now is None else now
+    return (
+        snapshot["status"] == OfferStatus.ACTIVE
+        and snapshot["merchant_active"]
+        and snapshot["starts_at"] <= now
+        and (snapshot["ends_at"] is None or snapshot["ends_at"] > now)
+    )
+
+
+def tracking_url(snapshot: dict, click_id: uuid.UUID) -> str:
+    return snapshot["tracking_url_template"].replace("{click_id}", str(click_id))
+
+
+# --- recording a click ----------------------------------------------------------------------
+
+
+def _ip_hash(ip: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+def click_record(
+    *, snapshot: dict, user_id: int | None, ip: str, user_agent: str = "", referrer: str = ""
+) -> uuid.UUID:
+    """Record one click-out of a live offer; returns the click id (the network sub-id)."""
+    click_id = uuid.uuid4()
+    now = time.time()
+    row = {
+        "id": str(click_id),
+        "offer_id": snapshot["id"],
+        "merchant_id": snapshot["merchant_id"],
+        "user_id": user_id,
+        "created_at": now,
+        "ip_hash": _ip_hash(ip),
+        "user_agent": user_agent[:255],
+        "referrer": referrer[:500],
+    }
+    offer_id = snapshot["id"]
+    today = timezone.localdate().isoformat()
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        pipe.rpush(_key(BUFFER_KEY), json.dumps(row))
+    pipe.incr(_key(f"counter:offer:clicks:{offer_id}"))
+    pipe.sadd(_key(DIRTY_KEY), offer_id)
+    uses_key = _key(f"counter:offer:uses-today:{offer_id}:{today}")
+    pipe.incr(uses_key)
+    pipe.expire(uses_key, 2 * 24 * 3600)
+    trending.add_click(pipe, offer_id, now=now)
+    pipe.execute()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No worker to drain a buffer: the single dev process writes the row itself.
+        clicks_write([row])
+    return click_id
+
+
+# --- background writers -----------------------------------------------------------------------
+
+
+def clicks_write(rows: list[dict]) -> int:
+    """Insert click rows; safe to repeat (the UUID is the primary key). Rows whose offer was
+    deleted meanwhile are dropped rather than failing the whole batch."""
+    offer_ids = {row["offer_id"] for row in rows}
+    existing_offers = set(Offer.objects.filter(pk__in=offer_ids).values_list("pk", flat=True))
+    clicks = [
+        Click(
+            id=uuid.UUID(row["id"]),
+            offer_id=row["offer_id"],
+            merchant_id=row["merchant_id"],
+            user_id=row["user_id"],
+            created_at=datetime.fromtimestamp(row["created_at"], tz=UTC),
+            ip_hash=row["ip_hash"],
+            user_agent=row["user_agent"],
+            referrer=row["referrer"],
+        )
+        for row in rows
+        if row["offer_id"] in existing_offers
+    ]
+    with transaction.atomic():
+        Click.objects.bulk_create(clicks, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    return len(clicks)
+
+
+def buffered_clicks_write(*, max_batches: int = 50) -> int:
+    """Move buffered clicks from Redis into the database, a batch at a time.
+
+    A batch is read, inserted, and only then trimmed from the head of the list: a crash after
+    the insert repeats it harmlessly (ignore_conflicts on the UUID), a crash before loses
+    nothing. Requests keep appending at the tail meanwhile, which the trim never touches.
+    """
+    client = get_redis_connection("default")
+    written = 0
+    with redis_lock("clicks:writer", ttl=120):
+        for _ in range(max_batches):
+            raw = client.lrange(_key(BUFFER_KEY), 0, BATCH_SIZE - 1)
+            if not raw:
+                break
+            written += clicks_write([json.loads(item) for item in raw])
+            client.ltrim(_key(BUFFER_KEY), len(raw), -1)
+    return written
+
+
+def counters_flush() -> int:
+    """Add the clicks counted in Redis to Offer.clicks_count; returns offers updated."""
+    client = get_redis_connection("default")
+    updated = 0
+    while offer_id := client.spop(_key(DIRTY_KEY)):
+        clicks = counters.take(f"offer:clicks:{int(offer_id)}")
+        if clicks:
+            Offer.objects.filter(pk=int(offer_id)).update(clicks_count=F("clicks_count") + clicks)
+            updated += 1
+    return updated
+
+
+def uses_today(offer_ids: list[int]) -> dict[int, int]:
+    """How many shoppers used each offer today, in one Redis round trip."""
+    if not offer_ids:
+        return {}
+    today = timezone.localdate().isoformat()
+    keys = [_key(f"counter:offer:uses-today:{offer_id}:{today}") for offer_id in offer_ids]
+    values = get_redis_connection("default").mget(keys)
+    return {offer_id: int(value or 0) for offer_id, value in zip(offer_ids, values, strict=True)}

@@ -1,0 +1,419 @@
+"""Demo offers for `manage.py seed_demo`: about 400 codes, deals and unique-code offers on the
+demo merchants, with titles, discounts, minimum orders and caps that agree with each other.
+
+Deterministic: a seeded random generator picks the offers and their public ids are UUID5s of
+(merchant, position), so the demo is the same on every machine and re-running adds nothing.
+Dates are relative to the day it runs: offers started in the past and end between today and
+60 days out (a few within three days, some never); a few are paused or expired so the filters
+have something to hide. Unique-code books are seeded by the books' own demo, not here.
+"""
+
+import random
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from catalog.demo import MERCHANTS as DEMO_MERCHANTS
+from catalog.models import CashbackKind, Category, Merchant
+from coupzii.core.money import format_inr
+
+from .models import DiscountType, Offer, OfferKind, OfferStatus
+
+CODE, DEAL, UNIQUE = OfferKind.CODE, OfferKind.DEAL, OfferKind.UNIQUE_CODE
+PCT, FIXED = DiscountType.PERCENTAGE, DiscountType.FIXED
+BOGO, FREE_SHIPPING = DiscountType.BOGO, DiscountType.FREE_SHIPPING
+
+DEMO_NAMESPACE = uuid.UUID("5b0d7a52-8f0e-4a44-9d0c-1f6f3f0c2a11")
+SEED = 2026
+
+BANKS = [
+    ("HDFC Bank", "HDFC"),
+    ("ICICI Bank", "ICICI"),
+    ("SBI", "SBI"),
+    ("Axis Bank", "AXIS"),
+    ("Kotak", "KOTAK"),
+    ("IDFC FIRST Bank", "IDFC"),
+]
+WALLETS = [
+    ("Paytm UPI", "PAYTM"),
+    ("Amazon Pay", "APAY"),
+    ("MobiKwik", "MBK"),
+    ("CRED UPI", "CRED"),
+]
+SALES = ["End of Season", "Big Saving Days", "Weekend", "Clearance", "Festive", "Grand Payday"]
+
+
+@dataclass(frozen=True)
+class Template:
+    """One kind of offer. `title` may use {pct}, {amt}, {min}, {cap}, {bank}, {wallet},
+    {sale}; `code` may use {P} (the merchant's prefix), {pct}, {amt}, {bank}, {wallet}."""
+
+    kind: str
+    discount_type: str
+    title: str
+    description: str
+    pcts: tuple = ()
+    amts: tuple = ()
+    mins: tuple = ()
+    caps: tuple = ()
+    code: str = "{P}"
+    # Main categories where this kind of offer would make no sense (free delivery of a ride).
+    not_in: tuple = ()
+
+
+def T(*args, **kwargs) -> Template:
+    return Template(*args, **kwargs)
+
+
+NOTHING_DELIVERED = ("travel", "hotels", "cabs-rides", "entertainment", "recharge-bills")
+NO_SALES = ("food-dining", "cabs-rides", "entertainment", "recharge-bills", "groceries")
+
+# fmt: off
+GENERIC = [
+    T(CODE, PCT, "Flat {pct}% off on your first order{cap}", "New customers only: apply the code on your first order.", pcts=(10, 15, 20, 25, 30), caps=(None, 100, 150, 200), code="NEW{pct}"),  # noqa: E501
+    T(CODE, FIXED, "Extra {amt} off on {min} with {bank} cards", "Valid on {bank} credit and debit cards, once per card for the length of the offer.", amts=(100, 150, 200, 250, 500), mins=(999, 1499, 1999, 2499), code="{bank}{amt}"),  # noqa: E501
+    T(CODE, FIXED, "{amt} off on orders above {min}", "Valid once per account on the total after other discounts.", amts=(50, 75, 100, 150, 200), mins=(499, 599, 799, 999), code="{P}{amt}"),  # noqa: E501
+    T(DEAL, PCT, "Up to {pct}% off in the {sale} sale", "Prices as marked, no code needed. While stocks last.", pcts=(40, 50, 60, 70, 80), not_in=NO_SALES),  # noqa: E501
+    T(DEAL, FREE_SHIPPING, "Free delivery on orders above {min}", "The delivery fee is waived automatically at checkout.", mins=(199, 299, 499, 799), not_in=NOTHING_DELIVERED),  # noqa: E501
+    T(CODE, PCT, "Extra {pct}% off when you pay with {wallet}{cap}", "Pay with {wallet} and apply the code; once per user.", pcts=(5, 10), caps=(50, 75, 100), code="{wallet}{pct}"),  # noqa: E501
+]
+
+UNIQUE_TEMPLATES = [
+    T(UNIQUE, FIXED, "Coupzii exclusive: your own {amt} off code on {min}", "Claim a personal code that only you can use. Each code works once.", amts=(100, 150, 200, 250, 500), mins=(499, 999, 1499, 1999)),  # noqa: E501
+    T(UNIQUE, PCT, "Your personal {pct}% off code{cap}", "Claim a personal single-use code from Coupzii's allocation.", pcts=(15, 20, 25), caps=(150, 200, 300)),  # noqa: E501
+]
+
+BY_CATEGORY = {
+    "fashion": [
+        T(DEAL, PCT, "Min {pct}% off on top brands", "Discount shown on the product page; no code needed.", pcts=(30, 40, 50)),  # noqa: E501
+        T(DEAL, BOGO, "Buy 1 Get 1 free on T-shirts", "Add two eligible T-shirts; the cheaper one is free."),  # noqa: E501
+        T(CODE, PCT, "Extra {pct}% off on ethnic wear{cap}", "Valid on kurtas, sarees and sherwanis.", pcts=(10, 15, 20), caps=(200, 300, None), code="ETHNIC{pct}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on winter wear", "Jackets, sweaters and thermals at sale prices.", pcts=(50, 60, 70)),  # noqa: E501
+        T(CODE, FIXED, "Flat {amt} off on {min} on new arrivals", "Valid on the new-season collection only.", amts=(300, 400, 500), mins=(1999, 2499, 2999), code="{P}NEW{amt}"),  # noqa: E501
+    ],
+    "footwear": [
+        T(DEAL, PCT, "Up to {pct}% off on running shoes", "Marked-down styles; sizes while stocks last.", pcts=(30, 40, 50)),  # noqa: E501
+        T(CODE, PCT, "Extra {pct}% off on sneakers{cap}", "Valid on full-price and sale sneakers.", pcts=(10, 15), caps=(500, 750), code="KICKS{pct}"),  # noqa: E501
+        T(DEAL, BOGO, "Buy 2 Get 1 free on socks and accessories", "The lowest-priced item is free."),  # noqa: E501
+    ],
+    "jewellery-watches": [
+        T(DEAL, PCT, "Up to {pct}% off on making charges of diamond jewellery", "Off the making charges, not the metal or stone value.", pcts=(15, 20, 25)),  # noqa: E501
+        T(CODE, FIXED, "Flat {amt} off on watches above {min}", "Valid on analog and smart watches.", amts=(500, 750, 1000), mins=(4999, 7999), code="TIME{amt}"),  # noqa: E501
+        T(DEAL, PCT, "Flat {pct}% off on smartwatches", "Prices as marked.", pcts=(20, 25, 30)),
+    ],
+    "electronics": [
+        T(DEAL, PCT, "Up to {pct}% off on headphones and earbuds", "Prices as marked; no code needed.", pcts=(40, 50, 60, 70)),  # noqa: E501
+        T(DEAL, FIXED, "Up to {amt} off on smartphones with exchange", "Exchange value depends on the condition of your old phone.", amts=(2000, 3000, 5000)),  # noqa: E501
+        T(CODE, FIXED, "Extra {amt} off on laptops above {min} with {bank} cards", "Valid on {bank} credit cards, including EMI.", amts=(1000, 1500, 2500), mins=(29999, 39999, 49999), code="{bank}LAP{amt}"),  # noqa: E501
+        T(CODE, PCT, "Flat {pct}% off on smartwatches{cap}", "Valid on fitness bands and smartwatches.", pcts=(10, 15, 20), caps=(500, 1000), code="WATCH{pct}"),  # noqa: E501
+        T(DEAL, FREE_SHIPPING, "Free delivery and installation on TVs above {min}", "Installation is booked once the TV is delivered.", mins=(14999, 19999)),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on home appliances", "Refrigerators, washing machines and ACs.", pcts=(35, 45, 55)),  # noqa: E501
+    ],
+    "food-dining": [
+        T(CODE, PCT, "{pct}% off on orders above {min}{cap}", "Valid on selected restaurants.", pcts=(20, 30, 40, 50, 60), mins=(149, 199, 249), caps=(80, 100, 120, 150), code="TRY{pct}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off at top-rated restaurants", "Discount shown on the restaurant's menu.", pcts=(30, 40, 50, 60)),  # noqa: E501
+        T(CODE, PCT, "{pct}% off on weekend orders{cap}", "Valid Saturday and Sunday only.", pcts=(15, 20), caps=(75, 100), code="WEEKEND{pct}"),  # noqa: E501
+    ],
+    "groceries": [
+        T(CODE, FIXED, "Flat {amt} off on your first order above {min}", "New customers only.", amts=(100, 150, 200), mins=(599, 799, 999), code="FIRST{amt}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on fruits and vegetables", "Fresh produce at market prices or lower.", pcts=(20, 30, 40, 50)),  # noqa: E501
+        T(CODE, PCT, "Extra {pct}% off on staples{cap}", "Atta, rice, dal and oil.", pcts=(5, 10), caps=(100, 150), code="STAPLES{pct}"),  # noqa: E501
+        T(DEAL, BOGO, "Buy 1 Get 1 on packaged snacks", "Selected chips, biscuits and namkeen."),
+    ],
+    "travel": [
+        T(CODE, PCT, "Flat {pct}% off on domestic flights{cap}", "Valid on one-way and return domestic flights.", pcts=(8, 10, 12), caps=(1000, 1500, 2000), code="{P}FLY"),  # noqa: E501
+        T(CODE, FIXED, "Flat {amt} off on international flights above {min}", "Valid on economy and premium economy fares.", amts=(1500, 2500, 3000), mins=(15000, 25000), code="INTL{amt}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on hotels", "Member prices on thousands of hotels.", pcts=(30, 40, 50, 60)),  # noqa: E501
+        T(CODE, PCT, "Extra {pct}% off on hotel stays with {bank} cards{cap}", "Valid on {bank} credit cards and EMI.", pcts=(10, 12, 15), caps=(1500, 2500, 3000), code="{bank}STAY"),  # noqa: E501
+        T(CODE, FIXED, "{amt} off on bus tickets above {min}", "Valid on all operators.", amts=(100, 150, 200), mins=(500, 800), code="BUS{amt}"),  # noqa: E501
+    ],
+    "hotels": [
+        T(DEAL, PCT, "Up to {pct}% off on weekend getaways", "Stays of one or two nights, Friday to Sunday.", pcts=(40, 50, 60)),  # noqa: E501
+        T(CODE, PCT, "Flat {pct}% off on your first stay{cap}", "New customers only.", pcts=(15, 20, 25), caps=(750, 1000, 1500), code="STAY{pct}"),  # noqa: E501
+    ],
+    "cabs-rides": [
+        T(CODE, FIXED, "Flat {amt} off on your next 3 rides", "Applies to three rides within seven days.", amts=(50, 75, 100), code="RIDE{amt}"),  # noqa: E501
+        T(CODE, PCT, "{pct}% off on airport rides{cap}", "Valid on rides to or from the airport.", pcts=(10, 15, 20), caps=(100, 150, 200), code="AIRPORT{pct}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on auto rides this week", "Discount shown before you book.", pcts=(20, 25, 30)),  # noqa: E501
+    ],
+    "beauty": [
+        T(CODE, PCT, "Flat {pct}% off on skincare{cap}", "Valid on serums, moisturisers and sunscreen.", pcts=(15, 20, 25), caps=(None, 300, 500), code="GLOW{pct}"),  # noqa: E501
+        T(DEAL, BOGO, "Buy 2 Get 1 free on lipsticks", "The lowest-priced shade is free."),
+        T(CODE, FIXED, "Extra {amt} off on {min}", "Valid once per account.", amts=(150, 200, 250), mins=(999, 1299, 1499), code="{P}{amt}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on top beauty brands", "Prices as marked.", pcts=(30, 40, 50)),  # noqa: E501
+    ],
+    "health-pharmacy": [
+        T(CODE, PCT, "Flat {pct}% off on medicines{cap}", "Prescription needed for prescription medicines.", pcts=(15, 18, 20, 25), caps=(100, 150, 200, 300), code="MEDS{pct}"),  # noqa: E501
+        T(CODE, FIXED, "{amt} off on lab tests above {min}", "Home sample collection included.", amts=(100, 150, 200), mins=(699, 999), code="LAB{amt}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on vitamins and supplements", "Genuine products, sealed.", pcts=(30, 40, 50)),  # noqa: E501
+        T(DEAL, FREE_SHIPPING, "Free delivery on your first order", "New customers only."),
+    ],
+    "home-furniture": [
+        T(DEAL, PCT, "Up to {pct}% off on sofas", "Prices as marked; delivery dates on the product page.", pcts=(40, 50, 60)),  # noqa: E501
+        T(CODE, FIXED, "Extra {amt} off on {min}", "Valid on furniture and mattresses.", amts=(1000, 1500, 2000, 3000), mins=(9999, 14999, 19999), code="HOME{amt}"),  # noqa: E501
+        T(CODE, PCT, "Flat {pct}% off on mattresses{cap}", "Valid on all sizes.", pcts=(10, 15, 20), caps=(2000, 3000), code="SLEEP{pct}"),  # noqa: E501
+        T(DEAL, FREE_SHIPPING, "Free shipping and assembly on all furniture", "No delivery or assembly charge."),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on home decor", "Lamps, rugs, cushions and wall art.", pcts=(50, 60, 70)),  # noqa: E501
+    ],
+    "kids-baby": [
+        T(CODE, PCT, "Flat {pct}% off on diapers{cap}", "Valid on all sizes and brands.", pcts=(15, 20, 25), caps=(300, 400), code="BABY{pct}"),  # noqa: E501
+        T(DEAL, BOGO, "Buy 2 Get 1 free on toys", "The lowest-priced toy is free."),
+        T(DEAL, PCT, "Up to {pct}% off on kids' clothing", "Prices as marked.", pcts=(40, 50, 60)),
+        T(CODE, FIXED, "{amt} off for new parents on {min}", "First order only.", amts=(200, 250, 300), mins=(999, 1499), code="NEWMOM{amt}"),  # noqa: E501
+    ],
+    "entertainment": [
+        T(CODE, BOGO, "Buy 1 Get 1 on movie tickets", "Valid on the second ticket of the same show, up to ₹250.", caps=(250,), code="{P}BOGO"),  # noqa: E501
+        T(CODE, FIXED, "Flat {amt} off on 2 movie tickets above {min}", "Valid on any format.", amts=(100, 125, 150), mins=(400, 500), code="MOVIE{amt}"),  # noqa: E501
+        T(DEAL, PCT, "{pct}% off on food and beverages with your ticket", "Pre-order snacks while booking.", pcts=(15, 20, 25)),  # noqa: E501
+        T(CODE, PCT, "Flat {pct}% off on live events{cap}", "Concerts, comedy and plays.", pcts=(10, 15), caps=(250, 500), code="LIVE{pct}"),  # noqa: E501
+    ],
+    "recharge-bills": [
+        T(CODE, FIXED, "{amt} off on prepaid recharges above {min}", "Once per number per day.", amts=(20, 25, 30, 50), mins=(199, 299, 399), code="RECH{amt}"),  # noqa: E501
+        T(CODE, FIXED, "Flat {amt} off on your first electricity bill payment above {min}", "First bill payment on the account.", amts=(50, 75, 100), mins=(500,), code="BILL{amt}"),  # noqa: E501
+        T(CODE, PCT, "{pct}% off on DTH recharge{cap}", "Valid on all DTH operators.", pcts=(5, 10), caps=(50, 75), code="DTH{pct}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on postpaid plans for 3 months", "Discount applied to the first three bills.", pcts=(10, 20, 25)),  # noqa: E501
+    ],
+}
+
+# A few brands' best-known offers, on top of their category's (or instead of them, for the
+# brands in OWN_OFFERS_ONLY, whose category's offers would not fit: Lenskart sells no medicines).
+BY_MERCHANT = {
+    "dominos": [
+        T(CODE, BOGO, "Buy 1 Get 1 on medium pizzas", "Valid on medium pan and hand-tossed pizzas, delivery and takeaway.", code="BOGOMED"),  # noqa: E501
+        T(CODE, PCT, "Flat {pct}% off on pizzas above {min}", "Valid on all pizzas.", pcts=(20, 25, 30), mins=(399, 499), code="PIZZA{pct}"),  # noqa: E501
+    ],
+    "pizza-hut": [
+        T(CODE, BOGO, "Buy 1 Get 1 on medium pizzas", "Valid on medium pan pizzas on weekdays.", code="HUTBOGO"),  # noqa: E501
+        T(CODE, PCT, "Flat {pct}% off on pizzas above {min}", "Valid on all pizzas.", pcts=(20, 25, 30), mins=(399, 499), code="HUT{pct}"),  # noqa: E501
+    ],
+    "kfc": [
+        T(DEAL, BOGO, "Buy 1 Get 1 on Zinger burgers", "Tuesdays only, in the app and on the website."),  # noqa: E501
+        T(CODE, FIXED, "{amt} off on buckets above {min}", "Valid on all chicken buckets.", amts=(100, 125), mins=(599, 699), code="BUCKET{amt}"),  # noqa: E501
+    ],
+    "lenskart": [
+        T(DEAL, BOGO, "Buy 1 Get 1 free on frames with Gold membership", "Lenses charged for both pairs."),  # noqa: E501
+        T(CODE, PCT, "Flat {pct}% off on sunglasses", "Valid on the Vincent Chase and John Jacobs ranges.", pcts=(20, 25, 30), code="SUN{pct}"),  # noqa: E501
+        T(CODE, FIXED, "Flat {amt} off on progressive lenses above {min}", "Valid on single-vision upgrades and progressive lenses.", amts=(500, 750), mins=(2999, 3999), code="LENS{amt}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on contact lenses", "Monthly and daily disposables from top brands.", pcts=(30, 40, 50)),  # noqa: E501
+    ],
+    "cult-fit": [
+        T(CODE, PCT, "Flat {pct}% off on cultpass ELITE{cap}", "Valid on 3, 6 and 12 month memberships.", pcts=(20, 25, 30), caps=(3000, 5000), code="FIT{pct}"),  # noqa: E501
+        T(CODE, FIXED, "Flat {amt} off on cultpass PRO", "Valid on 6 and 12 month memberships.", amts=(1000, 1500), code="PRO{amt}"),  # noqa: E501
+        T(DEAL, PCT, "Up to {pct}% off on fitness equipment at cultsport", "Treadmills, cycles and dumbbells.", pcts=(40, 50, 60)),  # noqa: E501
+    ],
+    "bookmyshow": [
+        T(DEAL, FIXED, "{amt} off on your first movie booking", "New users only; convenience fee waived.", amts=(100, 150)),  # noqa: E501
+    ],
+    "swiggy": [
+        T(CODE, PCT, "Flat 50% off on your first order{cap}", "New users on orders above ₹149.", pcts=(50,), mins=(149,), caps=(100,), code="SWIGGYIT"),  # noqa: E501
+    ],
+    "zomato": [
+        T(CODE, PCT, "Flat 60% off on your first order{cap}", "New users on orders above ₹159.", pcts=(60,), mins=(159,), caps=(120,), code="WELCOME60"),  # noqa: E501
+    ],
+}
+# fmt: on
+
+
+OWN_OFFERS_ONLY = {"lenskart", "cult-fit"}
+
+
+def _prefix(merchant: Merchant) -> str:
+    """A code prefix shoppers would recognise: MYNTRA, MMT (MakeMyTrip), SOULED, TATA1MG."""
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", merchant.name) if w.lower() != "the"]
+    joined = "".join(words)
+    if len(joined) <= 9:
+        return joined.upper()
+    capitals = re.findall(r"[A-Z]", joined)
+    if len(words) == 1 and len(capitals) >= 2:
+        return "".join(capitals)
+    return words[0].upper()[:9]
+
+
+def _render(template: Template, merchant: Merchant, rng: random.Random) -> dict:
+    pct = rng.choice(template.pcts) if template.pcts else None
+    amt = rng.choice(template.amts) if template.amts else None
+    minimum = rng.choice(template.mins) if template.mins else None
+    cap = rng.choice(template.caps) if template.caps else None
+    bank, bank_code = rng.choice(BANKS)
+    wallet, wallet_code = rng.choice(WALLETS)
+    words = {
+        "pct": pct,
+        "amt": format_inr(amt, paise=False) if amt else "",
+        "min": format_inr(minimum, paise=False) if minimum else "",
+        "cap": f", up to {format_inr(cap, paise=False)}" if cap else "",
+        "bank": bank,
+        "wallet": wallet,
+        "sale": rng.choice(SALES),
+    }
+    code_words = {**words, "P": _prefix(merchant), "amt": amt or "", "bank": bank_code}
+    code_words["wallet"] = wallet_code
+    if template.discount_type == PCT:
+        value = Decimal(pct)
+    elif template.discount_type == FIXED:
+        value = Decimal(amt)
+    else:
+        value = None
+    return {
+        "kind": template.kind,
+        "discount_type": template.discount_type,
+        "title": template.title.format(**words),
+        "description": template.description.format(**words),
+        "code": template.code.format(**code_words) if template.kind == CODE else "",
+        "discount_value": value,
+        "min_order": Decimal(minimum) if minimum else None,
+        "max_discount": Decimal(cap) if cap else None,
+    }
+
+
+def _terms(offer: dict) -> str:
+    lines = ["Valid once per account unless stated otherwise."]
+    if offer["min_order"]:
+        lines.append(f"Minimum order {format_inr(offer['min_order'], paise=False)}.")
+    if offer["max_discount"]:
+        lines.append(f"Maximum discount {format_inr(offer['max_discount'], paise=False)}.")
+    lines.append("Cannot be combined with other coupon codes. The store's terms apply.")
+    return " ".join(lines)
+
+
+def _end_of_day(moment: datetime, days: int) -> datetime:
+    local = timezone.localtime(moment)
+    day = local.date() + timedelta(days=days)
+    return datetime.combine(day, time(23, 59), tzinfo=local.tzinfo)
+
+
+def build(merchants: list[Merchant], categories: dict[int, Category], now: datetime) -> list:
+    """The demo offers as unsaved `Offer`s: the same ones, in the same order, on every run
+    (only their dates move with `now`)."""
+    rng = random.Random(SEED)  # noqa: S311 - demo content, not security
+    offers = []
+    for merchant in merchants:
+        main_category = categories.get(merchant.id)
+        pool = list(BY_CATEGORY.get(main_category.slug, [])) if main_category else []
+        if merchant.slug in OWN_OFFERS_ONLY:
+            pool = []
+        slug = main_category.slug if main_category else ""
+        pool += [t for t in GENERIC if rng.random() < 0.7 and slug not in t.not_in]
+        rng.shuffle(pool)
+        chosen = list(BY_MERCHANT.get(merchant.slug, [])) + pool[: rng.randint(4, 7)]
+        if rng.random() < 0.3:
+            chosen.append(rng.choice(UNIQUE_TEMPLATES))
+        titles, codes = set(), set()
+        for position, template in enumerate(chosen):
+            fields = _render(template, merchant, rng)
+            if fields["title"] in titles:
+                continue
+            titles.add(fields["title"])
+            while fields["code"] and fields["code"] in codes:
+                fields["code"] += str(rng.randint(1, 9))
+            codes.add(fields["code"])
+            offers.append(_dated(merchant, main_category, position, fields, rng, now))
+    return offers
+
+
+def _dated(merchant, category, position, fields, rng, now) -> Offer:
+    starts_at = now - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 23))
+    roll = rng.random()
+    status = OfferStatus.ACTIVE
+    if not merchant.is_active or roll < 0.04:
+        status, ends_at = OfferStatus.EXPIRED, now - timedelta(days=rng.randint(1, 20))
+        starts_at = min(starts_at, ends_at - timedelta(days=7))
+    elif roll < 0.08:
+        status, ends_at = OfferStatus.PAUSED, _end_of_day(now, rng.randint(5, 40))
+    elif roll < 0.22:
+        ends_at = None
+    elif roll < 0.27:
+        ends_at = _end_of_day(now, 0)
+    elif roll < 0.34:
+        ends_at = _end_of_day(now, rng.randint(1, 3))
+    else:
+        ends_at = _end_of_day(now, rng.randint(4, 60))
+    cashback_kind, cashback_value = "", None
+    if rng.random() < 0.1:
+        # A boosted rate for this offer only, above the store's usual one.
+        if merchant.cashback_kind == CashbackKind.FLAT:
+            cashback_kind = CashbackKind.FLAT
+            cashback_value = merchant.cashback_value + rng.choice([25, 50, 100])
+        else:
+            cashback_kind = CashbackKind.PERCENT
+            cashback_value = min(merchant.cashback_value + rng.choice([2, 3, 5]), Decimal(15))
+    is_unique = fields["kind"] == UNIQUE
+    clicks = int(rng.paretovariate(1.2) * 40)
+    return Offer(
+        public_id=uuid.uuid5(DEMO_NAMESPACE, f"{merchant.slug}/{position}"),
+        merchant=merchant,
+        category=category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=status,
+        exclusive=is_unique or rng.random() < 0.07,
+        featured=rng.random() < 0.08,
+        verified=rng.random() < 0.6,
+        cashback_kind=cashback_kind,
+        cashback_value=cashback_value,
+        terms=_terms(fields),
+        clicks_count=clicks,
+        views_count=clicks * rng.randint(4, 12),
+        claims_count=rng.randint(0, clicks) if is_unique else 0,
+        **fields,
+    )
+
+
+def seed(log) -> None:
+    merchants = list(Merchant.objects.filter(slug__in=[row[1] for row in DEMO_MERCHANTS]))
+    merchants.sort(key=lambda merchant: merchant.slug)
+    if not merchants:
+        log("no demo merchants: run the catalog demo first")
+        return
+    categories = _main_categories(merchants)
+    offers = build(merchants, categories, timezone.now())
+    existing = set(
+        Offer.objects.filter(public_id__in=[o.public_id for o in offers]).values_list(
+            "public_id", flat=True
+        )
+    )
+    new = [offer for offer in offers if offer.public_id not in existing]
+    Offer.objects.bulk_create(new, batch_size=200)
+    # created_at is set on insert; backdate it to the start so "newest" reads naturally.
+    for offer in new:
+        Offer.objects.filter(public_id=offer.public_id).update(created_at=offer.starts_at)
+    log(f"{len(new)} new offers ({len(offers)} in the demo)")
+    seed_books(log)
+
+
+def _main_categories(merchants: list[Merchant]) -> dict[int, Category]:
+    """Each merchant's main category: the first listed in the catalog demo."""
+    first = {row[1]: row[4][0] for row in DEMO_MERCHANTS}
+    by_slug = Category.objects.in_bulk(set(first.values()), field_name="slug")
+    return {m.id: by_slug[first[m.slug]] for m in merchants if first[m.slug] in by_slug}
+
+
+DEMO_BOOKS = [
+    # (offer position among the demo's unique-code offers, book name, pattern, codes)
+    (0, "Launch week codes", "CZ-####-????", 500),
+    (1, "Festive single-use codes", "FEST-****-##", 300),
+]
+
+
+def seed_books(log) -> None:
+    """Two unique-code books with generated codes, through the books service (idempotent)."""
+    from .books import codes_generate
+    from .models import CouponBook, OfferKind, OfferStatus
+
+    unique_offers = list(
+        Offer.objects.filter(kind=OfferKind.UNIQUE_CODE, status=OfferStatus.ACTIVE)
+        .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=timezone.now()))
+        .order_by("id")
+    )
+    for position, name, pattern, count in DEMO_BOOKS:
+        if position >= len(unique_offers) or CouponBook.objects.filter(name=name).exists():
+            continue
+        book = CouponBook.objects.create(
+            offer=unique_offers[position], name=name, code_pattern=pattern
+        )
+        codes_generate(book=book, count=count)
+        log(f"coupon book {name!r}: {count} codes for {book.offer.title!r}")
