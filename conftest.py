@@ -23,3 +23,11 @@ def clean_redis():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def clean_clickout_snapshots():
+    # The click-out keeps hot offers in process memory for a few seconds; tests start clean.
+    from offers import clickout
+
+    clickout._local_snapshots.clear()

@@ -4,12 +4,15 @@ A bare view goes through the same middleware stack and the same gunicorn workers
 subject, so the ratio subject/baseline isolates what the subject view itself costs.
 """
 
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.api import MeView
 from accounts.models import User
@@ -56,8 +59,22 @@ def bare_redirect(request):
     return HttpResponseRedirect("https://track.example/c?sub=bench")
 
 
+class OneWrite(APIView):
+    """The claim's baseline: one short write transaction (a row lock and an update) per POST."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        with transaction.atomic():
+            offer = Offer.objects.select_for_update().order_by("id").first()
+            Offer.objects.filter(pk=offer.pk).update(claims_count=F("claims_count") + 1)
+        return Response({"ok": True}, status=201)
+
+
 urlpatterns = [
     path("bench/bare/", bare, name="bench-bare"),
+    path("bench/one-write/", OneWrite.as_view(), name="bench-one-write"),
     path("bench/one-query/", one_query, name="bench-one-query"),
     path("bench/redirect/", bare_redirect, name="bench-redirect"),
     path("bench/me-unauthenticated/", UnauthenticatedMe.as_view(), name="bench-me"),

@@ -122,14 +122,20 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_url():
+def live_env() -> dict[str, str]:
+    """The environment the live server runs with (for manage.py commands in journeys)."""
+    return server_env(free_port())
+
+
+@pytest.fixture(scope="session")
+def live_url(live_env):
     fresh_database(DATABASE_URL)
     fresh_redis(REDIS_URL)
     fresh_redis(BROKER_URL)
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.rmtree(MAIL_DIR, ignore_errors=True)
-    port = free_port()
-    env = server_env(port)
+    env = live_env
+    port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "seed_demo", "--force")

@@ -6,7 +6,11 @@ selector, serialize. Lists run a fixed number of SQL queries and one Redis round
 uses-today counters, whatever the page size.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,7 +26,8 @@ from catalog.serializers import ApiErrorSerializer
 from coupzii.core.errors import NotFound
 from coupzii.core.pagination import PageNumberPagination
 
-from . import selectors
+from . import clickout, selectors
+from .cache_coherence import catalog_version
 from .models import Offer, OfferStatus
 from .serializers import (
     AutocompleteInputSerializer,
@@ -36,6 +41,17 @@ from .serializers import (
 )
 
 TAGS = ["offers"]
+# Lists are cached this long (and dropped at once when the catalog changes): short, because an
+# offer that ends drops out of them by time, not by an edit.
+LIST_CACHE_SECONDS = 60
+
+
+def _page_cache_key(request) -> str:
+    query = sorted(request.query_params.lists())
+    digest = hashlib.sha256(repr(query).encode()).hexdigest()[:24]
+    return f"api:offers:{catalog_version()}:{get_language()}:{digest}"
+
+
 # A merchant page shows at most this many offers inline; the offers list has the rest.
 MERCHANT_PAGE_OFFERS = 50
 
@@ -55,6 +71,26 @@ class OfferListView(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = OfferSerializer
     queryset = Offer.objects.none()  # for the schema generator; requests use get_queryset
+
+    def list(self, request, *args, **kwargs):
+        """The page comes from a short-lived cache shared by everyone (the list is the same for
+        all); only the uses-today counts are read fresh, in one Redis MGET."""
+        key = _page_cache_key(request)
+        cached = cache.get(key)
+        if cached is None:
+            response = super().list(request, *args, **kwargs)
+            cache.set(key, {"data": response.data, "ids": self._page_offer_ids}, LIST_CACHE_SECONDS)
+            return response
+        data = cached["data"]
+        fresh = clickout.uses_today(cached["ids"])
+        for result, offer_id in zip(data["results"], cached["ids"], strict=True):
+            result["uses_today"] = fresh[offer_id]
+        return Response(data)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._page_offer_ids = [offer.pk for offer in page]
+        return page
 
     def get_queryset(self):
         filters = parse_query(OfferListInputSerializer, self.request)

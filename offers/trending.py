@@ -14,6 +14,7 @@ from django_redis import get_redis_connection
 HALF_LIFE_HOURS = 6
 WINDOW_HOURS = 24
 TOP_CACHE_SECONDS = 60
+HOUR_TTL = (WINDOW_HOURS + 1) * 3600
 
 
 def hour_key(now: float) -> str:
@@ -24,7 +25,7 @@ def add_click(pipe, offer_id: int, *, now: float) -> None:
     """Queue one click on a Redis pipeline (the click-out sends it with its other writes)."""
     key = hour_key(now)
     pipe.zincrby(key, 1, offer_id)
-    pipe.expire(key, (WINDOW_HOURS + 1) * 3600)
+    pipe.expire(key, HOUR_TTL)
 
 
 def record_click(offer_id: int, *, now: float | None = None) -> None:

@@ -427,3 +427,33 @@ def test_the_read_endpoints_are_in_the_schema(api):
         "page_size",
     }
     assert "400" in offer_list["responses"]
+
+
+def test_a_repeated_offer_list_comes_from_the_cache_with_fresh_uses_today(
+    api, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    offers = many_offers()
+    first = api.get(OFFERS, {"page_size": 5}).json()
+    top = next(offer for offer in offers if str(offer.public_id) == first["results"][0]["id"])
+    from offers import clickout
+
+    clickout.click_record(
+        snapshot=clickout.offer_for_clickout(top.public_id), user_id=None, ip="203.0.113.9"
+    )
+
+    with django_assert_num_queries(0):
+        again = api.get(OFFERS, {"page_size": 5}).json()
+
+    assert [row["id"] for row in again["results"]] == [row["id"] for row in first["results"]]
+    assert again["results"][0]["uses_today"] == first["results"][0]["uses_today"] + 1
+
+
+def test_changing_an_offer_retires_the_cached_lists(api, django_capture_on_commit_callbacks):
+    offers = many_offers()
+    before = api.get(OFFERS, {"page_size": 100}).json()["count"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offers[0].status = "paused"
+        offers[0].save()
+
+    assert api.get(OFFERS, {"page_size": 100}).json()["count"] == before - 1
