@@ -80,6 +80,7 @@ class MerchantCardSerializer(LogoUrlMixin, serializers.ModelSerializer):
 
     logo_url = serializers.SerializerMethodField(allow_null=True)
     cashback_label = serializers.SerializerMethodField(
+        # xgettext:no-python-format
         help_text=_('"Up to 7% cashback", "Flat ₹150 cashback", or "" without cashback.')
     )
     live_offer_count = serializers.IntegerField(read_only=True)

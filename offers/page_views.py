@@ -59,6 +59,7 @@ class OfferFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=KIND_CHOICES)
     discount_type = forms.ChoiceField(label=_("Discount"), required=False, choices=DISCOUNT_CHOICES)
     min_discount = forms.DecimalField(
+        # xgettext:no-python-format
         label=_("At least (% or ₹)"),
         required=False,
         min_value=0,

@@ -122,7 +122,6 @@ def test_demo_offer_dates_run_from_the_past_to_sixty_days_out(seeded):
     assert not Offer.objects.filter(status=OfferStatus.EXPIRED, ends_at__gt=now).exists()
 
 
-
 def test_demo_has_two_unique_code_books_full_of_codes(seeded):
     from offers.models import CouponBook
 
