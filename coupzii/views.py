@@ -4,8 +4,13 @@ from django.views.generic import TemplateView
 
 from catalog import selectors as catalog_selectors
 from offers import selectors as offer_selectors
+from offers.cache_coherence import catalog_cached
 
 RAIL_LENGTH = 8
+# Top offers, featured stores and categories change only when the catalog does (which
+# retires the cache at once); rails that depend on the clock are kept a minute.
+STABLE_SECONDS = 10 * 60
+CLOCK_SECONDS = 60
 
 
 class HomeView(TemplateView):
@@ -17,7 +22,11 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        top = list(offer_selectors.offers_top(RAIL_LENGTH))
+        top = catalog_cached(
+            "home:top",
+            lambda: list(offer_selectors.offers_top(RAIL_LENGTH)),
+            timeout=STABLE_SECONDS,
+        )
         trending = list(offer_selectors.offers_trending(RAIL_LENGTH))
         recommended = []
         if self.request.user.is_authenticated:
@@ -29,7 +38,11 @@ class HomeView(TemplateView):
             trending = []
         if [offer.pk for offer in recommended] == top_ids:
             recommended = []
-        expiring = list(offer_selectors.offers_expiring(within_days=3, limit=RAIL_LENGTH))
+        expiring = catalog_cached(
+            "home:expiring",
+            lambda: list(offer_selectors.offers_expiring(within_days=3, limit=RAIL_LENGTH)),
+            timeout=CLOCK_SECONDS,
+        )
         on_page = {offer.pk: offer for offer in [*top, *trending, *recommended, *expiring]}
         context.update(
             {
@@ -38,8 +51,16 @@ class HomeView(TemplateView):
                 "trending_offers": trending,
                 "recommended_offers": recommended,
                 "expiring_offers": expiring,
-                "featured_merchants": list(catalog_selectors.merchants_featured(12)),
-                "categories": list(catalog_selectors.categories_active()),
+                "featured_merchants": catalog_cached(
+                    "home:featured",
+                    lambda: list(catalog_selectors.merchants_featured(12)),
+                    timeout=STABLE_SECONDS,
+                ),
+                "categories": catalog_cached(
+                    "home:categories",
+                    lambda: list(catalog_selectors.categories_active()),
+                    timeout=STABLE_SECONDS,
+                ),
                 "uses_today": offer_selectors.offers_uses_today(list(on_page.values())),
             }
         )

@@ -9,6 +9,7 @@ by itself after ten minutes, and an offer's end time is checked on every click.
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
 
 from catalog.models import Category, Merchant
 
@@ -21,6 +22,16 @@ VERSION_KEY = "catalog:version"
 def catalog_version() -> int:
     """Part of every cached catalog page's key: bumping it retires them all at once."""
     return cache.get(VERSION_KEY) or 0
+
+
+def catalog_cached(name: str, compute, *, timeout: int):
+    """`compute()`, cached until `timeout` runs out or anything in the catalog changes."""
+    key = f"catalog:{catalog_version()}:{get_language()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value
 
 
 def _bump_catalog_version() -> None:

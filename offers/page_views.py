@@ -21,6 +21,7 @@ from catalog.models import Category, Merchant
 from catalog.views import MAX_QUERY_LENGTH, paginate
 
 from . import selectors
+from .cache_coherence import catalog_cached
 from .models import DiscountType, OfferKind
 
 SORT_CHOICES = [
@@ -195,14 +196,12 @@ def category_detail(request, slug: str):
     )
 
 
-@require_safe
-def merchant_detail(request, slug: str):
+def _merchant_page_data(slug: str, tab: str) -> dict | None:
+    """The store, its tab's live offers and the tab counts: what the merchant page caches."""
     try:
         merchant = catalog_selectors.merchant_by_slug(slug)
     except Merchant.DoesNotExist:
-        raise Http404 from None
-    tab = request.GET.get("tab", "all")
-    tab = tab if tab in dict(MERCHANT_TABS) else "all"
+        return None
     deals = selectors.offers_for_merchant(merchant, kind=OfferKind.DEAL)
     by_tab = {
         "all": selectors.offers_for_merchant(merchant),
@@ -217,7 +216,26 @@ def merchant_detail(request, slug: str):
         "codes": merchant.live_offer_count - deal_count,
         "deals": deal_count,
     }
-    page, page_range = paginate(request, by_tab[tab])
+    return {
+        "merchant": merchant,
+        "offers": list(by_tab[tab]),
+        "counts": counts,
+        "related": list(catalog_selectors.merchants_related(merchant, 6)),
+    }
+
+
+@require_safe
+def merchant_detail(request, slug: str):
+    tab = request.GET.get("tab", "all")
+    tab = tab if tab in dict(MERCHANT_TABS) else "all"
+    # Cached until the catalog changes, or for two minutes as offers end by the clock.
+    data = catalog_cached(
+        f"merchant:{slug}:{tab}", lambda: _merchant_page_data(slug, tab) or {}, timeout=120
+    )
+    if not data:
+        raise Http404
+    merchant, counts = data["merchant"], data["counts"]
+    page, page_range = paginate(request, data["offers"])
     page.object_list = list(page.object_list)
     tabs = [
         {
@@ -239,7 +257,7 @@ def merchant_detail(request, slug: str):
             "tabs": tabs,
             "page": page,
             "page_range": page_range,
-            "related": list(catalog_selectors.merchants_related(merchant, 6)),
+            "related": data["related"],
             "uses_today": selectors.offers_uses_today(page.object_list),
         },
     )

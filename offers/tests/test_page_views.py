@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -33,6 +34,7 @@ def _titles(html: str) -> list[str]:
 
 
 def _query_count(client, url) -> int:
+    cache.clear()  # measure the page's own queries, not a cache hit
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -642,6 +644,7 @@ def test_list_pages_run_the_same_queries_for_one_offer_or_many(
     _fill(40, fashion)
 
     # then the page costs the same
+    cache.clear()
     with django_assert_num_queries(one):
         client.get(url)
 
@@ -658,5 +661,22 @@ def test_merchant_page_runs_the_same_queries_for_one_offer_or_many(
         OfferFactory(merchant=merchant, kind=[OfferKind.CODE, OfferKind.UNIQUE_CODE][number % 2])
         MerchantFactory(categories=[fashion])
 
+    cache.clear()
     with django_assert_num_queries(one):
         client.get("/merchants/myntra/?tab=codes")
+
+
+def test_merchant_page_is_cached_until_the_catalog_changes(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    merchant = MerchantFactory(name="Myntra")
+    offer = OfferFactory(merchant=merchant, kind=OfferKind.CODE, title="Old title")
+    client.get("/merchants/myntra/")
+
+    with django_assert_num_queries(0):
+        assert "Old title" in client.get("/merchants/myntra/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offer.title = "New title"
+        offer.save()
+    assert "New title" in client.get("/merchants/myntra/").content.decode()
