@@ -87,6 +87,10 @@ def server_env(port: int) -> dict[str, str]:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_ACCESSLOG="",
         WEB_CONCURRENCY="2",
+        # Chromium opens speculative connections that send nothing; each would hold a sync
+        # worker until its timeout and stall the journey. Threads absorb them, as nginx does
+        # in front of the real site.
+        GUNICORN_THREADS="8",
     )
     return env
 
@@ -208,21 +212,26 @@ def pytest_runtest_makereport(item, call):
 def page(request, browser, live_url):
     """A page in a fresh browser context sized like the device; base_url is the live server."""
     context = browser.new_context(base_url=live_url, locale="en-IN", **DEVICES[request.param])
-    context.set_default_timeout(10_000)
+    # Generous: CI machines share two cores with gunicorn, a worker and PostgreSQL.
+    context.set_default_timeout(30_000)
     page = context.new_page()
     page.device = request.param
     yield page
     report = getattr(request.node, "report_call", None)
     if report is None or report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+        page.screenshot(
+            path=ARTIFACTS / f"{request.node.name}.png", full_page=True, animations="disabled"
+        )
     context.close()
 
 
 def snapshot(page, name: str) -> None:
     """Keep a screenshot of a passing step for a person to look at (e2e/artifacts/)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}-{page.device}.png", full_page=True)
+    page.screenshot(
+        path=ARTIFACTS / f"{name}-{page.device}.png", full_page=True, animations="disabled"
+    )
 
 
 def assert_fits_the_screen(page) -> None:
