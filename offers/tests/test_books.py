@@ -3,6 +3,7 @@ the audit row every one of them writes, refusals included."""
 
 import io
 import re
+import secrets
 import time
 from datetime import timedelta
 
@@ -97,7 +98,7 @@ def test_codes_generate_tops_up_until_count_new_codes_exist_despite_collisions(m
     book = CouponBookFactory(code_pattern="X###")
     CouponCodeFactory(book=book, code="X222")
     draws = iter([0, 0, 1, 0, 2, 3, 3, 4])
-    monkeypatch.setattr(books.secrets, "randbelow", lambda _space: next(draws))
+    monkeypatch.setattr(secrets, "randbelow", lambda _space: next(draws))
 
     # when
     created = books.codes_generate(book=book, count=3)
