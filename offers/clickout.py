@@ -226,14 +226,25 @@ def buffered_clicks_write(*, max_batches: int = 50) -> int:
     return written
 
 
+def claim_count(offer_id: int) -> None:
+    """Count one claimed code; `counters_flush` adds it to Offer.claims_count."""
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    pipe.incr(_key(f"counter:offer:claims:{offer_id}"))
+    pipe.sadd(_key(DIRTY_KEY), offer_id)
+    pipe.execute()
+
+
 def counters_flush() -> int:
-    """Add the clicks counted in Redis to Offer.clicks_count; returns offers updated."""
+    """Add the clicks and claims counted in Redis to the offers' totals; returns offers updated."""
     client = get_redis_connection("default")
     updated = 0
     while offer_id := client.spop(_key(DIRTY_KEY)):
         clicks = counters.take(f"offer:clicks:{int(offer_id)}")
-        if clicks:
-            Offer.objects.filter(pk=int(offer_id)).update(clicks_count=F("clicks_count") + clicks)
+        claims = counters.take(f"offer:claims:{int(offer_id)}")
+        if clicks or claims:
+            Offer.objects.filter(pk=int(offer_id)).update(
+                clicks_count=F("clicks_count") + clicks, claims_count=F("claims_count") + claims
+            )
             updated += 1
     return updated
 

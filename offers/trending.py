@@ -21,16 +21,12 @@ def hour_key(now: float) -> str:
     return cache.make_key(f"trending:hour:{int(now // 3600)}")
 
 
-def add_click(pipe, offer_id: int, *, now: float) -> None:
-    """Queue one click on a Redis pipeline (the click-out sends it with its other writes)."""
-    key = hour_key(now)
+def record_click(offer_id: int, *, now: float | None = None) -> None:
+    """Count one click on its own; the click-out does the same inside its Lua script."""
+    key = hour_key(time.time() if now is None else now)
+    pipe = get_redis_connection("default").pipeline(transaction=False)
     pipe.zincrby(key, 1, offer_id)
     pipe.expire(key, HOUR_TTL)
-
-
-def record_click(offer_id: int, *, now: float | None = None) -> None:
-    pipe = get_redis_connection("default").pipeline(transaction=False)
-    add_click(pipe, offer_id, now=time.time() if now is None else now)
     pipe.execute()
 
 

@@ -8,10 +8,9 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from coupzii.core import counters
 from coupzii.core.locks import redis_lock
 
-from .. import errors
+from .. import clickout, errors
 from ..models import (
     AuditAction,
     BookStatus,
@@ -23,8 +22,14 @@ from ..models import (
     OfferStatus,
     RedemptionAudit,
 )
-from .common import CLAIM_KEY_TTL, IDEMPOTENCY_KEY_MAX_LENGTH, _audit, _refusal, _refusals_audited
-from .till import _code_for_update
+from .common import (
+    CLAIM_KEY_TTL,
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    _audit,
+    _code_for_update,
+    _refusal,
+    _refusals_audited,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +180,7 @@ def _claim(*, offer_id: int, book_id: int | None, user, ip: str | None, key: str
                 idempotency_key=key,
             )
             # robust: a counter Redis could not take is logged, and the claim still stands.
-            transaction.on_commit(partial(counters.incr, f"offer:claims:{offer.pk}"), robust=True)
+            transaction.on_commit(partial(clickout.claim_count, offer.pk), robust=True)
             return row
         # Someone who already has their codes hears that, rather than "all gone".
         if full_book is not None:

@@ -137,3 +137,20 @@ def _refusals_audited(
                 idempotency_key=idempotency_key,
             )
         raise
+
+
+def _code_for_update(*, book_id: int, code: str | CouponCode) -> CouponCode:
+    """The book's code row, locked FOR UPDATE. `code` is a row or the code as typed (stripped;
+    generated codes are upper case, so a code typed in lower case is found too)."""
+    rows = CouponCode.objects.select_for_update().filter(book_id=book_id)
+    if isinstance(code, CouponCode):
+        typed = code.code
+        row = rows.filter(pk=code.pk).first()
+    else:
+        typed = str(code).strip()
+        row = rows.filter(code=typed).first()
+        if row is None and typed.upper() != typed:
+            row = rows.filter(code=typed.upper()).first()
+    if row is None:
+        raise _refusal(errors.CodeNotFound(), reason=f"typed {typed[:80]!r}")
+    return row

@@ -17,28 +17,18 @@ from ..models import (
     OfferStatus,
     RedemptionAudit,
 )
-from .common import IDEMPOTENCY_KEY_MAX_LENGTH, _actor_id, _audit, _refusal, _refusals_audited
+from .common import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    _actor_id,
+    _audit,
+    _code_for_update,
+    _refusal,
+    _refusals_audited,
+)
 
 logger = logging.getLogger(__name__)
 
 # --- At the till: lock, unlock, redeem, void -------------------------------------------------
-
-
-def _code_for_update(*, book_id: int, code: str | CouponCode) -> CouponCode:
-    """The book's code row, locked FOR UPDATE. `code` is a row or the code as typed (stripped;
-    generated codes are upper case, so a code typed in lower case is found too)."""
-    rows = CouponCode.objects.select_for_update().filter(book_id=book_id)
-    if isinstance(code, CouponCode):
-        typed = code.code
-        row = rows.filter(pk=code.pk).first()
-    else:
-        typed = str(code).strip()
-        row = rows.filter(code=typed).first()
-        if row is None and typed.upper() != typed:
-            row = rows.filter(code=typed.upper()).first()
-    if row is None:
-        raise _refusal(errors.CodeNotFound(), reason=f"typed {typed[:80]!r}")
-    return row
 
 
 def _refuse_unusable(row: CouponCode, book: CouponBook, now: datetime) -> None:
@@ -55,6 +45,17 @@ def _refuse_unusable(row: CouponCode, book: CouponBook, now: datetime) -> None:
     if offer.status == OfferStatus.EXPIRED or (offer.ends_at and offer.ends_at <= now):
         # The offer ended; the nightly sweep may not have marked its codes yet.
         raise _refusal(errors.CodeExpired(), code=row, reason="offer ended")
+
+
+def _refuse_unusable_or_locked(
+    row: CouponCode, book: CouponBook, now: datetime, *, actor, order_reference: str
+) -> None:
+    """What lock and redeem both require: a usable code that nobody else holds locked."""
+    _refuse_unusable(row, book, now)
+    if _lock_is_live(row, now) and not _holds_lock(
+        row, actor=actor, order_reference=order_reference
+    ):
+        raise _refusal(errors.CodeLocked(), code=row)
 
 
 def _lock_is_live(row: CouponCode, now: datetime) -> bool:
@@ -105,11 +106,9 @@ def code_lock(
         now = timezone.now()
         row = _code_for_update(book_id=book.pk, code=code)
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
-        _refuse_unusable(row, current_book, now)
-        if _lock_is_live(row, now) and not _holds_lock(
-            row, actor=actor, order_reference=order_reference
-        ):
-            raise _refusal(errors.CodeLocked(), code=row)
+        _refuse_unusable_or_locked(
+            row, current_book, now, actor=actor, order_reference=order_reference
+        )
         row.status = CodeStatus.LOCKED
         row.locked_until = now + timedelta(seconds=current_book.lock_ttl_seconds)
         row.save(update_fields=["status", "locked_until", "updated_at"])
@@ -252,11 +251,9 @@ def _redeem(*, book, code, actor, key: str, order_reference: str, ip: str | None
                 return row
             raise _refusal(errors.IdempotencyKeyReused(), code=row)
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
-        _refuse_unusable(row, current_book, now)
-        if _lock_is_live(row, now) and not _holds_lock(
-            row, actor=actor, order_reference=order_reference
-        ):
-            raise _refusal(errors.CodeLocked(), code=row)
+        _refuse_unusable_or_locked(
+            row, current_book, now, actor=actor, order_reference=order_reference
+        )
         row.redemption_count += 1
         if row.redemption_count >= current_book.max_redemptions_per_code:
             row.status = CodeStatus.REDEEMED

@@ -287,6 +287,23 @@ def test_code_claim_hands_out_the_first_available_code_and_counts_it(
     assert counters.get(f"offer:claims:{book.offer.pk}") == 1
 
 
+def test_claims_reach_the_offers_total_when_counters_are_flushed(
+    shopper, django_capture_on_commit_callbacks
+):
+    from offers import clickout
+
+    book = book_with_codes(3, per_user_limit=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        books.code_claim(offer_or_book=book.offer, user=shopper)
+        books.code_claim(offer_or_book=book.offer, user=shopper)
+
+    clickout.counters_flush()
+
+    book.offer.refresh_from_db()
+    assert book.offer.claims_count == 2
+    assert counters.get(f"offer:claims:{book.offer.pk}") == 0
+
+
 def test_code_claim_counts_nothing_when_it_is_refused(shopper, django_capture_on_commit_callbacks):
     book = book_with_codes(0)
 
