@@ -67,6 +67,8 @@ KINDS: dict[str, NotificationKind] = {
     # A claimed unique code is about to expire (3 days before, and on the day).
     "code_expiring": NotificationKind(email=True),
     "marketing": NotificationKind(email=True, needs_marketing_consent=True),
+    # For operators: the nightly ledger check failed. Emailed whatever their settings say.
+    "operations": NotificationKind(email=True, email_despite_opt_out=True),
 }
 
 

@@ -12,5 +12,7 @@ urlpatterns = [
     path("notifications/", include("accounts.notification_api_urls")),
     path("offers/", include("offers.api_urls")),
     path("me/codes/", book_api.MyCodesView.as_view(), name="api-me-codes"),
+    path("affiliate/postback/", include("wallet.postback_api_urls")),
+    path("", include("wallet.api_urls")),
     path("", include("catalog.api_urls")),
 ]

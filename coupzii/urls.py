@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/", include("accounts.notification_urls")),
     path("", include("catalog.urls")),
     path("", include("offers.urls")),
+    path("", include("wallet.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

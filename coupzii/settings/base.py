@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalog",
     "offers",
+    "wallet",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,47 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "offers-write-buffered-clicks": {"task": "offers.write_buffered_clicks", "schedule": 5.0},
     "offers-flush-counters": {"task": "offers.flush_offer_counters", "schedule": 30.0},
+    "wallet-sync-networks": {
+        "task": "wallet.sync_networks",
+        "schedule": crontab(minute=15, hour="*/6"),
+    },
+    "wallet-match-unmatched": {"task": "wallet.match_unmatched_cashback", "schedule": 300.0},
+    "wallet-reconcile-ledger": {
+        "task": "wallet.reconcile_ledger",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# --- Wallet -------------------------------------------------------------------------------
+
+WALLET_MIN_WITHDRAWAL = env.str("WALLET_MIN_WITHDRAWAL", default="100.00")
+WALLET_WITHDRAWALS_PER_DAY = env.int("WALLET_WITHDRAWALS_PER_DAY", default=3)
+# The share of a network's commission the platform passes on: it caps a shopper's cashback.
+WALLET_CASHBACK_SHARE = env.str("WALLET_CASHBACK_SHARE", default="0.80")
+WALLET_REFERRAL_BONUS = env.str("WALLET_REFERRAL_BONUS", default="100.00")
+WALLET_WELCOME_BONUS = env.str("WALLET_WELCOME_BONUS", default="50.00")
+# How far back the periodic pull asks each network for its sales.
+WALLET_SYNC_LOOKBACK_DAYS = env.int("WALLET_SYNC_LOOKBACK_DAYS", default=30)
+# One entry per affiliate network. `postback_secret` authenticates server-to-server
+# postbacks; the rest is what the network's report API needs. A network without
+# credentials is skipped by the pull and refuses postbacks.
+AFFILIATE_NETWORKS = {
+    "admitad": {
+        "postback_secret": env.str("ADMITAD_POSTBACK_SECRET", default=""),
+        "base_url": env.str("ADMITAD_BASE_URL", default="https://api.admitad.com"),
+        "client_id": env.str("ADMITAD_CLIENT_ID", default=""),
+        "client_secret": env.str("ADMITAD_CLIENT_SECRET", default=""),
+    },
+    "vcommission": {
+        "postback_secret": env.str("VCOMMISSION_POSTBACK_SECRET", default=""),
+        "base_url": env.str("VCOMMISSION_BASE_URL", default="https://api.vcommission.com"),
+        "api_key": env.str("VCOMMISSION_API_KEY", default=""),
+    },
+    "cuelinks": {
+        "postback_secret": env.str("CUELINKS_POSTBACK_SECRET", default=""),
+        "base_url": env.str("CUELINKS_BASE_URL", default="https://www.cuelinks.com"),
+        "api_key": env.str("CUELINKS_API_KEY", default=""),
+    },
 }
 
 # --- Auth ----------------------------------------------------------------------------------

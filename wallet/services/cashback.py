@@ -1,0 +1,448 @@
+"""Cashback: a network's sale report becomes a CashbackEvent, and each step of its life is a
+ledger transaction.
+
+    reported   cashback_payable -> user pending
+    confirmed  user pending     -> user available   (then recover any debt, pay referral)
+    declined   user pending     -> cashback_payable
+    reversed   user available   -> cashback_payable (a confirmed sale declined later; what
+                                                     `available` cannot cover becomes a debt)
+
+Status only moves forward (pending -> confirmed), or to declined from either. Each step's
+ledger transaction has a key derived from the event and the step, and `_ledger_catch_up`
+posts every step the event's state implies, so replays and late click matches are safe.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.notifications import notification_send
+from coupzii.core.money import format_inr
+from offers.models import Click
+
+from .. import ledger
+from ..errors import InvalidTransition
+from ..models import (
+    AccountKind,
+    CashbackDebt,
+    CashbackEvent,
+    CashbackSource,
+    CashbackStatus,
+    TransactionKind,
+)
+from ..networks.base import NetworkSale, SaleStatus
+
+PAISE = Decimal("0.01")
+WALLET_LINK = "/wallet/?tab=cashback"
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unmatched: int = 0
+
+
+# --- Rate rules -------------------------------------------------------------------------------
+
+
+def cashback_amount(*, click: Click | None, sale_amount: Decimal, commission: Decimal | None):
+    """The shopper's cashback on a sale: the offer's rate if it has one, else the merchant's;
+    a percent of the sale or a flat amount, never more than the share of the commission the
+    platform passes on. Rounded down to the paisa, so the cap always holds."""
+    if click is None:
+        return Decimal("0.00")
+    kind, value = _rate(click)
+    if kind == "percent":
+        amount = sale_amount * value / 100
+    elif kind == "flat":
+        amount = value
+    else:
+        amount = Decimal("0")
+    if commission is not None:
+        amount = min(amount, commission * Decimal(settings.WALLET_CASHBACK_SHARE))
+    return max(amount, Decimal("0")).quantize(PAISE, rounding=ROUND_DOWN)
+
+
+def _rate(click: Click) -> tuple[str, Decimal]:
+    offer = click.offer
+    if offer.cashback_kind and offer.cashback_value is not None:
+        return offer.cashback_kind, offer.cashback_value
+    return click.merchant.cashback_kind, click.merchant.cashback_value
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+def cashback_report(*, sale: NetworkSale, source: str = CashbackSource.POSTBACK) -> CashbackEvent:
+    """Record a sale a network reported (postback, pull or approved claim) and move the money
+    its status calls for. Reporting the same sale again with the same status changes nothing;
+    a newer status moves the event forward. Safe to run many times at once."""
+    with transaction.atomic():
+        event = _event_locked(sale)
+        if event is None:
+            event = _event_create(sale, source)
+            if event is None:  # a concurrent report created it first
+                event = _event_locked(sale)
+        _event_move(event, sale.status)
+        return event
+
+
+def cashback_ingest(*, sales: list[NetworkSale]) -> IngestResult:
+    """A page of a network's report at once: new sales are written in bulk with their pending
+    credits in one ledger batch; sales we already know move one by one (status changes are
+    rare next to new sales)."""
+    result = IngestResult()
+    with transaction.atomic():
+        known = _events_locked(sales)
+        fresh = _unique_new(sales, known)
+        created = _events_bulk_create(fresh)
+        if created is None:  # a concurrent report of one of them: fall back to one by one
+            created = [cashback_report(sale=sale, source=CashbackSource.PULL) for sale in fresh]
+        else:
+            _credit_pending(created)
+            statuses = {sale.transaction_id: sale.status for sale in fresh}
+            for event in created:
+                _event_move(event, statuses[event.network_txn_id])
+        result.created += len(created)
+        result.unmatched += sum(1 for e in created if e.user_id is None)
+        for sale in sales:
+            event = known.get((sale.network, sale.transaction_id))
+            if event is None:
+                continue
+            moved = _event_move(event, sale.status)
+            result.updated += moved
+            result.unchanged += not moved
+    return result
+
+
+def _event_locked(sale: NetworkSale) -> CashbackEvent | None:
+    return (
+        CashbackEvent.objects.select_for_update()
+        .filter(network=sale.network, network_txn_id=sale.transaction_id)
+        .first()
+    )
+
+
+def _events_locked(sales: list[NetworkSale]) -> dict[tuple[str, str], CashbackEvent]:
+    by_network = defaultdict(list)
+    for sale in sales:
+        by_network[sale.network].append(sale.transaction_id)
+    known = {}
+    for network, txn_ids in by_network.items():
+        rows = CashbackEvent.objects.select_for_update().filter(
+            network=network, network_txn_id__in=txn_ids
+        )
+        known.update({(e.network, e.network_txn_id): e for e in rows.order_by("pk")})
+    return known
+
+
+def _unique_new(sales, known) -> list[NetworkSale]:
+    fresh: dict[tuple[str, str], NetworkSale] = {}
+    for sale in sales:
+        key = (sale.network, sale.transaction_id)
+        if key not in known:
+            fresh[key] = sale  # a page may list a sale twice: the later row wins
+    return list(fresh.values())
+
+
+def _clicks_for(sub_ids) -> dict[str, Click]:
+    ids = {_as_uuid(s) for s in sub_ids} - {None}
+    clicks = Click.objects.filter(id__in=ids).select_related("offer", "merchant")
+    return {str(c.id): c for c in clicks}
+
+
+def _as_uuid(sub_id: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(sub_id)
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def _event_new(sale: NetworkSale, source: str, click: Click | None) -> CashbackEvent:
+    event = CashbackEvent(
+        network=sale.network,
+        network_txn_id=sale.transaction_id,
+        sub_id=sale.sub_id[:64],
+        sale_amount=sale.sale_amount,
+        commission=sale.commission,
+        source=source,
+        occurred_at=sale.occurred_at,
+        raw_payload=dict(sale.raw),
+    )
+    _event_attach(event, click)
+    return event
+
+
+def _event_attach(event: CashbackEvent, click: Click | None) -> None:
+    """Tie the event to its click: the shopper, the store, the cashback, the expected date."""
+    if click is None or click.user_id is None:
+        return
+    event.click = click
+    event.user_id = click.user_id
+    event.merchant = click.merchant
+    event.cashback = cashback_amount(
+        click=click, sale_amount=event.sale_amount, commission=event.commission
+    )
+    days = click.merchant.confirmation_days
+    event.expected_confirmation = (event.occurred_at + timedelta(days=days)).date()
+
+
+def _event_create(sale: NetworkSale, source: str) -> CashbackEvent | None:
+    click = _clicks_for([sale.sub_id]).get(sale.sub_id.lower())
+    event = _event_new(sale, source, click)
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        return None
+    _credit_pending([event])
+    return event
+
+
+def _events_bulk_create(sales: list[NetworkSale]) -> list[CashbackEvent] | None:
+    clicks = _clicks_for(s.sub_id for s in sales)
+    events = [_event_new(s, CashbackSource.PULL, clicks.get(s.sub_id.lower())) for s in sales]
+    try:
+        with transaction.atomic():
+            return CashbackEvent.objects.bulk_create(events)
+    except IntegrityError:
+        return None
+
+
+# --- Moving the money -------------------------------------------------------------------------
+
+
+def _credit_pending(events: list[CashbackEvent]) -> None:
+    """The reported step for new events, as one ledger batch, and one notice per shopper."""
+    paying = [e for e in events if e.user_id and e.cashback > 0]
+    if not paying:
+        return
+    accounts = ledger.accounts_for_users(e.user_id for e in paying)
+    payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
+    ledger.transactions_post(
+        [_pending_entry(e, accounts[e.user_id][AccountKind.PENDING], payable) for e in paying]
+    )
+    for user_events in _by_user(paying).values():
+        _notify_pending(user_events)
+
+
+def _pending_entry(event, pending, payable) -> ledger.Entry:
+    return ledger.Entry(
+        kind=TransactionKind.CASHBACK_PENDING,
+        idempotency_key=f"cashback:{event.pk}:pending",
+        legs=[(payable, -event.cashback), (pending, event.cashback)],
+        reference_type="cashback_event",
+        reference_id=str(event.public_id),
+        memo=f"{event.network} {event.network_txn_id}",
+    )
+
+
+def _by_user(events):
+    grouped = defaultdict(list)
+    for event in events:
+        grouped[event.user_id].append(event)
+    return grouped
+
+
+def _event_move(event: CashbackEvent, status: str, *, actor: User | None = None) -> bool:
+    """Move a locked event to `status` if that is forward; True if anything changed."""
+    now = timezone.now()
+    if status == SaleStatus.CONFIRMED and event.status == CashbackStatus.PENDING:
+        event.status, event.confirmed_at = CashbackStatus.CONFIRMED, now
+    elif status == SaleStatus.DECLINED and event.status == CashbackStatus.PENDING:
+        event.status, event.declined_at = CashbackStatus.DECLINED, now
+    elif status == SaleStatus.DECLINED and event.status == CashbackStatus.CONFIRMED:
+        event.status, event.declined_at, event.reversed_at = CashbackStatus.DECLINED, now, now
+    else:
+        return False
+    event.save(update_fields=["status", "confirmed_at", "declined_at", "reversed_at", "updated_at"])
+    if event.user_id and event.cashback > 0:
+        _ledger_catch_up(event, actor=actor)
+        _notify_moved(event)
+    return True
+
+
+def _ledger_catch_up(event: CashbackEvent, *, actor: User | None = None) -> None:
+    """Post every step the event's state implies; steps already posted are skipped by key."""
+    accounts = ledger.user_accounts(event.user)
+    payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
+    ledger.transactions_post([_pending_entry(event, accounts[AccountKind.PENDING], payable)])
+    pending, available = accounts[AccountKind.PENDING], accounts[AccountKind.AVAILABLE]
+    if event.confirmed_at:
+        _post_step(event, TransactionKind.CASHBACK_CONFIRMED, pending, available, actor=actor)
+        _debt_recover(event)
+        from .referrals import referral_reward  # referrals build on cashback
+
+        referral_reward(referred=event.user)
+    if event.declined_at and not event.confirmed_at:
+        _post_step(event, TransactionKind.CASHBACK_DECLINED, pending, payable, actor=actor)
+    if event.reversed_at:
+        _claw_back(event, available, payable, actor=actor)
+
+
+def _post_step(event, kind, source, target, *, amount=None, actor=None, step=None):
+    amount = event.cashback if amount is None else amount
+    return ledger.transaction_post(
+        kind=kind,
+        idempotency_key=f"cashback:{event.pk}:{step or kind.removeprefix('cashback_')}",
+        legs=[(source, -amount), (target, amount)],
+        reference_type="cashback_event",
+        reference_id=str(event.public_id),
+        actor=actor,
+        memo=f"{event.network} {event.network_txn_id}",
+    )
+
+
+def _claw_back(event, available, payable, *, actor=None) -> None:
+    """Take the cashback back from `available`; what it cannot cover is owed."""
+    if CashbackDebt.objects.filter(event=event).exists() or _posted(event, "clawback"):
+        return
+    locked = ledger.accounts_lock({available.pk})[available.pk]
+    taken = min(locked.balance, event.cashback)
+    if taken > 0:
+        _post_step(
+            event,
+            TransactionKind.CASHBACK_CLAWBACK,
+            available,
+            payable,
+            amount=taken,
+            actor=actor,
+            step="clawback",
+        )
+    if taken < event.cashback:
+        CashbackDebt.objects.create(user=event.user, event=event, amount=event.cashback - taken)
+
+
+def _posted(event, step: str) -> bool:
+    return ledger.Transaction.objects.filter(idempotency_key=f"cashback:{event.pk}:{step}").exists()
+
+
+def _debt_recover(event: CashbackEvent) -> None:
+    """Take what the shopper owes from reversed cashback out of this confirmed cashback."""
+    if _posted(event, "recovery"):
+        return
+    debts = list(
+        CashbackDebt.objects.select_for_update()
+        .filter(user_id=event.user_id, recovered__lt=F("amount"))
+        .order_by("pk")
+    )
+    left = event.cashback
+    recovered = Decimal("0.00")
+    for debt in debts:
+        share = min(debt.outstanding, left - recovered)
+        if share <= 0:
+            break
+        debt.recovered += share
+        debt.save(update_fields=["recovered", "updated_at"])
+        recovered += share
+    if recovered:
+        accounts = ledger.user_accounts(event.user)
+        payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
+        _post_step(
+            event,
+            TransactionKind.DEBT_RECOVERY,
+            accounts[AccountKind.AVAILABLE],
+            payable,
+            amount=recovered,
+            step="recovery",
+        )
+
+
+# --- Operator actions and matching ------------------------------------------------------------
+
+
+def cashback_confirm(*, event: CashbackEvent, actor: User) -> CashbackEvent:
+    """An operator confirms a pending event (a claim, or a network that stopped reporting)."""
+    return _operator_move(event, SaleStatus.CONFIRMED, actor)
+
+
+def cashback_decline(*, event: CashbackEvent, actor: User) -> CashbackEvent:
+    return _operator_move(event, SaleStatus.DECLINED, actor)
+
+
+def _operator_move(event: CashbackEvent, status: str, actor: User) -> CashbackEvent:
+    with transaction.atomic():
+        locked = CashbackEvent.objects.select_for_update().get(pk=event.pk)
+        if not _event_move(locked, status, actor=actor):
+            raise InvalidTransition()
+        return locked
+
+
+def cashback_match_unmatched(*, limit: int = 1000) -> int:
+    """Attach events that arrived before their click was written; returns how many matched."""
+    matched = 0
+    candidates = CashbackEvent.objects.filter(user__isnull=True).order_by("pk")
+    sub_ids = list(candidates.values_list("sub_id", flat=True)[:limit])
+    clicks = _clicks_for(sub_ids)
+    if not clicks:
+        return 0
+    with transaction.atomic():
+        rows = CashbackEvent.objects.select_for_update().filter(
+            user__isnull=True, sub_id__in=list(clicks)
+        )
+        for event in rows.order_by("pk"):
+            click = clicks.get(event.sub_id.lower())
+            _event_attach(event, click)
+            if event.user_id is None:
+                continue
+            event.save()
+            matched += 1
+            if event.cashback > 0:
+                _ledger_catch_up(event)
+    return matched
+
+
+# --- Notices ----------------------------------------------------------------------------------
+
+
+def _notify_pending(events: list[CashbackEvent]) -> None:
+    first = events[0]
+    total = format_inr(sum((e.cashback for e in events), Decimal("0.00")))
+    with translation.override(first.user.language):
+        if len(events) == 1:
+            title = _("%(amount)s cashback is pending from %(store)s") % {
+                "amount": total,
+                "store": _store(first),
+            }
+        else:
+            title = _("%(amount)s cashback is pending from %(count)s purchases") % {
+                "amount": total,
+                "count": len(events),
+            }
+        body = _("It becomes available once the store confirms the purchase.")
+    notification_send(
+        user=first.user, kind="cashback_pending", title=title, body=body, link=WALLET_LINK
+    )
+
+
+def _notify_moved(event: CashbackEvent) -> None:
+    values = {"amount": format_inr(event.cashback), "store": _store(event)}
+    with translation.override(event.user.language):
+        if event.reversed_at:
+            kind = "cashback_confirmed"
+            title = _("%(amount)s cashback from %(store)s was reversed") % values
+            body = _("The store cancelled or returned the purchase after confirming it.")
+        elif event.status == CashbackStatus.CONFIRMED:
+            kind = "cashback_confirmed"
+            title = _("%(amount)s cashback from %(store)s is confirmed") % values
+            body = _("It is in your available balance and can be withdrawn.")
+        else:
+            kind = "cashback_pending"
+            title = _("%(amount)s cashback from %(store)s was declined") % values
+            body = _("The store did not confirm the purchase (cancelled or returned).")
+    notification_send(user=event.user, kind=kind, title=title, body=body, link=WALLET_LINK)
+
+
+def _store(event: CashbackEvent) -> str:
+    return event.merchant.name if event.merchant_id else event.network

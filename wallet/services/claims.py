@@ -1,0 +1,150 @@
+"""Missing-cashback claims: a shopper reports a purchase the network never tracked; an
+operator approves it (creating the cashback event) or rejects it."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.notifications import notification_send
+from coupzii.core.errors import DomainError, NotFound
+from coupzii.core.money import format_inr
+from offers.models import Click
+
+from ..errors import ClaimRefused, InvalidTransition, NotAnOperator
+from ..models import CashbackClaim, CashbackEvent, CashbackSource, ClaimStatus
+from ..networks.base import NetworkSale, SaleStatus
+from .cashback import cashback_report
+
+# Networks stop accepting missing-cashback queries after about three months.
+CLAIM_WINDOW_DAYS = 90
+# A shopper usually orders within a day of clicking out.
+ORDER_WITHIN_DAYS = 3
+
+
+def claimable_clicks(user: User):
+    """The user's recent click-outs that have no cashback event and no claim yet."""
+    since = timezone.now() - timedelta(days=CLAIM_WINDOW_DAYS)
+    tracked = CashbackEvent.objects.filter(user=user, click__isnull=False).values("click_id")
+    claimed = CashbackClaim.objects.filter(user=user).values("click_id")
+    return (
+        Click.objects.filter(user=user, created_at__gte=since)
+        .exclude(id__in=tracked)
+        .exclude(id__in=claimed)
+        .select_related("merchant", "offer")
+        .order_by("-created_at")
+    )
+
+
+def cashback_claim_file(
+    *, user: User, click_id, order_id: str, amount: Decimal, order_date, receipt=None
+) -> CashbackClaim:
+    """Open a claim for one of the user's clicks.
+
+    Raises NotFound (not the user's click), ClaimRefused (already tracked or claimed, too
+    old), DomainError with field messages (order date outside the click's window, amount).
+    """
+    click = Click.objects.filter(id=click_id, user=user).select_related("merchant").first()
+    if click is None:
+        raise NotFound(_("We could not find this click-out in your history."))
+    _check_claim(user, click, order_id=order_id, amount=amount, order_date=order_date)
+    claim = CashbackClaim(
+        user=user,
+        click=click,
+        order_id=order_id.strip(),
+        amount=amount,
+        order_date=order_date,
+    )
+    if receipt:
+        claim.receipt = receipt
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:
+        raise ClaimRefused(_("You have already claimed this purchase.")) from None
+    return claim
+
+
+def _check_claim(user, click, *, order_id, amount, order_date) -> None:
+    if CashbackEvent.objects.filter(click=click).exists():
+        raise ClaimRefused(_("This purchase is already tracked: see your cashback tracker."))
+    if click.created_at < timezone.now() - timedelta(days=CLAIM_WINDOW_DAYS):
+        raise ClaimRefused(_("Claims must be made within 90 days of the purchase."))
+    errors = {}
+    if not order_id.strip():
+        errors["order_id"] = [_("Enter the order id from the store's confirmation.")]
+    if amount is None or amount <= 0:
+        errors["amount"] = [_("Enter what you paid.")]
+    clicked_on = timezone.localdate(click.created_at)
+    if not clicked_on <= order_date <= clicked_on + timedelta(days=ORDER_WITHIN_DAYS):
+        errors["order_date"] = [
+            _("The order must be placed within %(days)s days after the click-out (%(date)s).")
+            % {"days": ORDER_WITHIN_DAYS, "date": clicked_on.strftime("%d %b %Y")}
+        ]
+    if errors:
+        raise DomainError(fields=errors)
+
+
+def cashback_claim_approve(*, claim: CashbackClaim, operator: User) -> CashbackClaim:
+    """Create the claim's cashback event (pending, from the merchant's rates, uncapped as no
+    commission is known yet) and close the claim."""
+    with transaction.atomic():
+        locked = _locked_open(claim, operator)
+        click = locked.click
+        sale = NetworkSale(
+            network=click.merchant.affiliate_network,
+            transaction_id=f"claim-{locked.public_id}",
+            sub_id=str(click.id),
+            sale_amount=locked.amount,
+            commission=None,
+            status=SaleStatus.PENDING,
+            occurred_at=timezone.make_aware(datetime.combine(locked.order_date, time(12))),
+            raw={"claim": str(locked.public_id), "order_id": locked.order_id},
+        )
+        locked.event = cashback_report(sale=sale, source=CashbackSource.CLAIM)
+        _close(locked, operator, ClaimStatus.APPROVED, "")
+        return locked
+
+
+def cashback_claim_reject(*, claim: CashbackClaim, operator: User, reason: str) -> CashbackClaim:
+    if not reason.strip():
+        raise DomainError(fields={"reason": [_("Say why: the shopper sees this.")]})
+    with transaction.atomic():
+        locked = _locked_open(claim, operator)
+        _close(locked, operator, ClaimStatus.REJECTED, reason.strip())
+        return locked
+
+
+def _locked_open(claim: CashbackClaim, operator: User) -> CashbackClaim:
+    if not operator.is_staff:
+        raise NotAnOperator()
+    locked = (
+        CashbackClaim.objects.select_for_update().select_related("click__merchant").get(pk=claim.pk)
+    )
+    if locked.status != ClaimStatus.OPEN:
+        raise InvalidTransition()
+    return locked
+
+
+def _close(claim: CashbackClaim, operator: User, status: str, reason: str) -> None:
+    claim.status, claim.rejection_reason = status, reason
+    claim.reviewed_by, claim.reviewed_at = operator, timezone.now()
+    claim.save()
+    values = {"order": claim.order_id, "amount": format_inr(claim.amount)}
+    with translation.override(claim.user.language):
+        if status == ClaimStatus.APPROVED:
+            title = _("Your claim for order %(order)s was approved") % values
+            body = _("The cashback is now pending in your wallet.")
+        else:
+            title = _("Your claim for order %(order)s was not approved") % values
+            body = reason
+    notification_send(
+        user=claim.user,
+        kind="cashback_pending",
+        title=title,
+        body=body,
+        link="/wallet/?tab=cashback",
+    )

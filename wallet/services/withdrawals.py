@@ -1,0 +1,245 @@
+"""Withdrawals: a shopper asks to be paid out, an operator approves, then marks it paid (with
+the bank's UTR), rejected or failed.
+
+The amount moves available -> held at the request. Every hold ends exactly once: paid
+(held -> payouts) or released (held -> available). The status checks run on the locked
+withdrawal row and the two endings share ledger keys, so no race can end a hold twice.
+"""
+
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.notifications import notification_send
+from coupzii.core.errors import DomainError
+from coupzii.core.money import format_inr, quantize
+
+from .. import ledger
+from ..errors import (
+    BelowMinimum,
+    DailyLimitReached,
+    IdempotencyKeyReused,
+    InsufficientFunds,
+    InvalidTransition,
+    KycRequired,
+    NotAnOperator,
+    PayoutDestinationMissing,
+    SelfApproval,
+)
+from ..models import (
+    AccountKind,
+    KycProfile,
+    KycStatus,
+    PayoutMethod,
+    TransactionKind,
+    Withdrawal,
+    WithdrawalAudit,
+    WithdrawalStatus,
+)
+
+S = WithdrawalStatus
+
+
+def minimum_withdrawal() -> Decimal:
+    return quantize(settings.WALLET_MIN_WITHDRAWAL)
+
+
+@transaction.atomic(durable=True)
+def withdrawal_request(
+    *, user: User, amount: Decimal, method: str, idempotency_key: str
+) -> Withdrawal:
+    """Move `amount` from the user's available balance to held, and open a withdrawal.
+
+    A retry with the same idempotency key returns the first withdrawal. Raises BelowMinimum,
+    KycRequired, PayoutDestinationMissing, DailyLimitReached, InsufficientFunds, and
+    IdempotencyKeyReused for a key already used with a different amount or method.
+    """
+    amount = _valid_amount(amount)
+    accounts = ledger.user_accounts(user)
+    # The user's available account row is the per-user lock: requests queue here, so the
+    # balance and the day's count below are read with no other request in between.
+    ledger.accounts_lock({accounts[AccountKind.AVAILABLE].pk})
+    earlier = Withdrawal.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if earlier:
+        if earlier.amount != amount or earlier.method != method:
+            raise IdempotencyKeyReused()
+        return earlier
+    destination = _destination(user, method)
+    _check_daily_limit(user)
+    if ledger.balances(user)[AccountKind.AVAILABLE] < amount:
+        raise InsufficientFunds()
+    withdrawal = Withdrawal.objects.create(
+        user=user,
+        method=method,
+        amount=amount,
+        destination=destination,
+        idempotency_key=idempotency_key,
+    )
+    _move(withdrawal, "hold", TransactionKind.WITHDRAWAL_HOLD, accounts, user)
+    WithdrawalAudit.objects.create(withdrawal=withdrawal, actor=user, action=S.REQUESTED)
+    _notify(withdrawal)
+    return withdrawal
+
+
+def _valid_amount(amount) -> Decimal:
+    try:
+        amount = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(fields={"amount": [_("Enter an amount in rupees.")]}) from None
+    if amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
+        raise DomainError(fields={"amount": [_("Use at most 2 decimal places.")]})
+    minimum = minimum_withdrawal()
+    if amount < minimum:
+        message = _("The minimum withdrawal is %(minimum)s.") % {"minimum": format_inr(minimum)}
+        raise BelowMinimum(message, fields={"amount": [message]})
+    return quantize(amount)
+
+
+def _destination(user: User, method: str) -> str:
+    kyc = KycProfile.objects.filter(user=user).first()
+    if kyc is None or kyc.status != KycStatus.VERIFIED:
+        raise KycRequired()
+    if method == PayoutMethod.UPI and kyc.upi_id:
+        return kyc.upi_id
+    if method == PayoutMethod.BANK and kyc.bank_last4:
+        return f"{kyc.ifsc} · {kyc.bank_masked}"
+    if method not in PayoutMethod.values:
+        raise DomainError(fields={"method": [_("Choose UPI or bank transfer.")]})
+    raise PayoutDestinationMissing(fields={"method": [PayoutDestinationMissing.default_message]})
+
+
+def _check_daily_limit(user: User) -> None:
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    made_today = Withdrawal.objects.filter(user=user, created_at__gte=start).count()
+    if made_today >= settings.WALLET_WITHDRAWALS_PER_DAY:
+        raise DailyLimitReached()
+
+
+def _move(withdrawal: Withdrawal, step: str, kind: str, accounts, actor: User | None) -> None:
+    """The ledger side of a step. `release` is shared by rejection and failed payout, so a
+    hold can be released once at most; `settle` pays it out."""
+    held, available = accounts[AccountKind.HELD], accounts[AccountKind.AVAILABLE]
+    source, target = {
+        "hold": (available, held),
+        "release": (held, available),
+        "settle": (held, ledger.platform_account(AccountKind.PAYOUTS)),
+    }[step]
+    ledger.transaction_post(
+        kind=kind,
+        idempotency_key=f"withdrawal:{withdrawal.pk}:{'hold' if step == 'hold' else 'end'}",
+        legs=[(source, -withdrawal.amount), (target, withdrawal.amount)],
+        reference_type="withdrawal",
+        reference_id=str(withdrawal.public_id),
+        actor=actor,
+        memo=withdrawal.get_method_display(),
+    )
+
+
+# --- Operator actions -------------------------------------------------------------------------
+
+
+def withdrawal_approve(*, withdrawal: Withdrawal, operator: User) -> Withdrawal:
+    return _operator_step(withdrawal, operator, S.APPROVED, from_statuses=(S.REQUESTED,))
+
+
+def withdrawal_mark_paid(*, withdrawal: Withdrawal, operator: User, utr: str) -> Withdrawal:
+    utr = utr.strip().upper()
+    if not (6 <= len(utr) <= 40 and utr.isalnum()):
+        raise DomainError(fields={"utr": [_("Enter the bank's UTR (letters and digits).")]})
+    if Withdrawal.objects.filter(utr=utr).exclude(pk=withdrawal.pk).exists():
+        raise DomainError(fields={"utr": [_("This UTR is already recorded on another payout.")]})
+    return _operator_step(withdrawal, operator, S.PAID, from_statuses=(S.APPROVED,), utr=utr)
+
+
+def withdrawal_reject(*, withdrawal: Withdrawal, operator: User, reason: str) -> Withdrawal:
+    return _operator_step(
+        withdrawal, operator, S.REJECTED, from_statuses=(S.REQUESTED, S.APPROVED), reason=reason
+    )
+
+
+def withdrawal_mark_failed(*, withdrawal: Withdrawal, operator: User, reason: str) -> Withdrawal:
+    return _operator_step(
+        withdrawal, operator, S.FAILED, from_statuses=(S.APPROVED,), reason=reason
+    )
+
+
+ENDINGS = {
+    S.PAID: ("settle", TransactionKind.WITHDRAWAL_PAID),
+    S.REJECTED: ("release", TransactionKind.WITHDRAWAL_RELEASED),
+    S.FAILED: ("release", TransactionKind.WITHDRAWAL_RELEASED),
+}
+
+
+def _operator_step(withdrawal, operator, status, *, from_statuses, utr="", reason=""):
+    """Raises NotAnOperator, SelfApproval, InvalidTransition, DomainError (missing reason)."""
+    if not operator.is_staff:
+        raise NotAnOperator()
+    if operator.pk == withdrawal.user_id:
+        raise SelfApproval()
+    if status in (S.REJECTED, S.FAILED) and not reason.strip():
+        raise DomainError(fields={"reason": [_("Say why: the shopper sees this.")]})
+    with transaction.atomic():
+        locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
+        if locked.status not in from_statuses:
+            raise InvalidTransition()
+        _apply(locked, operator, status, utr=utr, reason=reason.strip())
+        if status in ENDINGS:
+            step, kind = ENDINGS[status]
+            _move(locked, step, kind, ledger.user_accounts(locked.user), operator)
+        note = utr or reason.strip()
+        WithdrawalAudit.objects.create(withdrawal=locked, actor=operator, action=status, note=note)
+        _notify(locked)
+        return locked
+
+
+def _apply(withdrawal: Withdrawal, operator: User, status: str, *, utr: str, reason: str) -> None:
+    now = timezone.now()
+    withdrawal.status = status
+    if status == S.APPROVED:
+        withdrawal.approved_by, withdrawal.approved_at = operator, now
+    else:
+        withdrawal.completed_at = now
+    withdrawal.utr = utr or withdrawal.utr
+    withdrawal.reason = reason or withdrawal.reason
+    withdrawal.save()
+
+
+def _notify(withdrawal: Withdrawal) -> None:
+    values = {"amount": format_inr(withdrawal.amount), "to": withdrawal.destination}
+    with translation.override(withdrawal.user.language):
+        title, body = {
+            S.REQUESTED: (
+                _("Withdrawal of %(amount)s requested"),
+                _("We will pay it to %(to)s after a quick check, usually within 2 working days."),
+            ),
+            S.APPROVED: (
+                _("Withdrawal of %(amount)s approved"),
+                _("The payout to %(to)s is on its way."),
+            ),
+            S.PAID: (
+                _("%(amount)s paid to %(to)s"),
+                _("Bank reference (UTR): %(utr)s."),
+            ),
+            S.REJECTED: (
+                _("Withdrawal of %(amount)s was rejected"),
+                _("The amount is back in your available balance. Reason: %(reason)s"),
+            ),
+            S.FAILED: (
+                _("Payout of %(amount)s failed"),
+                _("The amount is back in your available balance. Reason: %(reason)s"),
+            ),
+        }[withdrawal.status]
+        values.update(utr=withdrawal.utr, reason=withdrawal.reason)
+        title, body = title % values, body % values
+    notification_send(
+        user=withdrawal.user,
+        kind="withdrawal_update",
+        title=title,
+        body=body,
+        link="/wallet/?tab=withdrawals",
+    )

@@ -1,0 +1,53 @@
+"""Celery tasks of the wallet: network sync, late click matching, the nightly ledger check."""
+
+import logging
+
+from celery import shared_task
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.notifications import notification_send
+
+from .ledger import ledger_problems
+from .services.cashback import cashback_match_unmatched
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="wallet.sync_networks", ignore_result=True)
+def sync_networks() -> dict:
+    """Pull every configured network's report over the look-back window (every 6 hours)."""
+    from .networks.sync import sync_all
+
+    totals = sync_all()
+    return {name: vars(result) for name, result in totals.items()}
+
+
+@shared_task(name="wallet.match_unmatched_cashback", ignore_result=True)
+def match_unmatched_cashback() -> int:
+    return cashback_match_unmatched()
+
+
+@shared_task(name="wallet.reconcile_ledger", ignore_result=True)
+def reconcile_ledger() -> list[str]:
+    """Check the ledger; on any mismatch, log it and tell every active operator."""
+    problems = ledger_problems()
+    if problems:
+        logger.error("ledger reconciliation failed: %s", "; ".join(problems))
+        _alert_operators(problems)
+    return problems
+
+
+def _alert_operators(problems: list[str]) -> None:
+    for operator in User.objects.filter(is_staff=True, is_active=True):
+        with translation.override(operator.language):
+            title = _("Ledger check failed: %(count)s mismatch(es)") % {"count": len(problems)}
+        notification_send(
+            user=operator,
+            kind="operations",
+            title=title,
+            body="\n".join(problems[:20]),
+            link="/admin/wallet/account/",
+            channels=("email",),
+        )

@@ -1,0 +1,126 @@
+"""Cashback from report to confirmation, decline, reversal and debt; rate rules; matching."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from accounts.models import Notification
+from accounts.tests.factories import UserFactory
+from offers.tests.factories import ClickFactory
+from wallet import ledger
+from wallet.models import AccountKind, CashbackDebt, CashbackEvent, CashbackStatus, Transaction
+from wallet.networks.base import SaleStatus
+from wallet.services.cashback import (
+    cashback_amount,
+    cashback_ingest,
+    cashback_match_unmatched,
+    cashback_report,
+)
+from wallet.tests.factories import confirmed_cashback, sale_for, with_status
+
+pytestmark = pytest.mark.django_db
+AVAILABLE, PENDING = AccountKind.AVAILABLE, AccountKind.PENDING
+
+
+def test_a_reported_sale_credits_pending_cashback_at_the_merchants_rate():
+    user = UserFactory()
+    click = ClickFactory(user=user)  # merchant pays 5%
+    event = cashback_report(sale=sale_for(click, sale_amount="2000.00", commission="160.00"))
+    assert event.cashback == D("100.00")
+    assert event.status == CashbackStatus.PENDING
+    assert ledger.balances(user)[PENDING] == D("100.00")
+    assert event.expected_confirmation == (
+        event.occurred_at.date()
+        + (__import__("datetime").timedelta(days=click.merchant.confirmation_days))
+    )
+    assert Notification.objects.filter(user=user, kind="cashback_pending").count() == 1
+
+
+def test_cashback_is_capped_at_the_share_of_commission_passed_on():
+    click = ClickFactory(user=UserFactory())  # 5% of 10,000 would be 500
+    assert cashback_amount(click=click, sale_amount=D("10000"), commission=D("300")) == D("240.00")
+    flat = ClickFactory(
+        user=UserFactory(), offer__cashback_kind="flat", offer__cashback_value=D("75")
+    )
+    assert cashback_amount(click=flat, sale_amount=D("10000"), commission=D("300")) == D("75.00")
+
+
+def test_confirmation_moves_pending_to_available_and_replays_change_nothing():
+    user = UserFactory()
+    sale = sale_for(ClickFactory(user=user))
+    cashback_report(sale=sale)
+    for _ in range(3):
+        cashback_report(sale=with_status(sale, SaleStatus.CONFIRMED))
+        cashback_report(sale=sale)  # an older pending report arriving late
+    assert ledger.balances(user) == {AVAILABLE: D("50.00"), PENDING: D("0.00"), "held": D("0.00")}
+    assert Transaction.objects.filter(kind="cashback_confirmed").count() == 1
+    assert ledger.ledger_problems() == []
+
+
+def test_a_decline_reverses_the_pending_credit():
+    user = UserFactory()
+    sale = sale_for(ClickFactory(user=user))
+    cashback_report(sale=sale)
+    event = cashback_report(sale=with_status(sale, SaleStatus.DECLINED))
+    assert event.status == CashbackStatus.DECLINED
+    assert ledger.balances(user)[PENDING] == D("0.00")
+    # a late confirmation of a declined sale is ignored: status only moves forward
+    cashback_report(sale=with_status(sale, SaleStatus.CONFIRMED))
+    assert ledger.balances(user)[AVAILABLE] == D("0.00")
+
+
+def test_a_reversal_claws_back_available_and_records_the_shortfall_as_debt():
+    user = UserFactory()
+    event = confirmed_cashback(user, "100.00")
+    # the shopper moved 70 out of available (a withdrawal hold, say)
+    accounts = ledger.user_accounts(user)
+    ledger.transaction_post(
+        kind="withdrawal_hold",
+        idempotency_key="w",
+        reference_type="t",
+        reference_id="1",
+        legs=[(accounts[AVAILABLE], D("-70")), (accounts["held"], D("70"))],
+    )
+    sale = sale_for(event.click, transaction_id=event.network_txn_id)
+    reversed_event = cashback_report(sale=with_status(sale, SaleStatus.DECLINED))
+    assert reversed_event.reversed_at is not None
+    assert ledger.balances(user)[AVAILABLE] == D("0.00")
+    debt = CashbackDebt.objects.get(user=user)
+    assert debt.outstanding == D("70.00")
+    # then: the next confirmed cashback pays the debt first
+    confirmed_cashback(user, "50.00")
+    debt.refresh_from_db()
+    assert debt.outstanding == D("20.00")
+    assert ledger.balances(user)[AVAILABLE] == D("0.00")
+    confirmed_cashback(user, "50.00")
+    assert ledger.balances(user)[AVAILABLE] == D("30.00")
+    assert ledger.ledger_problems() == []
+
+
+def test_a_sale_reported_before_its_click_is_written_is_matched_later():
+    user = UserFactory()
+    click = ClickFactory.build(user=user)  # not saved yet: still in the click buffer
+    sale = sale_for(click)
+    event = cashback_report(sale=sale)
+    assert event.user is None and ledger.balances(user)[PENDING] == D("0.00")
+    click.offer.merchant.save()
+    click.offer.save()
+    click.save()
+    cashback_report(sale=with_status(sale, SaleStatus.CONFIRMED))
+    assert cashback_match_unmatched() == 1
+    assert ledger.balances(user)[AVAILABLE] == D("50.00")
+    assert ledger.ledger_problems() == []
+
+
+def test_ingest_writes_a_page_of_new_sales_in_bulk_and_counts_what_happened():
+    users = [UserFactory() for _ in range(3)]
+    sales = [sale_for(ClickFactory(user=u)) for u in users for _ in range(2)]
+    first = cashback_ingest(sales=sales)
+    assert (first.created, first.updated, first.unchanged) == (6, 0, 0)
+    again = cashback_ingest(sales=[with_status(sales[0], SaleStatus.CONFIRMED), *sales[1:]])
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 5)
+    assert ledger.balances(users[0])[AVAILABLE] == D("50.00")
+    assert CashbackEvent.objects.count() == 6
+    # one notice per shopper for the page, not one per sale
+    assert Notification.objects.filter(kind="cashback_pending").count() == 3
+    assert ledger.ledger_problems() == []

@@ -1,0 +1,147 @@
+"""The ledger core: balanced postings, cached balances, idempotency, reconciliation."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+
+from accounts.tests.factories import UserFactory
+from wallet import ledger
+from wallet.errors import InsufficientFunds, UnbalancedTransaction
+from wallet.models import Account, AccountKind, Posting, Transaction
+
+pytestmark = pytest.mark.django_db
+
+
+def _credit(user, amount, key="k1"):
+    accounts = ledger.user_accounts(user)
+    promotions = ledger.platform_account(AccountKind.PROMOTIONS)
+    return ledger.transaction_post(
+        kind="welcome_bonus",
+        idempotency_key=key,
+        legs=[(promotions, -D(amount)), (accounts[AccountKind.AVAILABLE], D(amount))],
+        reference_type="test",
+        reference_id="1",
+    )
+
+
+def test_posting_moves_cached_balances_and_sums_to_zero():
+    user = UserFactory()
+    txn = _credit(user, "150.50")
+    assert ledger.balances(user)[AccountKind.AVAILABLE] == D("150.50")
+    assert ledger.platform_account(AccountKind.PROMOTIONS).balance == D("-150.50")
+    assert sum(p.amount for p in txn.postings.all()) == 0
+    assert ledger.ledger_problems() == []
+
+
+def test_same_idempotency_key_twice_returns_the_first_and_changes_nothing():
+    user = UserFactory()
+    first = _credit(user, "10.00", key="same")
+    second = _credit(user, "99.00", key="same")
+    assert second.pk == first.pk
+    assert ledger.balances(user)[AccountKind.AVAILABLE] == D("10.00")
+    assert Transaction.objects.count() == 1
+
+
+def test_unbalanced_or_single_leg_transactions_are_refused():
+    user = UserFactory()
+    available = ledger.user_accounts(user)[AccountKind.AVAILABLE]
+    promotions = ledger.platform_account(AccountKind.PROMOTIONS)
+    with pytest.raises(UnbalancedTransaction):
+        ledger.transaction_post(
+            kind="x",
+            idempotency_key="a",
+            reference_type="t",
+            reference_id="1",
+            legs=[(promotions, D("-5")), (available, D("4.99"))],
+        )
+    with pytest.raises(UnbalancedTransaction):
+        ledger.transaction_post(
+            kind="x",
+            idempotency_key="b",
+            reference_type="t",
+            reference_id="1",
+            legs=[(available, D("0"))],
+        )
+    with pytest.raises(UnbalancedTransaction):
+        ledger.transaction_post(
+            kind="x",
+            idempotency_key="c",
+            reference_type="t",
+            reference_id="1",
+            legs=[(promotions, D("-0.005")), (available, D("0.005"))],
+        )
+    assert Posting.objects.count() == 0
+
+
+def test_a_user_account_never_goes_below_zero():
+    user = UserFactory()
+    _credit(user, "5.00")
+    accounts = ledger.user_accounts(user)
+    with pytest.raises(InsufficientFunds):
+        ledger.transaction_post(
+            kind="withdrawal_hold",
+            idempotency_key="over",
+            reference_type="t",
+            reference_id="1",
+            legs=[
+                (accounts[AccountKind.AVAILABLE], D("-5.01")),
+                (accounts[AccountKind.HELD], D("5.01")),
+            ],
+        )
+    assert ledger.balances(user)[AccountKind.AVAILABLE] == D("5.00")
+
+
+def test_the_database_refuses_a_negative_user_balance_even_without_the_service():
+    user = UserFactory()
+    available = ledger.user_accounts(user)[AccountKind.AVAILABLE]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=available.pk).update(balance=D("-1.00"))
+
+
+@pytest.mark.postgres
+def test_postings_cannot_be_updated_or_deleted_on_postgresql():
+    _credit(UserFactory(), "20.00")
+    posting = Posting.objects.first()
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        Posting.objects.filter(pk=posting.pk).update(amount=D("1.00"))
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        Posting.objects.filter(pk=posting.pk).delete()
+
+
+def test_reconcile_ledger_names_a_drifted_balance_and_exits_non_zero(capsys):
+    user = UserFactory()
+    _credit(user, "40.00")
+    call_command("reconcile_ledger")
+    assert "ledger is sound" in capsys.readouterr().out
+    # given: someone changed a cached balance behind the ledger's back
+    Account.objects.filter(user=user, kind=AccountKind.AVAILABLE).update(balance=D("41.00"))
+    # when / then
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("reconcile_ledger")
+    assert exit_info.value.code == 1
+    out = capsys.readouterr()
+    assert "caches 41.00 but its postings sum to 40.00" in out.out + out.err
+    assert "whole ledger sum to 1.00" in out.out + out.err
+
+
+def test_batch_posting_writes_each_key_once():
+    users = [UserFactory() for _ in range(3)]
+    accounts = ledger.accounts_for_users(u.pk for u in users)
+    promotions = ledger.platform_account(AccountKind.PROMOTIONS)
+    entries = [
+        ledger.Entry(
+            "welcome_bonus",
+            f"batch:{u.pk}",
+            [(promotions, D("-7.00")), (accounts[u.pk][AccountKind.AVAILABLE], D("7.00"))],
+            "test",
+            str(u.pk),
+        )
+        for u in users
+    ]
+    ledger.transactions_post(entries + entries[:1])
+    ledger.transactions_post(entries)
+    assert [ledger.balances(u)[AccountKind.AVAILABLE] for u in users] == [D("7.00")] * 3
+    assert ledger.platform_account(AccountKind.PROMOTIONS).balance == D("-21.00")
+    assert connection.vendor in ("sqlite", "postgresql")

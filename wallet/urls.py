@@ -1,0 +1,3 @@
+"""Page routes of the wallet: /wallet/ and /referrals/."""
+
+urlpatterns: list = []
