@@ -43,6 +43,7 @@ from ..networks.base import NetworkSale, SaleStatus
 
 PAISE = Decimal("0.01")
 WALLET_LINK = "/wallet/?tab=cashback"
+MATCH_WINDOW = timedelta(days=2)
 
 
 @dataclass
@@ -379,27 +380,42 @@ def _operator_move(event: CashbackEvent, status: str, actor: User) -> CashbackEv
         return locked
 
 
-def cashback_match_unmatched(*, limit: int = 1000) -> int:
-    """Attach events that arrived before their click was written; returns how many matched."""
-    matched = 0
-    candidates = CashbackEvent.objects.filter(user__isnull=True).order_by("pk")
-    sub_ids = list(candidates.values_list("sub_id", flat=True)[:limit])
-    clicks = _clicks_for(sub_ids)
-    if not clicks:
-        return 0
-    with transaction.atomic():
-        rows = CashbackEvent.objects.select_for_update().filter(
-            user__isnull=True, sub_id__in=list(clicks)
+def cashback_match_unmatched(*, batch_size: int = 1000) -> int:
+    """Attach events that arrived before their click was written; returns how many matched.
+
+    Only events from the last MATCH_WINDOW are tried: clicks are written seconds after they
+    happen, so a sale whose click is still missing after that has a sub-id that is not ours.
+    """
+    matched, after = 0, 0
+    recent = CashbackEvent.objects.filter(
+        user__isnull=True, created_at__gte=timezone.now() - MATCH_WINDOW
+    )
+    while True:
+        batch = list(
+            recent.filter(pk__gt=after).order_by("pk").values_list("pk", "sub_id")[:batch_size]
         )
+        if not batch:
+            return matched
+        after = batch[-1][0]
+        clicks = _clicks_for(sub_id for _, sub_id in batch)
+        if clicks:
+            matched += _match(clicks, [pk for pk, _ in batch])
+
+
+def _match(clicks: dict[str, Click], pks: list[int]) -> int:
+    matched = 0
+    with transaction.atomic():
+        rows = CashbackEvent.objects.select_for_update().filter(pk__in=pks, user__isnull=True)
         for event in rows.order_by("pk"):
-            click = clicks.get(event.sub_id.lower())
-            _event_attach(event, click)
+            _event_attach(event, clicks.get(event.sub_id.lower()))
             if event.user_id is None:
                 continue
             event.save()
             matched += 1
-            if event.cashback > 0:
+            # A sale declined before we knew whose it was never owed anyone anything.
+            if event.cashback > 0 and event.status != CashbackStatus.DECLINED:
                 _ledger_catch_up(event)
+                _notify_matched(event)
     return matched
 
 
@@ -442,6 +458,13 @@ def _notify_moved(event: CashbackEvent) -> None:
             title = _("%(amount)s cashback from %(store)s was declined") % values
             body = _("The store did not confirm the purchase (cancelled or returned).")
     notification_send(user=event.user, kind=kind, title=title, body=body, link=WALLET_LINK)
+
+
+def _notify_matched(event: CashbackEvent) -> None:
+    if event.status == CashbackStatus.CONFIRMED:
+        _notify_moved(event)
+    else:
+        _notify_pending([event])
 
 
 def _store(event: CashbackEvent) -> str:

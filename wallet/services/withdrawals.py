@@ -101,6 +101,8 @@ def _valid_amount(amount) -> Decimal:
 
 
 def _destination(user: User, method: str) -> str:
+    if method not in PayoutMethod.values:
+        raise DomainError(fields={"method": [_("Choose UPI or bank transfer.")]})
     kyc = KycProfile.objects.filter(user=user).first()
     if kyc is None or kyc.status != KycStatus.VERIFIED:
         raise KycRequired()
@@ -108,8 +110,6 @@ def _destination(user: User, method: str) -> str:
         return kyc.upi_id
     if method == PayoutMethod.BANK and kyc.bank_last4:
         return f"{kyc.ifsc} · {kyc.bank_masked}"
-    if method not in PayoutMethod.values:
-        raise DomainError(fields={"method": [_("Choose UPI or bank transfer.")]})
     raise PayoutDestinationMissing(fields={"method": [PayoutDestinationMissing.default_message]})
 
 
