@@ -219,7 +219,10 @@ AFFILIATE_NETWORKS = {
     },
     "vcommission": {
         "postback_secret": env.str("VCOMMISSION_POSTBACK_SECRET", default=""),
-        "base_url": env.str("VCOMMISSION_BASE_URL", default="https://api.vcommission.com"),
+        # vCommission runs on TUNE (HasOffers), whose networks answer at <network>.api.hasoffers.com.
+        "base_url": env.str(
+            "VCOMMISSION_BASE_URL", default="https://vcommission.api.hasoffers.com"
+        ),
         "api_key": env.str("VCOMMISSION_API_KEY", default=""),
     },
     "cuelinks": {
@@ -362,7 +365,13 @@ REST_FRAMEWORK = {
         "coupzii.core.throttling.SignedInUserThrottle",
     ],
     # `auth`: endpoints that take credentials or send SMS, on top of `anon`.
-    "DEFAULT_THROTTLE_RATES": {"anon": "100/minute", "user": "300/minute", "auth": "20/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "100/minute",
+        "user": "300/minute",
+        "auth": "20/minute",
+        # A network's server sends bursts of status updates from one address.
+        "postback": "1200/minute",
+    },
     "DEFAULT_PAGINATION_CLASS": "coupzii.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
