@@ -182,7 +182,7 @@ def referral_leaderboard(*, viewer: User | None, month: str = "", limit: int = 1
     rows = [
         LeaderRow(
             rank=place,
-            name=_short_name(users.get(user_id)),
+            name=short_name(users.get(user_id)),
             earned=earned,
             is_you=viewer is not None and user_id == viewer.pk,
         )
@@ -192,7 +192,7 @@ def referral_leaderboard(*, viewer: User | None, month: str = "", limit: int = 1
     return month, rows, rank
 
 
-def _short_name(user: User | None) -> str:
+def short_name(user: User | None) -> str:
     if user is None:
         return "—"
     parts = (user.full_name or user.email.split("@")[0]).split()

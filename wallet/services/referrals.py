@@ -106,7 +106,7 @@ def _bonus_entry(reward, kind, who, promotions, available, amount) -> ledger.Ent
         idempotency_key=f"referral:{reward.referred_id}:{who}",
         legs=[(promotions, -amount), (available, amount)],
         reference_type="referral",
-        reference_id=str(reward.referred_id),
+        reference_id=str(reward.referred.public_id),
     )
 
 

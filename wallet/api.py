@@ -1,0 +1,466 @@
+"""The wallet API under /api/v1/: balances, ledger lines, cashback, withdrawals, KYC,
+missing-cashback claims and referrals, all the signed-in shopper's own.
+
+Views are thin: parse the query or body with an input serializer (400 with field messages),
+call a selector or a service, serialize. Another shopper's cashback, withdrawal or click answers
+404, as if it did not exist. Lists run a fixed number of SQL queries whatever the page size.
+"""
+
+import uuid
+from dataclasses import asdict
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from coupzii.core.errors import DomainError, NotFound
+from offers.models import Click
+
+from . import selectors
+from .models import CashbackClaim, CashbackEvent, KycProfile, Posting, Withdrawal
+from .selectors import friend_state, short_name
+from .serializers import (
+    FRIEND_STATE_CHOICES,
+    CashbackClaimFileSerializer,
+    CashbackClaimSerializer,
+    CashbackEventSerializer,
+    CashbackQuerySerializer,
+    ClaimableClickSerializer,
+    KycSerializer,
+    KycSubmitSerializer,
+    LeaderboardQuerySerializer,
+    LeaderboardSerializer,
+    LedgerLineSerializer,
+    ReferralsSerializer,
+    TransactionQuerySerializer,
+    WalletErrorSerializer,
+    WalletSummarySerializer,
+    WithdrawalDetailSerializer,
+    WithdrawalRequestSerializer,
+    WithdrawalSerializer,
+)
+from .services.claims import cashback_claim_file, claimable_clicks
+from .services.kyc import kyc_submit
+from .services.withdrawals import withdrawal_request
+
+WALLET = ["wallet"]
+CASHBACK = ["cashback"]
+REFERRALS = ["referrals"]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Withdrawal.idempotency_key's column width.
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
+# The referrals answer lists this many friends, newest first; `friends_count` has them all.
+FRIENDS_SHOWN = 100
+
+SIGNED_OUT = OpenApiResponse(WalletErrorSerializer, description=_("`not_authenticated`."))
+BAD_QUERY = OpenApiResponse(WalletErrorSerializer, description=_("`invalid`: a bad parameter."))
+NOT_YOURS = OpenApiResponse(WalletErrorSerializer, description=_("`not_found`: none of yours."))
+
+
+def uuid_path(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
+
+
+class IdempotencyKeyRequired(DomainError):
+    code = "idempotency_key_required"
+    default_message = _(
+        "Send an Idempotency-Key header (1 to 100 characters), new for each withdrawal you "
+        "mean to make and the same when you retry one."
+    )
+
+
+class InvalidIdempotencyKey(DomainError):
+    code = "invalid_idempotency_key"
+    default_message = _("The Idempotency-Key header must be 1 to 100 characters.")
+
+
+def _parse_query(input_serializer, request: Request) -> dict:
+    parsed = input_serializer(data=request.query_params.dict())
+    parsed.is_valid(raise_exception=True)
+    return parsed.validated_data
+
+
+def _parse_body(input_serializer, request: Request) -> dict:
+    parsed = input_serializer(data=request.data)
+    parsed.is_valid(raise_exception=True)
+    return parsed.validated_data
+
+
+def _public_id(raw: str, message) -> uuid.UUID:
+    """The path's id as a UUID; a malformed one is as unknown as a missing one."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound(message) from None
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        raise IdempotencyKeyRequired(
+            fields={IDEMPOTENCY_HEADER: [str(IdempotencyKeyRequired.default_message)]}
+        )
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise InvalidIdempotencyKey(
+            fields={IDEMPOTENCY_HEADER: [str(InvalidIdempotencyKey.default_message)]}
+        )
+    return key
+
+
+class WalletView(generics.GenericAPIView):
+    """Base: the signed-in shopper only, JWT or session, the default throttles."""
+
+    permission_classes = [IsAuthenticated]
+
+
+# --- Summary and ledger -----------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=WALLET,
+    summary="My wallet",
+    description="Balances (available, pending, held), lifetime earnings, what has been "
+    "withdrawn and what is owed from reversed cashback, and the withdrawal rules.",
+    responses={200: WalletSummarySerializer, 401: SIGNED_OUT},
+)
+class WalletSummaryView(WalletView):
+    serializer_class = WalletSummarySerializer
+
+    def get(self, request: Request) -> Response:
+        summary = selectors.wallet_summary(request.user)
+        rules = selectors.withdrawal_settings()
+        body = {
+            **asdict(summary),
+            "minimum_withdrawal": rules["minimum"],
+            "withdrawals_per_day": rules["per_day"],
+        }
+        return Response(WalletSummarySerializer(body).data)
+
+
+@extend_schema(
+    tags=WALLET,
+    summary="My wallet transactions",
+    description="Every line on my available, pending and held balances, newest first, "
+    "paginated. A withdrawal request shows two lines (available down, held up). Filter by "
+    "transaction `kind`, `account`, and a date range (`since`, `until`, both included).",
+    parameters=[TransactionQuerySerializer],
+    responses={200: LedgerLineSerializer(many=True), 400: BAD_QUERY, 401: SIGNED_OUT},
+)
+class TransactionListView(WalletView, generics.ListAPIView):
+    serializer_class = LedgerLineSerializer
+    queryset = Posting.objects.none()  # for the schema generator; requests use get_queryset
+
+    def get_queryset(self):
+        filters = _parse_query(TransactionQuerySerializer, self.request)
+        return selectors.postings_for(self.request.user, **filters)
+
+
+# --- Cashback ---------------------------------------------------------------------------------
+
+
+@extend_schema(
+    tags=CASHBACK,
+    summary="My cashback",
+    description="Each sale stores reported for my click-outs and its cashback, latest sale "
+    "first, paginated, with the date it is expected to be confirmed. Filter by `status`.",
+    parameters=[CashbackQuerySerializer],
+    responses={200: CashbackEventSerializer(many=True), 400: BAD_QUERY, 401: SIGNED_OUT},
+)
+class CashbackListView(WalletView, generics.ListAPIView):
+    serializer_class = CashbackEventSerializer
+    queryset = CashbackEvent.objects.none()
+
+    def get_queryset(self):
+        filters = _parse_query(CashbackQuerySerializer, self.request)
+        return selectors.cashback_events_for(self.request.user, status=filters["status"])
+
+
+@extend_schema(
+    tags=CASHBACK,
+    summary="One of my cashback",
+    parameters=[uuid_path("public_id", "The cashback's id.")],
+    responses={200: CashbackEventSerializer, 401: SIGNED_OUT, 404: NOT_YOURS},
+)
+class CashbackDetailView(WalletView):
+    serializer_class = CashbackEventSerializer
+
+    def get(self, request: Request, public_id: str) -> Response:
+        message = _("No such cashback of yours.")
+        event = selectors.cashback_event_for(request.user, _public_id(public_id, message))
+        if event is None:
+            raise NotFound(message)
+        return Response(CashbackEventSerializer(event).data)
+
+
+# --- Withdrawals ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=WALLET,
+        summary="My withdrawals",
+        description="Newest first, paginated.",
+        responses={200: WithdrawalSerializer(many=True), 401: SIGNED_OUT},
+    ),
+    post=extend_schema(
+        tags=WALLET,
+        summary="Withdraw available cashback",
+        description=(
+            "Moves `amount` from available to held and asks an operator to pay it to the "
+            "verified UPI id or bank account. The `Idempotency-Key` header is required: a "
+            "retry with the same key answers 200 with the first withdrawal and changes "
+            "nothing; the same key with another amount or method answers 409 "
+            "`idempotency_key_reused`."
+        ),
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="1 to 100 characters, new for each withdrawal you mean to make.",
+            )
+        ],
+        request=WithdrawalRequestSerializer,
+        responses={
+            201: WithdrawalSerializer,
+            200: OpenApiResponse(
+                WithdrawalSerializer, description=_("A retry: the withdrawal made the first time.")
+            ),
+            400: OpenApiResponse(
+                WalletErrorSerializer,
+                description=_(
+                    "`idempotency_key_required`, `invalid_idempotency_key`, `invalid` (a bad "
+                    "field), `below_minimum` (field `amount`), `payout_destination_missing` "
+                    "(field `method`: no UPI id or bank account for this method)."
+                ),
+            ),
+            401: SIGNED_OUT,
+            403: OpenApiResponse(
+                WalletErrorSerializer, description=_("`kyc_required`: KYC not verified yet.")
+            ),
+            409: OpenApiResponse(
+                WalletErrorSerializer,
+                description=_("`insufficient_funds`, `idempotency_key_reused`."),
+            ),
+            429: OpenApiResponse(
+                WalletErrorSerializer,
+                description=_("`daily_limit_reached` (withdrawals a day), or `throttled`."),
+            ),
+        },
+    ),
+)
+class WithdrawalListView(WalletView, generics.ListAPIView):
+    serializer_class = WithdrawalSerializer
+    queryset = Withdrawal.objects.none()
+
+    def get_queryset(self):
+        return selectors.withdrawals_for(self.request.user)
+
+    def post(self, request: Request) -> Response:
+        key = _idempotency_key(request)
+        wanted = _parse_body(WithdrawalRequestSerializer, request)
+        # Only decides 200 or 201: the service itself returns the first withdrawal for a key
+        # it has seen (or refuses the key for a different request), under the user's lock.
+        retry = selectors.withdrawals_for(request.user).filter(idempotency_key=key).exists()
+        withdrawal = withdrawal_request(
+            user=request.user,
+            amount=wanted["amount"],
+            method=wanted["method"],
+            idempotency_key=key,
+        )
+        answer = status.HTTP_200_OK if retry else status.HTTP_201_CREATED
+        return Response(WithdrawalSerializer(withdrawal).data, status=answer)
+
+
+@extend_schema(
+    tags=WALLET,
+    summary="One of my withdrawals, with its audit trail",
+    description='The audit trail says what happened when, and who did it: "you" or '
+    '"Coupzii team" (operators are never named).',
+    parameters=[uuid_path("public_id", "The withdrawal's id.")],
+    responses={200: WithdrawalDetailSerializer, 401: SIGNED_OUT, 404: NOT_YOURS},
+)
+class WithdrawalDetailView(WalletView):
+    serializer_class = WithdrawalDetailSerializer
+
+    def get(self, request: Request, public_id: str) -> Response:
+        message = _("No such withdrawal of yours.")
+        withdrawal = selectors.withdrawal_for(request.user, _public_id(public_id, message))
+        if withdrawal is None:
+            raise NotFound(message)
+        return Response(WithdrawalDetailSerializer(withdrawal).data)
+
+
+# --- KYC --------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=WALLET,
+        summary="My KYC status and payout details",
+        description="PAN and bank account number are shown masked, never in full. Before "
+        "anything is submitted the status is `unverified` and the details are empty.",
+        responses={200: KycSerializer, 401: SIGNED_OUT},
+    ),
+    post=extend_schema(
+        tags=WALLET,
+        summary="Submit my KYC details",
+        description="PAN and a UPI id or a bank account (with IFSC) to be paid to. Sends them "
+        "for review (`submitted`); changing verified details sends them for review again. "
+        "400 `kyc_invalid` names each bad field.",
+        request=KycSubmitSerializer,
+        responses={200: KycSerializer, 400: WalletErrorSerializer, 401: SIGNED_OUT},
+    ),
+)
+class KycView(WalletView):
+    serializer_class = KycSerializer
+
+    def get(self, request: Request) -> Response:
+        profile = selectors.kyc_for(request.user) or KycProfile(user=request.user)
+        return Response(KycSerializer(profile).data)
+
+    def post(self, request: Request) -> Response:
+        details = _parse_body(KycSubmitSerializer, request)
+        profile = kyc_submit(user=request.user, **details)
+        return Response(KycSerializer(profile).data)
+
+
+# --- Missing-cashback claims ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=CASHBACK,
+        summary="My missing-cashback claims",
+        description="Newest first, paginated.",
+        responses={200: CashbackClaimSerializer(many=True), 401: SIGNED_OUT},
+    ),
+    post=extend_schema(
+        tags=CASHBACK,
+        summary="Claim missing cashback",
+        description=(
+            "For one of my click-outs (see claimable-clicks/) the store never reported: the "
+            "order id, what I paid, the order date (within 3 days after the click-out) and, "
+            "optionally, a receipt image (send multipart/form-data for it). An operator "
+            "reviews it. 400 `claim_refused` when the purchase is tracked, already claimed "
+            "or too old; 404 when the click is not mine."
+        ),
+        request={
+            "application/json": CashbackClaimFileSerializer,
+            "multipart/form-data": CashbackClaimFileSerializer,
+        },
+        responses={
+            201: CashbackClaimSerializer,
+            400: WalletErrorSerializer,
+            401: SIGNED_OUT,
+            404: NOT_YOURS,
+        },
+    ),
+)
+class CashbackClaimListView(WalletView, generics.ListAPIView):
+    serializer_class = CashbackClaimSerializer
+    queryset = CashbackClaim.objects.none()
+
+    def get_queryset(self):
+        return selectors.claims_for(self.request.user)
+
+    def post(self, request: Request) -> Response:
+        claim = _parse_body(CashbackClaimFileSerializer, request)
+        filed = cashback_claim_file(
+            user=request.user,
+            click_id=claim["click_id"],
+            order_id=claim["order_id"],
+            amount=claim["amount"],
+            order_date=claim["order_date"],
+            receipt=claim.get("receipt"),
+        )
+        return Response(CashbackClaimSerializer(filed).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=CASHBACK,
+    summary="My click-outs that can be claimed",
+    description="Click-outs of the last 90 days with no tracked cashback and no claim yet, "
+    "newest first, paginated, with the order dates a claim on each accepts.",
+    responses={200: ClaimableClickSerializer(many=True), 401: SIGNED_OUT},
+)
+class ClaimableClickListView(WalletView, generics.ListAPIView):
+    serializer_class = ClaimableClickSerializer
+    queryset = Click.objects.none()
+
+    def get_queryset(self):
+        return claimable_clicks(self.request.user)
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+STATE_LABELS = dict(FRIEND_STATE_CHOICES)
+
+
+@extend_schema(
+    tags=REFERRALS,
+    summary="My referrals",
+    description="My code and share link, the bonuses, what I have earned, and the friends "
+    f"who joined with my code (the newest {FRIENDS_SHOWN}), each with their state. Friends' "
+    "names are shortened; their emails are never shown.",
+    responses={200: ReferralsSerializer, 401: SIGNED_OUT},
+)
+class ReferralsView(WalletView):
+    serializer_class = ReferralsSerializer
+
+    def get(self, request: Request) -> Response:
+        user = request.user
+        friends = selectors.referred_friends(user)
+        shown = list(friends[:FRIENDS_SHOWN])
+        count = len(shown) if len(shown) < FRIENDS_SHOWN else friends.count()
+        signup = f"{reverse('account_signup')}?ref={user.referral_code}"
+        body = {
+            "code": user.referral_code,
+            "share_link": request.build_absolute_uri(signup),
+            "referrer_bonus": settings.WALLET_REFERRAL_BONUS,
+            "welcome_bonus": settings.WALLET_WELCOME_BONUS,
+            "earnings": selectors.referral_earnings(user),
+            "friends_count": count,
+            "friends": [_friend(friend) for friend in shown],
+        }
+        return Response(ReferralsSerializer(body).data)
+
+
+def _friend(friend) -> dict:
+    state = friend_state(friend)
+    return {
+        "name": short_name(friend),
+        "joined_at": friend.date_joined,
+        "state": state,
+        "state_label": STATE_LABELS[state],
+    }
+
+
+@extend_schema(
+    tags=REFERRALS,
+    summary="The referral leaderboard",
+    description="A month's top 10 referrers by bonuses earned (names shortened), and my own "
+    "place. `month` is YYYY-MM; this month when left out.",
+    parameters=[LeaderboardQuerySerializer],
+    responses={200: LeaderboardSerializer, 400: BAD_QUERY, 401: SIGNED_OUT},
+)
+class LeaderboardView(WalletView):
+    serializer_class = LeaderboardSerializer
+
+    def get(self, request: Request) -> Response:
+        month = _parse_query(LeaderboardQuerySerializer, request)["month"]
+        month, rows, rank = selectors.referral_leaderboard(viewer=request.user, month=month)
+        body = {"month": month, "rows": [asdict(row) for row in rows], "your_rank": rank}
+        return Response(LeaderboardSerializer(body).data)

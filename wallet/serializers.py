@@ -1,0 +1,500 @@
+"""API shapes for the wallet: the balance summary, ledger lines, cashback, withdrawals with their
+audit trail, KYC (masked), missing-cashback claims, referrals and the leaderboard, and the
+inputs (query parameters and request bodies).
+
+Money is a string with 2 decimals ("500.00"), as everywhere in the API. Public ids are UUIDs;
+database ids never leave the server. PAN and bank account numbers are only ever shown masked.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from offers.models import Click
+
+from .models import (
+    USER_ACCOUNT_KINDS,
+    CashbackClaim,
+    CashbackEvent,
+    CashbackStatus,
+    ClaimStatus,
+    KycProfile,
+    KycStatus,
+    PayoutMethod,
+    Posting,
+    TransactionKind,
+    Withdrawal,
+    WithdrawalAudit,
+    WithdrawalStatus,
+)
+from .selectors import FriendState
+from .services.claims import CLAIM_WINDOW_DAYS, ORDER_WITHIN_DAYS
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+USER_ACCOUNT_CHOICES = [(kind.value, kind.label) for kind in USER_ACCOUNT_KINDS]
+# A phone photo of a receipt is well under this; anything larger is not a receipt.
+RECEIPT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(**MONEY, read_only=True, **kwargs)
+
+
+_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+
+
+def enum_field(name: str, choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose choice set is one named schema component, `<name>Enum`.
+
+    The wallet's "status", "kind" and "method" fields share their names with other apps'
+    enums; drf-spectacular would then name the sets by hash and warn (failing the schema
+    check). A component of our own keeps each name stable whatever other apps add later.
+    """
+    field_class = _ENUM_FIELDS.get(name)
+    if field_class is None:
+        schema = {
+            "type": "string",
+            "enum": [value for value, _label in choices],
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices),
+        }
+        field_class = type(f"{name}Field", (serializers.ChoiceField,), {})
+        field_class = extend_schema_field(schema, component_name=f"{name}Enum")(field_class)
+        _ENUM_FIELDS[name] = field_class
+    return field_class(choices=choices, **kwargs)
+
+
+# --- Errors (the one shape coupzii.core.errors answers) ------------------------------------
+
+
+class WalletErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Stable: clients switch on it."))
+    message = serializers.CharField(help_text=_("For people, in their language."))
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Messages to show next to each input (body field, query parameter, header)."),
+    )
+
+
+class WalletErrorSerializer(serializers.Serializer):
+    error = WalletErrorDetailSerializer()
+
+
+# --- Summary and ledger lines -----------------------------------------------------------------
+
+
+class WalletSummarySerializer(serializers.Serializer):
+    available = money(help_text=_("Can be withdrawn now."))
+    pending = money(help_text=_("Cashback reported by stores, not confirmed yet."))
+    held = money(help_text=_("Set aside for withdrawals being paid out."))
+    lifetime_earned = money(help_text=_("Confirmed cashback and bonuses, less reversals."))
+    withdrawn = money(help_text=_("Paid out to the shopper's bank or UPI."))
+    owed = money(
+        help_text=_("Reversed cashback not yet recovered: taken from future cashback first.")
+    )
+    minimum_withdrawal = money()
+    withdrawals_per_day = serializers.IntegerField(
+        read_only=True, help_text=_("How many withdrawal requests a day are allowed.")
+    )
+
+
+class LedgerLineSerializer(serializers.ModelSerializer):
+    """One posting on one of the shopper's accounts, with what its transaction was."""
+
+    transaction_id = serializers.UUIDField(source="transaction.public_id", read_only=True)
+    kind = enum_field(
+        "TransactionKind", TransactionKind.choices, source="transaction.kind", read_only=True
+    )
+    kind_label = serializers.CharField(source="transaction.get_kind_display", read_only=True)
+    memo = serializers.CharField(source="transaction.memo", read_only=True)
+    account = enum_field(
+        "WalletAccount", USER_ACCOUNT_CHOICES, source="account.kind", read_only=True
+    )
+    account_label = serializers.CharField(source="account.get_kind_display", read_only=True)
+    amount = money(help_text=_("Signed: positive raised this balance, negative lowered it."))
+    cashback_id = serializers.SerializerMethodField(
+        help_text=_("The cashback this line is about, or null.")
+    )
+    withdrawal_id = serializers.SerializerMethodField(
+        help_text=_("The withdrawal this line is about, or null.")
+    )
+    created_at = serializers.DateTimeField(source="transaction.created_at", read_only=True)
+
+    class Meta:
+        model = Posting
+        fields = [
+            "transaction_id",
+            "kind",
+            "kind_label",
+            "memo",
+            "account",
+            "account_label",
+            "amount",
+            "cashback_id",
+            "withdrawal_id",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    # Only these references are public ids; others (a referral's user) must not leak.
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_cashback_id(self, posting: Posting) -> str | None:
+        return self._reference(posting, "cashback_event")
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_withdrawal_id(self, posting: Posting) -> str | None:
+        return self._reference(posting, "withdrawal")
+
+    @staticmethod
+    def _reference(posting: Posting, reference_type: str) -> str | None:
+        txn = posting.transaction
+        return txn.reference_id if txn.reference_type == reference_type else None
+
+
+# --- Cashback ---------------------------------------------------------------------------------
+
+
+class CashbackEventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    merchant = serializers.CharField(source="merchant.name", read_only=True, allow_null=True)
+    merchant_slug = serializers.SlugField(source="merchant.slug", read_only=True, allow_null=True)
+    sale_amount = money()
+    cashback = money(help_text=_("The shopper's cashback on this sale."))
+    status = enum_field("CashbackStatus", CashbackStatus.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    reversed = serializers.SerializerMethodField(
+        help_text=_("true when the store reversed the sale after it was confirmed.")
+    )
+
+    class Meta:
+        model = CashbackEvent
+        fields = [
+            "id",
+            "merchant",
+            "merchant_slug",
+            "network",
+            "sale_amount",
+            "cashback",
+            "status",
+            "status_label",
+            "occurred_at",
+            "expected_confirmation",
+            "confirmed_at",
+            "declined_at",
+            "reversed",
+            "reversed_at",
+        ]
+        read_only_fields = fields
+
+    def get_reversed(self, event: CashbackEvent) -> bool:
+        return event.reversed_at is not None
+
+
+# --- Withdrawals ------------------------------------------------------------------------------
+
+
+class WithdrawalSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    method = enum_field("PayoutMethod", PayoutMethod.choices, read_only=True)
+    method_label = serializers.CharField(source="get_method_display", read_only=True)
+    amount = money()
+    destination = serializers.CharField(
+        read_only=True, help_text=_("Where it is paid, as shown to people (bank account masked).")
+    )
+    status = enum_field("WithdrawalStatus", WithdrawalStatus.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    utr = serializers.CharField(read_only=True, help_text=_("The bank's reference, once paid."))
+    reason = serializers.CharField(
+        read_only=True, help_text=_("Why it was rejected or the payout failed.")
+    )
+
+    class Meta:
+        model = Withdrawal
+        fields = [
+            "id",
+            "method",
+            "method_label",
+            "amount",
+            "destination",
+            "status",
+            "status_label",
+            "utr",
+            "reason",
+            "created_at",
+            "approved_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class WithdrawalAuditSerializer(serializers.ModelSerializer):
+    action = enum_field("WithdrawalStatus", WithdrawalStatus.choices, read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    actor = serializers.SerializerMethodField(
+        help_text=_('"you" or "Coupzii team": operators are never named.')
+    )
+
+    class Meta:
+        model = WithdrawalAudit
+        fields = ["action", "action_label", "actor", "note", "created_at"]
+        read_only_fields = fields
+
+    def get_actor(self, entry: WithdrawalAudit) -> str:
+        # `entry.withdrawal` is the prefetching withdrawal itself: no query.
+        if entry.actor_id is not None and entry.actor_id == entry.withdrawal.user_id:
+            return str(_("you"))
+        return str(_("Coupzii team"))
+
+
+class WithdrawalDetailSerializer(WithdrawalSerializer):
+    audit = WithdrawalAuditSerializer(many=True, read_only=True)
+
+    class Meta(WithdrawalSerializer.Meta):
+        fields = [*WithdrawalSerializer.Meta.fields, "audit"]
+        read_only_fields = fields
+
+
+class WithdrawalRequestSerializer(serializers.Serializer):
+    method = enum_field("PayoutMethod", PayoutMethod.choices)
+    # No minimum here: the service answers `below_minimum` with the configured minimum.
+    amount = serializers.DecimalField(**MONEY, help_text=_("Rupees, at most 2 decimals."))
+
+
+# --- KYC --------------------------------------------------------------------------------------
+
+
+class KycSerializer(serializers.ModelSerializer):
+    status = enum_field("KycStatus", KycStatus.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    pan_masked = serializers.CharField(read_only=True, help_text=_('"XXXXXX234F"; "" if none.'))
+    bank_account_masked = serializers.CharField(
+        source="bank_masked", read_only=True, help_text=_('"XXXXXX6789"; "" if none.')
+    )
+    can_withdraw = serializers.SerializerMethodField(
+        help_text=_("true once an operator has verified the details.")
+    )
+
+    class Meta:
+        model = KycProfile
+        fields = [
+            "status",
+            "status_label",
+            "can_withdraw",
+            "legal_name",
+            "pan_masked",
+            "upi_id",
+            "bank_account_masked",
+            "ifsc",
+            "submitted_at",
+            "reviewed_at",
+            "rejection_reason",
+        ]
+        read_only_fields = fields
+
+    def get_can_withdraw(self, profile: KycProfile) -> bool:
+        return profile.status == KycStatus.VERIFIED
+
+
+class KycSubmitSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(max_length=120, help_text=_("Name as on the PAN card."))
+    pan = serializers.CharField(max_length=20, help_text=_("ABCDE1234F"))
+    upi_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    bank_account = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="", help_text=_("9 to 18 digits.")
+    )
+    ifsc = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default="", help_text=_("HDFC0001234")
+    )
+
+
+# --- Missing-cashback claims ------------------------------------------------------------------
+
+
+class CashbackClaimSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    click_id = serializers.UUIDField(read_only=True)
+    merchant = serializers.CharField(source="click.merchant.name", read_only=True)
+    merchant_slug = serializers.SlugField(source="click.merchant.slug", read_only=True)
+    amount = money(help_text=_("What the shopper paid."))
+    status = enum_field("ClaimStatus", ClaimStatus.choices, read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    has_receipt = serializers.SerializerMethodField()
+    cashback_id = serializers.UUIDField(
+        source="event.public_id",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The cashback created when the claim was approved; null before."),
+    )
+
+    class Meta:
+        model = CashbackClaim
+        fields = [
+            "id",
+            "click_id",
+            "merchant",
+            "merchant_slug",
+            "order_id",
+            "amount",
+            "order_date",
+            "status",
+            "status_label",
+            "rejection_reason",
+            "has_receipt",
+            "cashback_id",
+            "created_at",
+            "reviewed_at",
+        ]
+        read_only_fields = fields
+
+    def get_has_receipt(self, claim: CashbackClaim) -> bool:
+        return bool(claim.receipt)
+
+
+class CashbackClaimFileSerializer(serializers.Serializer):
+    click_id = serializers.UUIDField(help_text=_("From GET /api/v1/cashback/claimable-clicks/."))
+    order_id = serializers.CharField(max_length=64)
+    amount = serializers.DecimalField(**MONEY, min_value=Decimal("0.01"))
+    order_date = serializers.DateField()
+    receipt = serializers.ImageField(
+        required=False, allow_null=True, help_text=_("A photo or screenshot (multipart only).")
+    )
+
+    def validate_receipt(self, receipt):
+        if receipt and receipt.size > RECEIPT_MAX_BYTES:
+            raise serializers.ValidationError(_("The receipt image must be under 5 MB."))
+        return receipt
+
+
+class ClaimableClickSerializer(serializers.ModelSerializer):
+    click_id = serializers.UUIDField(source="id", read_only=True)
+    clicked_at = serializers.DateTimeField(source="created_at", read_only=True)
+    merchant = serializers.CharField(source="merchant.name", read_only=True)
+    merchant_slug = serializers.SlugField(source="merchant.slug", read_only=True)
+    offer_id = serializers.UUIDField(source="offer.public_id", read_only=True)
+    offer_title = serializers.CharField(source="offer.title", read_only=True)
+    order_date_from = serializers.SerializerMethodField(
+        help_text=_("The earliest order date a claim on this click accepts.")
+    )
+    order_date_to = serializers.SerializerMethodField(
+        help_text=_("The latest order date a claim on this click accepts.")
+    )
+    claim_by = serializers.SerializerMethodField(help_text=_("The last day to claim."))
+
+    class Meta:
+        model = Click
+        fields = [
+            "click_id",
+            "clicked_at",
+            "merchant",
+            "merchant_slug",
+            "offer_id",
+            "offer_title",
+            "order_date_from",
+            "order_date_to",
+            "claim_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_order_date_from(self, click: Click):
+        return timezone.localdate(click.created_at)
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_order_date_to(self, click: Click):
+        return timezone.localdate(click.created_at) + timedelta(days=ORDER_WITHIN_DAYS)
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_claim_by(self, click: Click):
+        return timezone.localdate(click.created_at + timedelta(days=CLAIM_WINDOW_DAYS))
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+FRIEND_STATE_CHOICES = [
+    (FriendState.JOINED, _("Joined, no cashback yet")),
+    (FriendState.EARNING, _("Cashback on its way")),
+    (FriendState.REWARDED, _("Bonus paid")),
+    (FriendState.NOT_ELIGIBLE, _("Not eligible")),
+]
+
+
+class ReferredFriendSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        read_only=True, help_text=_('Shortened ("Asha V."); never an email.')
+    )
+    joined_at = serializers.DateTimeField(read_only=True)
+    state = enum_field("FriendState", FRIEND_STATE_CHOICES, read_only=True)
+    state_label = serializers.CharField(read_only=True)
+
+
+class ReferralsSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    share_link = serializers.URLField(
+        read_only=True, help_text=_("The sign-up page with the code.")
+    )
+    referrer_bonus = money(help_text=_("What the shopper earns per friend."))
+    welcome_bonus = money(help_text=_("What the friend gets."))
+    earnings = money(help_text=_("Referral bonuses earned so far."))
+    friends_count = serializers.IntegerField(read_only=True)
+    friends = ReferredFriendSerializer(
+        many=True, read_only=True, help_text=_("The newest friends first, at most 100.")
+    )
+
+
+class LeaderRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, help_text=_('Shortened ("Asha V.").'))
+    earned = money()
+    is_you = serializers.BooleanField(read_only=True)
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    month = serializers.CharField(read_only=True, help_text=_("YYYY-MM"))
+    rows = LeaderRowSerializer(many=True, read_only=True)
+    your_rank = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("null when not on this month's board.")
+    )
+
+
+# --- Query parameters -------------------------------------------------------------------------
+
+
+class TransactionQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=TransactionKind.choices, required=False, default="", allow_blank=True
+    )
+    account = serializers.ChoiceField(
+        choices=USER_ACCOUNT_CHOICES, required=False, default="", allow_blank=True
+    )
+    since = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("From this day (YYYY-MM-DD).")
+    )
+    until = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("To this day, included.")
+    )
+
+    def validate(self, attrs):
+        if attrs["since"] and attrs["until"] and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": [_("Must not be before `since`.")]})
+        return attrs
+
+
+class CashbackQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=CashbackStatus.choices, required=False, default="", allow_blank=True
+    )
+
+
+class LeaderboardQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(
+        r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        default="",
+        allow_blank=True,
+        error_messages={"invalid": _("Give a month as YYYY-MM, for example 2025-03.")},
+        help_text=_("YYYY-MM; this month if left out."),
+    )
