@@ -21,6 +21,9 @@ delivered, so turning a channel off in between is honoured.
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 
@@ -70,6 +73,9 @@ KINDS: dict[str, NotificationKind] = {
     # For operators: the nightly ledger check failed. Emailed whatever their settings say.
     "operations": NotificationKind(email=True, email_despite_opt_out=True),
 }
+
+
+_in_app_only: ContextVar[bool] = ContextVar("notifications_in_app_only", default=False)
 
 
 # --- Reads -----------------------------------------------------------------------------------
@@ -142,6 +148,8 @@ def notification_send(
         notification = Notification(user=user, kind=kind, title=title, body=body, link=link)
         notification.full_clean(exclude=["user"])
         notification.save()
+        if _in_app_only.get():
+            channels = ()
         for channel in delivery_channels(user=user, kind=kind, channels=channels):
             transaction.on_commit(
                 partial(
@@ -149,6 +157,17 @@ def notification_send(
                 )
             )
     return notification
+
+
+@contextmanager
+def in_app_only() -> Iterator[None]:
+    """Within the block, notifications are stored in-app and sent nowhere else: for demo data
+    and back-fills, where the events are not news to anybody."""
+    token = _in_app_only.set(True)
+    try:
+        yield
+    finally:
+        _in_app_only.reset(token)
 
 
 def notification_mark_read(*, user: User, public_id: uuid.UUID | str) -> Notification:

@@ -1,3 +1,13 @@
 """Page routes of the wallet: /wallet/ and /referrals/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("wallet/", views.wallet, name="wallet"),
+    path("wallet/withdraw/", views.wallet_withdraw, name="wallet_withdraw"),
+    path("wallet/kyc/", views.wallet_kyc, name="wallet_kyc"),
+    path("wallet/claims/", views.wallet_claim, name="wallet_claim"),
+    path("referrals/", views.referrals, name="referrals"),
+]
