@@ -27,13 +27,14 @@ DROP FUNCTION IF EXISTS wallet_append_only();
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FUNCTION)
-        schema_editor.execute(TRIGGERS)
+        # params=None: the function body has a literal % (RAISE formatting), not a placeholder.
+        schema_editor.execute(FUNCTION, params=None)
+        schema_editor.execute(TRIGGERS, params=None)
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
