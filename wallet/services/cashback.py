@@ -30,7 +30,7 @@ from coupzii.core.money import format_inr
 from offers.models import Click
 
 from .. import ledger
-from ..errors import InvalidTransition
+from ..errors import InvalidTransition, NotAnOperator
 from ..models import (
     AccountKind,
     CashbackDebt,
@@ -373,6 +373,8 @@ def cashback_decline(*, event: CashbackEvent, actor: User) -> CashbackEvent:
 
 
 def _operator_move(event: CashbackEvent, status: str, actor: User) -> CashbackEvent:
+    if not actor.is_staff:
+        raise NotAnOperator()
     with transaction.atomic():
         locked = CashbackEvent.objects.select_for_update().get(pk=event.pk)
         if not _event_move(locked, status, actor=actor):
