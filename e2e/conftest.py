@@ -10,8 +10,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import psycopg
@@ -237,3 +241,41 @@ def snapshot(page, name: str) -> None:
 def assert_fits_the_screen(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"page is {overflow}px wider than the {page.device} screen"
+
+
+class _StorePage(BaseHTTPRequestHandler):
+    """A merchant's landing page: where a click-out ends, with the sub-id in its URL."""
+
+    def do_GET(self):
+        body = b"<!doctype html><title>Test store</title><h1>Welcome to the store</h1>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def local_store(live_env: dict[str, str], merchant_slug: str) -> Iterator[str]:
+    """Send the merchant's click-outs to a local store page instead of an affiliate network;
+    yields the store's base URL (it lands on /landing?sub=<click id>)."""
+    server = HTTPServer(("127.0.0.1", 0), _StorePage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    template = f"{url}/landing?sub={{click_id}}"
+    script = (
+        "from catalog.models import Merchant\n"
+        f"m = Merchant.objects.get(slug={merchant_slug!r})\n"
+        f"m.tracking_url_template = {template!r}\n"
+        "m.save()\n"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=live_env, check=True
+    )
+    try:
+        yield url
+    finally:
+        server.shutdown()

@@ -2,48 +2,17 @@
 click-out with our click id as the sub-id. The "store" is a local page in this test."""
 
 import re
-import subprocess
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, assert_fits_the_screen, snapshot
-
-
-class StorePage(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"<!doctype html><title>Myntra (test store)</title><h1>Welcome to the store</h1>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+from .conftest import assert_fits_the_screen, local_store, snapshot
 
 
 @pytest.fixture(scope="module")
 def store_url(live_url, live_env):
-    server = HTTPServer(("127.0.0.1", 0), StorePage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    # Send Myntra's click-outs to the local store instead of an affiliate network.
-    template = f"{url}/landing?sub={{click_id}}"
-    script = (
-        "from catalog.models import Merchant\n"
-        "m = Merchant.objects.get(slug='myntra')\n"
-        f"m.tracking_url_template = {template!r}\n"
-        "m.save()\n"
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=live_env, check=True
-    )
-    yield url
-    server.shutdown()
+    with local_store(live_env, "myntra") as url:
+        yield url
 
 
 def test_shopper_searches_opens_a_store_gets_a_code_and_lands_on_the_store(page, store_url):

@@ -7,9 +7,7 @@ import re
 import secrets
 import subprocess
 import sys
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django_otp.oath import TOTP
@@ -17,23 +15,10 @@ from playwright.sync_api import expect
 
 from wallet.tests.loopback_networks import LoopbackNetworks
 
-from .conftest import DEVICES, ROOT, assert_fits_the_screen, snapshot
+from .conftest import DEVICES, ROOT, assert_fits_the_screen, local_store, snapshot
 
 PASSWORD = "a long enough passphrase"
 STORE = "ajio"  # 8% cashback in the demo catalog
-
-
-class StorePage(BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"<!doctype html><title>AJIO (test store)</title><h1>Welcome to AJIO</h1>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 def shell(env: dict[str, str], script: str) -> str:
@@ -56,18 +41,8 @@ def networks():
 
 @pytest.fixture(scope="module")
 def store_url(live_url, live_env):
-    server = HTTPServer(("127.0.0.1", 0), StorePage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    shell(
-        live_env,
-        "from catalog.models import Merchant\n"
-        f"m = Merchant.objects.get(slug={STORE!r})\n"
-        f"m.tracking_url_template = {url + '/landing?sub={click_id}'!r}\n"
-        "m.save()\n",
-    )
-    yield url
-    server.shutdown()
+    with local_store(live_env, STORE) as url:
+        yield url
 
 
 def sync(live_env, networks) -> None:
