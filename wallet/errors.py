@@ -48,9 +48,22 @@ class InvalidTransition(Conflict):
     default_message = _("This can no longer be done: its status has changed.")
 
 
+class PayoutDetailsChanged(Conflict):
+    code = "payout_details_changed"
+    default_message = _(
+        "The shopper changed their payout details after asking, and the new ones are not "
+        "verified yet: reject this withdrawal so they can ask again."
+    )
+
+
 class SelfApproval(Forbidden):
     code = "self_approval"
     default_message = _("Operators cannot act on their own withdrawals.")
+
+
+class SelfReview(Forbidden):
+    code = "self_review"
+    default_message = _("Operators cannot review their own KYC details or claims.")
 
 
 class NotAnOperator(Forbidden):

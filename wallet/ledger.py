@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Sum, Value, When
+from django.db.models import Case, Count, Sum, Value, When
 
 from accounts.models import User
 from coupzii.core.money import quantize
@@ -117,9 +117,8 @@ def transactions_post(entries: Sequence[Entry]) -> list[Transaction]:
             # A request with the same key may have committed while we waited for the locks.
             done |= _posted(e.idempotency_key for e in todo)
             todo = [e for e in todo if e.idempotency_key not in done]
-            deltas = _deltas(todo)
-            _check_funds(locked, deltas)
-            done |= _write(todo, deltas)
+            _check_funds(locked, _deltas(todo))
+            done |= _write(todo, locked)
         return [done[e.idempotency_key] for e in entries]
 
 
@@ -169,7 +168,7 @@ def _check_funds(locked: dict[int, Account], deltas: dict[int, Decimal]) -> None
             raise InsufficientFunds()
 
 
-def _write(entries: list[Entry], deltas: dict[int, Decimal]) -> dict[str, Transaction]:
+def _write(entries: list[Entry], locked: dict[int, Account]) -> dict[str, Transaction]:
     rows = [
         Transaction(
             kind=e.kind,
@@ -193,24 +192,28 @@ def _write(entries: list[Entry], deltas: dict[int, Decimal]) -> dict[str, Transa
             raise
         for entry in entries:
             if entry.idempotency_key not in done:
-                done |= _write([entry], _deltas([entry]))
+                done |= _write([entry], locked)
         return done
     Posting.objects.bulk_create(
         Posting(transaction=row, account_id=account.pk, amount=amount)
         for row, entry in zip(rows, entries, strict=True)
         for account, amount in entry.legs
     )
-    _move_balances(deltas)
+    _move_balances(locked, _deltas(entries))
     return {row.idempotency_key: row for row in rows}
 
 
-def _move_balances(deltas: dict[int, Decimal]) -> None:
-    """One UPDATE for every account the batch touched (relative, so it composes with locks)."""
+def _move_balances(locked: dict[int, Account], deltas: dict[int, Decimal]) -> None:
+    """One UPDATE for every account the batch touched. The new balances are worked out here
+    in Decimal from the locked rows (nobody else can change them until we commit), not as
+    `balance + delta` in SQL: SQLite would add them as floats."""
     changed = {pk: delta for pk, delta in deltas.items() if delta}
     if not changed:
         return
-    by_pk = Case(*(When(pk=pk, then=Value(delta)) for pk, delta in changed.items()))
-    Account.objects.filter(pk__in=changed).update(balance=F("balance") + by_pk)
+    for pk, delta in changed.items():
+        locked[pk].balance = quantize(locked[pk].balance + delta)
+    new = Case(*(When(pk=pk, then=Value(locked[pk].balance)) for pk in changed))
+    Account.objects.filter(pk__in=changed).update(balance=new)
 
 
 # --- Reconciliation ---------------------------------------------------------------------------

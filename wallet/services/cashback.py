@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -90,6 +91,7 @@ def cashback_report(*, sale: NetworkSale, source: str = CashbackSource.POSTBACK)
     its status calls for. Reporting the same sale again with the same status changes nothing;
     a newer status moves the event forward. Safe to run many times at once."""
     with transaction.atomic():
+        _queue()
         event = _event_locked(sale)
         if event is None:
             event = _event_create(sale, source)
@@ -105,6 +107,7 @@ def cashback_ingest(*, sales: list[NetworkSale]) -> IngestResult:
     rare next to new sales)."""
     result = IngestResult()
     with transaction.atomic():
+        _queue()
         known = _events_locked(sales)
         fresh = _unique_new(sales, known)
         created = _events_bulk_create(fresh)
@@ -125,6 +128,15 @@ def cashback_ingest(*, sales: list[NetworkSale]) -> IngestResult:
             result.updated += moved
             result.unchanged += not moved
     return result
+
+
+def _queue() -> None:
+    """Every cashback write starts by locking `cashback_payable`. Each of them posts to it
+    anyway, so this costs no concurrency; taking it first means no two cashback writes ever
+    hold event or account rows the other is waiting for (a postback and a sync page reporting
+    the same sales in different orders would otherwise deadlock)."""
+    payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
+    ledger.accounts_lock({payable.pk})
 
 
 def _event_locked(sale: NetworkSale) -> CashbackEvent | None:
@@ -158,14 +170,17 @@ def _unique_new(sales, known) -> list[NetworkSale]:
 
 
 def _clicks_for(sub_ids) -> dict[str, Click]:
-    ids = {_as_uuid(s) for s in sub_ids} - {None}
+    ids = {as_uuid(s) for s in sub_ids} - {None}
     clicks = Click.objects.filter(id__in=ids).select_related("offer", "merchant")
     return {str(c.id): c for c in clicks}
 
 
-def _as_uuid(sub_id: str) -> uuid.UUID | None:
+def as_uuid(sub_id) -> uuid.UUID | None:
+    """A click id as a UUID, or None when it cannot be one (networks echo what they got)."""
+    if isinstance(sub_id, uuid.UUID):
+        return sub_id
     try:
-        return uuid.UUID(sub_id)
+        return uuid.UUID(str(sub_id))
     except (ValueError, AttributeError, TypeError):
         return None
 
@@ -269,19 +284,23 @@ def _event_move(event: CashbackEvent, status: str, *, actor: User | None = None)
         return False
     event.save(update_fields=["status", "confirmed_at", "declined_at", "reversed_at", "updated_at"])
     if event.user_id and event.cashback > 0:
-        _ledger_catch_up(event, actor=actor)
+        _ledger_catch_up(event, actor=actor, confirming=event.status == CashbackStatus.CONFIRMED)
         _notify_moved(event)
     return True
 
 
-def _ledger_catch_up(event: CashbackEvent, *, actor: User | None = None) -> None:
-    """Post every step the event's state implies; steps already posted are skipped by key."""
+def _ledger_catch_up(event: CashbackEvent, *, actor: User | None = None, confirming: bool) -> None:
+    """Post every step the event's state implies; steps already posted are skipped by key.
+
+    `confirming`: the event is being confirmed now (not reversed), the one moment its
+    cashback may pay off the shopper's debt and decide their referral bonus."""
     accounts = ledger.user_accounts(event.user)
     payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
     ledger.transactions_post([_pending_entry(event, accounts[AccountKind.PENDING], payable)])
     pending, available = accounts[AccountKind.PENDING], accounts[AccountKind.AVAILABLE]
     if event.confirmed_at:
         _post_step(event, TransactionKind.CASHBACK_CONFIRMED, pending, available, actor=actor)
+    if confirming:
         _debt_recover(event)
         from .referrals import referral_reward  # referrals build on cashback
 
@@ -338,7 +357,9 @@ def _debt_recover(event: CashbackEvent) -> None:
         .filter(user_id=event.user_id, recovered__lt=F("amount"))
         .order_by("pk")
     )
-    left = event.cashback
+    accounts = ledger.user_accounts(event.user)
+    available = ledger.accounts_lock({accounts[AccountKind.AVAILABLE].pk})
+    left = min(event.cashback, available[accounts[AccountKind.AVAILABLE].pk].balance)
     recovered = Decimal("0.00")
     for debt in debts:
         share = min(debt.outstanding, left - recovered)
@@ -348,7 +369,6 @@ def _debt_recover(event: CashbackEvent) -> None:
         debt.save(update_fields=["recovered", "updated_at"])
         recovered += share
     if recovered:
-        accounts = ledger.user_accounts(event.user)
         payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
         _post_step(
             event,
@@ -376,6 +396,7 @@ def _operator_move(event: CashbackEvent, status: str, actor: User) -> CashbackEv
     if not actor.is_staff:
         raise NotAnOperator()
     with transaction.atomic():
+        _queue()
         locked = CashbackEvent.objects.select_for_update().get(pk=event.pk)
         if not _event_move(locked, status, actor=actor):
             raise InvalidTransition()
@@ -407,6 +428,7 @@ def cashback_match_unmatched(*, batch_size: int = 1000) -> int:
 def _match(clicks: dict[str, Click], pks: list[int]) -> int:
     matched = 0
     with transaction.atomic():
+        _queue()
         rows = CashbackEvent.objects.select_for_update().filter(pk__in=pks, user__isnull=True)
         for event in rows.order_by("pk"):
             _event_attach(event, clicks.get(event.sub_id.lower()))
@@ -416,7 +438,7 @@ def _match(clicks: dict[str, Click], pks: list[int]) -> int:
             matched += 1
             # A sale declined before we knew whose it was never owed anyone anything.
             if event.cashback > 0 and event.status != CashbackStatus.DECLINED:
-                _ledger_catch_up(event)
+                _ledger_catch_up(event, confirming=event.status == CashbackStatus.CONFIRMED)
                 _notify_matched(event)
     return matched
 
@@ -470,4 +492,5 @@ def _notify_matched(event: CashbackEvent) -> None:
 
 
 def _store(event: CashbackEvent) -> str:
-    return event.merchant.name if event.merchant_id else event.network
+    # Notice titles are at most 140 characters; a store's name may be up to 120.
+    return Truncator(event.merchant.name if event.merchant_id else event.network).chars(40)

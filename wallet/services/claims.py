@@ -14,15 +14,16 @@ from coupzii.core.errors import DomainError, NotFound
 from coupzii.core.money import format_inr
 from offers.models import Click
 
-from ..errors import ClaimRefused, InvalidTransition, NotAnOperator
+from ..errors import ClaimRefused, InvalidTransition, NotAnOperator, SelfReview
 from ..models import CashbackClaim, CashbackEvent, CashbackSource, ClaimStatus
 from ..networks.base import NetworkSale, SaleStatus
-from .cashback import cashback_report
+from .cashback import as_uuid, cashback_report
 
 # Networks stop accepting missing-cashback queries after about three months.
 CLAIM_WINDOW_DAYS = 90
 # A shopper usually orders within a day of clicking out.
 ORDER_WITHIN_DAYS = 3
+REASON_MAX = 255
 
 
 def claimable_clicks(user: User):
@@ -47,7 +48,9 @@ def cashback_claim_file(
     Raises NotFound (not the user's click), ClaimRefused (already tracked or claimed, too
     old), DomainError with field messages (order date outside the click's window, amount).
     """
-    click = Click.objects.filter(id=click_id, user=user).select_related("merchant").first()
+    click = None
+    if as_uuid(click_id) is not None:
+        click = Click.objects.filter(id=click_id, user=user).select_related("merchant").first()
     if click is None:
         raise NotFound(_("We could not find this click-out in your history."))
     _check_claim(user, click, order_id=order_id, amount=amount, order_date=order_date)
@@ -79,7 +82,8 @@ def _check_claim(user, click, *, order_id, amount, order_date) -> None:
     if amount is None or amount <= 0:
         errors["amount"] = [_("Enter what you paid.")]
     clicked_on = timezone.localdate(click.created_at)
-    if not clicked_on <= order_date <= clicked_on + timedelta(days=ORDER_WITHIN_DAYS):
+    latest = min(clicked_on + timedelta(days=ORDER_WITHIN_DAYS), timezone.localdate())
+    if not clicked_on <= order_date <= latest:
         errors["order_date"] = [
             _("The order must be placed within %(days)s days after the click-out (%(date)s).")
             % {"days": ORDER_WITHIN_DAYS, "date": clicked_on.strftime("%d %b %Y")}
@@ -94,6 +98,9 @@ def cashback_claim_approve(*, claim: CashbackClaim, operator: User) -> CashbackC
     with transaction.atomic():
         locked = _locked_open(claim, operator)
         click = locked.click
+        if CashbackEvent.objects.filter(click=click).exists():
+            # The network reported the purchase after all, while the claim waited.
+            raise ClaimRefused(_("The network has since tracked this purchase: reject the claim."))
         sale = NetworkSale(
             network=click.merchant.affiliate_network,
             transaction_id=f"claim-{locked.public_id}",
@@ -110,8 +117,8 @@ def cashback_claim_approve(*, claim: CashbackClaim, operator: User) -> CashbackC
 
 
 def cashback_claim_reject(*, claim: CashbackClaim, operator: User, reason: str) -> CashbackClaim:
-    if not reason.strip():
-        raise DomainError(fields={"reason": [_("Say why: the shopper sees this.")]})
+    if not 0 < len(reason.strip()) <= REASON_MAX:
+        raise DomainError(fields={"reason": [_("Say why (at most 255 characters).")]})
     with transaction.atomic():
         locked = _locked_open(claim, operator)
         _close(locked, operator, ClaimStatus.REJECTED, reason.strip())
@@ -121,6 +128,8 @@ def cashback_claim_reject(*, claim: CashbackClaim, operator: User, reason: str) 
 def _locked_open(claim: CashbackClaim, operator: User) -> CashbackClaim:
     if not operator.is_staff:
         raise NotAnOperator()
+    if operator.pk == claim.user_id:
+        raise SelfReview()
     locked = (
         CashbackClaim.objects.select_for_update().select_related("click__merchant").get(pk=claim.pk)
     )

@@ -15,14 +15,16 @@ from accounts.models import User
 from accounts.notifications import notification_send
 from coupzii.core.errors import DomainError
 
-from ..errors import InvalidTransition, NotAnOperator
+from ..errors import InvalidTransition, NotAnOperator, SelfReview
 from ..models import KycProfile, KycStatus
 
 PAN_RE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
 # NPCI handles: a name of letters, digits, dot, dash or underscore, then @ and the bank's handle.
-UPI_RE = re.compile(r"^[a-zA-Z0-9._-]{2,256}@[a-zA-Z][a-zA-Z0-9]{1,63}$")
+UPI_RE = re.compile(r"^[a-zA-Z0-9._-]{2,64}@[a-zA-Z][a-zA-Z0-9]{1,34}$")
 IFSC_RE = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$")
 ACCOUNT_RE = re.compile(r"^[0-9]{9,18}$")
+LEGAL_NAME_MAX = 120
+REASON_MAX = 255
 
 
 class KycInvalid(DomainError):
@@ -80,7 +82,7 @@ def _cleaned(**raw: str) -> dict[str, str]:
         "ifsc": raw["ifsc"].strip().upper(),
     }
     errors: dict[str, list[str]] = {}
-    if len(clean["legal_name"]) < 2:
+    if not 2 <= len(clean["legal_name"]) <= LEGAL_NAME_MAX:
         errors["legal_name"] = [_("Enter your name as it appears on your PAN card.")]
     if not PAN_RE.match(clean["pan"]):
         errors["pan"] = [_("A PAN is 10 characters: 5 letters, 4 digits, 1 letter (ABCDE1234F).")]
@@ -119,7 +121,7 @@ def kyc_verify(*, profile: KycProfile, operator: User) -> KycProfile:
 
 
 def kyc_reject(*, profile: KycProfile, operator: User, reason: str) -> KycProfile:
-    if not reason.strip():
+    if not 0 < len(reason.strip()) <= REASON_MAX:
         raise KycInvalid(fields={"reason": [_("Say why, so the shopper can fix it.")]})
     return _review(profile, operator, KycStatus.REJECTED, reason.strip())
 
@@ -127,6 +129,8 @@ def kyc_reject(*, profile: KycProfile, operator: User, reason: str) -> KycProfil
 def _review(profile: KycProfile, operator: User, status: str, reason: str) -> KycProfile:
     if not operator.is_staff:
         raise NotAnOperator()
+    if operator.pk == profile.user_id:
+        raise SelfReview()
     with transaction.atomic():
         locked = KycProfile.objects.select_for_update().get(pk=profile.pk)
         if locked.status != KycStatus.SUBMITTED:

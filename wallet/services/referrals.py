@@ -91,12 +91,13 @@ def _pay(reward: ReferralReward) -> None:
     ]
     # A bonus configured as zero is simply not paid.
     ledger.transactions_post([e for e in entries if e.legs[1][1] > 0])
-    month = timezone.localdate().strftime("%Y-%m")
-    transaction.on_commit(
-        lambda: leaderboard.add(
-            month=month, user_id=reward.referrer_id, amount=reward.referrer_bonus
+    if reward.referrer_bonus > 0:
+        month = timezone.localdate().strftime("%Y-%m")
+        transaction.on_commit(
+            lambda: leaderboard.add(
+                month=month, user_id=reward.referrer_id, amount=reward.referrer_bonus
+            )
         )
-    )
     _notify(reward)
 
 
@@ -111,6 +112,13 @@ def _bonus_entry(reward, kind, who, promotions, available, amount) -> ledger.Ent
 
 
 def _notify(reward: ReferralReward) -> None:
+    if reward.referrer_bonus > 0:
+        _notify_referrer(reward)
+    if reward.welcome_bonus > 0:
+        _notify_welcome(reward)
+
+
+def _notify_referrer(reward: ReferralReward) -> None:
     referrer, referred = reward.referrer, reward.referred
     with translation.override(referrer.language):
         title = _("You earned a %(amount)s referral bonus") % {
@@ -122,6 +130,10 @@ def _notify(reward: ReferralReward) -> None:
     notification_send(
         user=referrer, kind="referral_joined", title=title, body=body, link="/referrals/"
     )
+
+
+def _notify_welcome(reward: ReferralReward) -> None:
+    referred = reward.referred
     with translation.override(referred.language):
         title = _("Welcome bonus: %(amount)s added to your wallet") % {
             "amount": format_inr(reward.welcome_bonus)

@@ -6,11 +6,12 @@ The amount moves available -> held at the request. Every hold ends exactly once:
 withdrawal row and the two endings share ledger keys, so no race can end a hold twice.
 """
 
+import re
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from ..errors import (
     KycRequired,
     NotAnOperator,
     PayoutDestinationMissing,
+    PayoutDetailsChanged,
     SelfApproval,
 )
 from ..models import (
@@ -43,6 +45,9 @@ from ..models import (
 )
 
 S = WithdrawalStatus
+# Banks' UTRs are 16 to 22 ASCII letters and digits; allow some slack, nothing else.
+UTR_RE = re.compile(r"^[A-Z0-9]{6,40}$")
+REASON_MAX = 255
 
 
 def minimum_withdrawal() -> Decimal:
@@ -91,7 +96,7 @@ def _valid_amount(amount) -> Decimal:
         amount = Decimal(amount)
     except (InvalidOperation, TypeError, ValueError):
         raise DomainError(fields={"amount": [_("Enter an amount in rupees.")]}) from None
-    if amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
         raise DomainError(fields={"amount": [_("Use at most 2 decimal places.")]})
     minimum = minimum_withdrawal()
     if amount < minimum:
@@ -149,11 +154,18 @@ def withdrawal_approve(*, withdrawal: Withdrawal, operator: User) -> Withdrawal:
 
 def withdrawal_mark_paid(*, withdrawal: Withdrawal, operator: User, utr: str) -> Withdrawal:
     utr = utr.strip().upper()
-    if not (6 <= len(utr) <= 40 and utr.isalnum()):
+    if not UTR_RE.match(utr):
         raise DomainError(fields={"utr": [_("Enter the bank's UTR (letters and digits).")]})
-    if Withdrawal.objects.filter(utr=utr).exclude(pk=withdrawal.pk).exists():
-        raise DomainError(fields={"utr": [_("This UTR is already recorded on another payout.")]})
-    return _operator_step(withdrawal, operator, S.PAID, from_statuses=(S.APPROVED,), utr=utr)
+    try:
+        return _operator_step(withdrawal, operator, S.PAID, from_statuses=(S.APPROVED,), utr=utr)
+    except IntegrityError:
+        # The unique constraint on UTR: this one, or another payout marked paid with the same
+        # UTR at the same moment, already has it. Nothing of this step was written.
+        raise _utr_taken() from None
+
+
+def _utr_taken() -> DomainError:
+    return DomainError(fields={"utr": [_("This UTR is already recorded on another payout.")]})
 
 
 def withdrawal_reject(*, withdrawal: Withdrawal, operator: User, reason: str) -> Withdrawal:
@@ -181,12 +193,15 @@ def _operator_step(withdrawal, operator, status, *, from_statuses, utr="", reaso
         raise NotAnOperator()
     if operator.pk == withdrawal.user_id:
         raise SelfApproval()
-    if status in (S.REJECTED, S.FAILED) and not reason.strip():
-        raise DomainError(fields={"reason": [_("Say why: the shopper sees this.")]})
+    _check_reason(status, reason)
     with transaction.atomic():
         locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
         if locked.status not in from_statuses:
             raise InvalidTransition()
+        if status in (S.APPROVED, S.PAID):
+            _check_destination_unchanged(locked)
+        if utr and Withdrawal.objects.filter(utr=utr).exclude(pk=locked.pk).exists():
+            raise _utr_taken()
         _apply(locked, operator, status, utr=utr, reason=reason.strip())
         if status in ENDINGS:
             step, kind = ENDINGS[status]
@@ -195,6 +210,27 @@ def _operator_step(withdrawal, operator, status, *, from_statuses, utr="", reaso
         WithdrawalAudit.objects.create(withdrawal=locked, actor=operator, action=status, note=note)
         _notify(locked)
         return locked
+
+
+def _check_reason(status: str, reason: str) -> None:
+    if status not in (S.REJECTED, S.FAILED):
+        return
+    if not reason.strip():
+        raise DomainError(fields={"reason": [_("Say why: the shopper sees this.")]})
+    if len(reason.strip()) > REASON_MAX:
+        message = _("Keep it under %(count)s characters.") % {"count": REASON_MAX}
+        raise DomainError(fields={"reason": [message]})
+
+
+def _check_destination_unchanged(withdrawal: Withdrawal) -> None:
+    """Pay only where the shopper's verified details still point: if they changed them after
+    asking (the new details await review), the operator must reject and they ask again."""
+    try:
+        current = _destination(withdrawal.user, withdrawal.method)
+    except DomainError:
+        current = None
+    if current != withdrawal.destination:
+        raise PayoutDetailsChanged()
 
 
 def _apply(withdrawal: Withdrawal, operator: User, status: str, *, utr: str, reason: str) -> None:
