@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from coupzii.core.errors import Busy
 from coupzii.core.locks import redis_lock
-from wallet.services.cashback import IngestResult, cashback_ingest
+from wallet.services.cashback import IngestResult, PendingNotices, cashback_ingest
 
 from . import configured_networks, get_adapter
 from .base import NetworkError
@@ -57,9 +57,15 @@ def sync_network(
     """
     adapter = get_adapter(name)
     totals = IngestTotals()
-    with redis_lock(f"wallet:sync:{name}", ttl=SYNC_LOCK_TTL_SECONDS):
-        for batch in batched(adapter.fetch_sales(since=since, until=until), batch_size):
-            totals.add(cashback_ingest(sales=batch))
+    # Each shopper hears once per sync about their new pending cashback, after the last page.
+    notices = PendingNotices()
+    try:
+        with redis_lock(f"wallet:sync:{name}", ttl=SYNC_LOCK_TTL_SECONDS):
+            for batch in batched(adapter.fetch_sales(since=since, until=until), batch_size):
+                totals.add(cashback_ingest(sales=batch, notices=notices))
+    finally:
+        # Pages ingested before a failure are committed: their shoppers are told too.
+        notices.send()
     logger.info("synced %s: %s", name, totals)
     return totals
 

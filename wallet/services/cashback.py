@@ -14,7 +14,7 @@ posts every step the event's state implies, so replays and late click matches ar
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -45,6 +45,31 @@ from ..networks.base import NetworkSale, SaleStatus
 PAISE = Decimal("0.01")
 WALLET_LINK = "/wallet/?tab=cashback"
 MATCH_WINDOW = timedelta(days=2)
+
+
+@dataclass
+class PendingNotices:
+    """New pending cashback per shopper, collected over every page of a sync, so a shopper
+    hears once per sync ("₹850 pending from 6 purchases"), not once per page."""
+
+    by_user: dict[int, tuple[User, int, Decimal, str]] = field(default_factory=dict)
+
+    def add(self, events: list[CashbackEvent]) -> None:
+        for event in events:
+            _, count, total, store = self.by_user.get(event.user_id, (None, 0, Decimal(0), ""))
+            self.by_user[event.user_id] = (
+                event.user,
+                count + 1,
+                total + event.cashback,
+                store or _store(event),
+            )
+
+    def send(self) -> int:
+        """Tell each shopper; returns how many were told. Call after the pages committed."""
+        for user, count, total, store in self.by_user.values():
+            _notify_pending(user, count=count, total=total, store=store)
+        told, self.by_user = len(self.by_user), {}
+        return told
 
 
 @dataclass
@@ -101,10 +126,13 @@ def cashback_report(*, sale: NetworkSale, source: str = CashbackSource.POSTBACK)
         return event
 
 
-def cashback_ingest(*, sales: list[NetworkSale]) -> IngestResult:
+def cashback_ingest(
+    *, sales: list[NetworkSale], notices: PendingNotices | None = None
+) -> IngestResult:
     """A page of a network's report at once: new sales are written in bulk with their pending
     credits in one ledger batch; sales we already know move one by one (status changes are
-    rare next to new sales)."""
+    rare next to new sales). With `notices`, the "cashback pending" notices are collected
+    there for the caller to send once; without, each shopper on the page is told now."""
     result = IngestResult()
     with transaction.atomic():
         _queue()
@@ -114,7 +142,7 @@ def cashback_ingest(*, sales: list[NetworkSale]) -> IngestResult:
         if created is None:  # a concurrent report of one of them: fall back to one by one
             created = [cashback_report(sale=sale, source=CashbackSource.PULL) for sale in fresh]
         else:
-            _credit_pending(created)
+            _credit_pending(created, notices=notices)
             statuses = {sale.transaction_id: sale.status for sale in fresh}
             for event in created:
                 _event_move(event, statuses[event.network_txn_id])
@@ -171,7 +199,7 @@ def _unique_new(sales, known) -> list[NetworkSale]:
 
 def _clicks_for(sub_ids) -> dict[str, Click]:
     ids = {as_uuid(s) for s in sub_ids} - {None}
-    clicks = Click.objects.filter(id__in=ids).select_related("offer", "merchant")
+    clicks = Click.objects.filter(id__in=ids).select_related("offer", "merchant", "user")
     return {str(c.id): c for c in clicks}
 
 
@@ -205,7 +233,7 @@ def _event_attach(event: CashbackEvent, click: Click | None) -> None:
     if click is None or click.user_id is None:
         return
     event.click = click
-    event.user_id = click.user_id
+    event.user = click.user
     event.merchant = click.merchant
     event.cashback = cashback_amount(
         click=click, sale_amount=event.sale_amount, commission=event.commission
@@ -239,8 +267,9 @@ def _events_bulk_create(sales: list[NetworkSale]) -> list[CashbackEvent] | None:
 # --- Moving the money -------------------------------------------------------------------------
 
 
-def _credit_pending(events: list[CashbackEvent]) -> None:
-    """The reported step for new events, as one ledger batch, and one notice per shopper."""
+def _credit_pending(events: list[CashbackEvent], *, notices: PendingNotices | None = None):
+    """The reported step for new events, as one ledger batch, and one notice per shopper
+    (now, or collected in `notices`)."""
     paying = [e for e in events if e.user_id and e.cashback > 0]
     if not paying:
         return
@@ -249,8 +278,10 @@ def _credit_pending(events: list[CashbackEvent]) -> None:
     ledger.transactions_post(
         [_pending_entry(e, accounts[e.user_id][AccountKind.PENDING], payable) for e in paying]
     )
-    for user_events in _by_user(paying).values():
-        _notify_pending(user_events)
+    collected = notices if notices is not None else PendingNotices()
+    collected.add(paying)
+    if notices is None:
+        collected.send()
 
 
 def _pending_entry(event, pending, payable) -> ledger.Entry:
@@ -262,13 +293,6 @@ def _pending_entry(event, pending, payable) -> ledger.Entry:
         reference_id=str(event.public_id),
         memo=f"{event.network} {event.network_txn_id}",
     )
-
-
-def _by_user(events):
-    grouped = defaultdict(list)
-    for event in events:
-        grouped[event.user_id].append(event)
-    return grouped
 
 
 def _event_move(event: CashbackEvent, status: str, *, actor: User | None = None) -> bool:
@@ -446,24 +470,21 @@ def _match(clicks: dict[str, Click], pks: list[int]) -> int:
 # --- Notices ----------------------------------------------------------------------------------
 
 
-def _notify_pending(events: list[CashbackEvent]) -> None:
-    first = events[0]
-    total = format_inr(sum((e.cashback for e in events), Decimal("0.00")))
-    with translation.override(first.user.language):
-        if len(events) == 1:
+def _notify_pending(user: User, *, count: int, total: Decimal, store: str) -> None:
+    amount = format_inr(total)
+    with translation.override(user.language):
+        if count == 1:
             title = _("%(amount)s cashback is pending from %(store)s") % {
-                "amount": total,
-                "store": _store(first),
+                "amount": amount,
+                "store": store,
             }
         else:
             title = _("%(amount)s cashback is pending from %(count)s purchases") % {
-                "amount": total,
-                "count": len(events),
+                "amount": amount,
+                "count": count,
             }
         body = _("It becomes available once the store confirms the purchase.")
-    notification_send(
-        user=first.user, kind="cashback_pending", title=title, body=body, link=WALLET_LINK
-    )
+    notification_send(user=user, kind="cashback_pending", title=title, body=body, link=WALLET_LINK)
 
 
 def _notify_moved(event: CashbackEvent) -> None:
@@ -488,7 +509,7 @@ def _notify_matched(event: CashbackEvent) -> None:
     if event.status == CashbackStatus.CONFIRMED:
         _notify_moved(event)
     else:
-        _notify_pending([event])
+        _notify_pending(event.user, count=1, total=event.cashback, store=_store(event))
 
 
 def _store(event: CashbackEvent) -> str:

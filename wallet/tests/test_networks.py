@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from coupzii.core.errors import Busy
 from coupzii.core.locks import redis_lock
@@ -378,3 +379,23 @@ def test_a_sync_ingests_in_batches_of_the_given_size(networks):
 
     assert totals == IngestTotals(created=5, unmatched=5)
     assert CashbackEvent.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_shopper_hears_once_per_sync_however_many_pages_their_sales_span(networks):
+    shopper, other = UserFactory(), UserFactory()
+    for _ in range(5):  # 5% of 1,000 each
+        click = ClickFactory(user=shopper)
+        networks.add_sale("admitad", sub_id=str(click.id), sale_amount="1000.00", commission="100")
+    networks.add_sale(
+        "admitad",
+        sub_id=str(ClickFactory(user=other).id),
+        sale_amount="1000.00",
+        commission="100.00",
+    )
+
+    sync_network(name="admitad", since=SINCE, until=datetime.now(UTC), batch_size=2)
+
+    notices = Notification.objects.filter(user=shopper, kind="cashback_pending")
+    assert [n.title for n in notices] == ["₹250.00 cashback is pending from 5 purchases"]
+    assert Notification.objects.filter(user=other, kind="cashback_pending").count() == 1
