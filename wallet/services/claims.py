@@ -130,8 +130,12 @@ def _locked_open(claim: CashbackClaim, operator: User) -> CashbackClaim:
         raise NotAnOperator()
     if operator.pk == claim.user_id:
         raise SelfReview()
+    # of=("self",): lock the claim only. Locking its click and store too would block a
+    # postback at that store from committing (its event's foreign keys need them).
     locked = (
-        CashbackClaim.objects.select_for_update().select_related("click__merchant").get(pk=claim.pk)
+        CashbackClaim.objects.select_for_update(of=("self",))
+        .select_related("click__merchant")
+        .get(pk=claim.pk)
     )
     if locked.status != ClaimStatus.OPEN:
         raise InvalidTransition()
