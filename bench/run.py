@@ -771,13 +771,23 @@ def parse_args(argv: list[str] | None):
         "--only",
         action="append",
         metavar="NAME",
-        choices=[*(benchmark.name for benchmark in BENCHMARKS), "claim"],
+        choices=[*(benchmark.name for benchmark in BENCHMARKS), "claim", "cashback_sync"],
         help="run only this benchmark (repeatable)",
     )
     return parser.parse_args(argv)
 
 
+def run_cashback_sync() -> int:
+    """bench/cashback_sync.py in its own process: in-process Django, no gunicorn, and a fresh
+    benchmark database of its own (so it runs after gunicorn has stopped)."""
+    command = [str(VENV_BIN / "python"), str(ROOT / "bench" / "cashback_sync.py")]
+    sys.stdout.flush()  # this runner's report first, then the child's
+    return subprocess.run(command, cwd=ROOT, check=False).returncode
+
+
 def run(args) -> int:
+    if args.only and set(args.only) == {"cashback_sync"}:
+        return run_cashback_sync()
     benchmarks = [b for b in BENCHMARKS if not args.only or b.name in args.only]
     hey = ensure_hey()
     if not (VENV_BIN / "gunicorn").exists():
@@ -829,6 +839,8 @@ def run(args) -> int:
     print_login_report(login_ms)
     if claims:
         print_claim_report(*claims)
+    if not args.only or "cashback_sync" in args.only:
+        return run_cashback_sync()
     return 0
 
 
