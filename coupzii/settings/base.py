@@ -219,7 +219,7 @@ AFFILIATE_NETWORKS = {
     },
     "vcommission": {
         "postback_secret": env.str("VCOMMISSION_POSTBACK_SECRET", default=""),
-        # vCommission runs on TUNE (HasOffers), whose networks answer at <network>.api.hasoffers.com.
+        # vCommission runs on TUNE (HasOffers): networks answer at <network>.api.hasoffers.com.
         "base_url": env.str(
             "VCOMMISSION_BASE_URL", default="https://vcommission.api.hasoffers.com"
         ),

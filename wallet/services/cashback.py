@@ -19,7 +19,7 @@ from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.text import Truncator
@@ -62,6 +62,18 @@ class PendingNotices:
                 count + 1,
                 total + event.cashback,
                 store or _store(event),
+            )
+
+    def merge(self, other: "PendingNotices") -> None:
+        for user_id, (user, count, total, store) in other.by_user.items():
+            _, known_count, known_total, known_store = self.by_user.get(
+                user_id, (user, 0, Decimal(0), "")
+            )
+            self.by_user[user_id] = (
+                user,
+                known_count + count,
+                known_total + total,
+                known_store or store,
             )
 
     def send(self) -> int:
@@ -116,12 +128,12 @@ def cashback_report(*, sale: NetworkSale, source: str = CashbackSource.POSTBACK)
     its status calls for. Reporting the same sale again with the same status changes nothing;
     a newer status moves the event forward. Safe to run many times at once."""
     with transaction.atomic():
-        _queue()
-        event = _event_locked(sale)
+        cashback_queue_lock()
+        event = _event_locked(sale) or _claimed_events(
+            [sale], adopt=source != CashbackSource.CLAIM
+        ).get(sale.transaction_id)
         if event is None:
             event = _event_create(sale, source)
-            if event is None:  # a concurrent report created it first
-                event = _event_locked(sale)
         _event_move(event, sale.status)
         return event
 
@@ -134,18 +146,19 @@ def cashback_ingest(
     rare next to new sales). With `notices`, the "cashback pending" notices are collected
     there for the caller to send once; without, each shopper on the page is told now."""
     result = IngestResult()
+    page_notices = PendingNotices()
     with transaction.atomic():
-        _queue()
+        cashback_queue_lock()
         known = _events_locked(sales)
+        adopted = _claimed_events(_unique_new(sales, known), adopt=True)
+        known.update({(e.network, e.network_txn_id): e for e in adopted.values()})
         fresh = _unique_new(sales, known)
+        # No concurrent report can insert these meanwhile: it would wait for the queue lock.
         created = _events_bulk_create(fresh)
-        if created is None:  # a concurrent report of one of them: fall back to one by one
-            created = [cashback_report(sale=sale, source=CashbackSource.PULL) for sale in fresh]
-        else:
-            _credit_pending(created, notices=notices)
-            statuses = {sale.transaction_id: sale.status for sale in fresh}
-            for event in created:
-                _event_move(event, statuses[event.network_txn_id])
+        _credit_pending(created, notices=page_notices)
+        statuses = {sale.transaction_id: sale.status for sale in fresh}
+        for event in created:
+            _event_move(event, statuses[event.network_txn_id])
         result.created += len(created)
         result.unmatched += sum(1 for e in created if e.user_id is None)
         for sale in sales:
@@ -155,10 +168,15 @@ def cashback_ingest(
             moved = _event_move(event, sale.status)
             result.updated += moved
             result.unchanged += not moved
+    # Only now, with the page committed: a page that rolled back must tell nobody anything.
+    if notices is None:
+        page_notices.send()
+    else:
+        notices.merge(page_notices)
     return result
 
 
-def _queue() -> None:
+def cashback_queue_lock() -> None:
     """Every cashback write starts by locking `cashback_payable`. Each of them posts to it
     anyway, so this costs no concurrency; taking it first means no two cashback writes ever
     hold event or account rows the other is waiting for (a postback and a sync page reporting
@@ -188,6 +206,32 @@ def _events_locked(sales: list[NetworkSale]) -> dict[tuple[str, str], CashbackEv
     return known
 
 
+def _claimed_events(sales: list[NetworkSale], *, adopt: bool) -> dict[str, CashbackEvent]:
+    """Events made from approved missing-cashback claims for these sales' clicks, which the
+    network has now tracked after all: each takes over the network's id for the sale, so the
+    purchase is paid once and the network's later statuses apply to it. Keyed by the sale's
+    transaction id."""
+    if not adopt:
+        return {}
+    by_click = {str(as_uuid(s.sub_id)): s for s in sales if as_uuid(s.sub_id)}
+    claimed = CashbackEvent.objects.select_for_update().filter(
+        source=CashbackSource.CLAIM,
+        network_txn_id__startswith="claim-",
+        click_id__in=list(by_click),
+    )
+    adopted = {}
+    for event in claimed.order_by("pk"):
+        sale = by_click.pop(str(event.click_id), None)
+        if sale is None:
+            continue
+        event.network, event.network_txn_id = sale.network, sale.transaction_id
+        event.commission = sale.commission
+        event.raw_payload = {**event.raw_payload, "network": dict(sale.raw)}
+        event.save(update_fields=["network", "network_txn_id", "commission", "raw_payload"])
+        adopted[sale.transaction_id] = event
+    return adopted
+
+
 def _unique_new(sales, known) -> list[NetworkSale]:
     fresh: dict[tuple[str, str], NetworkSale] = {}
     for sale in sales:
@@ -201,6 +245,12 @@ def _clicks_for(sub_ids) -> dict[str, Click]:
     ids = {as_uuid(s) for s in sub_ids} - {None}
     clicks = Click.objects.filter(id__in=ids).select_related("offer", "merchant", "user")
     return {str(c.id): c for c in clicks}
+
+
+def _click_of(clicks: dict[str, Click], sub_id: str) -> Click | None:
+    # Keyed by the canonical form: networks may echo the id upper-cased or without dashes.
+    click_id = as_uuid(sub_id)
+    return clicks.get(str(click_id)) if click_id else None
 
 
 def as_uuid(sub_id) -> uuid.UUID | None:
@@ -242,26 +292,19 @@ def _event_attach(event: CashbackEvent, click: Click | None) -> None:
     event.expected_confirmation = (event.occurred_at + timedelta(days=days)).date()
 
 
-def _event_create(sale: NetworkSale, source: str) -> CashbackEvent | None:
-    click = _clicks_for([sale.sub_id]).get(sale.sub_id.lower())
+def _event_create(sale: NetworkSale, source: str) -> CashbackEvent:
+    # No concurrent report of this sale can insert it meanwhile: it waits for the queue lock.
+    click = _click_of(_clicks_for([sale.sub_id]), sale.sub_id)
     event = _event_new(sale, source, click)
-    try:
-        with transaction.atomic():
-            event.save()
-    except IntegrityError:
-        return None
+    event.save()
     _credit_pending([event])
     return event
 
 
-def _events_bulk_create(sales: list[NetworkSale]) -> list[CashbackEvent] | None:
+def _events_bulk_create(sales: list[NetworkSale]) -> list[CashbackEvent]:
     clicks = _clicks_for(s.sub_id for s in sales)
-    events = [_event_new(s, CashbackSource.PULL, clicks.get(s.sub_id.lower())) for s in sales]
-    try:
-        with transaction.atomic():
-            return CashbackEvent.objects.bulk_create(events)
-    except IntegrityError:
-        return None
+    events = [_event_new(s, CashbackSource.PULL, _click_of(clicks, s.sub_id)) for s in sales]
+    return CashbackEvent.objects.bulk_create(events)
 
 
 # --- Moving the money -------------------------------------------------------------------------
@@ -420,7 +463,7 @@ def _operator_move(event: CashbackEvent, status: str, actor: User) -> CashbackEv
     if not actor.is_staff:
         raise NotAnOperator()
     with transaction.atomic():
-        _queue()
+        cashback_queue_lock()
         locked = CashbackEvent.objects.select_for_update().get(pk=event.pk)
         if not _event_move(locked, status, actor=actor):
             raise InvalidTransition()
@@ -452,10 +495,10 @@ def cashback_match_unmatched(*, batch_size: int = 1000) -> int:
 def _match(clicks: dict[str, Click], pks: list[int]) -> int:
     matched = 0
     with transaction.atomic():
-        _queue()
+        cashback_queue_lock()
         rows = CashbackEvent.objects.select_for_update().filter(pk__in=pks, user__isnull=True)
         for event in rows.order_by("pk"):
-            _event_attach(event, clicks.get(event.sub_id.lower()))
+            _event_attach(event, _click_of(clicks, event.sub_id))
             if event.user_id is None:
                 continue
             event.save()

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from ..errors import (
 )
 from ..models import (
     AccountKind,
+    CashbackDebt,
     KycProfile,
     KycStatus,
     PayoutMethod,
@@ -76,7 +78,7 @@ def withdrawal_request(
         return earlier
     destination = _destination(user, method)
     _check_daily_limit(user)
-    if ledger.balances(user)[AccountKind.AVAILABLE] < amount:
+    if ledger.balances(user)[AccountKind.AVAILABLE] - _owed(user) < amount:
         raise InsufficientFunds()
     withdrawal = Withdrawal.objects.create(
         user=user,
@@ -89,6 +91,15 @@ def withdrawal_request(
     WithdrawalAudit.objects.create(withdrawal=withdrawal, actor=user, action=S.REQUESTED)
     _notify(withdrawal)
     return withdrawal
+
+
+def _owed(user: User) -> Decimal:
+    """Cashback clawed back that the shopper still owes: not theirs to withdraw (it would
+    otherwise leave as a payout and never come back to be recovered)."""
+    debts = CashbackDebt.objects.filter(user=user).aggregate(
+        amount=Sum("amount"), recovered=Sum("recovered")
+    )
+    return (debts["amount"] or Decimal(0)) - (debts["recovered"] or Decimal(0))
 
 
 def _valid_amount(amount) -> Decimal:
@@ -159,9 +170,11 @@ def withdrawal_mark_paid(*, withdrawal: Withdrawal, operator: User, utr: str) ->
     try:
         return _operator_step(withdrawal, operator, S.PAID, from_statuses=(S.APPROVED,), utr=utr)
     except IntegrityError:
-        # The unique constraint on UTR: this one, or another payout marked paid with the same
-        # UTR at the same moment, already has it. Nothing of this step was written.
-        raise _utr_taken() from None
+        # The unique constraint on UTR: another payout marked paid with the same UTR at the
+        # same moment has it. Nothing of this step was written.
+        if Withdrawal.objects.filter(utr=utr).exclude(pk=withdrawal.pk).exists():
+            raise _utr_taken() from None
+        raise
 
 
 def _utr_taken() -> DomainError:
@@ -198,7 +211,8 @@ def _operator_step(withdrawal, operator, status, *, from_statuses, utr="", reaso
         locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
         if locked.status not in from_statuses:
             raise InvalidTransition()
-        if status in (S.APPROVED, S.PAID):
+        # Only before paying: "paid" records a transfer that already happened.
+        if status == S.APPROVED:
             _check_destination_unchanged(locked)
         if utr and Withdrawal.objects.filter(utr=utr).exclude(pk=locked.pk).exists():
             raise _utr_taken()
