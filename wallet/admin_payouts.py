@@ -168,6 +168,7 @@ class WithdrawalAdmin(ServiceActionsAdmin):
                     "amount_inr",
                     "method",
                     "destination",
+                    "pay_to",
                     "status_badge",
                     "requested",
                 )
@@ -182,6 +183,7 @@ class WithdrawalAdmin(ServiceActionsAdmin):
     readonly_fields = (
         "requester_link",
         "amount_inr",
+        "pay_to",
         "balances",
         "ledger_transactions",
         "status_badge",
@@ -264,6 +266,14 @@ class WithdrawalAdmin(ServiceActionsAdmin):
     @admin.display(description=_("paid to"))
     def paid_to(self, withdrawal: Withdrawal) -> str:
         return f"{withdrawal.get_method_display()} · {withdrawal.destination}"
+
+    @admin.display(description=_("pay to"))
+    def pay_to(self, withdrawal: Withdrawal) -> str:
+        # The full account is decrypted only while the payout is being made: once approved
+        # and until it is paid or fails.
+        if withdrawal.status != S.APPROVED:
+            return gettext("shown once approved, until paid")
+        return withdrawal.payout_account or "—"
 
     @admin.display(description=_("requested by"))
     def requester_link(self, withdrawal: Withdrawal) -> str:

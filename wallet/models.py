@@ -407,8 +407,12 @@ class Withdrawal(PublicIdModel, TimeStampedModel):
     )
     method = models.CharField(_("method"), max_length=4, choices=PayoutMethod.choices)
     amount = models.DecimalField(_("amount"), **POSITIVE_MONEY)
-    # Where the money goes, as shown to people (masked); fixed when the request is made.
+    # Where the money goes, as shown to people (a bank account masked); fixed when the
+    # request is made.
     destination = models.CharField(_("paid to"), max_length=120)
+    # The same destination in full (UPI id, or account number and IFSC), encrypted: what the
+    # operator pays to, shown only on an approved withdrawal's admin page.
+    payout_account = EncryptedTextField(_("pay to"), blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -76,7 +76,7 @@ def withdrawal_request(
         if earlier.amount != amount or earlier.method != method:
             raise IdempotencyKeyReused()
         return earlier
-    destination = _destination(user, method)
+    destination, payout_account = _destination(user, method), _payout_account(user, method)
     _check_daily_limit(user)
     if ledger.balances(user)[AccountKind.AVAILABLE] - _owed(user) < amount:
         raise InsufficientFunds()
@@ -85,6 +85,7 @@ def withdrawal_request(
         method=method,
         amount=amount,
         destination=destination,
+        payout_account=payout_account,
         idempotency_key=idempotency_key,
     )
     _move(withdrawal, "hold", TransactionKind.WITHDRAWAL_HOLD, accounts, user)
@@ -127,6 +128,13 @@ def _destination(user: User, method: str) -> str:
     if method == PayoutMethod.BANK and kyc.bank_last4:
         return f"{kyc.ifsc} · {kyc.bank_masked}"
     raise PayoutDestinationMissing(fields={"method": [PayoutDestinationMissing.default_message]})
+
+
+def _payout_account(user: User, method: str) -> str:
+    kyc = KycProfile.objects.get(user=user)  # _destination checked it is there and verified
+    if method == PayoutMethod.UPI:
+        return kyc.upi_id
+    return f"{kyc.bank_account} · IFSC {kyc.ifsc} · {kyc.legal_name}"
 
 
 def _check_daily_limit(user: User) -> None:

@@ -137,6 +137,24 @@ def test_an_operator_approves_then_marks_paid_and_the_hold_goes_to_payouts(opera
     ]
 
 
+def test_the_full_bank_account_shows_only_while_the_payout_is_being_made(operator_client):
+    # given: a bank withdrawal (the shopper's account number is stored encrypted)
+    shopper = UserFactory()
+    confirmed_cashback(shopper, "500.00")
+    verified_kyc(shopper, bank_account="123456789012")
+    withdrawal = withdrawal_request(
+        user=shopper, amount=D("200.00"), method="bank", idempotency_key="bank-1"
+    )
+    page = f"{WITHDRAWALS}{withdrawal.pk}/change/"
+
+    # then: the full number appears once approved, and neither before nor after payment
+    assert "123456789012" not in operator_client.get(page).content.decode()
+    operator_client.post(f"{WITHDRAWALS}{withdrawal.pk}/approve/")
+    assert "123456789012 · IFSC HDFC0001234" in operator_client.get(page).content.decode()
+    operator_client.post(f"{WITHDRAWALS}{withdrawal.pk}/mark-paid/", {"utr": "HDFCR0000001"})
+    assert "123456789012" not in operator_client.get(page).content.decode()
+
+
 def test_the_withdrawal_page_shows_the_audit_trail_and_the_ledger_after_payment(operator_client):
     withdrawal = requested_withdrawal()
     operator_client.post(f"{WITHDRAWALS}{withdrawal.pk}/approve/")
