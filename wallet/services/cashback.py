@@ -56,25 +56,22 @@ class PendingNotices:
 
     def add(self, events: list[CashbackEvent]) -> None:
         for event in events:
-            _, count, total, store = self.by_user.get(event.user_id, (None, 0, Decimal(0), ""))
-            self.by_user[event.user_id] = (
-                event.user,
-                count + 1,
-                total + event.cashback,
-                store or _store(event),
-            )
+            self._count(event.user_id, event.user, 1, event.cashback, _store(event))
 
     def merge(self, other: "PendingNotices") -> None:
-        for user_id, (user, count, total, store) in other.by_user.items():
-            _, known_count, known_total, known_store = self.by_user.get(
-                user_id, (user, 0, Decimal(0), "")
-            )
-            self.by_user[user_id] = (
-                user,
-                known_count + count,
-                known_total + total,
-                known_store or store,
-            )
+        for user_id, entry in other.by_user.items():
+            self._count(user_id, *entry)
+
+    def _count(self, user_id, user, count, total, store) -> None:
+        _, known_count, known_total, known_store = self.by_user.get(
+            user_id, (user, 0, Decimal(0), "")
+        )
+        self.by_user[user_id] = (
+            user,
+            known_count + count,
+            known_total + total,
+            known_store or store,
+        )
 
     def send(self) -> int:
         """Tell each shopper; returns how many were told. Call after the pages committed."""
@@ -129,9 +126,9 @@ def cashback_report(*, sale: NetworkSale, source: str = CashbackSource.POSTBACK)
     a newer status moves the event forward. Safe to run many times at once."""
     with transaction.atomic():
         cashback_queue_lock()
-        event = _event_locked(sale) or _claimed_events(
-            [sale], adopt=source != CashbackSource.CLAIM
-        ).get(sale.transaction_id)
+        event = _event_locked(sale)
+        if event is None and source != CashbackSource.CLAIM:
+            event = _claimed_events([sale]).get(sale.transaction_id)
         if event is None:
             event = _event_create(sale, source)
         _event_move(event, sale.status)
@@ -150,15 +147,15 @@ def cashback_ingest(
     with transaction.atomic():
         cashback_queue_lock()
         known = _events_locked(sales)
-        adopted = _claimed_events(_unique_new(sales, known), adopt=True)
+        adopted = _claimed_events(_unique_new(sales, known))
         known.update({(e.network, e.network_txn_id): e for e in adopted.values()})
         fresh = _unique_new(sales, known)
         # No concurrent report can insert these meanwhile: it would wait for the queue lock.
         created = _events_bulk_create(fresh)
         _credit_pending(created, notices=page_notices)
-        statuses = {sale.transaction_id: sale.status for sale in fresh}
+        statuses = {(sale.network, sale.transaction_id): sale.status for sale in fresh}
         for event in created:
-            _event_move(event, statuses[event.network_txn_id])
+            _event_move(event, statuses[(event.network, event.network_txn_id)])
         result.created += len(created)
         result.unmatched += sum(1 for e in created if e.user_id is None)
         for sale in sales:
@@ -206,13 +203,11 @@ def _events_locked(sales: list[NetworkSale]) -> dict[tuple[str, str], CashbackEv
     return known
 
 
-def _claimed_events(sales: list[NetworkSale], *, adopt: bool) -> dict[str, CashbackEvent]:
+def _claimed_events(sales: list[NetworkSale]) -> dict[str, CashbackEvent]:
     """Events made from approved missing-cashback claims for these sales' clicks, which the
     network has now tracked after all: each takes over the network's id for the sale, so the
     purchase is paid once and the network's later statuses apply to it. Keyed by the sale's
     transaction id."""
-    if not adopt:
-        return {}
     by_click = {str(as_uuid(s.sub_id)): s for s in sales if as_uuid(s.sub_id)}
     claimed = CashbackEvent.objects.select_for_update().filter(
         source=CashbackSource.CLAIM,
