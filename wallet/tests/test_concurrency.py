@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import Notification, User
 from accounts.tests.factories import UserFactory
@@ -264,6 +265,36 @@ def test_the_same_postback_delivered_ten_times_at_once_credits_once():
     assert keys == [f"cashback:{event.pk}:confirmed", f"cashback:{event.pk}:pending"]
     assert Notification.objects.filter(user=shopper, kind="cashback_pending").count() == 1
     assert Notification.objects.filter(user=shopper, kind="cashback_confirmed").count() == 1
+    assert ledger.ledger_problems() == []
+
+
+def test_ten_identical_postbacks_over_http_at_once_credit_once(settings):
+    # given: Admitad's server retrying one postback ten times at the same moment
+    settings.AFFILIATE_NETWORKS = {
+        **settings.AFFILIATE_NETWORKS,
+        "admitad": {**settings.AFFILIATE_NETWORKS["admitad"], "postback_secret": "s3cret"},
+    }
+    shopper = UserFactory()
+    click = ClickFactory(user=shopper)  # 5% cashback
+    params = {
+        "secret": "s3cret",
+        "action_id": "770001",
+        "subid": str(click.id),
+        "order_sum": "2000.00",
+        "payment_sum": "160.00",
+        "status": "pending",
+        "time": str(int(click.created_at.timestamp()) + 300),
+        "currency": "INR",
+    }
+
+    # when: each request through the real endpoint, as a separate client
+    results = race([lambda: APIClient().get("/api/v1/affiliate/postback/admitad/", params)] * 10)
+
+    # then
+    assert [response.status_code for response in results] == [200] * 10
+    assert len({response.json()["event"] for response in results}) == 1
+    assert CashbackEvent.objects.count() == 1
+    assert ledger.balances(shopper)[PENDING] == D("100.00")
     assert ledger.ledger_problems() == []
 
 
