@@ -31,3 +31,15 @@ def clean_clickout_snapshots():
     from offers import clickout
 
     clickout._local_snapshots.clear()
+
+
+@pytest.fixture(autouse=True)
+def celery_join_flag_reset():
+    # Celery keeps "a task is running, result.get() would block" in one process-wide flag,
+    # set and restored around every eager task. Eager tasks finishing out of order in the
+    # concurrency tests' threads can restore it to True for good, and a later test's
+    # result.get() then fails. Workers run one task per thread of their own; tests reset it.
+    from celery._state import _set_task_join_will_block
+
+    yield
+    _set_task_join_will_block(False)
