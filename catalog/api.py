@@ -11,10 +11,11 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from coupzii.core.serializers import ApiErrorSerializer
+
 from . import selectors
 from .models import Category, Merchant
 from .serializers import (
-    ApiErrorSerializer,
     CategoryTreeSerializer,
     MerchantCardSerializer,
     MerchantListInputSerializer,

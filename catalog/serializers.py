@@ -12,19 +12,6 @@ from catalog.selectors import merchant_cashback_label
 # --- Errors (the one shape coupzii.core.errors answers) ------------------------------------
 
 
-class ApiErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("Stable: clients switch on it."))
-    message = serializers.CharField(help_text=_("For people, in their language."))
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("Messages to show next to each input (query parameter)."),
-    )
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    error = ApiErrorDetailSerializer()
-
-
 # --- Categories ------------------------------------------------------------------------------
 
 

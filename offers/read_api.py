@@ -22,9 +22,9 @@ from rest_framework.response import Response
 from catalog import selectors as catalog_selectors
 from catalog.api import BAD_QUERY, parse_query
 from catalog.models import Merchant
-from catalog.serializers import ApiErrorSerializer
 from coupzii.core.errors import NotFound
 from coupzii.core.pagination import PageNumberPagination
+from coupzii.core.serializers import ApiErrorSerializer
 
 from . import clickout, selectors
 from .cache_coherence import catalog_version

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coupzii.core.errors import DomainError, NotFound
+from coupzii.core.serializers import ApiErrorSerializer
 from offers.models import Click
 
 from . import selectors
@@ -44,7 +45,6 @@ from .serializers import (
     LedgerLineSerializer,
     ReferralsSerializer,
     TransactionQuerySerializer,
-    WalletErrorSerializer,
     WalletSummarySerializer,
     WithdrawalDetailSerializer,
     WithdrawalRequestSerializer,
@@ -63,9 +63,9 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 100
 # The referrals answer lists this many friends, newest first; `friends_count` has them all.
 FRIENDS_SHOWN = 100
 
-SIGNED_OUT = OpenApiResponse(WalletErrorSerializer, description=_("`not_authenticated`."))
-BAD_QUERY = OpenApiResponse(WalletErrorSerializer, description=_("`invalid`: a bad parameter."))
-NOT_YOURS = OpenApiResponse(WalletErrorSerializer, description=_("`not_found`: none of yours."))
+SIGNED_OUT = OpenApiResponse(ApiErrorSerializer, description=_("`not_authenticated`."))
+BAD_QUERY = OpenApiResponse(ApiErrorSerializer, description=_("`invalid`: a bad parameter."))
+NOT_YOURS = OpenApiResponse(ApiErrorSerializer, description=_("`not_found`: none of yours."))
 
 
 def uuid_path(name: str, description: str) -> OpenApiParameter:
@@ -239,7 +239,7 @@ class CashbackDetailView(WalletView):
                 WithdrawalSerializer, description=_("A retry: the withdrawal made the first time.")
             ),
             400: OpenApiResponse(
-                WalletErrorSerializer,
+                ApiErrorSerializer,
                 description=_(
                     "`idempotency_key_required`, `invalid_idempotency_key`, `invalid` (a bad "
                     "field), `below_minimum` (field `amount`), `payout_destination_missing` "
@@ -248,14 +248,14 @@ class CashbackDetailView(WalletView):
             ),
             401: SIGNED_OUT,
             403: OpenApiResponse(
-                WalletErrorSerializer, description=_("`kyc_required`: KYC not verified yet.")
+                ApiErrorSerializer, description=_("`kyc_required`: KYC not verified yet.")
             ),
             409: OpenApiResponse(
-                WalletErrorSerializer,
+                ApiErrorSerializer,
                 description=_("`insufficient_funds`, `idempotency_key_reused`."),
             ),
             429: OpenApiResponse(
-                WalletErrorSerializer,
+                ApiErrorSerializer,
                 description=_("`daily_limit_reached` (withdrawals a day), or `throttled`."),
             ),
         },
@@ -321,7 +321,7 @@ class WithdrawalDetailView(WalletView):
         "for review (`submitted`); changing verified details sends them for review again. "
         "400 `kyc_invalid` names each bad field.",
         request=KycSubmitSerializer,
-        responses={200: KycSerializer, 400: WalletErrorSerializer, 401: SIGNED_OUT},
+        responses={200: KycSerializer, 400: ApiErrorSerializer, 401: SIGNED_OUT},
     ),
 )
 class KycView(WalletView):
@@ -363,7 +363,7 @@ class KycView(WalletView):
         },
         responses={
             201: CashbackClaimSerializer,
-            400: WalletErrorSerializer,
+            400: ApiErrorSerializer,
             401: SIGNED_OUT,
             404: NOT_YOURS,
         },

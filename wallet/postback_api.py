@@ -19,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.serializers import ErrorSerializer
 from coupzii.core.errors import DomainError, Forbidden, NotFound
+from coupzii.core.serializers import ApiErrorSerializer
 from coupzii.core.throttling import AnonClientIpThrottle
 
 from .models import CashbackSource
@@ -86,10 +86,10 @@ DESCRIPTION = (
 )
 RESPONSES = {
     200: PostbackAcceptedSerializer,
-    400: ErrorSerializer,
-    403: ErrorSerializer,
-    404: ErrorSerializer,
-    429: ErrorSerializer,
+    400: ApiErrorSerializer,
+    403: ApiErrorSerializer,
+    404: ApiErrorSerializer,
+    429: ApiErrorSerializer,
 }
 
 

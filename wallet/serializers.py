@@ -68,22 +68,6 @@ def enum_field(name: str, choices, **kwargs) -> serializers.ChoiceField:
     return field_class(choices=choices, **kwargs)
 
 
-# --- Errors (the one shape coupzii.core.errors answers) ------------------------------------
-
-
-class WalletErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("Stable: clients switch on it."))
-    message = serializers.CharField(help_text=_("For people, in their language."))
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("Messages to show next to each input (body field, query parameter, header)."),
-    )
-
-
-class WalletErrorSerializer(serializers.Serializer):
-    error = WalletErrorDetailSerializer()
-
-
 # --- Summary and ledger lines -----------------------------------------------------------------
 
 

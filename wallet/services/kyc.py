@@ -39,10 +39,6 @@ def payout_digest(value: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-def kyc_for(user: User) -> KycProfile | None:
-    return KycProfile.objects.filter(user=user).first()
-
-
 def kyc_submit(
     *,
     user: User,
