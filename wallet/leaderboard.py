@@ -1,7 +1,7 @@
 """The monthly referral leaderboard: a Redis sorted set per month, scored in paise earned.
 
-Redis holds it because it is read on every referrals page and rebuilt from nothing if lost
-(`rebuild` sums the month's referral bonuses from the ledger).
+Redis holds it because it is read on every referrals page. It can be rebuilt from nothing:
+`rebuild` sums the month's referral bonuses from the ledger, nightly (wallet.tasks).
 """
 
 from decimal import Decimal

@@ -16,7 +16,7 @@ from accounts.models import User
 from coupzii.core.money import quantize
 
 from .errors import InsufficientFunds, UnbalancedTransaction
-from .models import USER_ACCOUNT_KINDS, Account, AccountKind, Posting, Transaction
+from .models import USER_ACCOUNT_KINDS, Account, Posting, Transaction
 
 ZERO = Decimal("0.00")
 
@@ -288,8 +288,3 @@ def _ledger_totals():
     cached = quantize(Account.objects.aggregate(total=Sum("balance"))["total"] or ZERO)
     if cached != 0:
         yield f"the cached balances of the whole ledger sum to {cached}, not 0"
-
-
-def platform_accounts() -> dict[str, Account]:
-    """All platform accounts, created on first use (reconcile and the admin list them)."""
-    return {kind: platform_account(kind) for kind in AccountKind if kind not in USER_ACCOUNT_KINDS}

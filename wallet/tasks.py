@@ -3,12 +3,13 @@
 import logging
 
 from celery import shared_task
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notification_send
 
+from . import leaderboard
 from .ledger import ledger_problems
 from .services.cashback import cashback_match_unmatched
 
@@ -27,6 +28,13 @@ def sync_networks() -> dict:
 @shared_task(name="wallet.match_unmatched_cashback", ignore_result=True)
 def match_unmatched_cashback() -> int:
     return cashback_match_unmatched()
+
+
+@shared_task(name="wallet.rebuild_leaderboard", ignore_result=True)
+def rebuild_leaderboard() -> int:
+    """Refill this month's referral board from the ledger: Redis keeps nothing on disk, so a
+    restart empties it; the nightly rebuild bounds how long it stays wrong."""
+    return leaderboard.rebuild(month=timezone.localdate().strftime("%Y-%m"))
 
 
 @shared_task(name="wallet.reconcile_ledger", ignore_result=True)

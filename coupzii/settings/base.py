@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=15, hour="*/6"),
     },
     "wallet-match-unmatched": {"task": "wallet.match_unmatched_cashback", "schedule": 300.0},
+    "wallet-rebuild-leaderboard": {
+        "task": "wallet.rebuild_leaderboard",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "wallet-reconcile-ledger": {
         "task": "wallet.reconcile_ledger",
         "schedule": crontab(hour=2, minute=30),

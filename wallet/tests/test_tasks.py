@@ -3,11 +3,13 @@
 from decimal import Decimal as D
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from offers.tests.factories import ClickFactory
-from wallet import ledger, tasks
+from wallet import leaderboard, ledger, tasks
 from wallet.models import Account, AccountKind
 from wallet.services.cashback import cashback_report
 from wallet.tests.factories import confirmed_cashback, operator, sale_for
@@ -55,3 +57,14 @@ def test_the_matching_task_credits_sales_whose_click_arrived_late():
 
     assert tasks.match_unmatched_cashback() == 1
     assert ledger.balances(user)[AccountKind.PENDING] == D("50.00")
+
+
+def test_the_nightly_rebuild_refills_a_leaderboard_redis_lost(django_capture_on_commit_callbacks):
+    referrer = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed_cashback(UserFactory(referred_by=referrer), "20.00")
+    month = timezone.localdate().strftime("%Y-%m")
+    cache.clear()  # Redis restarted: the board is gone
+
+    assert tasks.rebuild_leaderboard() == 1
+    assert leaderboard.top(month=month) == [(referrer.pk, D("100.00"))]
