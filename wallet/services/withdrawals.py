@@ -76,7 +76,7 @@ def withdrawal_request(
         if earlier.amount != amount or earlier.method != method:
             raise IdempotencyKeyReused()
         return earlier
-    destination, payout_account = _destination(user, method), _payout_account(user, method)
+    destination, payout_account = _destination(user, method)
     _check_daily_limit(user)
     if ledger.balances(user)[AccountKind.AVAILABLE] - _owed(user) < amount:
         raise InsufficientFunds()
@@ -117,24 +117,20 @@ def _valid_amount(amount) -> Decimal:
     return quantize(amount)
 
 
-def _destination(user: User, method: str) -> str:
+def _destination(user: User, method: str) -> tuple[str, str]:
+    """Where the payout goes: as shown to people (a bank account masked), and in full for
+    the operator who pays it. Raises KycRequired, PayoutDestinationMissing."""
     if method not in PayoutMethod.values:
         raise DomainError(fields={"method": [_("Choose UPI or bank transfer.")]})
     kyc = KycProfile.objects.filter(user=user).first()
     if kyc is None or kyc.status != KycStatus.VERIFIED:
         raise KycRequired()
     if method == PayoutMethod.UPI and kyc.upi_id:
-        return kyc.upi_id
+        return kyc.upi_id, kyc.upi_id
     if method == PayoutMethod.BANK and kyc.bank_last4:
-        return f"{kyc.ifsc} · {kyc.bank_masked}"
+        full = f"{kyc.bank_account} · IFSC {kyc.ifsc} · {kyc.legal_name}"
+        return f"{kyc.ifsc} · {kyc.bank_masked}", full
     raise PayoutDestinationMissing(fields={"method": [PayoutDestinationMissing.default_message]})
-
-
-def _payout_account(user: User, method: str) -> str:
-    kyc = KycProfile.objects.get(user=user)  # _destination checked it is there and verified
-    if method == PayoutMethod.UPI:
-        return kyc.upi_id
-    return f"{kyc.bank_account} · IFSC {kyc.ifsc} · {kyc.legal_name}"
 
 
 def _check_daily_limit(user: User) -> None:
@@ -248,7 +244,7 @@ def _check_destination_unchanged(withdrawal: Withdrawal) -> None:
     """Pay only where the shopper's verified details still point: if they changed them after
     asking (the new details await review), the operator must reject and they ask again."""
     try:
-        current = _destination(withdrawal.user, withdrawal.method)
+        current = _destination(withdrawal.user, withdrawal.method)[0]
     except DomainError:
         current = None
     if current != withdrawal.destination:
