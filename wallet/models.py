@@ -33,6 +33,8 @@ class AccountKind(models.TextChoices):
     ESCROW = "escrow", _("Escrow")
     GATEWAY = "gateway", _("Gateway")
     FEES = "fees", _("Fees")
+    # Gift-card sales: what fulfilled orders brought in, less refunds.
+    SALES = "sales", _("Gift-card sales")
 
 
 USER_ACCOUNT_KINDS = (AccountKind.AVAILABLE, AccountKind.PENDING, AccountKind.HELD)
@@ -96,6 +98,11 @@ class TransactionKind(models.TextChoices):
     WITHDRAWAL_HOLD = "withdrawal_hold", _("Withdrawal requested")
     WITHDRAWAL_PAID = "withdrawal_paid", _("Withdrawal paid")
     WITHDRAWAL_RELEASED = "withdrawal_released", _("Withdrawal returned")
+    ORDER_WALLET_HOLD = "order_wallet_hold", _("Gift-card order: wallet share held")
+    ORDER_WALLET_RELEASED = "order_wallet_released", _("Gift-card order cancelled: returned")
+    ORDER_PAYMENT = "order_payment", _("Gift-card order: paid online")
+    ORDER_FULFILLED = "order_fulfilled", _("Gift-card order delivered")
+    ORDER_REFUND = "order_refund", _("Gift-card order refunded")
 
 
 class Transaction(PublicIdModel):

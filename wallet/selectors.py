@@ -58,18 +58,29 @@ def wallet_summary(user: User) -> WalletSummary:
     withdrawn = Withdrawal.objects.filter(user=user, status=WithdrawalStatus.PAID).aggregate(
         total=Sum("amount")
     )["total"]
-    debts = CashbackDebt.objects.filter(user=user).aggregate(
-        amount=Sum("amount"), recovered=Sum("recovered")
-    )
-    owed = (debts["amount"] or ZERO) - (debts["recovered"] or ZERO)
+    owed = owed_by(user)
     return WalletSummary(
         available=balances[AccountKind.AVAILABLE],
         pending=balances[AccountKind.PENDING],
         held=balances[AccountKind.HELD],
         lifetime_earned=quantize(earned or ZERO),
         withdrawn=quantize(withdrawn or ZERO),
-        owed=quantize(owed),
+        owed=owed,
     )
+
+
+def owed_by(user: User) -> Decimal:
+    """Cashback clawed back that the shopper still owes: recovered from future cashback only,
+    so it can't leave the wallet as a withdrawal or a purchase."""
+    debts = CashbackDebt.objects.filter(user=user).aggregate(
+        amount=Sum("amount"), recovered=Sum("recovered")
+    )
+    return quantize((debts["amount"] or ZERO) - (debts["recovered"] or ZERO))
+
+
+def spendable_balance(user: User) -> Decimal:
+    """What the shopper may spend or withdraw now: available less what they owe."""
+    return max(ZERO, ledger.balances(user)[AccountKind.AVAILABLE] - owed_by(user))
 
 
 def postings_for(

@@ -1,11 +1,13 @@
-"""factory_boy factories for catalog: categories and merchants."""
+"""factory_boy factories for catalog: categories, merchants, gift cards and their codes."""
 
 from decimal import Decimal
 
 import factory
 from django.utils.text import slugify
 
-from catalog.models import CashbackKind, Category, Merchant
+from catalog import inventory
+from catalog.inventory import NewCode
+from catalog.models import CashbackKind, Category, Merchant, Product, Variant, VoucherCode
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -41,3 +43,43 @@ class MerchantFactory(factory.django.DjangoModelFactory):
     def categories(self, create, extracted, **kwargs):
         if create and extracted:
             self.categories.set(extracted)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """An active gift card of a new brand, in a new category."""
+
+    class Meta:
+        model = Product
+
+    merchant = factory.SubFactory(MerchantFactory)
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Gift Card {n}")
+    slug = factory.LazyAttribute(lambda product: slugify(product.name))
+    description = "A gift card for everything in the store."
+    terms = "Valid for 12 months. Not redeemable for cash."
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    """₹500 of face value sold for ₹490, 1 to 5 per order."""
+
+    class Meta:
+        model = Variant
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"card-{n}-500")
+    face_value = Decimal("500.00")
+    price = Decimal("490.00")
+    min_quantity = 1
+    max_quantity = 5
+
+
+def stock(variant: Variant, count: int, *, prefix: str = "", expires_on=None) -> list[VoucherCode]:
+    """`count` fresh codes on sale for the variant, with PINs."""
+    prefix = prefix or f"V{variant.pk}X"
+    return inventory.voucher_codes_add(
+        variant=variant,
+        codes=[
+            NewCode(code=f"{prefix}{n:06d}", pin=f"{n:04d}", expires_on=expires_on)
+            for n in range(count)
+        ],
+    )

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "catalog",
     "offers",
     "wallet",
+    "commerce",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "wallet.reconcile_ledger",
         "schedule": crontab(hour=2, minute=30),
     },
+    "commerce-expire-unpaid-orders": {"task": "commerce.expire_unpaid_orders", "schedule": 60.0},
+    "commerce-send-pending-refunds": {"task": "commerce.send_pending_refunds", "schedule": 300.0},
+    "commerce-delete-stale-carts": {
+        "task": "commerce.delete_stale_carts",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- Wallet -------------------------------------------------------------------------------
@@ -235,6 +242,26 @@ AFFILIATE_NETWORKS = {
         "api_key": env.str("CUELINKS_API_KEY", default=""),
     },
 }
+
+# --- Commerce -----------------------------------------------------------------------------
+
+# Without a key id and secret, checkout uses the built-in dev gateway: a local pay page that
+# signs its answers with the dev secrets below exactly as Razorpay signs with real ones.
+RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
+RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
+RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
+# Tests point the SDK at a loopback server; production leaves it at Razorpay's API.
+RAZORPAY_BASE_URL = env.str("RAZORPAY_BASE_URL", default="https://api.razorpay.com")
+DEV_GATEWAY_KEY_ID = "rzp_dev_coupzii"
+DEV_GATEWAY_KEY_SECRET = "dev-gateway-key-secret-not-for-production"
+DEV_GATEWAY_WEBHOOK_SECRET = "dev-gateway-webhook-secret-not-for-production"
+# An order not paid within this many minutes is cancelled and its codes go back on sale.
+COMMERCE_PAYMENT_WINDOW_MINUTES = env.int("COMMERCE_PAYMENT_WINDOW_MINUTES", default=15)
+COMMERCE_MAX_CART_LINES = 20
+# Codes closer than this to their expiry are not sold.
+COMMERCE_MIN_CODE_VALIDITY_DAYS = env.int("COMMERCE_MIN_CODE_VALIDITY_DAYS", default=30)
+# Razorpay refuses orders under Re 1 (100 paise).
+COMMERCE_GATEWAY_MINIMUM = "1.00"
 
 # --- Auth ----------------------------------------------------------------------------------
 

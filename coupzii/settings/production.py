@@ -15,6 +15,9 @@ refuse_dev_secrets(secret_key=SECRET_KEY, field_encryption_keys=FIELD_ENCRYPTION
 # Production runs several web processes and workers: the in-process fallbacks would split state.
 for required in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
     env.str(required)
+# Without Razorpay keys checkout would fall back to the dev gateway, whose pay button is free.
+for required in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"):
+    env.str(required)
 
 STORAGES["staticfiles"] = {"BACKEND": static_storage(debug=False)}  # noqa: F405
 

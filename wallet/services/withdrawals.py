@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,7 +35,6 @@ from ..errors import (
 )
 from ..models import (
     AccountKind,
-    CashbackDebt,
     KycProfile,
     KycStatus,
     PayoutMethod,
@@ -45,6 +43,7 @@ from ..models import (
     WithdrawalAudit,
     WithdrawalStatus,
 )
+from ..selectors import spendable_balance
 
 S = WithdrawalStatus
 # Banks' UTRs are 16 to 22 ASCII letters and digits; allow some slack, nothing else.
@@ -78,7 +77,7 @@ def withdrawal_request(
         return earlier
     destination, payout_account = _destination(user, method)
     _check_daily_limit(user)
-    if ledger.balances(user)[AccountKind.AVAILABLE] - _owed(user) < amount:
+    if spendable_balance(user) < amount:
         raise InsufficientFunds()
     withdrawal = Withdrawal.objects.create(
         user=user,
@@ -92,15 +91,6 @@ def withdrawal_request(
     WithdrawalAudit.objects.create(withdrawal=withdrawal, actor=user, action=S.REQUESTED)
     _notify(withdrawal)
     return withdrawal
-
-
-def _owed(user: User) -> Decimal:
-    """Cashback clawed back that the shopper still owes: not theirs to withdraw (it would
-    otherwise leave as a payout and never come back to be recovered)."""
-    debts = CashbackDebt.objects.filter(user=user).aggregate(
-        amount=Sum("amount"), recovered=Sum("recovered")
-    )
-    return (debts["amount"] or Decimal(0)) - (debts["recovered"] or Decimal(0))
 
 
 def _valid_amount(amount) -> Decimal:

@@ -1,0 +1,176 @@
+"""Voucher-code inventory: add codes, reserve them for order lines, deliver, release, void.
+
+Commerce calls these inside its own transactions; they never open a durable transaction of
+their own. Codes are handed out with SELECT ... FOR UPDATE SKIP LOCKED, so concurrent
+checkouts take different codes instead of queueing behind each other.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import Variant, VoucherCode, VoucherStatus
+
+V = VoucherStatus
+
+
+def code_digest(code: str) -> str:
+    """A keyed hash of a normalised code: equal for equal codes, so duplicates are refused by
+    a unique index even though the code itself is stored encrypted."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, normalise_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def sellable_from() -> date:
+    """Codes expiring before this date are not sold: a card must leave the shopper time to use
+    it (COMMERCE_MIN_CODE_VALIDITY_DAYS)."""
+    return timezone.localdate() + timedelta(days=settings.COMMERCE_MIN_CODE_VALIDITY_DAYS)
+
+
+def sellable_codes() -> QuerySet[VoucherCode]:
+    return VoucherCode.objects.filter(status=V.AVAILABLE).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=sellable_from())
+    )
+
+
+def stock_of(variant_ids: Iterable[int]) -> dict[int, int]:
+    """Sellable codes per variant, in one query; 0 for variants with none."""
+    variant_ids = list(variant_ids)
+    counts = dict.fromkeys(variant_ids, 0)
+    rows = (
+        sellable_codes()
+        .filter(variant_id__in=variant_ids)
+        .values("variant_id")
+        .annotate(n=Count("pk"))
+        .values_list("variant_id", "n")
+    )
+    counts.update(rows)
+    return counts
+
+
+@dataclass(frozen=True)
+class NewCode:
+    code: str
+    pin: str = ""
+    expires_on: date | None = None
+
+
+def voucher_codes_add(*, variant: Variant, codes: Sequence[NewCode]) -> list[VoucherCode]:
+    """Put codes on sale. Raises IntegrityError if any is already in the inventory (the whole
+    batch is refused); the admin import reports duplicates row by row before calling this."""
+    rows = [
+        VoucherCode(
+            variant=variant,
+            code=normalise_code(c.code),
+            pin=c.pin.strip(),
+            code_digest=code_digest(c.code),
+            expires_on=c.expires_on,
+        )
+        for c in codes
+    ]
+    with transaction.atomic():
+        return VoucherCode.objects.bulk_create(rows)
+
+
+def duplicate_digests(digests: Iterable[str]) -> set[str]:
+    return set(
+        VoucherCode.objects.filter(code_digest__in=list(digests)).values_list(
+            "code_digest", flat=True
+        )
+    )
+
+
+def voucher_codes_reserve(*, variant_id: int, quantity: int, order_line_id: int) -> int:
+    """Reserve up to `quantity` sellable codes of the variant for the order line, soonest
+    expiry first. Returns how many it got; the caller decides whether fewer is an error.
+    Must run inside the caller's transaction (the row locks last until it commits)."""
+    pks = list(
+        sellable_codes()
+        .filter(variant_id=variant_id)
+        .order_by("expires_on", "pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:quantity]
+    )
+    if pks:
+        VoucherCode.objects.filter(pk__in=pks).update(
+            status=V.RESERVED, order_line_id=order_line_id, reserved_at=timezone.now()
+        )
+    return len(pks)
+
+
+def voucher_codes_release(*, order_line_ids: Iterable[int]) -> int:
+    """Put an unpaid order's reserved codes back on sale."""
+    return VoucherCode.objects.filter(
+        order_line_id__in=list(order_line_ids), status=V.RESERVED
+    ).update(status=V.AVAILABLE, order_line_id=None, reserved_at=None)
+
+
+def voucher_codes_deliver(*, order_line_ids: Iterable[int]) -> dict[int, int]:
+    """Deliver the lines' reserved codes. Returns delivered codes per line (all of them, those
+    delivered before included), so the caller can see which lines are short."""
+    line_ids = list(order_line_ids)
+    VoucherCode.objects.filter(order_line_id__in=line_ids, status=V.RESERVED).update(
+        status=V.DELIVERED, delivered_at=timezone.now()
+    )
+    return delivered_counts(line_ids)
+
+
+def delivered_counts(order_line_ids: Iterable[int]) -> dict[int, int]:
+    line_ids = list(order_line_ids)
+    counts = dict.fromkeys(line_ids, 0)
+    counts.update(
+        VoucherCode.objects.filter(order_line_id__in=line_ids, status=V.DELIVERED)
+        .values("order_line_id")
+        .annotate(n=Count("pk"))
+        .values_list("order_line_id", "n")
+    )
+    return counts
+
+
+def voucher_codes_add_delivered(
+    *, variant: Variant, codes: Sequence[NewCode], order_line_id: int
+) -> list[VoucherCode]:
+    """Codes an operator got from the brand by hand for one order line, delivered at once.
+    Raises IntegrityError for a code already in the inventory."""
+    now = timezone.now()
+    rows = [
+        VoucherCode(
+            variant=variant,
+            code=normalise_code(c.code),
+            pin=c.pin.strip(),
+            code_digest=code_digest(c.code),
+            expires_on=c.expires_on,
+            status=V.DELIVERED,
+            order_line_id=order_line_id,
+            reserved_at=now,
+            delivered_at=now,
+        )
+        for c in codes
+    ]
+    with transaction.atomic():
+        return VoucherCode.objects.bulk_create(rows)
+
+
+def voucher_codes_void(*, order_line_ids: Iterable[int]) -> int:
+    """Take refunded lines' codes out of circulation for good."""
+    return VoucherCode.objects.filter(
+        order_line_id__in=list(order_line_ids), status__in=[V.RESERVED, V.DELIVERED]
+    ).update(status=V.VOID)
+
+
+def codes_for_lines(order_line_ids: Iterable[int]) -> QuerySet[VoucherCode]:
+    """The delivered codes of these order lines, for showing to their owner."""
+    return VoucherCode.objects.filter(
+        order_line_id__in=list(order_line_ids), status=V.DELIVERED
+    ).order_by("order_line_id", "pk")

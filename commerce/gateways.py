@@ -1,0 +1,335 @@
+"""Payment gateways: Razorpay through its official SDK, and the dev gateway that plays
+Razorpay's part when no keys are configured.
+
+Both sign exactly as Razorpay does (HMAC-SHA256 of "order_id|payment_id" with the key secret;
+of the raw webhook body with the webhook secret) and both are checked with the SDK's own
+utility, so verification, webhooks and fulfilment run the same code whichever is in use.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from functools import cache
+
+import razorpay
+import requests
+from django.conf import settings
+from django.db import transaction
+from razorpay.errors import BadRequestError, GatewayError, ServerError, SignatureVerificationError
+
+from .errors import GatewayUnavailable, PaymentInvalid
+from .models import DevGatewayOrder, DevGatewayPayment, Gateway
+
+TIMEOUT_SECONDS = 10
+ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True)
+class GatewayPayment:
+    """A payment as the gateway reports it (a Razorpay payment entity)."""
+
+    id: str
+    order_id: str
+    amount_paise: int
+    currency: str
+    status: str  # created, authorized, captured, refunded, failed
+    method: str
+    error: str
+    raw: dict
+
+    @classmethod
+    def from_entity(cls, entity: dict) -> "GatewayPayment":
+        try:
+            amount = entity["amount"]
+            if isinstance(amount, bool) or not isinstance(amount, int):
+                raise TypeError(amount)
+            return cls(
+                id=str(entity["id"]),
+                order_id=str(entity.get("order_id") or ""),
+                amount_paise=amount,
+                currency=str(entity.get("currency") or ""),
+                status=str(entity.get("status") or ""),
+                method=str(entity.get("method") or "")[:32],
+                error=str(entity.get("error_description") or "")[:255],
+                raw=entity,
+            )
+        except (KeyError, TypeError) as exc:
+            raise PaymentInvalid(f"Unreadable payment entity: {exc!r}") from exc
+
+
+class RazorpayGateway:
+    name = Gateway.RAZORPAY
+    is_dev = False
+
+    def __init__(self, *, key_id: str, key_secret: str, webhook_secret: str, base_url: str):
+        self.key_id = key_id
+        self.key_secret = key_secret
+        self.webhook_secret = webhook_secret
+        self.client = razorpay.Client(auth=(key_id, key_secret), base_url=base_url)
+        self.client.set_app_details({"title": "Coupzii", "version": "1"})
+
+    # --- Orders, payments, refunds (network calls) ----------------------------------------
+
+    def order_create(self, *, amount_paise: int, receipt: str, notes: dict) -> dict:
+        """A gateway order for `amount_paise`; payments made against it are captured at once."""
+        data = {
+            "amount": amount_paise,
+            "currency": "INR",
+            "receipt": receipt,
+            "notes": notes,
+            "payment_capture": 1,
+        }
+        return self._call(self.client.order.create, data)
+
+    def payment_fetch(self, payment_id: str) -> GatewayPayment:
+        return GatewayPayment.from_entity(self._call(self.client.payment.fetch, payment_id))
+
+    def payment_capture(self, payment: GatewayPayment) -> GatewayPayment:
+        entity = self._call(
+            self.client.payment.capture,
+            payment.id,
+            payment.amount_paise,
+            {"currency": payment.currency or "INR"},
+        )
+        return GatewayPayment.from_entity(entity)
+
+    def order_payments(self, gateway_order_id: str) -> list[GatewayPayment]:
+        answer = self._call(self.client.order.payments, gateway_order_id)
+        return [GatewayPayment.from_entity(item) for item in answer.get("items", [])]
+
+    def refund_create(self, *, payment_id: str, amount_paise: int, reference: str) -> dict:
+        data = {
+            "amount": amount_paise,
+            "receipt": reference,
+            "notes": {"coupzii_refund": reference},
+        }
+        return self._call(self.client.payment.refund, payment_id, data)
+
+    def refunds_of(self, payment_id: str) -> list[dict]:
+        return self._call(self.client.payment.fetch_multiple_refund, payment_id).get("items", [])
+
+    def _call(self, method, *args):
+        try:
+            return method(*args, timeout=TIMEOUT_SECONDS)
+        except (requests.RequestException, ServerError, GatewayError) as exc:
+            raise GatewayUnavailable() from exc
+        except BadRequestError as exc:
+            raise PaymentInvalid(str(exc)) from exc
+
+    # --- Signatures (no network) ----------------------------------------------------------
+
+    def payment_signature_valid(self, *, order_id: str, payment_id: str, signature: str) -> bool:
+        try:
+            return bool(
+                self.client.utility.verify_payment_signature(
+                    {
+                        "razorpay_order_id": order_id,
+                        "razorpay_payment_id": payment_id,
+                        "razorpay_signature": signature,
+                    }
+                )
+            )
+        except SignatureVerificationError:
+            return False
+
+    def webhook_signature_valid(self, *, body: bytes, signature: str) -> bool:
+        if not self.webhook_secret or not signature:
+            return False
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        try:
+            return bool(
+                self.client.utility.verify_webhook_signature(text, signature, self.webhook_secret)
+            )
+        except SignatureVerificationError:
+            return False
+
+
+class DevGateway(RazorpayGateway):
+    """Razorpay's part played locally: orders and payments live in the DevGateway* tables, the
+    pay page (commerce.views) asks the shopper to pay or fail, and the answers are signed with
+    the dev secrets. Never used when Razorpay keys are set; production requires them."""
+
+    name = Gateway.DEV
+    is_dev = True
+
+    def order_create(self, *, amount_paise: int, receipt: str, notes: dict) -> dict:
+        order = DevGatewayOrder.objects.create(
+            gateway_order_id=_new_id("order_"), amount_paise=amount_paise, receipt=receipt
+        )
+        return _order_entity(order)
+
+    def payment_fetch(self, payment_id: str) -> GatewayPayment:
+        payment = (
+            DevGatewayPayment.objects.select_related("order")
+            .filter(gateway_payment_id=payment_id)
+            .first()
+        )
+        if payment is None:
+            raise PaymentInvalid("The id provided does not exist")
+        return GatewayPayment.from_entity(_payment_entity(payment))
+
+    def payment_capture(self, payment: GatewayPayment) -> GatewayPayment:
+        return payment  # dev payments are captured as they are made
+
+    def order_payments(self, gateway_order_id: str) -> list[GatewayPayment]:
+        payments = DevGatewayPayment.objects.select_related("order").filter(
+            order__gateway_order_id=gateway_order_id
+        )
+        return [GatewayPayment.from_entity(_payment_entity(p)) for p in payments]
+
+    @transaction.atomic
+    def refund_create(self, *, payment_id: str, amount_paise: int, reference: str) -> dict:
+        payment = DevGatewayPayment.objects.select_for_update().get(gateway_payment_id=payment_id)
+        refunded = sum(r["amount"] for r in payment.refunds)
+        if payment.status != "captured" or refunded + amount_paise > payment.amount_paise:
+            raise PaymentInvalid("The refund amount is greater than the amount left to refund.")
+        refund = {
+            "id": _new_id("rfnd_"),
+            "entity": "refund",
+            "amount": amount_paise,
+            "currency": "INR",
+            "payment_id": payment_id,
+            "receipt": reference,
+            "notes": {"coupzii_refund": reference},
+            "status": "processed",
+            "created_at": int(time.time()),
+        }
+        payment.refunds = [*payment.refunds, refund]
+        payment.save(update_fields=["refunds"])
+        return refund
+
+    def refunds_of(self, payment_id: str) -> list[dict]:
+        payment = DevGatewayPayment.objects.filter(gateway_payment_id=payment_id).first()
+        return payment.refunds if payment else []
+
+    # --- The pay page's two buttons ---------------------------------------------------------
+
+    def pay(self, *, gateway_order_id: str, succeed: bool) -> "DevPayment":
+        """Make a payment against the order, as a shopper on Razorpay Checkout would: captured,
+        or failed. Returns what Razorpay would post to the callback and send as a webhook."""
+        order = DevGatewayOrder.objects.get(gateway_order_id=gateway_order_id)
+        payment = DevGatewayPayment.objects.create(
+            order=order,
+            gateway_payment_id=_new_id("pay_"),
+            amount_paise=order.amount_paise,
+            status="captured" if succeed else "failed",
+        )
+        entity = _payment_entity(payment)
+        event = "payment.captured" if succeed else "payment.failed"
+        body = json.dumps(_webhook_body(event, entity), separators=(",", ":")).encode()
+        callback = (
+            {
+                "razorpay_order_id": gateway_order_id,
+                "razorpay_payment_id": payment.gateway_payment_id,
+                "razorpay_signature": sign(
+                    f"{gateway_order_id}|{payment.gateway_payment_id}", self.key_secret
+                ),
+            }
+            if succeed
+            else failure_callback(gateway_order_id, payment.gateway_payment_id)
+        )
+        return DevPayment(
+            callback=callback,
+            webhook_body=body,
+            webhook_signature=sign(body.decode(), self.webhook_secret),
+            webhook_event_id=_new_id("evt_"),
+        )
+
+
+@dataclass(frozen=True)
+class DevPayment:
+    callback: dict
+    webhook_body: bytes
+    webhook_signature: str
+    webhook_event_id: str
+
+
+def sign(message: str, secret: str) -> str:
+    """Razorpay's signature: hex HMAC-SHA256 of the message with the secret."""
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def failure_callback(gateway_order_id: str, payment_id: str) -> dict:
+    """What Razorpay Checkout posts to the callback URL when a payment fails."""
+    return {
+        "error[code]": "BAD_REQUEST_ERROR",
+        "error[description]": "Payment failed",
+        "error[source]": "customer",
+        "error[step]": "payment_authorization",
+        "error[reason]": "payment_failed",
+        "error[metadata]": json.dumps({"payment_id": payment_id, "order_id": gateway_order_id}),
+    }
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(ID_ALPHABET) for _ in range(14))
+
+
+def _order_entity(order: DevGatewayOrder) -> dict:
+    return {
+        "id": order.gateway_order_id,
+        "entity": "order",
+        "amount": order.amount_paise,
+        "currency": "INR",
+        "receipt": order.receipt,
+        "status": "created",
+        "created_at": int(order.created_at.timestamp()),
+    }
+
+
+def _payment_entity(payment: DevGatewayPayment) -> dict:
+    refunded = sum(r["amount"] for r in payment.refunds)
+    return {
+        "id": payment.gateway_payment_id,
+        "entity": "payment",
+        "amount": payment.amount_paise,
+        "currency": "INR",
+        "status": "refunded" if refunded and refunded == payment.amount_paise else payment.status,
+        "order_id": payment.order.gateway_order_id,
+        "method": "upi",
+        "amount_refunded": refunded,
+        "captured": payment.status == "captured",
+        "error_description": "" if payment.status == "captured" else "Payment failed",
+        "created_at": int(payment.created_at.timestamp()),
+    }
+
+
+def _webhook_body(event: str, payment_entity: dict) -> dict:
+    return {
+        "entity": "event",
+        "account_id": "acc_DevCoupzii0001",
+        "event": event,
+        "contains": ["payment"],
+        "payload": {"payment": {"entity": payment_entity}},
+        "created_at": int(time.time()),
+    }
+
+
+@cache
+def _configured(key_id: str, key_secret: str, webhook_secret: str, base_url: str):
+    if key_id:
+        return RazorpayGateway(
+            key_id=key_id, key_secret=key_secret, webhook_secret=webhook_secret, base_url=base_url
+        )
+    return DevGateway(
+        key_id=settings.DEV_GATEWAY_KEY_ID,
+        key_secret=settings.DEV_GATEWAY_KEY_SECRET,
+        webhook_secret=settings.DEV_GATEWAY_WEBHOOK_SECRET,
+        base_url=base_url,
+    )
+
+
+def gateway() -> RazorpayGateway:
+    """The gateway in use: Razorpay when RAZORPAY_KEY_ID is set, else the dev gateway."""
+    return _configured(
+        settings.RAZORPAY_KEY_ID,
+        settings.RAZORPAY_KEY_SECRET,
+        settings.RAZORPAY_WEBHOOK_SECRET,
+        settings.RAZORPAY_BASE_URL,
+    )

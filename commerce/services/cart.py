@@ -1,0 +1,180 @@
+"""The cart: lines, promo code and the wallet toggle, for signed-in users and, through a token
+in the session, for visitors; the visitor's cart joins the user's at sign-in."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalog.models import Variant
+
+from ..errors import CartFull, CartInvalid, ProductNotFound
+from ..models import Cart, CartLine, PromoCode
+from . import promos
+
+SESSION_KEY = "commerce_cart_token"
+
+
+# --- Finding the cart --------------------------------------------------------------------------
+
+
+def cart_of_user(user: User, *, create: bool = True) -> Cart | None:
+    if not create:
+        return Cart.objects.filter(user=user).first()
+    try:
+        with transaction.atomic():
+            cart, _created = Cart.objects.get_or_create(user=user)
+    except IntegrityError:
+        # Two first requests at once: the other one made it.
+        cart = Cart.objects.get(user=user)
+    return cart
+
+
+def cart_of_request(request: HttpRequest, *, create: bool = True) -> Cart | None:
+    """The signed-in user's cart, or the visitor's (made on first use when `create`)."""
+    if request.user.is_authenticated:
+        return cart_of_user(request.user, create=create)
+    token = request.session.get(SESSION_KEY)
+    cart = Cart.objects.filter(token=token).first() if token else None
+    if cart is None and create:
+        cart = Cart.objects.create(token=uuid.uuid4())
+        request.session[SESSION_KEY] = str(cart.token)
+    return cart
+
+
+# --- Lines -------------------------------------------------------------------------------------
+
+
+def variant_for_sale(sku: str) -> Variant:
+    variant = (
+        Variant.objects.select_related("product")
+        .filter(sku=sku, is_active=True, product__is_active=True)
+        .first()
+    )
+    if variant is None:
+        raise ProductNotFound(fields={"sku": [str(ProductNotFound.default_message)]})
+    return variant
+
+
+@transaction.atomic
+def cart_line_set(*, cart: Cart, sku: str, quantity: int, add: bool = False) -> CartLine | None:
+    """Set (or with `add`, increase) the quantity of a denomination in the cart; 0 removes it.
+
+    Raises ProductNotFound, CartInvalid (outside the denomination's per-order limits) and
+    CartFull. Stock is checked when the cart is priced, where it can change minute to minute.
+    """
+    variant = variant_for_sale(sku)
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()  # one writer per cart
+    line = CartLine.objects.filter(cart=cart, variant=variant).first()
+    if add and line:
+        quantity += line.quantity
+    if quantity <= 0:
+        if line:
+            line.delete()
+        return None
+    _check_quantity(variant, quantity)
+    if line is None:
+        if cart.lines.count() >= settings.COMMERCE_MAX_CART_LINES:
+            raise CartFull()
+        line = CartLine(cart=cart, variant=variant)
+    line.quantity = quantity
+    line.save()
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    return line
+
+
+def _check_quantity(variant: Variant, quantity: int) -> None:
+    if quantity < variant.min_quantity or quantity > variant.max_quantity:
+        message = _("Choose between %(low)d and %(high)d of this card per order.") % {
+            "low": variant.min_quantity,
+            "high": variant.max_quantity,
+        }
+        raise CartInvalid(message, fields={"quantity": [message]})
+
+
+def cart_line_remove(*, cart: Cart, sku: str) -> None:
+    CartLine.objects.filter(cart=cart, variant__sku=sku).delete()
+
+
+# --- Promo code and wallet ---------------------------------------------------------------------
+
+
+def cart_promo_apply(*, cart: Cart, code: str, user: User | None) -> PromoCode:
+    """Attach a promo code after checking it exists, is live, and (for a signed-in user) has
+    uses left; whether it applies to the lines is shown with the cart's price. Raises
+    PromoInvalid with a message for the code field."""
+    promo = promos.promo_find(code)
+    promos.check_promo_usable(promo, user=user, now=timezone.now())
+    cart.promo_code = promo
+    cart.save(update_fields=["promo_code", "updated_at"])
+    return promo
+
+
+def cart_promo_remove(*, cart: Cart) -> None:
+    cart.promo_code = None
+    cart.save(update_fields=["promo_code", "updated_at"])
+
+
+def cart_use_wallet(*, cart: Cart, use: bool) -> None:
+    cart.use_wallet = bool(use)
+    cart.save(update_fields=["use_wallet", "updated_at"])
+
+
+def cart_empty(*, cart: Cart) -> None:
+    """What checkout does once the order is placed."""
+    cart.lines.all().delete()
+    cart.promo_code = None
+    cart.use_wallet = False
+    cart.save(update_fields=["promo_code", "use_wallet", "updated_at"])
+
+
+# --- Sign-in -----------------------------------------------------------------------------------
+
+
+def cart_merge_at_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
+    """Move the visitor's cart lines into the user's cart (Django's user_logged_in receiver).
+
+    Quantities of the same denomination add up, within its per-order limit; the visitor's
+    promo code comes along unless the user's cart has one.
+    """
+    if request is None or not hasattr(request, "session"):
+        return
+    token = request.session.pop(SESSION_KEY, None)
+    if not token:
+        return
+    with transaction.atomic():
+        guest = Cart.objects.select_for_update().filter(token=token).first()
+        if guest is None:
+            return
+        cart = cart_of_user(user)
+        _merge(guest, cart)
+        guest.delete()
+
+
+def _merge(guest: Cart, cart: Cart) -> None:
+    mine = {line.variant_id: line for line in cart.lines.select_related("variant")}
+    room = settings.COMMERCE_MAX_CART_LINES - len(mine)
+    for line in guest.lines.select_related("variant"):
+        if line.variant_id in mine:
+            kept = mine[line.variant_id]
+            kept.quantity = min(kept.quantity + line.quantity, line.variant.max_quantity)
+            kept.save(update_fields=["quantity"])
+        elif room > 0:
+            CartLine.objects.create(cart=cart, variant=line.variant, quantity=line.quantity)
+            room -= 1
+    if cart.promo_code_id is None and guest.promo_code_id:
+        cart.promo_code_id = guest.promo_code_id
+    cart.use_wallet = cart.use_wallet or guest.use_wallet
+    cart.save(update_fields=["promo_code", "use_wallet", "updated_at"])
+
+
+def carts_delete_stale(*, days: int = 30) -> int:
+    """Visitors' carts untouched for `days`: nobody can reach them once the session is gone."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _by_model = Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff).delete()
+    return deleted

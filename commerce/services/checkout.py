@@ -1,0 +1,187 @@
+"""Placing an order: the cart re-priced under locks, codes reserved, the promo use recorded,
+the wallet share held and the gateway order opened, all in one transaction."""
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalog import inventory
+from coupzii.core.money import ZERO, to_paise
+from wallet import ledger
+from wallet.models import AccountKind, TransactionKind
+
+from ..errors import CartEmpty, CartInvalid, IdempotencyKeyReused, OutOfStock
+from ..gateways import gateway
+from ..models import (
+    Cart,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PromoCode,
+    PromoUsage,
+)
+from ..selectors import PricedCart, cart_lines, cart_priced
+from . import fulfilment
+from .cart import cart_empty
+
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over the phone
+NUMBER_LENGTH = 8
+
+
+@transaction.atomic(durable=True)
+def order_place(*, user: User, cart: Cart, email: str, phone: str, idempotency_key: str) -> Order:
+    """Turn the user's cart into an order awaiting payment (or, when the wallet covers all
+    of it, a delivered one).
+
+    A retry with the same idempotency key returns the first order. Raises CartEmpty,
+    CartInvalid (with a field per problem), OutOfStock, PromoInvalid, InsufficientFunds,
+    GatewayUnavailable (nothing is kept then) and IdempotencyKeyReused.
+    """
+    accounts = ledger.user_accounts(user)
+    # The shopper's available-balance row is the per-user lock (as for withdrawals): two
+    # checkouts of one shopper queue here, so the wallet share and the idempotency check
+    # below see no other checkout in between.
+    ledger.accounts_lock({accounts[AccountKind.AVAILABLE].pk})
+    earlier = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if earlier:
+        return _earlier(earlier, cart)
+    priced = _price_under_locks(user, cart)
+    order = _create_order(user, priced, email=email, phone=phone, key=idempotency_key)
+    _reserve_codes(order)
+    if priced.promo:
+        PromoUsage.objects.create(
+            promo=priced.promo, order=order, user=user, discount=order.discount
+        )
+    if order.wallet_amount:
+        ledger.transaction_post(
+            kind=TransactionKind.ORDER_WALLET_HOLD,
+            idempotency_key=f"order:{order.pk}:wallet-hold",
+            legs=[
+                (accounts[AccountKind.AVAILABLE], -order.wallet_amount),
+                (accounts[AccountKind.HELD], order.wallet_amount),
+            ],
+            reference_type="order",
+            reference_id=order.number,
+            actor=user,
+            memo=order.number,
+        )
+    cart_empty(cart=cart)
+    if order.gateway_amount:
+        _open_gateway_order(order)
+    else:
+        fulfilment.order_mark_paid(order=order, note=_("Paid from your Coupzii wallet."))
+    return order
+
+
+def _earlier(order: Order, cart: Cart) -> Order:
+    # The cart is emptied when an order is placed, so a genuine retry finds it empty (or
+    # refilled with new things, which is a new order and needs a new key).
+    if cart.lines.exists():
+        raise IdempotencyKeyReused()
+    return order
+
+
+def _price_under_locks(user: User, cart: Cart) -> PricedCart:
+    lines = cart_lines(cart)
+    if not lines:
+        raise CartEmpty()
+    if cart.promo_code_id:
+        # Uses of a promo are counted and recorded under its row lock, so a code limited to
+        # one use can't be taken by two checkouts at once.
+        cart.promo_code = PromoCode.objects.select_for_update().get(pk=cart.promo_code_id)
+    priced = cart_priced(cart, user=user, lines=lines)
+    if priced.problems:
+        raise CartInvalid(fields=priced.problems)
+    return priced
+
+
+def _create_order(user: User, priced: PricedCart, *, email: str, phone: str, key: str) -> Order:
+    b = priced.breakdown
+    order = Order(
+        user=user,
+        subtotal=b.subtotal,
+        discount=b.discount,
+        total=b.total,
+        wallet_amount=b.wallet,
+        gateway_amount=b.payable,
+        promo=priced.promo if b.discount else None,
+        email=email,
+        phone=phone,
+        idempotency_key=key,
+        pay_by=timezone.now() + timedelta(minutes=settings.COMMERCE_PAYMENT_WINDOW_MINUTES),
+    )
+    _save_with_number(order)
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                variant=row.variant,
+                product_name=row.product.name,
+                face_value=row.variant.face_value,
+                unit_price=row.unit_price,
+                quantity=row.line.quantity,
+                discount=row.discount,
+            )
+            for row in priced.rows
+        ]
+    )
+    OrderEvent.objects.create(order=order, status=OrderStatus.PENDING_PAYMENT, actor=user)
+    return order
+
+
+def _save_with_number(order: Order) -> None:
+    for _attempt in range(5):
+        order.number = "CZ" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+        try:
+            with transaction.atomic():
+                order.save()
+            return
+        except IntegrityError:
+            if Order.objects.filter(number=order.number).exists():
+                continue  # 1 in 850 billion: draw again
+            raise
+    raise RuntimeError("Could not draw a free order number")
+
+
+def _reserve_codes(order: Order) -> None:
+    short = {}
+    # Variant order, so two checkouts wanting the same cards meet in the same order.
+    for line in sorted(order.lines.select_related("variant"), key=lambda x: x.variant_id):
+        got = inventory.voucher_codes_reserve(
+            variant_id=line.variant_id, quantity=line.quantity, order_line_id=line.pk
+        )
+        if got < line.quantity:
+            short[f"lines.{line.variant.sku}"] = [
+                _("Only %(n)d left.") % {"n": got} if got else _("Out of stock.")
+            ]
+    if short:
+        raise OutOfStock(fields=short)
+
+
+def _open_gateway_order(order: Order) -> Payment:
+    """The gateway call happens inside the transaction on purpose: if it fails, the order,
+    its reserved codes and the wallet hold all roll back, and the shopper simply retries."""
+    provider = gateway()
+    amount_paise = to_paise(order.gateway_amount)
+    answer = provider.order_create(
+        amount_paise=amount_paise, receipt=order.number, notes={"order": order.number}
+    )
+    return Payment.objects.create(
+        order=order,
+        gateway=provider.name,
+        gateway_order_id=answer["id"],
+        amount_paise=amount_paise,
+        raw=[answer],
+    )
+
+
+def payable_now(order: Order) -> Decimal:
+    return order.gateway_amount if order.status == OrderStatus.PENDING_PAYMENT else ZERO
