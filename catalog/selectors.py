@@ -1,4 +1,5 @@
-"""Catalog reads shared by pages, the API and the assistant: the category tree and merchants.
+"""Catalog reads shared by pages, the API and the assistant: the category tree, merchants and
+gift cards.
 
 Every selector returns a queryset (or one object) that already carries the joins and
 prefetches its callers need, so a page or an API list runs a fixed number of queries however
@@ -11,14 +12,31 @@ through the reverse relation `Merchant.offers` and never imports the offers app.
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from coupzii.core.money import format_inr
 
-from .models import CashbackKind, Category, Merchant
+from .models import (
+    CashbackKind,
+    Category,
+    Merchant,
+    Product,
+    ProductImage,
+    Variant,
+    VoucherStatus,
+)
 
 # offers.models.OfferStatus.ACTIVE; spelled out because catalog must not import offers.
 _OFFER_ACTIVE = "active"
@@ -187,3 +205,78 @@ def cashback_label(kind: str, value: Decimal | None) -> str:
 def merchant_cashback_label(merchant: Merchant) -> str:
     """The merchant's own cashback label (an offer may override it: see offers.selectors)."""
     return cashback_label(merchant.cashback_kind, merchant.cashback_value)
+
+
+# --- Gift cards --------------------------------------------------------------------------------
+
+
+def _sellable_variants() -> QuerySet[Variant]:
+    """Active denominations, lowest face value first, each with `stock` (sellable codes)."""
+    from .inventory import sellable_from
+
+    in_stock = Q(voucher_codes__status=VoucherStatus.AVAILABLE) & (
+        Q(voucher_codes__expires_on__isnull=True)
+        | Q(voucher_codes__expires_on__gte=sellable_from())
+    )
+    return (
+        Variant.objects.filter(is_active=True)
+        .annotate(stock=Count("voucher_codes", filter=in_stock))
+        .order_by("face_value", "pk")
+    )
+
+
+def gift_cards_list(
+    *, q: str = "", category_slug: str = "", brand_slug: str = ""
+) -> QuerySet[Product]:
+    """Active gift cards of active brands, featured first then A-Z, with brand, category,
+    images and sellable denominations (each with `stock`) prefetched, and `best_saving_pct`
+    (the largest discount off face value, in percent) annotated.
+
+    `q` matches the card or brand name; `category_slug` includes child categories; an
+    unknown slug gives an empty list.
+    """
+    products = Product.objects.filter(is_active=True, merchant__is_active=True)
+    if q.strip():
+        products = products.filter(
+            Q(name__icontains=q.strip()) | Q(merchant__name__icontains=q.strip())
+        )
+    if category_slug:
+        products = products.filter(category__in=_category_and_children_ids(category_slug))
+    if brand_slug:
+        products = products.filter(merchant__slug=brand_slug)
+    return _gift_card_joins(products).order_by("-featured", Lower("name"), "pk")
+
+
+def _gift_card_joins(products: QuerySet[Product]) -> QuerySet[Product]:
+    saving = ExpressionWrapper(
+        (F("variants__face_value") - F("variants__price")) * 100 / F("variants__face_value"),
+        output_field=DecimalField(max_digits=6, decimal_places=2),
+    )
+    return (
+        products.select_related("merchant", "category")
+        .annotate(best_saving_pct=Max(saving, filter=Q(variants__is_active=True)))
+        .prefetch_related(
+            Prefetch("variants", queryset=_sellable_variants(), to_attr="sellable_variants"),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
+        )
+    )
+
+
+def gift_card_by_slug(slug: str) -> Product:
+    """One active gift card with everything its page shows. Raises Product.DoesNotExist."""
+    products = Product.objects.filter(slug=slug, is_active=True, merchant__is_active=True)
+    return _gift_card_joins(products).get()
+
+
+def gift_card_brands() -> QuerySet[Merchant]:
+    """Brands that have at least one active gift card, A-Z: the list page's brand filter."""
+    return Merchant.objects.filter(
+        is_active=True, pk__in=Product.objects.filter(is_active=True).values("merchant")
+    ).order_by(Lower("name"))
+
+
+def gift_card_categories() -> QuerySet[Category]:
+    """Active categories holding active gift cards: the list page's category filter."""
+    return Category.objects.filter(
+        is_active=True, pk__in=Product.objects.filter(is_active=True).values("category")
+    ).order_by("position", "name")

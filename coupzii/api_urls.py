@@ -15,4 +15,5 @@ urlpatterns = [
     path("affiliate/postback/", include("wallet.postback_api_urls")),
     path("", include("wallet.api_urls")),
     path("", include("catalog.api_urls")),
+    path("", include("commerce.api_urls")),
 ]

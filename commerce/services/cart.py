@@ -18,6 +18,8 @@ from ..models import Cart, CartLine, PromoCode
 from . import promos
 
 SESSION_KEY = "commerce_cart_token"
+# The header's cart badge reads this, so pages don't query the cart just to draw it.
+COUNT_KEY = "commerce_cart_count"
 
 
 # --- Finding the cart --------------------------------------------------------------------------
@@ -145,15 +147,19 @@ def cart_merge_at_login(sender, request: HttpRequest | None, user: User, **kwarg
     if request is None or not hasattr(request, "session"):
         return
     token = request.session.pop(SESSION_KEY, None)
-    if not token:
-        return
     with transaction.atomic():
-        guest = Cart.objects.select_for_update().filter(token=token).first()
-        if guest is None:
-            return
-        cart = cart_of_user(user)
-        _merge(guest, cart)
-        guest.delete()
+        guest = Cart.objects.select_for_update().filter(token=token).first() if token else None
+        if guest is not None:
+            _merge(guest, cart_of_user(user))
+            guest.delete()
+    cart_count_remember(request, cart_of_user(user, create=False))
+
+
+def cart_count_remember(request: HttpRequest, cart: Cart | None) -> int:
+    """Store the cart's item count in the session for the header badge; returns it."""
+    count = sum(cart.lines.values_list("quantity", flat=True)) if cart else 0
+    request.session[COUNT_KEY] = count
+    return count
 
 
 def _merge(guest: Cart, cart: Cart) -> None:
