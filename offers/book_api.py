@@ -14,8 +14,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from coupzii.core.http import client_ip
+from coupzii.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from coupzii.core.idempotency import idempotency_key
 
 from . import book_selectors, books
+from .books.common import IDEMPOTENCY_KEY_MAX_LENGTH
 from .models import CodeStatus, CouponCode
 
 TAGS = ["codes"]
@@ -101,7 +104,7 @@ ErrorSerializer = inline_serializer(
             "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The offer's id."
         ),
         OpenApiParameter(
-            "Idempotency-Key",
+            IDEMPOTENCY_HEADER,
             OpenApiTypes.STR,
             OpenApiParameter.HEADER,
             required=False,
@@ -132,7 +135,9 @@ class OfferClaimView(generics.GenericAPIView):
             offer_or_book=offer,
             user=request.user,
             ip=client_ip(request) or None,
-            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            idempotency_key=idempotency_key(
+                request, max_length=IDEMPOTENCY_KEY_MAX_LENGTH, required=False
+            ),
         )
         return Response(MyCodeSerializer(code).data, status=status.HTTP_201_CREATED)
 

@@ -24,7 +24,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coupzii.core.errors import DomainError, NotFound
+from coupzii.core.errors import NotFound
+from coupzii.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from coupzii.core.idempotency import idempotency_key
 from coupzii.core.serializers import ApiErrorSerializer
 from offers.models import Click
 
@@ -57,7 +59,6 @@ from .services.withdrawals import withdrawal_request
 WALLET = ["wallet"]
 CASHBACK = ["cashback"]
 REFERRALS = ["referrals"]
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 # Withdrawal.idempotency_key's column width.
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
 # The referrals answer lists this many friends, newest first; `friends_count` has them all.
@@ -70,19 +71,6 @@ NOT_YOURS = OpenApiResponse(ApiErrorSerializer, description=_("`not_found`: none
 
 def uuid_path(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
-
-
-class IdempotencyKeyRequired(DomainError):
-    code = "idempotency_key_required"
-    default_message = _(
-        "Send an Idempotency-Key header (1 to 100 characters), new for each withdrawal you "
-        "mean to make and the same when you retry one."
-    )
-
-
-class InvalidIdempotencyKey(DomainError):
-    code = "invalid_idempotency_key"
-    default_message = _("The Idempotency-Key header must be 1 to 100 characters.")
 
 
 def _parse_query(input_serializer, request: Request) -> dict:
@@ -103,19 +91,6 @@ def _public_id(raw: str, message) -> uuid.UUID:
         return uuid.UUID(raw)
     except ValueError:
         raise NotFound(message) from None
-
-
-def _idempotency_key(request: Request) -> str:
-    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-    if not key:
-        raise IdempotencyKeyRequired(
-            fields={IDEMPOTENCY_HEADER: [str(IdempotencyKeyRequired.default_message)]}
-        )
-    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
-        raise InvalidIdempotencyKey(
-            fields={IDEMPOTENCY_HEADER: [str(InvalidIdempotencyKey.default_message)]}
-        )
-    return key
 
 
 class WalletView(generics.GenericAPIView):
@@ -269,7 +244,7 @@ class WithdrawalListView(WalletView, generics.ListAPIView):
         return selectors.withdrawals_for(self.request.user)
 
     def post(self, request: Request) -> Response:
-        key = _idempotency_key(request)
+        key = idempotency_key(request, max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
         wanted = _parse_body(WithdrawalRequestSerializer, request)
         # Only decides 200 or 201: the service itself returns the first withdrawal for a key
         # it has seen (or refuses the key for a different request), under the user's lock.

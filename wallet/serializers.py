@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from coupzii.core.serializers import MONEY, enum_field, money
 from offers.models import Click
 
 from .models import (
@@ -35,37 +36,9 @@ from .models import (
 from .selectors import FriendState
 from .services.claims import CLAIM_WINDOW_DAYS, ORDER_WITHIN_DAYS
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 USER_ACCOUNT_CHOICES = [(kind.value, kind.label) for kind in USER_ACCOUNT_KINDS]
 # A phone photo of a receipt is well under this; anything larger is not a receipt.
 RECEIPT_MAX_BYTES = 5 * 1024 * 1024
-
-
-def money(**kwargs) -> serializers.DecimalField:
-    return serializers.DecimalField(**MONEY, read_only=True, **kwargs)
-
-
-_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
-
-
-def enum_field(name: str, choices, **kwargs) -> serializers.ChoiceField:
-    """A choice field whose choice set is one named schema component, `<name>Enum`.
-
-    The wallet's "status", "kind" and "method" fields share their names with other apps'
-    enums; drf-spectacular would then name the sets by hash and warn (failing the schema
-    check). A component of our own keeps each name stable whatever other apps add later.
-    """
-    field_class = _ENUM_FIELDS.get(name)
-    if field_class is None:
-        schema = {
-            "type": "string",
-            "enum": [value for value, _label in choices],
-            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices),
-        }
-        field_class = type(f"{name}Field", (serializers.ChoiceField,), {})
-        field_class = extend_schema_field(schema, component_name=f"{name}Enum")(field_class)
-        _ENUM_FIELDS[name] = field_class
-    return field_class(choices=choices, **kwargs)
 
 
 # --- Summary and ledger lines -----------------------------------------------------------------

@@ -402,6 +402,9 @@ REST_FRAMEWORK = {
         "auth": "20/minute",
         # A network's server sends bursts of status updates from one address.
         "postback": "1200/minute",
+        # Razorpay's webhooks: its own counter, so a burst of affiliate postbacks can't
+        # starve payment events arriving from the same kind of server farm.
+        "payment_webhook": "1200/minute",
     },
     "DEFAULT_PAGINATION_CLASS": "coupzii.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
