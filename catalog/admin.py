@@ -152,3 +152,6 @@ class MerchantAdmin(ImportExportModelAdmin):
     @admin.display(description=_("categories"))
     def category_list(self, merchant: Merchant) -> str:
         return ", ".join(category.name for category in merchant.categories.all())
+
+
+from . import admin_gift_cards  # noqa: E402, F401  (gift cards and voucher codes)

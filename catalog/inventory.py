@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from .models import Variant, VoucherCode, VoucherStatus
@@ -98,7 +98,8 @@ def voucher_codes_reserve(*, variant_id: int, quantity: int, order_line_id: int)
     pks = list(
         sellable_codes()
         .filter(variant_id=variant_id)
-        .order_by("expires_on", "pk")
+        # Codes without an expiry last on every database (SQLite sorts NULL first).
+        .order_by(F("expires_on").asc(nulls_last=True), "pk")
         .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)[:quantity]
     )
@@ -166,6 +167,16 @@ def voucher_codes_void(*, order_line_ids: Iterable[int]) -> int:
     """Take refunded lines' codes out of circulation for good."""
     return VoucherCode.objects.filter(
         order_line_id__in=list(order_line_ids), status__in=[V.RESERVED, V.DELIVERED]
+    ).update(status=V.VOID)
+
+
+def voucher_codes_void_by_pks(*, pks: Iterable[int]) -> int:
+    """Take codes an operator found bad out of sale for good; returns how many changed. Only
+    available and reserved codes: a delivered one is the shopper's and comes back only through
+    a refund of its line. A voided reserved code leaves its line short; paying the order tops
+    it up from stock, or it waits for codes (order_fulfil_retry, fulfil by hand)."""
+    return VoucherCode.objects.filter(
+        pk__in=list(pks), status__in=[V.AVAILABLE, V.RESERVED]
     ).update(status=V.VOID)
 
 

@@ -1,0 +1,505 @@
+"""Back office for gift cards: products with their denominations and images, and the voucher
+code inventory (masked codes, void, and CSV/XLSX import with a row-by-row report).
+
+catalog/admin.py imports this module; it registers on the project's admin site. Codes and
+PINs are never shown, searched or exported in plaintext: the list shows the last four
+characters, a search for a whole code matches its keyed hash, and the import stores them
+through catalog.inventory, encrypted.
+"""
+
+import base64
+import re
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.admin import ImportMixin
+from import_export.formats import base_formats
+from import_export.tmp_storages import TempFolderStorage
+
+from coupzii.core.crypto import decrypt, encrypt
+
+from . import inventory
+from .inventory import NewCode
+from .models import Product, ProductImage, Variant, VoucherCode
+
+# What one code may be, after normalising (spaces dropped, upper case): long enough for any
+# brand's codes, short enough that a pasted paragraph is refused.
+CODE_MAX_LENGTH = 100
+PIN_MAX_LENGTH = 40
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _sellable_count(**outer) -> Coalesce:
+    """Sellable codes (catalog.inventory's definition: available, not too close to expiry)
+    counted per outer row by a correlated subquery, so a list pays one query for all rows."""
+    codes = (
+        inventory.sellable_codes()
+        .filter(**{key: OuterRef(value) for key, value in outer.items()})
+        .order_by()
+        .values(next(iter(outer)))
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(codes, output_field=IntegerField()), 0)
+
+
+def masked(code: str) -> str:
+    """ "••••4F2K": enough for an operator to tell codes apart on a call, never the code."""
+    return f"••••{code[-4:]}" if code else "—"
+
+
+# --- Gift cards --------------------------------------------------------------------------------
+
+
+class StockFilter(admin.SimpleListFilter):
+    title = _("stock")
+    parameter_name = "stock"
+    LOW = 10
+
+    def lookups(self, request, model_admin):
+        return (
+            ("none", _("Out of stock")),
+            ("low", gettext("Fewer than %(n)d codes") % {"n": self.LOW}),
+            ("some", _("In stock")),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(sellable_stock=0)
+        if self.value() == "low":
+            return queryset.filter(sellable_stock__gt=0, sellable_stock__lt=self.LOW)
+        if self.value() == "some":
+            return queryset.filter(sellable_stock__gt=0)
+        return queryset
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    fields = (
+        "sku",
+        "face_value",
+        "price",
+        "min_quantity",
+        "max_quantity",
+        "is_active",
+        "sellable_stock",
+    )
+    readonly_fields = ("sellable_stock",)
+    extra = 0
+    # Sold denominations are on order lines (PROTECT): switch them off instead.
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(sellable_stock=_sellable_count(variant="pk"))
+
+    @admin.display(description=_("sellable stock"))
+    def sellable_stock(self, variant: Variant) -> str:
+        if variant.pk is None:
+            return "—"
+        url = reverse("admin:catalog_vouchercode_changelist")
+        return format_html(
+            '{} · <a href="{}?variant__id__exact={}">{}</a>',
+            getattr(variant, "sellable_stock", 0),
+            url,
+            variant.pk,
+            gettext("codes"),
+        )
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    fields = ("image", "alt", "position")
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "merchant", "category", "stock", "featured", "is_active")
+    list_editable = ("featured", "is_active")
+    list_filter = (
+        "is_active",
+        "featured",
+        StockFilter,
+        ("category", admin.RelatedOnlyFieldListFilter),
+        ("merchant", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("merchant", "category")
+    search_fields = ("name", "slug", "merchant__name", "variants__sku")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("merchant", "category")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (VariantInline, ProductImageInline)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "merchant", "category")}),
+        (
+            _("What the shopper reads"),
+            {"fields": ("description", "terms", "how_to_redeem", "validity_days")},
+        ),
+        (_("Visibility"), {"fields": ("featured", "is_active", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(sellable_stock=_sellable_count(variant__product="pk"))
+        )
+
+    @admin.display(description=_("sellable stock"), ordering="sellable_stock")
+    def stock(self, product: Product) -> int:
+        return product.sellable_stock
+
+
+# --- Voucher codes: the import ------------------------------------------------------------------
+
+
+class MaskedCodeWidget(widgets.CharWidget):
+    def render(self, value, obj=None, **kwargs):
+        return masked(value) if value else ""
+
+
+class HiddenPinWidget(widgets.CharWidget):
+    def render(self, value, obj=None, **kwargs):
+        return "••••" if value else ""
+
+
+class VoucherCodeResource(resources.ModelResource):
+    """Rows of `sku, code, pin, expires_on` (YYYY-MM-DD or empty). Every row is checked before
+    anything is stored: an unknown SKU, an empty code, a bad or past date, a code already in
+    the inventory or repeated in the file each refuse the row, and import-export then refuses
+    the whole file. Good rows go through inventory.voucher_codes_add, which normalises the
+    code, keys its hash and stores code and PIN encrypted.
+
+    The preview shows codes masked, like the rest of the admin.
+    """
+
+    # What the preview shows: the fields read the stored instance, and the widgets mask.
+    sku = fields.Field(attribute="variant__sku", column_name="sku")
+    code = fields.Field(attribute="code", column_name="code", widget=MaskedCodeWidget())
+    pin = fields.Field(attribute="pin", column_name="pin", widget=HiddenPinWidget())
+    expires_on = fields.Field(
+        attribute="expires_on", column_name="expires_on", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+
+    REQUIRED = ("sku", "code")
+
+    class Meta:
+        model = VoucherCode
+        name = _("Voucher codes: sku, code, pin, expires_on")
+        fields = ("sku", "code", "pin", "expires_on")
+        import_id_fields = ()
+        # Every row is a new code: nothing is looked up or updated.
+        force_init_instance = True
+        # Rows are stored one by one (through the service), each in its own savepoint, and
+        # import-export rolls the whole file back on any error.
+        use_transactions = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Filled by before_import; empty if it refused the file (its error is then shown).
+        self._variants: dict[str, Variant] = {}
+        self._rows_of_digest: dict[str, list[int]] = defaultdict(list)
+        self._in_inventory: set[str] = set()
+        self._earliest = timezone.localdate()
+
+    # -- Before the rows: read the whole file once ------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        dataset.headers = [str(header or "").strip().lower() for header in dataset.headers or []]
+        missing = [column for column in self.REQUIRED if column not in dataset.headers]
+        if missing:
+            raise ValueError(
+                gettext(
+                    "The file needs the columns sku and code (pin and expires_on are "
+                    "optional) in its first row. Missing: %(columns)s."
+                )
+                % {"columns": ", ".join(missing)}
+            )
+        # Spreadsheets often end in blank rows: drop those at the end only, so the row numbers
+        # in the report stay those of the file.
+        while len(dataset) and all(_blank(value) for value in dataset[-1]):
+            del dataset[-1]
+        skus = {_text(value) for value in dataset["sku"]} - {""}
+        self._variants = {v.sku: v for v in Variant.objects.filter(sku__in=skus)}
+        for number, value in enumerate(dataset["code"], 1):
+            code = inventory.normalise_code(_text(value))
+            if code:
+                self._rows_of_digest[inventory.code_digest(code)].append(number)
+        self._in_inventory = inventory.duplicate_digests(self._rows_of_digest)
+
+    # -- Each row -------------------------------------------------------------------------
+
+    def import_instance(self, instance, row, **kwargs):
+        number = kwargs.get("row_number")
+        errors: dict[str, list[str]] = {}
+
+        sku = _text(row.get("sku"))
+        variant = self._variants.get(sku)
+        if not sku:
+            errors["sku"] = [gettext("Enter the SKU of the denomination.")]
+        elif variant is None:
+            errors["sku"] = [gettext("No denomination has the SKU %(sku)s.") % {"sku": sku}]
+
+        code = inventory.normalise_code(_text(row.get("code")))
+        digest = inventory.code_digest(code) if code else ""
+        if not code:
+            errors["code"] = [gettext("Enter the code.")]
+        elif len(code) > CODE_MAX_LENGTH:
+            errors["code"] = [
+                gettext("A code has at most %(n)d characters.") % {"n": CODE_MAX_LENGTH}
+            ]
+        elif digest in self._in_inventory:
+            errors["code"] = [gettext("This code is already in the inventory.")]
+        else:
+            others = [other for other in self._rows_of_digest[digest] if other != number]
+            if others:
+                errors["code"] = [
+                    gettext("This code is also on row %(rows)s of the file.")
+                    % {"rows": ", ".join(str(other) for other in others)}
+                ]
+
+        pin = _text(row.get("pin"))
+        if len(pin) > PIN_MAX_LENGTH:
+            errors["pin"] = [gettext("A PIN has at most %(n)d characters.") % {"n": PIN_MAX_LENGTH}]
+
+        expires_on, date_error = self._expiry(row.get("expires_on"))
+        if date_error:
+            errors["expires_on"] = [date_error]
+
+        if errors:
+            raise ValidationError(errors)
+        instance.variant = variant
+        instance.code = code
+        instance.pin = pin
+        instance.expires_on = expires_on
+        instance.code_digest = digest
+
+    def _expiry(self, value) -> tuple[date | None, str]:
+        if _blank(value):
+            return None, ""
+        if isinstance(value, datetime):  # a date cell of a spreadsheet
+            value = value.date()
+        if not isinstance(value, date):
+            text = _text(value)
+            try:
+                if not ISO_DATE.match(text):
+                    raise ValueError(text)
+                value = date.fromisoformat(text)
+            except ValueError:
+                return None, gettext(
+                    "Enter the date as YYYY-MM-DD (2026-12-31), or leave it empty."
+                )
+        if value < self._earliest:
+            return None, gettext("This date has passed: the code has expired.")
+        return value, ""
+
+    def after_import(self, dataset, result, **kwargs):
+        # ModelResource resets the table's id sequence to max(id) here, for rows imported
+        # with their ids. Ours take ids from the sequence; and a reset could move it back
+        # below the ids of codes another transaction is adding at the same moment.
+        pass
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Stored through the inventory service (encryption, keyed hash), also in the dry run:
+        # import-export rolls that back, and a code added meanwhile by someone else still
+        # shows up in the preview, as the unique index refuses it.
+        [stored] = inventory.voucher_codes_add(
+            variant=instance.variant,
+            codes=[NewCode(code=instance.code, pin=instance.pin, expires_on=instance.expires_on)],
+        )
+        instance.pk = stored.pk
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value) -> str:
+    """A cell as text: spreadsheets hand numbers over as int or float (123456.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class SealedTempStorage(TempFolderStorage):
+    """Where the uploaded file waits between the preview and the confirmation: the temp
+    folder, as import-export does, but encrypted like the codes it holds (an abandoned
+    preview leaves no readable codes on disk)."""
+
+    def save(self, data):
+        raw = data.encode(self.encoding or "utf-8") if isinstance(data, str) else data
+        sealed = encrypt(base64.b64encode(raw).decode("ascii"))
+        with self._open(mode="wb") as file:
+            file.write(sealed.encode("ascii"))
+
+    def read(self):
+        with open(self.get_full_path(), "rb") as file:
+            raw = base64.b64decode(decrypt(file.read().decode("ascii")))
+        if "b" in self.read_mode:
+            return raw
+        return raw.decode(self.encoding or "utf-8")
+
+
+# --- Voucher codes: the list -------------------------------------------------------------------
+
+
+class ExpiryFilter(admin.SimpleListFilter):
+    title = _("expiry")
+    parameter_name = "expiry"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("expired", _("Expired")),
+            ("too-soon", _("Expires too soon to sell")),
+            ("later", _("Expires later")),
+            ("never", _("No expiry date")),
+        )
+
+    def queryset(self, request, queryset):
+        today, sellable_from = timezone.localdate(), inventory.sellable_from()
+        if self.value() == "expired":
+            return queryset.filter(expires_on__lt=today)
+        if self.value() == "too-soon":
+            return queryset.filter(expires_on__gte=today, expires_on__lt=sellable_from)
+        if self.value() == "later":
+            return queryset.filter(expires_on__gte=sellable_from)
+        if self.value() == "never":
+            return queryset.filter(expires_on__isnull=True)
+        return queryset
+
+
+@admin.register(VoucherCode)
+class VoucherCodeAdmin(ImportMixin, admin.ModelAdmin):
+    """The code inventory. Rows come in through the import and change only through
+    catalog.inventory (checkout, fulfilment, refunds, and the void action here)."""
+
+    resource_classes = [VoucherCodeResource]
+    import_formats = [base_formats.CSV, base_formats.XLSX]
+    import_template_name = "admin/catalog/vouchercode/import.html"
+    tmp_storage_class = SealedTempStorage
+    list_display = (
+        "variant",
+        "masked_code",
+        "status",
+        "expires_on",
+        "order_line_id",
+        "created_at",
+    )
+    list_filter = ("status", "variant__product", ExpiryFilter, "expires_on")
+    list_select_related = ("variant__product",)
+    # The code itself can't be searched (it is encrypted): a whole code typed in the search
+    # box is matched by its keyed hash in get_search_results.
+    search_fields = ("variant__sku", "variant__product__name", "=order_line_id")
+    search_help_text = _(
+        "A SKU, a gift card's name, an order line id, or a whole code (matched exactly)."
+    )
+    actions = ("void_selected",)
+    fields = (
+        "variant",
+        "masked_code",
+        "has_pin",
+        "status",
+        "expires_on",
+        "order_line_id",
+        "reserved_at",
+        "delivered_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    empty_value_display = "—"
+
+    def get_queryset(self, request):
+        # The PIN is never shown here: don't even read (and decrypt) it.
+        return super().get_queryset(request).defer("pin")
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        code = inventory.normalise_code(search_term or "")
+        if code:
+            results |= queryset.filter(code_digest=inventory.code_digest(code))
+        return results, may_have_duplicates
+
+    def has_add_permission(self, request):
+        return False  # codes come in through the import
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("catalog.add_vouchercode")
+
+    def has_void_permission(self, request):
+        return request.user.has_perm("catalog.change_vouchercode")
+
+    def get_import_data_kwargs(self, **kwargs):
+        # The confirm step too refuses the whole file if any row fails (a code imported by
+        # someone else between preview and confirm), rather than storing the rest.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: some rows changed since the preview "
+                    "(a code was added meanwhile). Upload the file again to see which."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:catalog_vouchercode_import"))
+        return super().process_result(result, request)
+
+    @admin.action(description=_("Void selected codes"), permissions=["void"])
+    def void_selected(self, request, queryset):
+        selected = list(queryset.values_list("pk", flat=True))
+        voided = inventory.voucher_codes_void_by_pks(pks=selected)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s code voided.",
+                "%(count)s codes voided.",
+                voided,
+            )
+            % {"count": voided},
+            messages.SUCCESS if voided else messages.INFO,
+        )
+        left = len(selected) - voided
+        if left:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s code was left as it was: it is delivered or already void "
+                    "(refund its order line to take a delivered code back).",
+                    "%(count)s codes were left as they were: they are delivered or already "
+                    "void (refund their order lines to take delivered codes back).",
+                    left,
+                )
+                % {"count": left},
+                messages.WARNING,
+            )
+
+    @admin.display(description=_("code"))
+    def masked_code(self, code: VoucherCode) -> str:
+        return masked(code.code)
+
+    @admin.display(description=_("PIN"), boolean=True)
+    def has_pin(self, code: VoucherCode) -> bool:
+        # Asks the database whether there is one, without reading (decrypting) it.
+        return bool(VoucherCode.objects.filter(pk=code.pk).exclude(pin="").exists())
