@@ -9,6 +9,8 @@ utility, so verification, webhooks and fulfilment run the same code whichever is
 import hashlib
 import hmac
 import json
+import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,8 +25,32 @@ from razorpay.errors import BadRequestError, GatewayError, ServerError, Signatur
 from .errors import GatewayUnavailable, PaymentInvalid
 from .models import DevGatewayOrder, DevGatewayPayment, Gateway
 
+logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
 ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# A Razorpay id ("pay_29QQoUBi66xm2f"): it goes into the request path, so nothing else may.
+PAYMENT_ID_RE = re.compile(r"pay_[A-Za-z0-9]{1,40}")
+ORDER_ID_RE = re.compile(r"order_[A-Za-z0-9]{1,40}")
+REFUNDS_PAGE = 100  # Razorpay's largest page of refunds (it sends 10 unless asked)
+# Answers that say nothing about the payment: our keys refused (401/403), too many requests
+# (429, Razorpay words it BAD_REQUEST_ERROR), or the gateway itself failing (5xx).
+UNAVAILABLE_STATUSES = frozenset({401, 403, 429})
+
+
+class GatewayRefused(requests.HTTPError):
+    """Razorpay answered, but not about the payment (see UNAVAILABLE_STATUSES)."""
+
+
+class _Session(requests.Session):
+    """The SDK's HTTP session. The SDK reads only the error code of a refusal, and Razorpay
+    words "wrong API keys" and "too many requests" as BAD_REQUEST_ERROR, the code of a bad
+    payment; the status code tells them apart, so it is checked here, before the SDK."""
+
+    def request(self, method, url, *args, **kwargs):
+        response = super().request(method, url, *args, **kwargs)
+        if response.status_code in UNAVAILABLE_STATUSES or response.status_code >= 500:
+            raise GatewayRefused(f"HTTP {response.status_code}", response=response)
+        return response
 
 
 @dataclass(frozen=True)
@@ -68,7 +94,9 @@ class RazorpayGateway:
         self.key_id = key_id
         self.key_secret = key_secret
         self.webhook_secret = webhook_secret
-        self.client = razorpay.Client(auth=(key_id, key_secret), base_url=base_url)
+        self.client = razorpay.Client(
+            session=_Session(), auth=(key_id, key_secret), base_url=base_url
+        )
         self.client.set_app_details({"title": "Coupzii", "version": "1"})
 
     # --- Orders, payments, refunds (network calls) ----------------------------------------
@@ -85,20 +113,31 @@ class RazorpayGateway:
         return self._call(self.client.order.create, data)
 
     def payment_fetch(self, payment_id: str) -> GatewayPayment:
+        payment_id = _checked_id(payment_id, PAYMENT_ID_RE)
         return GatewayPayment.from_entity(self._call(self.client.payment.fetch, payment_id))
 
     def payment_capture(self, payment: GatewayPayment) -> GatewayPayment:
-        entity = self._call(
-            self.client.payment.capture,
-            payment.id,
-            payment.amount_paise,
-            {"currency": payment.currency or "INR"},
-        )
+        payment_id = _checked_id(payment.id, PAYMENT_ID_RE)
+        try:
+            entity = self._call(
+                self.client.payment.capture,
+                payment_id,
+                payment.amount_paise,
+                {"currency": payment.currency or "INR"},
+            )
+        except PaymentInvalid:
+            # Captured meanwhile (auto-capture, or our own earlier attempt whose answer was
+            # lost): Razorpay refuses a second capture, and what it holds now is the answer.
+            current = self.payment_fetch(payment_id)
+            if current.status in ("captured", "refunded"):
+                return current
+            raise
         return GatewayPayment.from_entity(entity)
 
     def order_payments(self, gateway_order_id: str) -> list[GatewayPayment]:
+        gateway_order_id = _checked_id(gateway_order_id, ORDER_ID_RE)
         answer = self._call(self.client.order.payments, gateway_order_id)
-        return [GatewayPayment.from_entity(item) for item in answer.get("items", [])]
+        return [GatewayPayment.from_entity(item) for item in _items(answer)]
 
     def refund_create(self, *, payment_id: str, amount_paise: int, reference: str) -> dict:
         data = {
@@ -106,22 +145,46 @@ class RazorpayGateway:
             "receipt": reference,
             "notes": {"coupzii_refund": reference},
         }
-        return self._call(self.client.payment.refund, payment_id, data)
+        return self._call(self.client.payment.refund, _checked_id(payment_id, PAYMENT_ID_RE), data)
 
     def refunds_of(self, payment_id: str) -> list[dict]:
-        return self._call(self.client.payment.fetch_multiple_refund, payment_id).get("items", [])
+        """Every refund of the payment. Razorpay pages them (10 unless asked for up to 100)."""
+        payment_id = _checked_id(payment_id, PAYMENT_ID_RE)
+        refunds: dict[str, dict] = {}
+        while True:
+            page = _items(
+                self._call(
+                    self.client.payment.fetch_multiple_refund,
+                    payment_id,
+                    {"count": REFUNDS_PAGE, "skip": len(refunds)},
+                )
+            )
+            known = len(refunds)
+            refunds.update((str(refund.get("id")), refund) for refund in page)
+            # A short page is the last; a page of nothing new means `skip` was not applied.
+            if len(page) < REFUNDS_PAGE or len(refunds) == known:
+                return list(refunds.values())
 
-    def _call(self, method, *args):
+    def _call(self, method, *args) -> dict:
         try:
-            return method(*args, timeout=TIMEOUT_SECONDS)
+            answer = method(*args, timeout=TIMEOUT_SECONDS)
+        except GatewayRefused as exc:
+            if exc.response.status_code in (401, 403):
+                logger.error("Razorpay refused our API keys (HTTP %s)", exc.response.status_code)
+            raise GatewayUnavailable() from exc
         except (requests.RequestException, ServerError, GatewayError) as exc:
             raise GatewayUnavailable() from exc
         except BadRequestError as exc:
             raise PaymentInvalid(str(exc)) from exc
+        if not isinstance(answer, dict):
+            raise GatewayUnavailable()
+        return answer
 
     # --- Signatures (no network) ----------------------------------------------------------
 
     def payment_signature_valid(self, *, order_id: str, payment_id: str, signature: str) -> bool:
+        if not _signature_shaped(signature):
+            return False
         try:
             return bool(
                 self.client.utility.verify_payment_signature(
@@ -136,7 +199,7 @@ class RazorpayGateway:
             return False
 
     def webhook_signature_valid(self, *, body: bytes, signature: str) -> bool:
-        if not self.webhook_secret or not signature:
+        if not self.webhook_secret or not _signature_shaped(signature):
             return False
         try:
             text = body.decode("utf-8")
@@ -185,8 +248,16 @@ class DevGateway(RazorpayGateway):
 
     @transaction.atomic
     def refund_create(self, *, payment_id: str, amount_paise: int, reference: str) -> dict:
-        payment = DevGatewayPayment.objects.select_for_update().get(gateway_payment_id=payment_id)
+        payment = (
+            DevGatewayPayment.objects.select_for_update()
+            .filter(gateway_payment_id=payment_id)
+            .first()
+        )
+        if payment is None:
+            raise PaymentInvalid("The id provided does not exist")
         refunded = sum(r["amount"] for r in payment.refunds)
+        if amount_paise <= 0:
+            raise PaymentInvalid("The amount must be atleast INR 1.00")
         if payment.status != "captured" or refunded + amount_paise > payment.amount_paise:
             raise PaymentInvalid("The refund amount is greater than the amount left to refund.")
         refund = {
@@ -265,6 +336,26 @@ def failure_callback(gateway_order_id: str, payment_id: str) -> dict:
         "error[reason]": "payment_failed",
         "error[metadata]": json.dumps({"payment_id": payment_id, "order_id": gateway_order_id}),
     }
+
+
+def _checked_id(value: str, pattern: re.Pattern) -> str:
+    """An id as Razorpay issues them, before it goes into a URL path; a browser sends some."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise PaymentInvalid("The id provided does not exist")
+    return value
+
+
+def _items(collection: dict) -> list[dict]:
+    items = collection.get("items")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise GatewayUnavailable()
+    return items
+
+
+def _signature_shaped(signature) -> bool:
+    # A hex digest; anything else can't match, and the SDK's compare_digest raises TypeError
+    # on non-ASCII text (a header the sender made up) instead of answering no.
+    return isinstance(signature, str) and bool(signature) and signature.isascii()
 
 
 def _new_id(prefix: str) -> str:
