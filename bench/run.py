@@ -103,6 +103,8 @@ BENCHMARKS = [
         rated_p99=True,
     ),
 ]
+# Benchmarks that run in a Django process of their own (no gunicorn, no hey), after the rest.
+IN_PROCESS = ("checkout", "cashback_sync")
 RATED_SHARE = 0.7
 CLAIM_CLIENTS = 16
 CLAIM_CODES = 60_000
@@ -771,10 +773,36 @@ def parse_args(argv: list[str] | None):
         "--only",
         action="append",
         metavar="NAME",
-        choices=[*(benchmark.name for benchmark in BENCHMARKS), "claim", "cashback_sync"],
+        choices=[*(benchmark.name for benchmark in BENCHMARKS), "claim", *IN_PROCESS],
         help="run only this benchmark (repeatable)",
     )
+    parser.add_argument(
+        "--orders",
+        type=positive_int,
+        help="checkouts for the checkout benchmark (bench/checkout.py's default)",
+    )
     return parser.parse_args(argv)
+
+
+def run_checkout(args) -> int:
+    """bench/checkout.py in its own process, like the cashback sync: buyer threads in one
+    in-process Django and a fresh benchmark database of its own."""
+    command = [str(VENV_BIN / "python"), str(ROOT / "bench" / "checkout.py")]
+    if args.orders:
+        command += ["--orders", str(args.orders)]
+    sys.stdout.flush()
+    return subprocess.run(command, cwd=ROOT, check=False).returncode
+
+
+def run_in_process(args) -> int:
+    """The in-process benchmarks asked for (both when there is no --only), one after the
+    other; the first failure's exit status."""
+    statuses = []
+    if not args.only or "checkout" in args.only:
+        statuses.append(run_checkout(args))
+    if not args.only or "cashback_sync" in args.only:
+        statuses.append(run_cashback_sync())
+    return next((status for status in statuses if status), 0)
 
 
 def run_cashback_sync() -> int:
@@ -786,8 +814,8 @@ def run_cashback_sync() -> int:
 
 
 def run(args) -> int:
-    if args.only and set(args.only) == {"cashback_sync"}:
-        return run_cashback_sync()
+    if args.only and set(args.only) <= set(IN_PROCESS):
+        return run_in_process(args)
     benchmarks = [b for b in BENCHMARKS if not args.only or b.name in args.only]
     hey = ensure_hey()
     if not (VENV_BIN / "gunicorn").exists():
@@ -839,9 +867,7 @@ def run(args) -> int:
     print_login_report(login_ms)
     if claims:
         print_claim_report(*claims)
-    if not args.only or "cashback_sync" in args.only:
-        return run_cashback_sync()
-    return 0
+    return run_in_process(args)
 
 
 def exit_on_signal(signal_number: int, frame) -> None:
