@@ -7,30 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import normalize_phone
+from coupzii.core.forms import DomainErrorFormMixin
 
 from .services.promos import CODE_MAX_LENGTH
 
 MAX_QUERY_LENGTH = 100
 # A quantity box never needs more: the per-order limits are far below it.
 QUANTITY_CEILING = 99
-
-
-class DomainErrorFormMixin:
-    """Put a service's refusal where the shopper will look: on the fields it names (or
-    `field_for_key` maps), else at the top of the form."""
-
-    field_for_key: dict[str, str] = {}
-
-    def add_domain_error(self, exc) -> None:
-        placed = False
-        for key, messages in exc.fields.items():
-            name = self.field_for_key.get(key, key)
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-            placed = True
-        if not placed:
-            self.add_error(None, exc.message)
 
 
 # --- /gift-cards/ ------------------------------------------------------------------------------

@@ -416,6 +416,9 @@ def pay(request, number: str):
             "prefill": {"email": order.email, "contact": order.phone},
             "callback_url": request.build_absolute_uri(callback),
             "redirect": True,
+            # A failed attempt fails the order (and a later capture is refunded), so the
+            # shopper starts a fresh order rather than retrying inside Checkout.
+            "retry": {"enabled": False},
             "theme": {"color": "#0f766e"},
         }
     return render(request, "commerce/pay.html", context)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coupzii.core.forms import DomainErrorFormMixin
 from coupzii.core.money import InvalidAmount, format_inr, parse_inr
 
 from .models import AccountKind, PayoutMethod, TransactionKind
@@ -44,23 +45,6 @@ class RupeeField(forms.CharField):
             return parse_inr(value)
         except InvalidAmount:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-class DomainErrorFormMixin:
-    """Put a service's refusal where the shopper will look: on the fields it names, else on
-    `field_for_code[exc.code]`, else at the top of the form."""
-
-    field_for_code: dict[str, str] = {}
-
-    def add_domain_error(self, exc) -> None:
-        placed = False
-        for name, messages in exc.fields.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
-            placed = True
-        if not placed:
-            self.add_error(self.field_for_code.get(exc.code), exc.message)
 
 
 # --- Transactions filter ------------------------------------------------------------------------
