@@ -90,6 +90,9 @@ def _earlier(order: Order, cart: Cart) -> Order:
 
 
 def _price_under_locks(user: User, cart: Cart) -> PricedCart:
+    # The cart's row too (cart_line_set takes it): a card added or changed in another tab
+    # while the order is placed waits, instead of being emptied away with the bought ones.
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()
     lines = cart_lines(cart)
     if not lines:
         raise CartEmpty()

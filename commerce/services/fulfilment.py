@@ -49,6 +49,24 @@ def order_lock(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
+SHOP_ACCOUNTS = (AccountKind.GATEWAY, AccountKind.ESCROW, AccountKind.SALES)
+
+
+def money_lock(order: Order) -> None:
+    """Lock the ledger accounts an order's payment, fulfilment or refund may post to, before
+    posting any of them, in the order every shop path takes: (the order's row,) the shopper's
+    available account, then the shop's accounts together in primary-key order.
+
+    Checkout takes the shopper's available account first and the sales account last; without
+    this a capture (gateway, escrow, then sales before the shopper's held account) met a
+    wallet-only checkout of the same shopper (held, then sales) in a deadlock, and a capture
+    met an operator's refund (sales, then gateway) in one whenever the sales account was
+    older than the gateway's."""
+    available = ledger.user_accounts(order.user)[AccountKind.AVAILABLE]
+    ledger.accounts_lock({available.pk})
+    ledger.accounts_lock({ledger.platform_account(kind).pk for kind in SHOP_ACCOUNTS})
+
+
 def _event(order: Order, status: str, note: str = "", actor: User | None = None) -> None:
     OrderEvent.objects.create(order=order, status=status, note=note[:255], actor=actor)
 
@@ -216,6 +234,7 @@ def order_refund_lines(
     order = order_lock(order)
     if order.status != S.FULFILLED:
         raise InvalidTransition(_("Only delivered orders can be refunded."))
+    money_lock(order)
     lines = list(order.lines.filter(pk__in=line_ids, refund__isnull=True))
     if not lines or len(lines) != len(set(line_ids)):
         raise DomainError(
@@ -227,7 +246,7 @@ def order_refund_lines(
     to_gateway, to_wallet = pricing.refund_split(
         amount,
         gateway_paid=order.gateway_amount if payment else ZERO,
-        gateway_refunded=_refunded_to_gateway(order),
+        gateway_refunded=_refunded_to_gateway(payment),
     )
     refund = Refund.objects.create(
         order=order,
@@ -256,8 +275,12 @@ def order_refund_lines(
     return refund
 
 
-def _refunded_to_gateway(order: Order):
-    return sum((r.gateway_amount for r in order.refunds.all()), ZERO)
+def _refunded_to_gateway(payment: Payment | None):
+    # This payment's refunds only: a duplicate capture on the same order, refunded in full,
+    # says nothing about what is left of the payment that paid for the lines.
+    if payment is None:
+        return ZERO
+    return sum((r.gateway_amount for r in payment.refunds.all()), ZERO)
 
 
 def refund_late_capture(*, order: Order, payment: Payment) -> Refund:
@@ -282,6 +305,8 @@ def refund_late_capture(*, order: Order, payment: Payment) -> Refund:
 
 
 def _post_refund(refund: Refund, *, source: str, actor: User | None) -> None:
+    if not refund.amount:
+        return  # a line a promo paid for in full: its codes are voided, no money moves
     legs = [(ledger.platform_account(source), -refund.amount)]
     if refund.gateway_amount:
         legs.append((ledger.platform_account(AccountKind.GATEWAY), refund.gateway_amount))
@@ -318,6 +343,8 @@ def _notify_refund(refund: Refund) -> None:
             _("%(amount)s to your card, UPI or bank in 5 to 7 working days")
             % {"amount": format_inr(refund.gateway_amount)}
         )
+    if not parts:
+        return  # nothing was paid for these lines, so nothing is on its way
     notification_send(
         user=refund.order.user,
         kind="order_update",
@@ -338,6 +365,7 @@ def order_fulfil_retry(*, order: Order, operator: User) -> Order:
     order = order_lock(order)
     if order.status != S.PAID:
         raise InvalidTransition(_("Only paid orders waiting for codes can be fulfilled."))
+    money_lock(order)
     return _fulfil(order, operator)
 
 
@@ -352,6 +380,7 @@ def order_line_fulfil_by_hand(
     order = order_lock(line.order)
     if order.status != S.PAID:
         raise InvalidTransition(_("Only paid orders waiting for codes can be fulfilled."))
+    money_lock(order)
     line = order.lines.select_related("variant").get(pk=line.pk)
     missing = line.quantity - inventory.delivered_counts([line.pk])[line.pk]
     if not codes or len(codes) > missing:

@@ -8,8 +8,10 @@ looks at the order's status and the payment's id before acting.
 import hashlib
 import json
 import logging
+import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,13 @@ from ..models import (
     RefundStatus,
     WebhookEvent,
 )
-from .fulfilment import order_cancel, order_lock, order_mark_paid, refund_late_capture
+from .fulfilment import (
+    money_lock,
+    order_cancel,
+    order_lock,
+    order_mark_paid,
+    refund_late_capture,
+)
 
 logger = logging.getLogger(__name__)
 S = OrderStatus
@@ -112,6 +120,7 @@ def payment_captured(*, payment: Payment, reported: GatewayPayment, source: str)
     ).first()
     if existing and existing.status != PaymentStatus.CREATED:
         return order  # this capture was recorded before
+    money_lock(order)
     payment = Payment.objects.get(pk=payment.pk)
     if payment.gateway_payment_id and payment.gateway_payment_id != reported.id:
         # A second successful payment on one gateway order: its own row, and refunded.
@@ -197,7 +206,10 @@ def webhook_receive(*, body: bytes, signature: str, event_id: str) -> WebhookEve
 
 def _apply(event_type: str, payload: dict) -> str:
     if event_type in ("payment.captured", "order.paid", "payment.failed"):
-        reported = GatewayPayment.from_entity(_entity(payload, "payment"))
+        try:
+            reported = GatewayPayment.from_entity(_entity(payload, "payment"))
+        except PaymentInvalid:
+            raise WebhookInvalid(_("The webhook's payment can't be read.")) from None
         payment = (
             Payment.objects.select_related("order")
             .filter(gateway_order_id=reported.order_id or "-")
@@ -235,12 +247,29 @@ def _entity(payload: dict, name: str) -> dict:
 
 def _refund_update(entity: dict, *, processed: bool) -> str:
     refund_id = str(entity.get("id") or "")
-    refund = Refund.objects.select_for_update().filter(gateway_refund_id=refund_id).first()
-    if refund is None or not refund_id:
+    if not refund_id:
         return "ignored: unknown refund"
+    # By the gateway's id, or by our reference in its notes: the webhook can overtake the
+    # gateway's answer to refund_send, before that id is stored. refund_send holds the
+    # refund's row lock until it has stored the answer, so this waits for it.
+    found = Q(gateway_refund_id=refund_id)
+    reference = _uuid((entity.get("notes") or {}).get("coupzii_refund"))
+    if reference:
+        found |= Q(public_id=reference, gateway_refund_id__in=["", refund_id])
+    refund = Refund.objects.select_for_update().filter(found).first()
+    if refund is None:
+        return "ignored: unknown refund"
+    refund.gateway_refund_id = refund_id
     refund.status = RefundStatus.PROCESSED if processed else RefundStatus.FAILED
-    refund.save(update_fields=["status", "updated_at"])
+    refund.save(update_fields=["gateway_refund_id", "status", "updated_at"])
     return f"refund {refund.status}"
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 # --- Gateway calls after commit ----------------------------------------------------------------
@@ -249,32 +278,41 @@ def _refund_update(entity: dict, *, processed: bool) -> str:
 def refund_send(*, refund: Refund) -> Refund:
     """Send a refund's card share through the gateway, once. Safe to retry: a refund the
     gateway already holds (the answer was lost last time) is found by our reference first."""
-    refund = Refund.objects.select_related("payment").get(pk=refund.pk)
-    if refund.gateway_refund_id or refund.status != RefundStatus.PENDING or not refund.payment:
-        return refund
-    provider = gateway()
-    reference = str(refund.public_id)
-    payment_id = refund.payment.gateway_payment_id
-    answer = next(
-        (
-            r
-            for r in provider.refunds_of(payment_id)
-            if (r.get("notes") or {}).get("coupzii_refund") == reference
-        ),
-        None,
-    ) or provider.refund_create(
-        payment_id=payment_id,
-        amount_paise=to_paise(refund.gateway_amount),
-        reference=reference,
-    )
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        # The row stays locked through the gateway calls: the task sent at commit and the
+        # beat sweep can reach the same refund at once, and both finding nothing under our
+        # reference would both create it (a partial refund would be paid twice).
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("payment")
+            .get(pk=refund.pk)
+        )
+        if refund.gateway_refund_id or refund.status != RefundStatus.PENDING or not refund.payment:
+            return refund
+        provider = gateway()
+        reference = str(refund.public_id)
+        payment_id = refund.payment.gateway_payment_id
+        answer = next(
+            (
+                r
+                for r in provider.refunds_of(payment_id)
+                if (r.get("notes") or {}).get("coupzii_refund") == reference
+            ),
+            None,
+        ) or provider.refund_create(
+            payment_id=payment_id,
+            amount_paise=to_paise(refund.gateway_amount),
+            reference=reference,
+        )
         refund.gateway_refund_id = str(answer.get("id") or "")[:64]
         refund.attempts += 1
         refund.last_error = ""
+        fields = ["gateway_refund_id", "attempts", "last_error", "updated_at"]
         if answer.get("status") == "processed":
             refund.status = RefundStatus.PROCESSED
-        refund.save()
+            fields.append("status")
+        # Not the status otherwise: a refund.* webhook may have set it meanwhile.
+        refund.save(update_fields=fields)
         if refund.gateway_amount == _rupees(refund.payment):
             Payment.objects.filter(pk=refund.payment_id).update(status=PaymentStatus.REFUNDED)
     return refund

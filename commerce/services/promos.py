@@ -17,7 +17,8 @@ CODE_MAX_LENGTH = 32
 
 
 def promo_find(code: str) -> PromoCode:
-    code = (code or "").strip().upper()
+    # As the admin stores codes: upper case, no spaces ("diwali 10" finds DIWALI10).
+    code = "".join((code or "").split()).upper()
     if not code or len(code) > CODE_MAX_LENGTH:
         raise _invalid(_("Enter a promo code."))
     promo = PromoCode.objects.filter(code=code, is_active=True).first()
