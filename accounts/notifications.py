@@ -170,6 +170,12 @@ def in_app_only() -> Iterator[None]:
         _in_app_only.reset(token)
 
 
+def in_app_only_active() -> bool:
+    """True inside `in_app_only()`: for senders of their own messages (an order's codes) to
+    stay quiet in the same places notifications do."""
+    return _in_app_only.get()
+
+
 def notification_mark_read(*, user: User, public_id: uuid.UUID | str) -> Notification:
     """Mark one of the user's notifications read (again is harmless: the first time stays).
 

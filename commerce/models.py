@@ -9,13 +9,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, Variant
 from coupzii.core.models import PublicIdModel, TimeStampedModel
 
 ZERO = Decimal("0.00")
+# SQLite does decimal arithmetic in floats, so "a = b + c" can miss by a hair there: sums are
+# checked to within half a paisa, which is exact for amounts kept in whole paise.
+HALF_PAISA = Value(Decimal("0.005"))
+
+
+def adds_up(field: str, total) -> Q:
+    """`field` equals the expression `total` to within half a paisa."""
+    return Q(**{f"{field}__gte": total - HALF_PAISA}) & Q(**{f"{field}__lte": total + HALF_PAISA})
 
 
 def money_field(verbose_name, **kwargs) -> models.DecimalField:
@@ -207,8 +215,8 @@ class Order(TimeStampedModel):
                 & Q(wallet_amount__gte=0)
                 & Q(gateway_amount__gte=0)
                 & Q(refunded_amount__gte=0)
-                & Q(total=F("subtotal") - F("discount"))
-                & Q(total=F("wallet_amount") + F("gateway_amount"))
+                & adds_up("total", F("subtotal") - F("discount"))
+                & adds_up("total", F("wallet_amount") + F("gateway_amount"))
                 & Q(refunded_amount__lte=F("total")),
                 name="commerce_order_amounts_add_up",
             ),
@@ -352,7 +360,7 @@ class Refund(PublicIdModel, TimeStampedModel):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount=F("wallet_amount") + F("gateway_amount"))
+                condition=adds_up("amount", F("wallet_amount") + F("gateway_amount"))
                 & Q(wallet_amount__gte=0)
                 & Q(gateway_amount__gte=0),
                 name="commerce_refund_amounts_add_up",

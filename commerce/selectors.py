@@ -193,6 +193,12 @@ def order_of(user: User, number: str) -> Order | None:
     )
 
 
+def order_for_gateway_callback(number: str) -> Order | None:
+    """Any user's order by number, with its payments: only for the payment callback, which
+    runs without a session and proves itself with the gateway's signature instead."""
+    return Order.objects.filter(number=(number or "").upper()).prefetch_related("payments").first()
+
+
 def codes_by_line(order: Order) -> dict[int, list[VoucherCode]]:
     """The order's delivered codes, by line id, in one query. Only call it for an order the
     viewer owns (order_of) or an operator."""

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notification_send
+from coupzii.core.errors import DomainError
+from coupzii.core.money import format_inr
 
 from .errors import GatewayUnavailable, PaymentInvalid
 from .models import Order, OrderStatus, Refund, RefundStatus
@@ -29,6 +31,9 @@ def expire_unpaid_orders() -> int:
             done += 1
         except GatewayUnavailable:
             logger.warning("gateway unavailable while expiring %s; next run retries", order)
+        except DomainError as refused:
+            # One order the gateway can't account for must not stop the sweep for the rest.
+            logger.error("could not expire %s: %s", order, refused.message)
     return done
 
 
@@ -41,6 +46,9 @@ def send_refund(*, refund_id: int) -> str:
         # The beat task below tries again; the reference we send makes that safe.
         payments.refund_failed_attempt(refund=refund, error=str(exc))
         logger.warning("refund %s not sent: %s", refund.public_id, exc)
+        if refund.attempts + 1 >= REFUND_ATTEMPTS:
+            alert_refund_stuck(refund_id=refund.pk)
+            return "gave up"
         return "retry"
 
 
@@ -52,7 +60,8 @@ def send_pending_refunds() -> int:
         gateway_amount__gt=0,
         attempts__lt=REFUND_ATTEMPTS,
     ).values_list("pk", flat=True)
-    for refund_id in pending[:100]:
+    pending = list(pending[:100])
+    for refund_id in pending:
         send_refund(refund_id=refund_id)
     return len(pending)
 
@@ -82,18 +91,42 @@ def send_order_codes_sms(*, order_id: int) -> None:
 
 @shared_task(name="commerce.alert_codes_short", ignore_result=True)
 def alert_codes_short(*, order_number: str) -> None:
-    """A paid order is waiting for codes: tell every operator, by email too."""
+    """A paid order is waiting for codes."""
+    _tell_operators(
+        title=lambda: _("Order %(number)s is paid but short of codes") % {"number": order_number},
+        body=lambda: _("Import codes for its gift card, or fulfil it by hand, from the admin."),
+        link="/admin/commerce/order/?q=" + order_number,
+    )
+
+
+@shared_task(name="commerce.alert_refund_stuck", ignore_result=True)
+def alert_refund_stuck(*, refund_id: int) -> None:
+    """A refund the gateway refused, or that could not be sent after every attempt: the
+    shopper is owed money that is not on its way."""
+    refund = Refund.objects.select_related("order").get(pk=refund_id)
+    _tell_operators(
+        title=lambda: _("A refund on order %(number)s is stuck") % {"number": refund.order.number},
+        body=lambda: (
+            _("%(amount)s was not returned to the card: %(error)s")
+            % {"amount": format_inr(refund.gateway_amount), "error": refund.last_error or "-"}
+        ),
+        link=f"/admin/commerce/refund/{refund.pk}/change/",
+    )
+
+
+def _tell_operators(*, title, body, link: str) -> None:
+    """Notify every active operator, by email too, each in their own language (`title` and
+    `body` are called inside it)."""
     for operator in User.objects.filter(is_staff=True, is_active=True):
         with translation.override(operator.language):
-            title = _("Order %(number)s is paid but short of codes") % {"number": order_number}
-        notification_send(
-            user=operator,
-            kind="operations",
-            title=title,
-            body=_("Import codes for its gift card, or fulfil it by hand, from the admin."),
-            link="/admin/commerce/order/?q=" + order_number,
-            channels=("email",),
-        )
+            notification_send(
+                user=operator,
+                kind="operations",
+                title=title(),
+                body=body(),
+                link=link,
+                channels=("email",),
+            )
 
 
 @shared_task(name="commerce.delete_stale_carts", ignore_result=True)

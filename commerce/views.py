@@ -488,7 +488,7 @@ def payment_callback(request, number: str):
     acted on for its owner only through signed data; the answer is always a redirect to the
     order page, which requires sign-in."""
     # By number alone, no user: the services below check the gateway order belongs to it.
-    order = Order.objects.filter(number=number.upper()).prefetch_related("payments").first()
+    order = selectors.order_for_gateway_callback(number)
     if order is None:
         raise Http404()
     post = request.POST

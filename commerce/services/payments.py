@@ -63,11 +63,16 @@ def payment_verify(*, user: User, gateway_order_id: str, payment_id: str, signat
                 "if money left your account it will be refunded."
             )
         )
+    recorded = Payment.objects.filter(gateway=payment.gateway, gateway_payment_id=payment_id)
+    if recorded.exclude(status=PaymentStatus.CREATED).exists():
+        return payment.order  # a retry, or the webhook came first: nothing more to do
     reported = provider.payment_fetch(payment_id)
     _check_matches(payment, reported)
     if reported.status == "authorized":
         reported = provider.payment_capture(reported)
-    if reported.status not in ("captured", "refunded"):
+    # Only a capture counts: a payment we've never seen that is already refunded (from the
+    # gateway's dashboard, say) paid for nothing.
+    if reported.status != "captured":
         raise PaymentInvalid(_("The gateway has not confirmed this payment yet."))
     return payment_captured(payment=payment, reported=reported, source="verify")
 
@@ -262,7 +267,17 @@ def _refund_update(entity: dict, *, processed: bool) -> str:
     refund.gateway_refund_id = refund_id
     refund.status = RefundStatus.PROCESSED if processed else RefundStatus.FAILED
     refund.save(update_fields=["gateway_refund_id", "status", "updated_at"])
+    if not processed:
+        # The ledger already shows the money returned; it hasn't been. A person must send it
+        # again (or another way) and is told now.
+        transaction.on_commit(lambda: _alert_refund_stuck(refund.pk))
     return f"refund {refund.status}"
+
+
+def _alert_refund_stuck(refund_pk: int) -> None:
+    from ..tasks import alert_refund_stuck  # tasks import this module
+
+    alert_refund_stuck.delay(refund_id=refund_pk)
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -329,8 +344,15 @@ def order_expire(*, order: Order) -> Order:
     lost is still a capture), then cancel if nothing was paid."""
     payment = order.payments.order_by("pk").first()
     if payment is not None:
-        for reported in gateway().order_payments(payment.gateway_order_id):
-            if reported.status == "captured" and reported.amount_paise == payment.amount_paise:
+        provider = gateway()
+        for reported in provider.order_payments(payment.gateway_order_id):
+            if reported.amount_paise != payment.amount_paise:
+                continue
+            if reported.status == "authorized":
+                # Authorised but not captured (a bank's late answer): capture it, as verify
+                # would, rather than let the gateway return it days later.
+                reported = provider.payment_capture(reported)
+            if reported.status == "captured":
                 return payment_captured(payment=payment, reported=reported, source="expiry")
     with transaction.atomic():
         locked = order_lock(order)

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
+from accounts import sms
 from accounts.models import Notification, User
 from catalog import gift_card_art, inventory
 from catalog.models import Product, ProductImage, Variant, VoucherCode, VoucherStatus
@@ -295,3 +296,12 @@ def test_without_the_demo_shopper_only_the_cards_and_promos_are_seeded():
     assert Product.objects.count() == 20
     assert PromoCode.objects.count() == 2
     assert not Order.objects.exists()
+
+
+def test_seeding_sends_no_codes_by_email_or_text(settings, mailoutbox):
+    # The demo's orders are not news to anybody: their codes stay on the order pages.
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+    assert not [m for m in mailoutbox if "gift cards, order" in m.subject]
+    assert not any("Coupzii order" in text["body"] for text in sms.outbox)

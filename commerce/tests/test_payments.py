@@ -918,3 +918,89 @@ def test_expiry_while_razorpay_is_down_cancels_nothing(razorpay_loopback, shoppe
     with commits():
         tasks.expire_unpaid_orders()  # the next run, Razorpay answering again
     assert_fulfilled(order)
+
+
+# --- Follow-ups from review --------------------------------------------------------------------
+
+
+def test_a_refund_failed_webhook_tells_the_operators(razorpay_loopback, shopper, commits):
+    # given a late capture whose automatic refund Razorpay took as pending
+    operator = UserFactory(is_staff=True)
+    razorpay_loopback.refund_status = "pending"
+    order = checkout(shopper)
+    failed = razorpay_loopback.pay(gateway_order_id(order), status="failed")
+    with commits():
+        deliver(razorpay_loopback, "payment.failed", razorpay_loopback.payment_id_of(failed))
+    payment_id = razorpay_loopback.payment_id_of(razorpay_loopback.pay(gateway_order_id(order)))
+    with commits():
+        deliver(razorpay_loopback, "payment.captured", payment_id)
+    refund = order.refunds.get()
+
+    # when the bank refuses it
+    razorpay_loopback.set_refund_status(refund.gateway_refund_id, "failed")
+    with commits():
+        event = deliver(razorpay_loopback, "refund.failed", refund.gateway_refund_id)
+
+    # then the refund is failed and every operator hears of it, by email too
+    assert event.result == "refund failed"
+    assert Refund.objects.get(pk=refund.pk).status == RefundStatus.FAILED
+    alert = Notification.objects.get(user=operator, kind="operations")
+    assert order.number in alert.title
+    assert any(operator.email in m.to and order.number in m.subject for m in mail.outbox)
+
+
+def test_verify_refuses_a_payment_first_seen_already_refunded(razorpay_loopback, shopper):
+    order = checkout(shopper)
+    callback = razorpay_loopback.pay(gateway_order_id(order))
+    razorpay_loopback.set_payment_status(callback["razorpay_payment_id"], "refunded")
+    before = written()
+
+    with pytest.raises(PaymentInvalid):
+        verify(shopper, callback)
+
+    assert written() == before
+
+
+def test_a_verify_retry_after_the_webhook_answers_with_the_order(
+    razorpay_loopback, shopper, commits
+):
+    order = checkout(shopper)
+    callback = razorpay_loopback.pay(gateway_order_id(order))
+    with commits():
+        deliver(razorpay_loopback, "payment.captured", callback["razorpay_payment_id"])
+    fetches = len(razorpay_loopback.calls("GET", PAYMENT))
+
+    assert verify(shopper, callback).status == OrderStatus.FULFILLED
+    # the recorded capture is enough: the gateway isn't asked again
+    assert len(razorpay_loopback.calls("GET", PAYMENT)) == fetches
+
+
+def test_expiry_captures_an_authorized_payment_instead_of_cancelling(
+    razorpay_loopback, shopper, commits
+):
+    order = checkout(shopper)
+    razorpay_loopback.pay(gateway_order_id(order), status="authorized")
+    Order.objects.filter(pk=order.pk).update(pay_by=timezone.now())
+
+    with commits():
+        tasks.expire_unpaid_orders()
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.FULFILLED
+    assert len(razorpay_loopback.calls("POST", CAPTURE)) == 1
+
+
+def test_the_expiry_sweep_goes_on_past_an_order_the_gateway_refuses(
+    razorpay_loopback, shopper, commits
+):
+    # given two overdue orders, the first with a gateway order Razorpay doesn't know
+    first = checkout(shopper, key="first")
+    Payment.objects.filter(order=first).update(gateway_order_id="order_Unknown0000001")
+    second = checkout(UserFactory(), key="second")
+    Order.objects.filter(pk__in=[first.pk, second.pk]).update(pay_by=timezone.now())
+
+    with commits():
+        tasks.expire_unpaid_orders()
+
+    second.refresh_from_db()
+    assert second.status == OrderStatus.CANCELLED
