@@ -1,15 +1,13 @@
 """Races on PostgreSQL: one-time things stay one-time when requests arrive together."""
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 from accounts import errors, services, sms, tokens
 from accounts.tests.factories import UserFactory, totp_code
-from coupzii.core.errors import DomainError
+from coupzii.tests.races import race as race_all
+from coupzii.tests.races import successes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -18,23 +16,7 @@ THREADS = 6
 
 def race(action, count: int = THREADS) -> list:
     """Run `action()` in `count` threads released together; return results or the errors."""
-    barrier = threading.Barrier(count)
-
-    def run(_):
-        barrier.wait()
-        try:
-            return action()
-        except DomainError as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
-def successes(results: list) -> list:
-    return [result for result in results if not isinstance(result, Exception)]
+    return race_all([action] * count)
 
 
 def test_one_phone_code_signs_in_once_however_many_try_it_together():

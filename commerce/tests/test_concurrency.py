@@ -3,15 +3,12 @@ meeting the webhook, double-sent checkouts, the expiry sweep meeting a capture, 
 refund senders acting at once, and the lock order between checkout, capture and refunds.
 Whoever wins, codes go out once, money moves once and the ledger stays sound."""
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,7 +34,7 @@ from commerce.services.cart import cart_line_set
 from commerce.services.checkout import order_place
 from commerce.tasks import send_pending_refunds, send_refund
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
-from coupzii.core.errors import DomainError
+from coupzii.tests.races import failures, race, successes
 from wallet import ledger
 from wallet.models import AccountKind, Transaction, TransactionKind
 from wallet.tests.factories import operator
@@ -45,32 +42,6 @@ from wallet.tests.factories import operator
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 AVAILABLE, HELD = AccountKind.AVAILABLE, AccountKind.HELD
 V = VoucherStatus
-
-
-def race(actions: list) -> list:
-    """Run each action in its own thread, all released together by a barrier; return each
-    one's result or its DomainError (anything else, a deadlock say, fails the test)."""
-    barrier = threading.Barrier(len(actions))
-
-    def run(action):
-        barrier.wait()
-        try:
-            return action()
-        except DomainError as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(actions)) as pool:
-        return list(pool.map(run, actions))
-
-
-def successes(results: list) -> list:
-    return [result for result in results if not isinstance(result, Exception)]
-
-
-def failures(results: list) -> list:
-    return [result for result in results if isinstance(result, Exception)]
 
 
 def fresh(user) -> User:

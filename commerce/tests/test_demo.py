@@ -301,6 +301,7 @@ def test_without_the_demo_shopper_only_the_cards_and_promos_are_seeded():
 def test_seeding_sends_no_codes_by_email_or_text(settings, mailoutbox):
     # The demo's orders are not news to anybody: their codes stay on the order pages.
     settings.DEBUG = True
+    sms.outbox.clear()
     call_command("seed_demo")
 
     assert not [m for m in mailoutbox if "gift cards, order" in m.subject]

@@ -253,8 +253,9 @@ RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
 # Tests point the SDK at a loopback server; production leaves it at Razorpay's API.
 RAZORPAY_BASE_URL = env.str("RAZORPAY_BASE_URL", default="https://api.razorpay.com")
 DEV_GATEWAY_KEY_ID = "rzp_dev_coupzii"
-DEV_GATEWAY_KEY_SECRET = "dev-gateway-key-secret-not-for-production"
-DEV_GATEWAY_WEBHOOK_SECRET = "dev-gateway-webhook-secret-not-for-production"
+# Published on purpose: they only sign the dev gateway's fake payments, never used in production.
+DEV_GATEWAY_KEY_SECRET = "dev-gateway-key-secret-not-for-production"  # noqa: S105
+DEV_GATEWAY_WEBHOOK_SECRET = "dev-gateway-webhook-secret-not-for-production"  # noqa: S105
 # An order not paid within this many minutes is cancelled and its codes go back on sale.
 COMMERCE_PAYMENT_WINDOW_MINUTES = env.int("COMMERCE_PAYMENT_WINDOW_MINUTES", default=15)
 COMMERCE_MAX_CART_LINES = 20

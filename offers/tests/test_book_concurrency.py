@@ -1,47 +1,18 @@
 """Races on PostgreSQL: a book's codes, a shopper's limit and a single-use code stay right when
 requests arrive together."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from coupzii.core.errors import DomainError
+from coupzii.tests.races import failures, race, successes
 from offers import books, errors
 from offers.models import AuditAction, CodeStatus, CouponCode, RedemptionAudit
 from offers.tests.book_factories import book_with_codes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(actions: list) -> list:
-    """Run each action in its own thread, all released together by a barrier; return each
-    one's result or its DomainError."""
-    barrier = threading.Barrier(len(actions))
-
-    def run(action):
-        barrier.wait()
-        try:
-            return action()
-        except DomainError as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(actions)) as pool:
-        return list(pool.map(run, actions))
-
-
-def successes(results: list) -> list:
-    return [result for result in results if not isinstance(result, Exception)]
-
-
-def failures(results: list) -> list:
-    return [result for result in results if isinstance(result, Exception)]
 
 
 def test_fifty_shoppers_claiming_twenty_codes_get_twenty_distinct_codes():

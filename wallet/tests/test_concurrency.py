@@ -2,18 +2,15 @@
 report pages, idempotency keys, operators acting at once, and reversals meeting
 confirmations and withdrawals. The ledger must stay sound whoever wins."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Notification, User
 from accounts.tests.factories import UserFactory
-from coupzii.core.errors import DomainError
+from coupzii.tests.races import failures, race, successes
 from offers.tests.factories import ClickFactory
 from wallet import ledger
 from wallet.errors import InsufficientFunds, InvalidTransition
@@ -54,32 +51,6 @@ from wallet.tests.factories import (
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 AVAILABLE, PENDING, HELD = AccountKind.AVAILABLE, AccountKind.PENDING, AccountKind.HELD
-
-
-def race(actions: list) -> list:
-    """Run each action in its own thread, all released together by a barrier; return each
-    one's result or its DomainError (anything else fails the test)."""
-    barrier = threading.Barrier(len(actions))
-
-    def run(action):
-        barrier.wait()
-        try:
-            return action()
-        except DomainError as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(actions)) as pool:
-        return list(pool.map(run, actions))
-
-
-def successes(results: list) -> list:
-    return [result for result in results if not isinstance(result, Exception)]
-
-
-def failures(results: list) -> list:
-    return [result for result in results if isinstance(result, Exception)]
 
 
 def _fresh(user) -> User:
