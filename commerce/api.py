@@ -9,7 +9,6 @@ Answers that may carry voucher codes are marked `Cache-Control: no-store`.
 
 from contextlib import contextmanager
 
-from django.db import transaction
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -190,13 +189,6 @@ def _cart_answer(request: Request, cart: Cart | None) -> Response:
     return Response(CartSerializer(priced).data)
 
 
-def _promo_set(cart: Cart, code: str, user) -> None:
-    if code:
-        cart_services.cart_promo_apply(cart=cart, code=code, user=user)
-    else:
-        cart_services.cart_promo_remove(cart=cart)
-
-
 @extend_schema_view(
     get=extend_schema(
         tags=CART,
@@ -254,17 +246,9 @@ class CartView(ShopperView):
     def patch(self, request: Request) -> Response:
         change = _parse_body(CartUpdateSerializer, request)
         cart = cart_services.cart_of_user(request.user)
-        # One request, one outcome: a refused promo code must not leave the quantity
-        # change of the same request behind.
-        with transaction.atomic(), _sku_from_body():
-            if "sku" in change:
-                cart_services.cart_line_set(
-                    cart=cart, sku=change["sku"], quantity=change["quantity"]
-                )
-            if "promo_code" in change:
-                _promo_set(cart, change["promo_code"], request.user)
-            if "use_wallet" in change:
-                cart_services.cart_use_wallet(cart=cart, use=change["use_wallet"])
+        with _sku_from_body():
+            # One request, one outcome: a refused promo code leaves no quantity change behind.
+            cart_services.cart_update(cart=cart, user=request.user, **change)
         return _cart_answer(request, cart)
 
     def delete(self, request: Request) -> Response:
@@ -306,7 +290,9 @@ class CartValidateView(ShopperView):
         refused_promo = {}
         if "promo_code" in options:
             try:
-                _promo_set(cart, options["promo_code"], request.user)
+                cart_services.cart_update(
+                    cart=cart, user=request.user, promo_code=options["promo_code"]
+                )
             except PromoInvalid as refused:
                 # Reported with the cart's other problems, so the shopper sees them all.
                 refused_promo = {"promo_code": [refused.message]}

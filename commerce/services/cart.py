@@ -127,6 +127,33 @@ def cart_use_wallet(*, cart: Cart, use: bool) -> None:
     cart.save(update_fields=["use_wallet", "updated_at"])
 
 
+_UNSET = object()
+
+
+@transaction.atomic
+def cart_update(
+    *,
+    cart: Cart,
+    user: User | None,
+    sku: str | None = None,
+    quantity: int = 0,
+    promo_code=_UNSET,
+    use_wallet=_UNSET,
+) -> Cart:
+    """Several cart changes as one: set a line's quantity (when `sku` is given), set or clear
+    (with "") the promo code, turn the wallet on or off. If any is refused, none happens."""
+    if sku is not None:
+        cart_line_set(cart=cart, sku=sku, quantity=quantity)
+    if promo_code is not _UNSET:
+        if promo_code:
+            cart_promo_apply(cart=cart, code=promo_code, user=user)
+        else:
+            cart_promo_remove(cart=cart)
+    if use_wallet is not _UNSET:
+        cart_use_wallet(cart=cart, use=use_wallet)
+    return cart
+
+
 def cart_empty(*, cart: Cart) -> None:
     """What checkout does once the order is placed."""
     cart.lines.all().delete()

@@ -54,6 +54,13 @@ from wallet.models import AccountKind, CashbackDebt, Transaction, TransactionKin
 from wallet.tests.factories import confirmed_cashback, operator
 
 pytestmark = pytest.mark.django_db
+
+
+def tampered(signature: str) -> str:
+    """The signature with its last hex digit changed (always to a different one)."""
+    return signature[:-1] + ("1" if signature[-1] == "0" else "0")
+
+
 AVAILABLE, HELD = AccountKind.AVAILABLE, AccountKind.HELD
 
 
@@ -578,7 +585,7 @@ def test_another_users_gateway_order_is_not_found_and_a_bad_signature_changes_no
             user=shopper,
             gateway_order_id=callback["razorpay_order_id"],
             payment_id=callback["razorpay_payment_id"],
-            signature=callback["razorpay_signature"][:-1] + "0",
+            signature=tampered(callback["razorpay_signature"]),
         )
 
     order.refresh_from_db()
