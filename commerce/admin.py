@@ -13,11 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -25,7 +22,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import VoucherCode, VoucherStatus
-from coupzii.core.errors import DomainError
 from coupzii.core.money import format_inr, from_paise
 from wallet.admin_common import (
     ConfirmForm,
@@ -34,7 +30,6 @@ from wallet.admin_common import (
     ReadOnlyInline,
     ServiceActionsAdmin,
     badge,
-    error_text,
     short_time,
     two_lines,
 )
@@ -470,56 +465,15 @@ class OrderAdmin(ServiceActionsAdmin):
         ]
 
     # The actions' forms are built for the order (its short or unrefunded lines), and their
-    # outcome depends on what the service did, so the order's actions have a view of their
-    # own; otherwise it does what ServiceActionsAdmin.object_action_view does.
-    def object_action_view(self, request, object_id, slug):
-        action = next(action for action in self.object_actions if action.slug == slug)
-        order = self.get_object(request, unquote(object_id))
-        if order is None:
-            raise Http404(gettext("Not found."))
-        if not self.has_process_permission(request, order):
-            raise PermissionDenied
-        back = HttpResponseRedirect(self.change_url(order))
-        if not action.allowed(order):
-            self.message_user(
-                request,
-                gettext("This can no longer be done: its status has changed."),
-                messages.WARNING,
-            )
-            return back
-        data = request.POST if request.method == "POST" else None
+    # outcome message depends on what the service did.
+    def object_action_form(self, action, order: Order, data):
         if issubclass(action.form_class, OrderActionForm):
-            form = action.form_class(data, order=order)
-        else:
-            form = action.form_class(data)
-        if request.method == "POST" and form.is_valid():
-            try:
-                result = action.run(self, request, order, form.cleaned_data)
-            except DomainError as exc:
-                fields = [name for name in exc.fields if name in form.fields]
-                if not fields:
-                    self.message_user(request, error_text(exc), messages.ERROR)
-                    return back
-                for name in fields:
-                    for message in exc.fields[name]:
-                        form.add_error(name, message)
-            else:
-                order.refresh_from_db()
-                message, level = action.outcome(order, result)
-                self.log_change(request, order, message)
-                self.message_user(request, message, level)
-                return back
-        return self.render_action_page(
-            request,
-            title=action.label,
-            intro=action.intro,
-            form=form,
-            original=order,
-            summary=self.action_summary(order),
-            submit_label=action.label,
-            cancel_url=self.change_url(order),
-            danger=action.style == "danger",
-        )
+            return action.form_class(data, order=order)
+        return action.form_class(data)
+
+    def object_action_outcome(self, action, order: Order, result) -> tuple[str, int]:
+        order.refresh_from_db()
+        return action.outcome(order, result)
 
     @admin.action(description=_("Fulfil selected paid orders from stock"), permissions=["process"])
     def fulfil_selected(self, request, queryset):

@@ -287,14 +287,16 @@ class ServiceActionsAdmin(ReadOnlyAdmin):
             raise Http404(gettext("Not found."))
         if not self.has_process_permission(request, obj):
             raise PermissionDenied
-        if request.method != "POST" and not action.allowed(obj):
+        if not action.allowed(obj):
             self.message_user(
                 request,
                 gettext("This can no longer be done: its status has changed."),
                 messages.WARNING,
             )
             return HttpResponseRedirect(self.change_url(obj))
-        form = action.form_class(request.POST if request.method == "POST" else None)
+        form = self.object_action_form(
+            action, obj, request.POST if request.method == "POST" else None
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 changed = action.run(self, request, obj, form.cleaned_data)
@@ -307,10 +309,12 @@ class ServiceActionsAdmin(ReadOnlyAdmin):
                     for message in exc.fields[name]:
                         form.add_error(name, message)
             else:
-                message = action.done % {"object": self.row_label(changed)}
-                self.log_change(request, changed, message)
-                self.message_user(request, message, messages.SUCCESS)
-                return HttpResponseRedirect(self.change_url(changed))
+                # A service may answer with another object (a refund for an order).
+                target = changed if isinstance(changed, self.model) else obj
+                message, level = self.object_action_outcome(action, target, changed)
+                self.log_change(request, target, message)
+                self.message_user(request, message, level)
+                return HttpResponseRedirect(self.change_url(target))
         return self.render_action_page(
             request,
             title=action.label,
@@ -322,6 +326,14 @@ class ServiceActionsAdmin(ReadOnlyAdmin):
             cancel_url=self.change_url(obj),
             danger=action.style == "danger",
         )
+
+    def object_action_form(self, action: ObjectAction, obj, data) -> forms.Form:
+        """The action's form; override to build it for the object (its lines, say)."""
+        return action.form_class(data)
+
+    def object_action_outcome(self, action: ObjectAction, obj, result) -> tuple[str, int]:
+        """The message (and its level) once the service has done the action."""
+        return action.done % {"object": self.row_label(obj)}, messages.SUCCESS
 
     def render_action_page(self, request, *, title, intro, form, submit_label, cancel_url, **extra):
         context = {
