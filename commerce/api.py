@@ -9,6 +9,7 @@ Answers that may carry voucher codes are marked `Cache-Control: no-store`.
 
 from contextlib import contextmanager
 
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -310,7 +311,7 @@ class CartValidateView(ShopperView):
 # --- Checkout ----------------------------------------------------------------------------------
 
 
-def _checkout_options(order: Order) -> dict | None:
+def _checkout_options(request: Request, order: Order) -> dict | None:
     """What Razorpay Checkout (the mobile SDK or checkout.js) opens the payment with, while
     the order awaits it."""
     if order.status != OrderStatus.PENDING_PAYMENT:
@@ -327,6 +328,9 @@ def _checkout_options(order: Order) -> dict | None:
         "name": "Coupzii",
         "description": _("Order %(number)s") % {"number": order.number},
         "prefill": {"email": order.email, "contact": order.phone},
+        # The web pay page: where an app without Razorpay's SDK (or on the dev gateway, which
+        # the SDK can't reach) sends the shopper to pay in a browser.
+        "pay_url": request.build_absolute_uri(reverse("commerce:pay", args=[order.number])),
     }
 
 
@@ -334,7 +338,10 @@ def _order_answer(request: Request, number: str, *, answer: int = status.HTTP_20
     order = selectors.order_of(request.user, number)
     if order is None:
         raise OrderNotFound()
-    context = {"codes": selectors.codes_by_line(order), "payment": _checkout_options(order)}
+    context = {
+        "codes": selectors.codes_by_line(order),
+        "payment": _checkout_options(request, order),
+    }
     response = Response(OrderDetailSerializer(order, context=context).data, status=answer)
     # The answer may carry voucher codes and PINs: no cache anywhere may keep it.
     patch_cache_control(response, no_store=True, private=True)

@@ -323,6 +323,13 @@ class GatewayCheckoutSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True, help_text=_("The merchant name to show."))
     description = serializers.CharField(read_only=True)
     prefill = PrefillSerializer(read_only=True)
+    pay_url = serializers.URLField(
+        read_only=True,
+        help_text=_(
+            "The web pay page, for paying in a browser (the shopper signs in there): what an "
+            "app uses with the dev gateway, which Razorpay's SDK can't open."
+        ),
+    )
 
 
 class WebhookAcceptedSerializer(serializers.Serializer):

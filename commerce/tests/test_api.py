@@ -541,6 +541,7 @@ def test_checkout_places_the_order_and_answers_what_razorpay_checkout_needs(api,
         "name": "Coupzii",
         "description": f"Order {order.number}",
         "prefill": {"email": "asha@example.in", "contact": "+919812345678"},
+        "pay_url": f"http://testserver/checkout/pay/{order.number}/",
     }
     assert [line["codes"] for line in body["lines"]] == [[]]
     assert [event["status"] for event in body["events"]] == ["pending_payment"]
