@@ -18,6 +18,9 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://coupzii@db/coupzii",
     "REDIS_URL": "redis://redis:6379/0",
     "CELERY_BROKER_URL": "redis://redis:6379/1",
+    "RAZORPAY_KEY_ID": "rzp_live_check",
+    "RAZORPAY_KEY_SECRET": "razorpay-key-secret",
+    "RAZORPAY_WEBHOOK_SECRET": "razorpay-webhook-secret",
 }
 
 
@@ -49,7 +52,16 @@ def test_production_settings_pass_check_deploy():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "REDIS_URL"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "FIELD_ENCRYPTION_KEYS",
+        "REDIS_URL",
+        # Without Razorpay keys checkout would take the dev gateway's free payments.
+        "RAZORPAY_KEY_ID",
+        "RAZORPAY_WEBHOOK_SECRET",
+    ],
 )
 def test_production_refuses_to_start_without(missing):
     result = manage("check", **{missing: None})
