@@ -208,6 +208,22 @@ ORDER_ACTIONS = (
 # --- Orders ------------------------------------------------------------------------------------
 
 
+class CreatedColumn:
+    """The short "created" column every shop admin list and inline shows."""
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj) -> str:
+        return short_time(obj.created_at)
+
+
+class OrderPartAdmin(CreatedColumn, ReadOnlyAdmin):
+    """A read-only list of something that belongs to an order (payments, refunds)."""
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_number(self, obj) -> str:
+        return order_link(obj.order)
+
+
 class GatewayFilter(admin.SimpleListFilter):
     """Orders by how they were paid online (payments__gateway), or wallet-only."""
 
@@ -289,7 +305,7 @@ class OrderLineInline(ReadOnlyInline):
         return two_lines(short_time(line.refund.created_at), line.refund.reason)
 
 
-class PaymentInline(ReadOnlyInline):
+class PaymentInline(CreatedColumn, ReadOnlyInline):
     model = Payment
     fields = (
         "gateway",
@@ -309,12 +325,8 @@ class PaymentInline(ReadOnlyInline):
     def status_badge(self, payment: Payment) -> str:
         return badge(payment.get_status_display(), PAYMENT_TONES[payment.status])
 
-    @admin.display(description=_("created"))
-    def created(self, payment: Payment) -> str:
-        return short_time(payment.created_at)
 
-
-class RefundInline(ReadOnlyInline):
+class RefundInline(CreatedColumn, ReadOnlyInline):
     model = Refund
     fields = (
         "created",
@@ -334,10 +346,6 @@ class RefundInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by")
-
-    @admin.display(description=_("created"))
-    def created(self, refund: Refund) -> str:
-        return short_time(refund.created_at)
 
     @admin.display(description=_("amount"))
     def amount_inr(self, refund: Refund) -> str:
@@ -371,7 +379,7 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ServiceActionsAdmin):
+class OrderAdmin(CreatedColumn, ServiceActionsAdmin):
     list_display = (
         "number",
         "shopper",
@@ -537,10 +545,6 @@ class OrderAdmin(ServiceActionsAdmin):
             ),
         )
 
-    @admin.display(description=_("created"), ordering="created_at")
-    def created(self, order: Order) -> str:
-        return short_time(order.created_at)
-
     @admin.display(description=_("pay by"))
     def pay_by_time(self, order: Order) -> str:
         return short_time(order.pay_by)
@@ -701,7 +705,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(OrderPartAdmin):
     list_display = (
         "created",
         "order_number",
@@ -730,14 +734,6 @@ class PaymentAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("created"), ordering="created_at")
-    def created(self, payment: Payment) -> str:
-        return short_time(payment.created_at)
-
-    @admin.display(description=_("order"), ordering="order__number")
-    def order_number(self, payment: Payment) -> str:
-        return order_link(payment.order)
-
     @admin.display(description=_("amount"), ordering="amount_paise")
     def amount(self, payment: Payment) -> str:
         return two_lines(
@@ -755,7 +751,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(OrderPartAdmin):
     list_display = (
         "created",
         "order_number",
@@ -786,14 +782,6 @@ class RefundAdmin(ReadOnlyAdmin):
         "created",
     )
     readonly_fields = fields
-
-    @admin.display(description=_("created"), ordering="created_at")
-    def created(self, refund: Refund) -> str:
-        return short_time(refund.created_at)
-
-    @admin.display(description=_("order"), ordering="order__number")
-    def order_number(self, refund: Refund) -> str:
-        return order_link(refund.order)
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_inr(self, refund: Refund) -> str:
