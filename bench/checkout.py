@@ -53,17 +53,14 @@ if str(ROOT) not in sys.path:
 
 from bench.cashback_sync import (  # noqa: E402 (the project root goes on the path first)
     broker_queue_clear,
-    configure_django,
     migrate,
     ms_percentiles,
     positive_int,
+    services_prepare,
 )
 from bench.run import (  # noqa: E402
     RESULTS_DIR,
     BenchError,
-    check_redis,
-    fresh_database,
-    service_urls,
     without_password,
 )
 
@@ -540,11 +537,7 @@ def parse_args(argv):
 def run(args) -> int:
     import redis
 
-    urls = service_urls()
-    fresh_database(urls["database"])
-    check_redis(urls["cache"], "cache", "BENCH_REDIS_URL")
-    check_redis(urls["broker"], "Celery broker", "BENCH_BROKER_URL")
-    configure_django(urls)
+    urls = services_prepare()
 
     from commerce.gateways import gateway
 

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from coupzii.tests.loopback import LoopbackServer
+
 KEY_ID = "rzp_test_Loopback00001"
 KEY_SECRET = "loopback-razorpay-key-secret"
 WEBHOOK_SECRET = "loopback-razorpay-webhook-secret"
@@ -107,12 +109,18 @@ class RazorpayError(Exception):
         self.answer = _Answer(status, _error_body("BAD_REQUEST_ERROR", description, field_name))
 
 
-class LoopbackRazorpay:
+class LoopbackRazorpay(LoopbackServer):
     """Razorpay on a 127.0.0.1 port. Use as a context manager, or start()/stop().
 
     `refund_status` is the status new refunds get: "processed" (instant, the default) or
     "pending" (then `set_refund_status` and a refund.* webhook finish it).
     """
+
+    thread_name = "loopback-razorpay"
+
+    @property
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler  # defined below, with the routes
 
     def __init__(
         self,
@@ -132,41 +140,6 @@ class LoopbackRazorpay:
         self.requests: list[LoggedRequest] = []
         self._faults: list[_Fault] = []
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> "LoopbackRazorpay":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.loopback = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="loopback-razorpay",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    def __enter__(self) -> "LoopbackRazorpay":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def settings(self, **overrides) -> dict:
         """Django settings that point commerce.gateways.gateway() here, for override_settings."""

@@ -36,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from coupzii.tests.loopback import LoopbackServer
 from wallet.networks.base import SaleStatus
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -105,13 +106,19 @@ class _Book:
         return self.windows[key]
 
 
-class LoopbackNetworks:
+class LoopbackNetworks(LoopbackServer):
     """The three networks on one 127.0.0.1 port. Use as a context manager, or start()/stop().
 
     `max_page_size` caps every page below what the client asks for, as a server with a smaller
     limit would, to prove the adapters follow the network's paging and not their own request.
     `requests` lists (network, path, query) for each report call served.
     """
+
+    thread_name = "loopback-networks"
+
+    @property
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler  # defined below, with the routes
 
     def __init__(self, *, max_page_size: int | None = None):
         self.max_page_size = max_page_size
@@ -121,42 +128,6 @@ class LoopbackNetworks:
         self._tokens: set[str] = set()
         self._lock = threading.Lock()
         self._ids = itertools.count(100001)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> "LoopbackNetworks":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.loopback = self
-        # A short poll: stop() waits for one poll, and a test suite starts many servers.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="loopback-networks",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    def __enter__(self) -> "LoopbackNetworks":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def affiliate_settings(
         self, *, postback_secrets: Mapping[str, str] | None = None, page_size: int | None = None
