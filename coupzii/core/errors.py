@@ -4,7 +4,13 @@ Every API error answers `{"error": {"code": ..., "message": ..., "fields": {...}
 switch on `code`, show `message`, and put `fields` messages next to their inputs.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -71,6 +77,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = error_body(code=exc.code, message=exc.message, fields=exc.fields, extra=exc.extra)
         return Response(body, status=exc.status_code)
+    limit = _over_limit(exc)
+    if limit is not None:
+        return limit
 
     # Let DRF turn Http404/PermissionDenied into its exceptions and set headers
     # (WWW-Authenticate, Retry-After), then reshape only the body.
@@ -88,6 +97,40 @@ def api_exception_handler(exc, context):
         body = error_body(code=_code_of(exc), message=_message_of(exc.detail))
     response.data = body
     return response
+
+
+def _over_limit(exc) -> Response | None:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, or with more fields or files than
+    DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES: Django would answer its HTML 400 page, which an app
+    can't read; the API answers its own shape."""
+    if isinstance(exc, RequestDataTooBig):
+        body = error_body(
+            code="request_too_large",
+            message=str(
+                _("The request body is larger than %(limit)s bytes.")
+                % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+            ),
+        )
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent):
+        body = error_body(
+            code="too_many_fields",
+            message=str(
+                _("The request has more than %(limit)s fields.")
+                % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+            ),
+        )
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, TooManyFilesSent):
+        body = error_body(
+            code="too_many_files",
+            message=str(
+                _("The request has more than %(limit)s files.")
+                % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+            ),
+        )
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return None
 
 
 def _as_api_exception(exc):

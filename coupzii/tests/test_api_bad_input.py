@@ -1,0 +1,132 @@
+"""Bad bodies anywhere in the API: deep nesting, non-finite numbers, NUL in text, too large or
+too many fields. Each is a 400 (413 for size) in the API's error shape, never a 500, and
+nothing is written."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from coupzii.core.parsers import MAX_DEPTH, UnsafeJson, loads_checked
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 1000 + "]" * 1000  # 2 KB that Python's json module recurses a thousand times over
+SIGNED_OUT_POSTS = [
+    "/api/v1/auth/login/",
+    "/api/v1/auth/register/",
+    "/api/v1/auth/refresh/",
+    "/api/v1/auth/phone/request/",
+]
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def error_of(response) -> dict:
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body["error"]) >= {"code", "message", "fields"}
+    return body["error"]
+
+
+@pytest.mark.parametrize("url", SIGNED_OUT_POSTS)
+def test_json_nested_a_thousand_deep_answers_400_parse_error(api, url):
+    response = api.post(url, DEEP, content_type="application/json")
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "parse_error"
+    assert "levels deep" in error["message"]
+
+
+def test_json_just_past_the_depth_limit_is_refused_and_at_it_is_read():
+    at_limit = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+
+    assert loads_checked(at_limit) == json.loads(at_limit)
+    with pytest.raises(UnsafeJson):
+        loads_checked("[" + at_limit + "]")
+
+
+def test_deep_json_to_a_signed_in_endpoint_answers_400(api):
+    api.force_authenticate(User.objects.create_user(email="asha@example.com", password="x"))
+
+    response = api.post("/api/v1/cart/validate/", DEEP, content_type="application/json")
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999", "-1e999"])
+def test_non_finite_numbers_answer_400(api, number):
+    body = f'{{"email": "asha@example.com", "password": "long enough pw", "n": {number}}}'
+
+    response = api.post("/api/v1/auth/register/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "parse_error"
+    assert not User.objects.exists()
+
+
+def test_a_nul_in_any_json_string_answers_400_naming_where(api):
+    body = {"email": "asha@example.com", "password": "long enough pw", "full_name": "As\u0000ha"}
+
+    response = api.post("/api/v1/auth/register/", body, format="json")
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "parse_error"
+    assert "full_name" in error["message"]
+    assert not User.objects.exists()
+
+
+def test_a_nul_in_a_json_key_answers_400(api):
+    response = api.post("/api/v1/auth/login/", '{"e\\u0000": 1}', content_type="application/json")
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "parse_error"
+
+
+def test_a_body_over_the_size_limit_answers_413_in_the_api_shape(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"email": "a" * 20_000 + "@example.com", "password": "x"})
+
+    response = api.post("/api/v1/auth/login/", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_too_large"
+
+
+def test_a_form_over_the_size_limit_answers_413_in_the_api_shape(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = "email=" + "a" * 20_000
+
+    response = api.post(
+        "/api/v1/auth/login/", body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_too_large"
+
+
+def test_too_many_form_fields_answer_400_in_the_api_shape(api, settings):
+    body = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+
+    response = api.post(
+        "/api/v1/auth/login/", body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "too_many_fields"
+
+
+def test_an_ordinary_json_body_still_reads(api):
+    body = {"email": "asha@example.com", "password": "a long enough password", "n": 1.5}
+
+    response = api.post("/api/v1/auth/register/", body, format="json")
+
+    assert response.status_code == 201
+    assert User.objects.filter(email="asha@example.com").exists()
