@@ -20,6 +20,8 @@ env = environ.Env()
 # Development values: usable only while DEBUG is on (see the check at the bottom).
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me-never-use-it-in-production"  # noqa: S105
 DEV_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtISE="
+# The broker of the embedded default and the tests: in-process, tasks run eagerly.
+EAGER_BROKER_URL = "memory://localhost/"
 
 
 def refuse_dev_secrets(*, secret_key: str, field_encryption_keys: list[str]) -> None:
@@ -39,6 +41,44 @@ def static_storage(*, debug: bool) -> str:
     if debug:
         return "django.contrib.staticfiles.storage.StaticFilesStorage"
     return "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def logging_config(*, log_format: str, level: str) -> dict:
+    """One console handler on the root logger, and every logger sent to it exactly once.
+
+    Django's own defaults give `django` and `django.server` handlers of their own; they are
+    emptied here so their records reach the root handler only, in the chosen format.
+    """
+    if log_format not in ("plain", "json"):
+        raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "coupzii.core.logging.RequestIdFilter"}},
+        "formatters": {
+            "plain": {
+                "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+                "datefmt": "%H:%M:%S",
+            },
+            "json": {
+                "()": "coupzii.core.logging.JsonFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["request_id"],
+                "formatter": log_format,
+            },
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django": {"handlers": [], "level": level, "propagate": True},
+            "django.server": {"handlers": [], "level": level, "propagate": True},
+            "django.db.backends": {"level": "INFO"},
+        },
+    }
 
 
 DEBUG = env.bool("DEBUG", default=True)
@@ -169,7 +209,10 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # Eager tasks still borrow a producer from the pool (to round-trip their arguments through
+    # the serializer); a memory URL without a host makes kombu warn "No hostname was supplied"
+    # on every first use, so it names one.
+    CELERY_BROKER_URL = EAGER_BROKER_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -435,31 +478,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Logging: one JSON object per line, tagged with the request id ---------------------------
+# --- Logging: one line per record, readable or JSON, tagged with the request id -------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "coupzii.core.logging.RequestIdFilter"}},
-    "formatters": {
-        "json": {
-            "()": "coupzii.core.logging.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": "json",
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+# `plain` for a developer's console (SMS codes and emails stay readable); `json` for log
+# collectors (production defaults to it).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 
 # --- Security ------------------------------------------------------------------------------
 

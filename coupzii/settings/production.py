@@ -4,7 +4,7 @@ Run `manage.py check --deploy --fail-level WARNING` with these settings before a
 """
 
 from .base import *  # noqa: F403
-from .base import env, refuse_dev_secrets, static_storage
+from .base import env, logging_config, refuse_dev_secrets, static_storage
 
 DEBUG = False
 # No defaults here: a missing variable stops the process with ImproperlyConfigured.
@@ -18,6 +18,10 @@ for required in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
 # Without Razorpay keys checkout would fall back to the dev gateway, whose pay button is free.
 for required in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"):
     env.str(required)
+
+# Log collectors read one JSON object per line; LOG_FORMAT=plain reads better by hand.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)  # noqa: F405
 
 STORAGES["staticfiles"] = {"BACKEND": static_storage(debug=False)}  # noqa: F405
 
