@@ -67,6 +67,10 @@ def offer_claim(request, public_id):
             # A token rendered into the form: a double-submitted form claims once.
             idempotency_key=request.POST.get("idempotency_key", "")[:80],
         )
+    except errors.ClaimLimitReached as exc:
+        # They already hold their codes of this offer: show them where those are.
+        messages.info(request, exc.message)
+        return redirect("my_codes")
     except DomainError as exc:
         # BookError refusals, and Busy when the same form is still being claimed.
         messages.error(request, exc.message)

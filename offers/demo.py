@@ -5,7 +5,7 @@ Deterministic: a seeded random generator picks the offers and their public ids a
 (merchant, position), so the demo is the same on every machine and re-running adds nothing.
 Dates are relative to the day it runs: offers started in the past and end between today and
 60 days out (a few within three days, some never); a few are paused or expired so the filters
-have something to hide. Unique-code books are seeded by the books' own demo, not here.
+have something to hide. Every unique-code offer that has not ended gets a book of codes.
 """
 
 import random
@@ -392,28 +392,39 @@ def _main_categories(merchants: list[Merchant]) -> dict[int, Category]:
     return {m.id: by_slug[first[m.slug]] for m in merchants if first[m.slug] in by_slug}
 
 
+# The first two unique-code offers get these books; every other one gets a smaller book named
+# after its store, so no unique-code offer in the demo answers "not being handed out".
 DEMO_BOOKS = [
-    # (offer position among the demo's unique-code offers, book name, pattern, codes)
-    (0, "Launch week codes", "CZ-####-????", 500),
-    (1, "Festive single-use codes", "FEST-****-##", 300),
+    ("Launch week codes", "CZ-####-????", 500),
+    ("Festive single-use codes", "FEST-****-##", 300),
 ]
+OTHER_BOOK_CODES = 100
 
 
 def seed_books(log) -> None:
-    """Two unique-code books with generated codes, through the books service (idempotent)."""
+    """A live book with generated codes for every unique-code offer that has not ended,
+    through the books service. Idempotent: an offer that has a book already is left alone."""
     from .books import codes_generate
-    from .models import CouponBook, OfferKind, OfferStatus
+    from .models import CouponBook
 
     unique_offers = list(
-        Offer.objects.filter(kind=OfferKind.UNIQUE_CODE, status=OfferStatus.ACTIVE)
+        Offer.objects.filter(kind=OfferKind.UNIQUE_CODE)
+        .exclude(status=OfferStatus.EXPIRED)
         .filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=timezone.now()))
+        .select_related("merchant")
         .order_by("id")
     )
-    for position, name, pattern, count in DEMO_BOOKS:
-        if position >= len(unique_offers) or CouponBook.objects.filter(name=name).exists():
+    with_books = set(CouponBook.objects.values_list("offer_id", flat=True))
+    created = 0
+    for position, offer in enumerate(unique_offers):
+        if offer.pk in with_books:
             continue
-        book = CouponBook.objects.create(
-            offer=unique_offers[position], name=name, code_pattern=pattern
-        )
+        if position < len(DEMO_BOOKS):
+            name, pattern, count = DEMO_BOOKS[position]
+        else:
+            name = f"{offer.merchant.name} personal codes"
+            pattern, count = f"{_prefix(offer.merchant)}-####-??", OTHER_BOOK_CODES
+        book = CouponBook.objects.create(offer=offer, name=name, code_pattern=pattern)
         codes_generate(book=book, count=count)
-        log(f"coupon book {name!r}: {count} codes for {book.offer.title!r}")
+        created += 1
+    log(f"{created} new coupon books ({len(unique_offers)} unique-code offers)")

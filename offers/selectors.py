@@ -25,12 +25,15 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     DecimalField,
+    Exists,
     Expression,
     F,
     FloatField,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -43,7 +46,16 @@ from catalog.models import CashbackKind, Category, Merchant
 from catalog.selectors import cashback_label, live_offers_q, merchants_for_cards
 from offers import clickout, trending
 
-from .models import Click, DiscountType, Offer, OfferKind, OfferStatus
+from .models import (
+    BookStatus,
+    Click,
+    CodeStatus,
+    CouponCode,
+    DiscountType,
+    Offer,
+    OfferKind,
+    OfferStatus,
+)
 
 SORTS = ("popular", "newest", "ending", "cashback")
 # How far back a shopper's clicks shape their recommendations.
@@ -73,8 +85,30 @@ def offers_live(now: datetime | None = None) -> QuerySet[Offer]:
     """Live offers (active, started, not ended, merchant active) with merchant and category
     joined. The base of every shopper-facing list."""
     now = now or timezone.now()
-    return Offer.objects.filter(live_offers_q(now=now), merchant__is_active=True).select_related(
-        "merchant", "category"
+    live = Offer.objects.filter(live_offers_q(now=now), merchant__is_active=True)
+    return with_claimable(live.select_related("merchant", "category"))
+
+
+def with_claimable(offers: QuerySet[Offer]) -> QuerySet[Offer]:
+    """Annotate `claimable`: for a unique-code offer, whether one of its active books still
+    has a code to hand out (what `books.code_claim` takes); False for every other kind.
+
+    An EXISTS subquery in the same SELECT, so a page of offers costs no query per offer. A
+    card shows "Get my code" only when it is True, instead of a button that answers "not
+    being handed out right now".
+    """
+    free_code = CouponCode.objects.filter(
+        book__offer=OuterRef("pk"),
+        book__status=BookStatus.ACTIVE,
+        status=CodeStatus.AVAILABLE,
+        redemption_count=0,
+    )
+    return offers.annotate(
+        claimable=Case(
+            When(kind=OfferKind.UNIQUE_CODE, then=Exists(free_code)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
     )
 
 
@@ -99,7 +133,8 @@ def offer_by_public_id(public_id: uuid.UUID | str) -> Offer:
         public_id = uuid.UUID(str(public_id))
     except ValueError as exc:
         raise Offer.DoesNotExist(f"Not an offer id: {public_id!r}") from exc
-    return Offer.objects.select_related("merchant", "category").get(public_id=public_id)
+    offers = with_claimable(Offer.objects.select_related("merchant", "category"))
+    return offers.get(public_id=public_id)
 
 
 # --- Cashback ---------------------------------------------------------------------------------

@@ -52,6 +52,13 @@ class OfferSerializer(serializers.ModelSerializer):
     is_live = serializers.SerializerMethodField(
         help_text=_("false once the offer has ended: it can be shown, but not used.")
     )
+    claimable = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "For kind=unique_code: whether a personal code can be claimed now (a live coupon "
+            "book still has one). Always false for other kinds."
+        ),
+    )
 
     class Meta:
         model = Offer
@@ -73,6 +80,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "featured",
             "verified",
             "is_live",
+            "claimable",
             "cashback_label",
             "merchant",
             "category",

@@ -122,15 +122,23 @@ def test_demo_offer_dates_run_from_the_past_to_sixty_days_out(seeded):
     assert not Offer.objects.filter(status=OfferStatus.EXPIRED, ends_at__gt=now).exists()
 
 
-def test_demo_has_two_unique_code_books_full_of_codes(seeded):
+def test_demo_gives_every_live_unique_code_offer_a_book_to_claim_from(seeded):
+    from accounts.tests.factories import UserFactory
+    from offers import books
+    from offers import selectors as offer_selectors
     from offers.models import CouponBook
 
-    books = CouponBook.objects.order_by("name")
-    assert [(book.name, book.codes.count()) for book in books] == [
-        ("Festive single-use codes", 300),
-        ("Launch week codes", 500),
-    ]
-    assert all(book.offer.kind == OfferKind.UNIQUE_CODE for book in books)
+    # given the demo's live unique-code offers, as the offers page lists them
+    live_unique = list(offer_selectors.offers_list(kind=OfferKind.UNIQUE_CODE))
+    shopper = UserFactory()
+
+    # then there are a couple of dozen, every one claimable, and a claim hands out a code
+    assert len(live_unique) >= 20
+    assert all(offer.claimable for offer in live_unique)
+    for offer in live_unique:
+        assert books.code_claim(offer_or_book=offer, user=shopper).holder == shopper
+    sizes = {book.name: book.codes.count() for book in CouponBook.objects.all()}
+    assert sizes["Launch week codes"] == 500 and sizes["Festive single-use codes"] == 300
 
 
 def test_demo_offers_are_the_same_on_every_run():

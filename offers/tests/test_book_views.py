@@ -82,6 +82,13 @@ def test_my_codes_shows_the_shoppers_codes_with_offer_merchant_status_and_expiry
     assert html.count("data-cz-copy=") == 1
 
 
+def test_the_account_menu_links_to_my_codes_on_every_page(signed_in):
+    for path in ("/", "/coupons/", "/wallet/"):
+        html = signed_in.get(path).content.decode()
+
+        assert f'<a class="dropdown-item" href="{MY_CODES}">My codes</a>' in html
+
+
 def test_my_codes_has_an_empty_state(signed_in):
     response = signed_in.get(MY_CODES)
 
@@ -132,13 +139,25 @@ def test_claiming_on_the_page_shows_the_code_in_my_codes(signed_in, user):
 
 
 def test_a_refused_claim_goes_back_with_the_reason(signed_in, user):
+    book = book_with_codes(1)
+    books.code_claim(offer_or_book=book.offer, user=UserFactory())
+
+    response = signed_in.post(claim_path(book.offer), {"next": "/offers/some-offer/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/offers/some-offer/"
+    assert any("have been claimed" in message for message in messages_of(response))
+    assert not CouponCode.objects.filter(holder=user).exists()
+
+
+def test_a_shopper_who_already_holds_their_code_is_shown_it_in_my_codes(signed_in, user):
     book = book_with_codes(3)
     signed_in.post(claim_path(book.offer))
 
     response = signed_in.post(claim_path(book.offer), {"next": "/offers/some-offer/"})
 
     assert response.status_code == 302
-    assert response["Location"] == "/offers/some-offer/"
+    assert response["Location"] == MY_CODES
     assert any("as many codes" in message for message in messages_of(response))
     assert CouponCode.objects.filter(holder=user).count() == 1
 

@@ -16,7 +16,8 @@ from catalog.models import CashbackKind
 from catalog.tests.factories import CategoryFactory, MerchantFactory
 from coupzii.core import counters
 from offers import page_views, selectors
-from offers.models import DiscountType, OfferKind, OfferStatus
+from offers.models import BookStatus, DiscountType, OfferKind, OfferStatus
+from offers.tests.book_factories import book_with_codes
 from offers.tests.factories import ClickFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -412,7 +413,7 @@ def test_deal_card_goes_straight_through_the_click_out(client):
 
 
 def test_unique_code_card_asks_a_visitor_to_sign_in_first(client):
-    OfferFactory(kind=OfferKind.UNIQUE_CODE)
+    book_with_codes(1, offer=OfferFactory(kind=OfferKind.UNIQUE_CODE))
 
     html = _html(client, "/coupons/")
 
@@ -422,12 +423,76 @@ def test_unique_code_card_asks_a_visitor_to_sign_in_first(client):
 
 def test_unique_code_card_posts_a_claim_for_a_signed_in_shopper(client):
     offer = OfferFactory(kind=OfferKind.UNIQUE_CODE)
+    book_with_codes(1, offer=offer)
     client.force_login(UserFactory())
 
     html = _html(client, "/coupons/")
 
     assert f'<form method="post" action="/offers/{offer.public_id}/claim/">' in html
     assert "Get my code" in html
+
+
+def test_cashback_on_a_card_has_a_rupee_icon_not_a_dollar_sign(client):
+    OfferFactory(merchant=MerchantFactory(cashback_kind=CashbackKind.PERCENT, cashback_value=5))
+
+    html = _html(client, "/coupons/")
+
+    cashback = html[html.index('<li class="cz-offer-cashback">') :]
+    icon = cashback[: cashback.index("</svg>")]
+    assert 'class="cz-icon-rupee"' in icon
+    assert "M12 2v20M17 6H9.5" not in html  # the dollar sign's path
+
+
+@pytest.mark.parametrize(
+    "book",
+    [
+        pytest.param(lambda offer: None, id="no book"),
+        pytest.param(lambda offer: book_with_codes(0, offer=offer), id="book without codes"),
+        pytest.param(
+            lambda offer: book_with_codes(3, offer=offer, status=BookStatus.PAUSED),
+            id="paused book",
+        ),
+    ],
+)
+def test_unique_code_card_without_a_code_to_hand_out_offers_no_claim(client, book):
+    # given a unique-code offer whose books cannot hand out a code
+    offer = OfferFactory(kind=OfferKind.UNIQUE_CODE)
+    book(offer)
+    client.force_login(UserFactory())
+
+    # when a shopper and a visitor look at it
+    signed_in_html = _html(client, "/coupons/")
+    client.logout()
+    visitor_html = _html(client, "/coupons/")
+
+    # then neither gets a button that would answer "not being handed out"
+    for html in (signed_in_html, visitor_html):
+        assert f"/offers/{offer.public_id}/claim/" not in html
+        assert "Get my code" not in html and "Sign in to get your code" not in html
+        assert "No codes left to hand out right now" in html
+
+
+def test_merchant_page_shows_claimable_and_spent_unique_code_offers_in_fixed_queries(client):
+    # given a store with one unique-code offer that has codes and one whose book is empty
+    merchant = MerchantFactory()
+    live = OfferFactory(kind=OfferKind.UNIQUE_CODE, merchant=merchant)
+    book_with_codes(2, offer=live)
+    spent = OfferFactory(kind=OfferKind.UNIQUE_CODE, merchant=merchant)
+    book_with_codes(0, offer=spent)
+    client.force_login(UserFactory())
+    few = _query_count(client, f"/merchants/{merchant.slug}/")
+    cache.clear()
+    for _ in range(6):
+        book_with_codes(1, offer=OfferFactory(kind=OfferKind.UNIQUE_CODE, merchant=merchant))
+
+    # when the page is shown
+    many = _query_count(client, f"/merchants/{merchant.slug}/")
+    html = _html(client, f"/merchants/{merchant.slug}/")
+
+    # then only the offer with codes can be claimed, and more offers cost no more queries
+    assert f"/offers/{live.public_id}/claim/" in html
+    assert f"/offers/{spent.public_id}/claim/" not in html
+    assert many == few
 
 
 def test_card_shows_badges_cashback_expiry_and_uses_today(client):

@@ -14,7 +14,14 @@ from catalog.models import CashbackKind
 from catalog.tests.factories import CategoryFactory, MerchantFactory
 from coupzii.core import counters
 from offers import trending
-from offers.models import CouponBook, CouponCode, DiscountType, OfferKind, OfferStatus
+from offers.models import (
+    CodeStatus,
+    CouponBook,
+    CouponCode,
+    DiscountType,
+    OfferKind,
+    OfferStatus,
+)
 from offers.tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +144,27 @@ def test_a_deal_has_no_code_and_unique_codes_are_never_exposed(api):
         assert b"ZOMA-1234-ABCD" not in response.content
         assert b"SHOULD-NOT-SHOW" not in response.content
     assert deal.code == ""
+
+
+def test_an_offer_says_whether_a_personal_code_can_be_claimed_now(api):
+    # given a unique-code offer with a free code, one whose only code is taken, and a deal
+    ready = OfferFactory(title="ready", kind=OfferKind.UNIQUE_CODE)
+    CouponCode.objects.create(book=CouponBook.objects.create(offer=ready, name="A"), code="A-1")
+    spent = OfferFactory(title="spent", kind=OfferKind.UNIQUE_CODE)
+    taken = CouponCode.objects.create(
+        book=CouponBook.objects.create(offer=spent, name="B"), code="B-1"
+    )
+    CouponCode.objects.filter(pk=taken.pk).update(status=CodeStatus.ASSIGNED)
+    OfferFactory(title="deal", kind=OfferKind.DEAL)
+
+    # when
+    listed_cards = api.get(OFFERS).json()["results"]
+    detail = api.get(offer_url(spent)).json()
+
+    # then
+    claimable = {card["title"]: card["claimable"] for card in listed_cards}
+    assert claimable == {"ready": True, "spent": False, "deal": False}
+    assert detail["claimable"] is False
 
 
 def test_uses_today_comes_from_the_redis_counter(api):
