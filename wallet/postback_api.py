@@ -127,14 +127,14 @@ class AffiliatePostbackView(APIView):
     def _receive(self, request: Request, network: str) -> Response:
         if network not in ADAPTERS:
             raise UnknownNetwork()
-        body = _body_fields(request)
-        params = {**_query_fields(request), **(body or {})}
+        body, body_problem = _body_fields(request)
+        params = {**_query_fields(request), **body}
         # Who is calling is settled before anything about the content is answered.
         _check_secret(
             network, given=request.headers.get(SECRET_HEADER) or params.get(SECRET_PARAM) or ""
         )
-        if body is None:
-            raise PostbackInvalid(fields={"non_field_errors": ["Send form fields or an object."]})
+        if body_problem:
+            raise PostbackInvalid(fields={"non_field_errors": [body_problem]})
         params.pop(SECRET_PARAM, None)  # never kept in the event's raw payload
         try:
             sale = get_adapter(network).parse_postback(params)
@@ -155,19 +155,20 @@ def _query_fields(request: Request) -> dict[str, str]:
     return {key: request.query_params.get(key) for key in request.query_params}
 
 
-def _body_fields(request: Request) -> dict[str, str] | None:
-    """A POST body's fields as text ({} for GET), or None when it is not fields or an object."""
+def _body_fields(request: Request) -> tuple[dict[str, str], str]:
+    """A POST body's fields as text ({} for GET), and what is wrong with the body ("" when
+    nothing is): not JSON, JSON the parser refuses (too deep, a NUL), or not an object."""
     if request.method != "POST":
-        return {}
+        return {}, ""
     try:
         body = request.data
-    except ParseError:
-        return None
+    except ParseError as exc:
+        return {}, str(exc.detail)
     if hasattr(body, "dict"):  # a form body arrives as a QueryDict
         body = body.dict()
     if not isinstance(body, Mapping):
-        return None
-    return {key: _as_text(value) for key, value in body.items() if value is not None}
+        return {}, "Send form fields or an object."
+    return {key: _as_text(value) for key, value in body.items() if value is not None}, ""
 
 
 def _as_text(value) -> str:

@@ -142,7 +142,7 @@ def _notify_delivered(order: Order) -> None:
         user=order.user,
         kind="order_update",
         title=gettext_lazy("Your gift cards are ready"),
-        body=_("Order %(number)s is delivered. Open it to see your codes and PINs.")
+        body=lambda: _("Order %(number)s is delivered. Open it to see your codes and PINs.")
         % {"number": order.number},
         link=f"/orders/{order.number}/",
         channels=(),
@@ -185,18 +185,18 @@ def order_cancel(*, order: Order, status: str = S.CANCELLED, note: str = "") -> 
     order.save(update_fields=["status", "closed_at", "updated_at"])
     _event(order, status, note)
     message = (
-        _(
+        gettext_lazy(
             "Payment for order %(number)s failed. Nothing was charged; your cart items are free "
             "to buy again."
         )
         if status == S.FAILED
-        else _("Order %(number)s was cancelled because it wasn't paid in time.")
+        else gettext_lazy("Order %(number)s was cancelled because it wasn't paid in time.")
     )
     notification_send(
         user=order.user,
         kind="order_update",
         title=gettext_lazy("Order not completed"),
-        body=message % {"number": order.number},
+        body=lambda: str(message) % {"number": order.number},
         link=f"/orders/{order.number}/",
         channels=("email",),
     )
@@ -334,24 +334,31 @@ def _send_refund(refund_pk: int) -> None:
 
 
 def _notify_refund(refund: Refund) -> None:
-    parts = []
-    if refund.wallet_amount:
-        parts.append(
-            _("%(amount)s to your Coupzii wallet") % {"amount": format_inr(refund.wallet_amount)}
-        )
-    if refund.gateway_amount:
-        parts.append(
-            _("%(amount)s to your card, UPI or bank in 5 to 7 working days")
-            % {"amount": format_inr(refund.gateway_amount)}
-        )
-    if not parts:
+    if not (refund.wallet_amount or refund.gateway_amount):
         return  # nothing was paid for these lines, so nothing is on its way
+
+    def body() -> str:
+        parts = []
+        if refund.wallet_amount:
+            parts.append(
+                _("%(amount)s to your Coupzii wallet")
+                % {"amount": format_inr(refund.wallet_amount)}
+            )
+        if refund.gateway_amount:
+            parts.append(
+                _("%(amount)s to your card, UPI or bank in 5 to 7 working days")
+                % {"amount": format_inr(refund.gateway_amount)}
+            )
+        return _("Order %(number)s: %(parts)s.") % {
+            "number": refund.order.number,
+            "parts": "; ".join(parts),
+        }
+
     notification_send(
         user=refund.order.user,
         kind="order_update",
         title=gettext_lazy("Refund on its way"),
-        body=_("Order %(number)s: %(parts)s.")
-        % {"number": refund.order.number, "parts": "; ".join(parts)},
+        body=body,
         link=f"/orders/{refund.order.number}/",
     )
 

@@ -9,6 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PAISE = Decimal("0.01")
 ZERO = Decimal("0.00")
+# Every amount column is DecimalField(max_digits=12, decimal_places=2). A larger amount is
+# refused by PostgreSQL (DataError) and stored by SQLite in a form that cannot be read back,
+# so every boundary checks an amount with `column_amount` before anything is written.
+MAX_DIGITS = 12
+DECIMAL_PLACES = 2
+MAX_AMOUNT = Decimal("9999999999.99")
 RUPEE_SIGN = "\u20b9"
 
 # "₹1,23,456.78", "Rs. 500", "INR 99.5", "-₹10": one optional sign before or after an optional
@@ -35,6 +41,22 @@ def quantize(value: Decimal | int | str) -> Decimal:
         raise InvalidAmount(f"Amount out of range: {value!r}") from exc
 
 
+def fits_column(amount: Decimal) -> bool:
+    """Whether a quantized amount fits an amount column (12 digits, 2 of them paise)."""
+    return abs(amount) <= MAX_AMOUNT
+
+
+def column_amount(value: Decimal | int | str) -> Decimal:
+    """`value` quantized to paise and checked to fit an amount column.
+
+    Raises InvalidAmount for anything that is not a finite amount or is beyond ±MAX_AMOUNT.
+    """
+    amount = quantize(value)
+    if not fits_column(amount):
+        raise InvalidAmount(f"Amount beyond {MAX_AMOUNT}: {value!r}")
+    return amount
+
+
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Read an amount exactly; floats are refused because they cannot hold paise exactly."""
     if isinstance(value, bool | float):
@@ -59,7 +81,7 @@ def parse_inr(text: str) -> Decimal:
     """Read what a person types ("₹1,23,456.78", "Rs 500", "99.5") as a quantized Decimal.
 
     Raises InvalidAmount for anything else, including amounts finer than a paisa, which are
-    refused rather than silently rounded.
+    refused rather than silently rounded, and amounts too large for an amount column.
     """
     match = _AMOUNT_RE.match(text.strip().replace("\u00a0", " "))
     if not match:
@@ -71,7 +93,7 @@ def parse_inr(text: str) -> Decimal:
         raise InvalidAmount(f"Two minus signs: {text!r}")
     negative = bool(match["sign"] or match["sign2"])
     amount = Decimal(f"{match['digits'].replace(',', '')}.{fraction or '0'}")
-    return quantize(-amount if negative else amount)
+    return column_amount(-amount if negative else amount)
 
 
 def format_inr(value: Decimal | int | str, *, symbol: bool = True, paise: bool = True) -> str:

@@ -5,7 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coupzii.core.money import (
+    MAX_AMOUNT,
     InvalidAmount,
+    column_amount,
     format_inr,
     from_paise,
     parse_inr,
@@ -13,7 +15,8 @@ from coupzii.core.money import (
     to_paise,
 )
 
-paise_amounts = st.integers(min_value=-(10**12), max_value=10**12).map(lambda p: D(p) / 100)
+# Every amount an amount column holds (12 digits, 2 of them paise).
+paise_amounts = st.integers(min_value=-(10**12) + 1, max_value=10**12 - 1).map(lambda p: D(p) / 100)
 
 
 @pytest.mark.parametrize(
@@ -121,3 +124,25 @@ def test_to_paise_refuses_fractions_of_a_paisa():
 def test_to_paise_gives_integers_for_gateways():
     assert to_paise(D("499.99")) == 49999
     assert isinstance(to_paise("1.10"), int)
+
+
+@pytest.mark.parametrize("value", ["1e20", "99999999999.99", "10000000000", "-10000000000"])
+def test_column_amount_refuses_what_an_amount_column_cannot_hold(value):
+    with pytest.raises(InvalidAmount):
+        column_amount(value)
+
+
+@pytest.mark.parametrize("value", ["9999999999.99", "-9999999999.99", "0", "12.345"])
+def test_column_amount_takes_everything_a_column_holds(value):
+    assert abs(column_amount(value)) <= MAX_AMOUNT
+
+
+def test_column_amount_refuses_what_rounds_past_the_column():
+    with pytest.raises(InvalidAmount):
+        column_amount("9999999999.995")
+
+
+@pytest.mark.parametrize("text", ["₹99,99,99,99,999.99", "1,00,00,00,00,000"])
+def test_parse_inr_refuses_amounts_too_large_for_a_column(text):
+    with pytest.raises(InvalidAmount):
+        parse_inr(text)

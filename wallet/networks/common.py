@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from coupzii.core.money import InvalidAmount, quantize
+from coupzii.core.money import MAX_AMOUNT, InvalidAmount, fits_column, format_inr, quantize
+from coupzii.core.validators import has_nul
 
 from .base import NetworkError, NetworkSale, PostbackRejected
 
@@ -148,6 +149,11 @@ class SaleFields:
             return Decimal("0.00")
         if amount < 0:
             self._fail(key, "Must not be negative.")
+        elif not fits_column(amount):
+            # Beyond the amount column: PostgreSQL refuses the row, SQLite stores one that
+            # can't be read back and breaks every page that lists the shopper's cashback.
+            self._fail(key, f"At most {format_inr(MAX_AMOUNT)}.")
+            return Decimal("0.00")
         return amount
 
     def status(self, key: str, mapping: Mapping[str, str], *, default: str | None = None) -> str:
@@ -189,5 +195,13 @@ class SaleFields:
             self._fail(key, f"Only INR is accepted, not {value!r}.")
 
     def check(self) -> None:
+        self._check_no_nul()
         if self.errors:
             raise UnreadableSale(self.errors)
+
+    def _check_no_nul(self) -> None:
+        # Every field, read or not: the whole row is kept as the event's raw payload, and
+        # PostgreSQL refuses a NUL in jsonb as it does in text.
+        for key, value in self.values.items():
+            if has_nul(key) or has_nul(value):
+                self._fail(str(key).replace("\x00", "\\u0000"), "Must not contain NUL (\\u0000).")

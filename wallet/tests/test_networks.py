@@ -128,6 +128,18 @@ def test_a_row_we_cannot_read_is_skipped_and_the_rest_still_arrive(networks, net
     assert [sale.transaction_id for sale in fetch(network)] == [good]
 
 
+@pytest.mark.parametrize("network", NETWORKS)
+def test_rows_with_amounts_too_large_for_the_column_or_a_nul_are_skipped(networks, network):
+    # Stored, such a row breaks the shopper's cashback list (SQLite) or the whole sync
+    # (PostgreSQL); left out and logged, the rest of the report still arrives.
+    networks.add_sale(network, sub_id="too-big", sale_amount="1e20")
+    networks.add_sale(network, sub_id="too-big", commission="99999999999.99")
+    networks.add_sale(network, sub_id="click\x00-1")
+    good = networks.add_sale(network, sub_id="click-1", sale_amount="9999999999.99")
+
+    assert [sale.transaction_id for sale in fetch(network)] == [good]
+
+
 @pytest.mark.parametrize(
     ("network", "credential"),
     [("admitad", "client_secret"), ("vcommission", "api_key"), ("cuelinks", "api_key")],
@@ -240,6 +252,10 @@ def test_a_postback_without_status_is_a_pending_sale(networks, network):
         ("time", "yesterday", "Not a date and time"),
         ("currency", "USD", "Only INR"),
         ("subid", "x" * 65, "At most 64 characters."),
+        ("order_sum", "1e20", "At most ₹9,99,99,99,999.99."),
+        ("payment_sum", "99999999999.99", "At most ₹9,99,99,99,999.99."),
+        ("subid", "click\x00-1", "Must not contain NUL"),
+        ("comment", "great\x00", "Must not contain NUL"),
     ],
 )
 def test_a_postback_with_a_bad_field_is_rejected_with_its_message(networks, field, value, message):

@@ -224,6 +224,95 @@ def test_an_amount_that_is_not_an_amount_is_refused_with_its_field(api, click):
     assert nothing_written()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("order_sum", "1e20"), ("order_sum", "99999999999.99"), ("payment_sum", "1e20")],
+)
+def test_an_amount_too_large_for_its_column_is_refused_and_the_wallet_still_reads(
+    api, click, field, value
+):
+    # given a postback whose amount no amount column (12 digits, 2 of them paise) can hold
+    response = api.get(url("admitad"), admitad_params(click, **{field: value}))
+
+    # then it is refused, naming the field, and nothing is stored that would break the
+    # shopper's cashback list and the admin's
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_postback"
+    assert error["fields"] == {field: ["At most ₹9,99,99,99,999.99."]}
+    assert nothing_written()
+    shopper = APIClient()
+    shopper.force_login(click.user)
+    assert shopper.get("/api/v1/wallet/cashback/").status_code == 200
+    assert shopper.get("/wallet/").status_code == 200
+
+
+def test_the_largest_amount_a_column_holds_is_accepted(api, click):
+    response = api.get(url("admitad"), admitad_params(click, order_sum="9999999999.99"))
+
+    assert response.status_code == 200
+    assert CashbackEvent.objects.get().sale_amount == D("9999999999.99")
+
+
+@pytest.mark.parametrize("field", ["action_id", "subid", "status", "order_sum", "extra"])
+def test_a_nul_in_any_query_field_is_refused_naming_it(api, click, field):
+    params = admitad_params(click)
+    params[field] = params.get(field, "x") + "\x00"
+
+    response = api.get(url("admitad"), params)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_postback"
+    assert "Must not contain NUL (\\u0000)." in error["fields"][field]
+    assert nothing_written()
+
+
+def test_a_nul_in_a_form_body_is_refused(api, click):
+    body = admitad_params(click, subid=f"{click.id}\x00")
+
+    response = api.post(url("admitad"), body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_postback"
+    assert nothing_written()
+
+
+def test_a_nul_or_a_thousand_levels_in_a_json_body_are_refused(api, click):
+    nul = api.post(
+        url("admitad"),
+        admitad_params(click, subid="a\x00"),
+        format="json",
+        HTTP_X_POSTBACK_SECRET=SECRETS["admitad"],
+    )
+    deep = api.post(
+        url("admitad"),
+        "[" * 1000 + "]" * 1000,
+        content_type="application/json",
+        HTTP_X_POSTBACK_SECRET=SECRETS["admitad"],
+    )
+
+    assert (nul.status_code, deep.status_code) == (400, 400)
+    assert {nul.json()["error"]["code"], deep.json()["error"]["code"]} == {"invalid_postback"}
+    assert "NUL" in nul.json()["error"]["fields"]["non_field_errors"][0]
+    assert "levels deep" in deep.json()["error"]["fields"]["non_field_errors"][0]
+    assert nothing_written()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "overrides",
+    [{"order_sum": "1e20"}, {"payment_sum": "99999999999.99"}, {"subid": "a\x00b"}],
+)
+def test_on_postgresql_a_bad_postback_is_a_400_not_a_data_error(api, click, overrides):
+    # PostgreSQL refused these rows with a DataError (a 500 the network retries for ever).
+    response = api.get(url("admitad"), admitad_params(click, **overrides))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_postback"
+    assert nothing_written()
+
+
 def test_a_body_that_is_not_an_object_is_refused_once_the_caller_is_known(api):
     def post(body, secret, **kwargs):
         return api.post(url("cuelinks"), body, HTTP_X_POSTBACK_SECRET=secret, **kwargs)
