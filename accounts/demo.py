@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Notification, User
@@ -64,29 +66,39 @@ def seed(log) -> None:
 
 
 def demo_notifications() -> list[dict]:
-    """Asha's notifications, oldest first, with how long ago each arrived and whether read."""
+    """Asha's notifications, oldest first, with how long ago each arrived and whether read.
+    Titles and bodies are callables, rendered in each language as real notifications are."""
     return [
         {
             "kind": "welcome",
-            "title": "Welcome to Coupzii, Asha!",
-            "body": "Shop through Coupzii to earn cashback on top of your coupon savings. "
-            "Invite friends with your referral code and you both earn a bonus.",
+            "title": lambda: _("Welcome to Coupzii, %(name)s!") % {"name": "Asha"},
+            "body": gettext_lazy(
+                "Shop through Coupzii to earn cashback on top of your coupon savings. "
+                "Invite friends with your referral code and you both earn a bonus."
+            ),
             "link": reverse("profile"),
             "age": timedelta(days=6),
             "read": True,
         },
         {
             "kind": "referral_joined",
-            "title": "Ravi joined Coupzii with your referral code",
-            "body": "You both get ₹50 once Ravi's first cashback is confirmed.",
+            "title": lambda: (
+                _("%(name)s joined Coupzii with your referral code") % {"name": "Ravi"}
+            ),
+            "body": lambda: (
+                _("You both get %(amount)s once %(name)s's first cashback is confirmed.")
+                % {"amount": "₹50", "name": "Ravi"}
+            ),
             "link": reverse("profile"),
             "age": timedelta(hours=5),
             "read": False,
         },
         {
             "kind": "security",
-            "title": "New sign-in from Chrome on Android",
-            "body": "If this wasn't you, change your password and turn on two-factor sign-in.",
+            "title": gettext_lazy("New sign-in from Chrome on Android"),
+            "body": gettext_lazy(
+                "If this wasn't you, change your password and turn on two-factor sign-in."
+            ),
             "link": reverse("two_factor"),
             "age": timedelta(minutes=12),
             "read": False,
@@ -98,9 +110,11 @@ def seed_notifications(log) -> None:
     user = User.objects.filter(email="asha@coupzii.test").first()
     if user is None:
         return
-    existing = set(user.notifications.values_list("title", flat=True))
+    existing = set(user.notifications.values_list("title_en", flat=True))
     for spec in demo_notifications():
-        if spec["title"] in existing:
+        with translation.override("en"):
+            english_title = str(spec["title"]()) if callable(spec["title"]) else str(spec["title"])
+        if english_title in existing:
             continue
         # channels=(): seeding must not email or text anyone.
         notification = notification_send(
@@ -118,4 +132,4 @@ def seed_notifications(log) -> None:
             notification_mark_read(user=user, public_id=notification.public_id)
             backdated["read_at"] = arrived + timedelta(hours=1)
         Notification.objects.filter(pk=notification.pk).update(**backdated)
-        log(f"notification for {user.email}: {spec['title']}")
+        log(f"notification for {user.email}: {english_title}")

@@ -21,7 +21,7 @@ delivered, so turning a channel off in between is honoured.
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from coupzii.core.errors import NotFound
@@ -74,6 +75,10 @@ KINDS: dict[str, NotificationKind] = {
     "operations": NotificationKind(email=True, email_despite_opt_out=True),
 }
 
+
+# A notification's title or body: a callable (or lazy translation) that gives the text in
+# the active language, or a plain str for text nobody translates (an operator's reason).
+Text = str | Promise | Callable[[], str]
 
 _in_app_only: ContextVar[bool] = ContextVar("notifications_in_app_only", default=False)
 
@@ -118,15 +123,18 @@ def notification_send(
     *,
     user: User,
     kind: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     link: str = "",
     channels: tuple[str, ...] | list[str] = CHANNELS,
 ) -> Notification:
     """Tell `user` something: the in-app row now, email and SMS after the commit.
 
-    `title` and `body` may be lazy translations (gettext_lazy): they are stored in the user's
-    language. `link` is a path on this site ("/wallet/") or an http(s) URL. Pass
+    `title` and `body` are rendered and stored in every site language (title_en, title_hi),
+    so the bell shows them in whatever language the user reads in; email and SMS go in the
+    user's own language. Pass a callable such as `lambda: _("%(amount)s ...") % values` or a
+    lazy translation; a plain str is stored as it is in every language.
+    `link` is a path on this site ("/wallet/") or an http(s) URL. Pass
     `channels=()` for in-app only. Safe inside a caller's transaction: if it rolls back,
     the row goes and nothing is sent.
 
@@ -139,13 +147,23 @@ def notification_send(
     if unknown:
         raise ValueError(f"Unknown notification channel(s) {sorted(unknown)}; use {CHANNELS}.")
     _check_link(link)
-    with translation.override(user.language):
-        title, body = str(title), str(body)
+    texts = {
+        **_in_every_language("title", title),
+        **_in_every_language("body", body),
+    }
 
     from .tasks import deliver_notification  # tasks import this module
 
     with transaction.atomic():
-        notification = Notification(user=user, kind=kind, title=title, body=body, link=link)
+        # title/body (the original columns) keep English, for the admin and old readers.
+        notification = Notification(
+            user=user,
+            kind=kind,
+            title=texts["title_en"],
+            body=texts["body_en"],
+            link=link,
+            **texts,
+        )
         notification.full_clean(exclude=["user"])
         notification.save()
         if _in_app_only.get():
@@ -247,6 +265,16 @@ def _kind(kind: str) -> NotificationKind:
         return KINDS[kind]
     except KeyError:
         raise ValueError(f"Unknown notification kind {kind!r}; add it to KINDS.") from None
+
+
+def _in_every_language(field: str, text: Text) -> dict[str, str]:
+    """{"title_en": ..., "title_hi": ...}: `text` rendered with each site language active."""
+    rendered = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            value = text() if callable(text) and not isinstance(text, Promise) else text
+            rendered[f"{field}_{code}"] = str(value)
+    return rendered
 
 
 def _check_link(link: str) -> None:

@@ -3,7 +3,6 @@
 import logging
 
 from celery import shared_task
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -115,18 +114,17 @@ def alert_refund_stuck(*, refund_id: int) -> None:
 
 
 def _tell_operators(*, title, body, link: str) -> None:
-    """Notify every active operator, by email too, each in their own language (`title` and
-    `body` are called inside it)."""
+    """Notify every active operator, by email too (`title` and `body` are callables that
+    notification_send renders in each language)."""
     for operator in User.objects.filter(is_staff=True, is_active=True):
-        with translation.override(operator.language):
-            notification_send(
-                user=operator,
-                kind="operations",
-                title=title(),
-                body=body(),
-                link=link,
-                channels=("email",),
-            )
+        notification_send(
+            user=operator,
+            kind="operations",
+            title=title,
+            body=body,
+            link=link,
+            channels=("email",),
+        )
 
 
 @shared_task(name="commerce.delete_stale_carts", ignore_result=True)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("offers.urls")),
     path("", include("wallet.urls")),
     path("", include("commerce.urls")),
+    path("", include("pages.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

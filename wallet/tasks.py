@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -49,12 +49,12 @@ def reconcile_ledger() -> list[str]:
 
 def _alert_operators(problems: list[str]) -> None:
     for operator in User.objects.filter(is_staff=True, is_active=True):
-        with translation.override(operator.language):
-            title = _("Ledger check failed: %(count)s mismatch(es)") % {"count": len(problems)}
         notification_send(
             user=operator,
             kind="operations",
-            title=title,
+            title=lambda: (
+                _("Ledger check failed: %(count)s mismatch(es)") % {"count": len(problems)}
+            ),
             body="\n".join(problems[:20]),
             link="/admin/wallet/account/",
             channels=("email",),

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
-from django.utils.translation import gettext_lazy
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts import notifications, sms
 from accounts.models import Notification
@@ -68,12 +69,39 @@ def test_notification_send_always_saves_the_in_app_row_even_with_every_channel_o
     assert sms.outbox == []
 
 
-def test_notification_send_stores_lazy_text_in_the_users_language(send):
+def test_notification_send_stores_the_text_in_every_language_for_whoever_reads_it(send):
+    # An English-speaking user who later switches the site to Hindi sees Hindi, and back.
+    user = shopper(language="en")
+
+    notification = send(
+        user=user,
+        kind="welcome",
+        title=lambda: gettext("Withdrawal of %(amount)s approved") % {"amount": "₹500.00"},
+        body=gettext_lazy("Sign in"),
+        channels=(),
+    )
+
+    stored = Notification.objects.get(pk=notification.pk)
+    with translation.override("hi"):
+        assert (stored.title, stored.body) == ("₹500.00 की निकासी मंज़ूर हो गई", "साइन इन")
+    with translation.override("en"):
+        assert (stored.title, stored.body) == ("Withdrawal of ₹500.00 approved", "Sign in")
+
+
+def test_a_notification_without_hindi_text_shows_english_to_a_hindi_reader(send):
+    notification = send(user=shopper(), kind="welcome", title="Ledger check", channels=())
+    Notification.objects.filter(pk=notification.pk).update(title_hi=None)
+
+    with translation.override("hi"):
+        assert Notification.objects.get(pk=notification.pk).title == "Ledger check"
+
+
+def test_emails_go_in_the_users_own_language(send, mailoutbox):
     user = shopper(language="hi")
 
-    notification = send(user=user, kind="welcome", title=gettext_lazy("Sign in"), channels=())
+    send(user=user, kind="welcome", title=gettext_lazy("Sign in"), channels=("email",))
 
-    assert notification.title == "साइन इन"
+    assert mailoutbox[0].subject == "Coupzii: साइन इन"
 
 
 def test_notification_send_refuses_unknown_kinds_channels_and_unsafe_links():

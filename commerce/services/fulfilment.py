@@ -142,8 +142,10 @@ def _notify_delivered(order: Order) -> None:
         user=order.user,
         kind="order_update",
         title=gettext_lazy("Your gift cards are ready"),
-        body=lambda: _("Order %(number)s is delivered. Open it to see your codes and PINs.")
-        % {"number": order.number},
+        body=lambda: (
+            _("Order %(number)s is delivered. Open it to see your codes and PINs.")
+            % {"number": order.number}
+        ),
         link=f"/orders/{order.number}/",
         channels=(),
     )

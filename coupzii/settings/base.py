@@ -93,6 +93,8 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENC
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 INSTALLED_APPS = [
+    # Before the admin: its TranslationAdmin tabs and the _en/_hi fields must load first.
+    "modeltranslation",
     "accounts.apps.CoupziiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +122,7 @@ INSTALLED_APPS = [
     "offers",
     "wallet",
     "commerce",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -408,6 +411,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("hi", _("Hindi"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Text operators write (categories, offers, gift cards, site pages) has English and Hindi
+# columns (name_en, name_hi); a Hindi field left empty shows the English one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Whatever a service or import writes to `title` while Hindi is active also fills title_en,
+# so English readers never see an empty title.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True
 USE_TZ = True

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -174,23 +174,28 @@ def _expiry_reminder_send(*, code: CouponCode, days_left: int) -> None:
     offer = code.book.offer
     holder = code.holder
     kind = REMINDER_KIND
-    with translation.override(holder.language):
-        merchant = Truncator(offer.merchant.name).chars(40)
+    merchant = Truncator(offer.merchant.name).chars(40)
+    end = timezone.localtime(offer.ends_at)
+
+    def title() -> str:
         if days_left == 0:
-            title = _("Your %(merchant)s code expires today") % {"merchant": merchant}
-        elif days_left == 1:
-            title = _("Your %(merchant)s code expires tomorrow") % {"merchant": merchant}
-        else:
-            title = ngettext(
-                "Your %(merchant)s code expires in %(days)d day",
-                "Your %(merchant)s code expires in %(days)d days",
-                days_left,
-            ) % {"merchant": merchant, "days": days_left}
-        body = _("%(offer)s. Your code: %(code)s. Use it before %(end)s.") % {
+            return _("Your %(merchant)s code expires today") % {"merchant": merchant}
+        if days_left == 1:
+            return _("Your %(merchant)s code expires tomorrow") % {"merchant": merchant}
+        return ngettext(
+            "Your %(merchant)s code expires in %(days)d day",
+            "Your %(merchant)s code expires in %(days)d days",
+            days_left,
+        ) % {"merchant": merchant, "days": days_left}
+
+    def body() -> str:
+        # Called once per language: the offer's title and the date in that language.
+        return _("%(offer)s. Your code: %(code)s. Use it before %(end)s.") % {
             "offer": Truncator(offer.title).chars(120),
             "code": code.code,
-            "end": formats.date_format(timezone.localtime(offer.ends_at), "j M Y, H:i"),
+            "end": formats.date_format(end, "j M Y, H:i"),
         }
+
     # Email and in-app only: a reminder is not worth a text message.
     notification_send(
         user=holder, kind=kind, title=title, body=body, link="/my-codes/", channels=("email",)

@@ -21,9 +21,10 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.notifications import notification_send
@@ -509,38 +510,47 @@ def _match(clicks: dict[str, Click], pks: list[int]) -> int:
 
 
 def _notify_pending(user: User, *, count: int, total: Decimal, store: str) -> None:
-    amount = format_inr(total)
-    with translation.override(user.language):
+    def title() -> str:
         if count == 1:
-            title = _("%(amount)s cashback is pending from %(store)s") % {
-                "amount": amount,
+            return _("%(amount)s cashback is pending from %(store)s") % {
+                "amount": format_inr(total),
                 "store": store,
             }
-        else:
-            title = _("%(amount)s cashback is pending from %(count)s purchases") % {
-                "amount": amount,
-                "count": count,
-            }
-        body = _("It becomes available once the store confirms the purchase.")
-    notification_send(user=user, kind="cashback_pending", title=title, body=body, link=WALLET_LINK)
+        return _("%(amount)s cashback is pending from %(count)s purchases") % {
+            "amount": format_inr(total),
+            "count": count,
+        }
+
+    notification_send(
+        user=user,
+        kind="cashback_pending",
+        title=title,
+        body=gettext_lazy("It becomes available once the store confirms the purchase."),
+        link=WALLET_LINK,
+    )
 
 
 def _notify_moved(event: CashbackEvent) -> None:
-    values = {"amount": format_inr(event.cashback), "store": _store(event)}
-    with translation.override(event.user.language):
-        if event.reversed_at:
-            kind = "cashback_confirmed"
-            title = _("%(amount)s cashback from %(store)s was reversed") % values
-            body = _("The store cancelled or returned the purchase after confirming it.")
-        elif event.status == CashbackStatus.CONFIRMED:
-            kind = "cashback_confirmed"
-            title = _("%(amount)s cashback from %(store)s is confirmed") % values
-            body = _("It is in your available balance and can be withdrawn.")
-        else:
-            kind = "cashback_pending"
-            title = _("%(amount)s cashback from %(store)s was declined") % values
-            body = _("The store did not confirm the purchase (cancelled or returned).")
-    notification_send(user=event.user, kind=kind, title=title, body=body, link=WALLET_LINK)
+    store = _store(event)
+    if event.reversed_at:
+        kind = "cashback_confirmed"
+        title = gettext_lazy("%(amount)s cashback from %(store)s was reversed")
+        body = gettext_lazy("The store cancelled or returned the purchase after confirming it.")
+    elif event.status == CashbackStatus.CONFIRMED:
+        kind = "cashback_confirmed"
+        title = gettext_lazy("%(amount)s cashback from %(store)s is confirmed")
+        body = gettext_lazy("It is in your available balance and can be withdrawn.")
+    else:
+        kind = "cashback_pending"
+        title = gettext_lazy("%(amount)s cashback from %(store)s was declined")
+        body = gettext_lazy("The store did not confirm the purchase (cancelled or returned).")
+    notification_send(
+        user=event.user,
+        kind=kind,
+        title=lambda: str(title) % {"amount": format_inr(event.cashback), "store": store},
+        body=body,
+        link=WALLET_LINK,
+    )
 
 
 def _notify_matched(event: CashbackEvent) -> None:

@@ -5,8 +5,9 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.notifications import notification_send
@@ -150,17 +151,16 @@ def _close(claim: CashbackClaim, operator: User, status: str, reason: str) -> No
     claim.reviewed_by, claim.reviewed_at = operator, timezone.now()
     claim.save()
     values = {"order": claim.order_id, "amount": format_inr(claim.amount)}
-    with translation.override(claim.user.language):
-        if status == ClaimStatus.APPROVED:
-            title = _("Your claim for order %(order)s was approved") % values
-            body = _("The cashback is now pending in your wallet.")
-        else:
-            title = _("Your claim for order %(order)s was not approved") % values
-            body = reason
+    if status == ClaimStatus.APPROVED:
+        title = gettext_lazy("Your claim for order %(order)s was approved")
+        body = gettext_lazy("The cashback is now pending in your wallet.")
+    else:
+        title = gettext_lazy("Your claim for order %(order)s was not approved")
+        body = reason  # the operator's words, as written
     notification_send(
         user=claim.user,
         kind="cashback_pending",
-        title=title,
+        title=lambda: str(title) % values,
         body=body,
         link="/wallet/?tab=cashback",
     )

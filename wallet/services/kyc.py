@@ -7,7 +7,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -139,13 +139,12 @@ def _review(profile: KycProfile, operator: User, status: str, reason: str) -> Ky
 
 
 def _notify(profile: KycProfile) -> None:
-    with translation.override(profile.user.language):
-        if profile.status == KycStatus.VERIFIED:
-            title = _("Your KYC details are verified")
-            body = _("You can now withdraw your available cashback.")
-        else:
-            title = _("Your KYC details were not accepted")
-            body = profile.rejection_reason
+    if profile.status == KycStatus.VERIFIED:
+        title = gettext_lazy("Your KYC details are verified")
+        body = gettext_lazy("You can now withdraw your available cashback.")
+    else:
+        title = gettext_lazy("Your KYC details were not accepted")
+        body = profile.rejection_reason  # the operator's words, as written
     notification_send(
         user=profile.user,
         kind="withdrawal_update",

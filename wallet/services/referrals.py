@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import PhoneCodeDevice, User
 from accounts.notifications import notification_send
@@ -120,25 +121,29 @@ def _notify(reward: ReferralReward) -> None:
 
 def _notify_referrer(reward: ReferralReward) -> None:
     referrer, referred = reward.referrer, reward.referred
-    with translation.override(referrer.language):
-        title = _("You earned a %(amount)s referral bonus") % {
-            "amount": format_inr(reward.referrer_bonus)
-        }
-        body = _("%(name)s, who joined with your code, earned their first cashback.") % {
-            "name": referred.get_short_name()
-        }
     notification_send(
-        user=referrer, kind="referral_joined", title=title, body=body, link="/referrals/"
+        user=referrer,
+        kind="referral_joined",
+        title=lambda: (
+            _("You earned a %(amount)s referral bonus")
+            % {"amount": format_inr(reward.referrer_bonus)}
+        ),
+        body=lambda: (
+            _("%(name)s, who joined with your code, earned their first cashback.")
+            % {"name": referred.get_short_name()}
+        ),
+        link="/referrals/",
     )
 
 
 def _notify_welcome(reward: ReferralReward) -> None:
-    referred = reward.referred
-    with translation.override(referred.language):
-        title = _("Welcome bonus: %(amount)s added to your wallet") % {
-            "amount": format_inr(reward.welcome_bonus)
-        }
-        body = _("Thanks for joining through a friend's invitation.")
     notification_send(
-        user=referred, kind="referral_joined", title=title, body=body, link="/wallet/"
+        user=reward.referred,
+        kind="referral_joined",
+        title=lambda: (
+            _("Welcome bonus: %(amount)s added to your wallet")
+            % {"amount": format_inr(reward.welcome_bonus)}
+        ),
+        body=gettext_lazy("Thanks for joining through a friend's invitation."),
+        link="/wallet/",
     )

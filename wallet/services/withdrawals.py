@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.notifications import notification_send
@@ -255,35 +256,35 @@ def _apply(withdrawal: Withdrawal, operator: User, status: str, *, utr: str, rea
 
 def _notify(withdrawal: Withdrawal) -> None:
     values = {"amount": format_inr(withdrawal.amount), "to": withdrawal.destination}
-    with translation.override(withdrawal.user.language):
-        title, body = {
-            S.REQUESTED: (
-                _("Withdrawal of %(amount)s requested"),
-                _("We will pay it to %(to)s after a quick check, usually within 2 working days."),
+    title, body = {
+        S.REQUESTED: (
+            gettext_lazy("Withdrawal of %(amount)s requested"),
+            gettext_lazy(
+                "We will pay it to %(to)s after a quick check, usually within 2 working days."
             ),
-            S.APPROVED: (
-                _("Withdrawal of %(amount)s approved"),
-                _("The payout to %(to)s is on its way."),
-            ),
-            S.PAID: (
-                _("%(amount)s paid to %(to)s"),
-                _("Bank reference (UTR): %(utr)s."),
-            ),
-            S.REJECTED: (
-                _("Withdrawal of %(amount)s was rejected"),
-                _("The amount is back in your available balance. Reason: %(reason)s"),
-            ),
-            S.FAILED: (
-                _("Payout of %(amount)s failed"),
-                _("The amount is back in your available balance. Reason: %(reason)s"),
-            ),
-        }[withdrawal.status]
-        values.update(utr=withdrawal.utr, reason=withdrawal.reason)
-        title, body = title % values, body % values
+        ),
+        S.APPROVED: (
+            gettext_lazy("Withdrawal of %(amount)s approved"),
+            gettext_lazy("The payout to %(to)s is on its way."),
+        ),
+        S.PAID: (
+            gettext_lazy("%(amount)s paid to %(to)s"),
+            gettext_lazy("Bank reference (UTR): %(utr)s."),
+        ),
+        S.REJECTED: (
+            gettext_lazy("Withdrawal of %(amount)s was rejected"),
+            gettext_lazy("The amount is back in your available balance. Reason: %(reason)s"),
+        ),
+        S.FAILED: (
+            gettext_lazy("Payout of %(amount)s failed"),
+            gettext_lazy("The amount is back in your available balance. Reason: %(reason)s"),
+        ),
+    }[withdrawal.status]
+    values.update(utr=withdrawal.utr, reason=withdrawal.reason)
     notification_send(
         user=withdrawal.user,
         kind="withdrawal_update",
-        title=title,
-        body=body,
+        title=lambda: str(title) % values,
+        body=lambda: str(body) % values,
         link="/wallet/?tab=withdrawals",
     )
