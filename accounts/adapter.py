@@ -1,5 +1,6 @@
-"""allauth hooks: our lockout around password checks, our sign-up rules, and the two-factor
-stage on every browser login (password, phone code, Google)."""
+"""allauth hooks: our lockout around password checks, our sign-up rules, the emailed code a
+guessed-at account needs after its password, and the two-factor stage on every browser login
+(password, phone code, Google)."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -12,8 +13,13 @@ from . import errors, services
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self) -> list[str]:
-        # After email verification, before the session is issued.
-        return [*super().get_login_stages(), "accounts.stages.TwoFactorStage"]
+        # After email verification (the code goes to the verified address), before the
+        # session is issued.
+        return [
+            *super().get_login_stages(),
+            "accounts.stages.PasswordGuardStage",
+            "accounts.stages.TwoFactorStage",
+        ]
 
     def pre_authenticate(self, request, **credentials) -> None:
         super().pre_authenticate(request, **credentials)

@@ -21,6 +21,7 @@ from . import errors, services, tokens
 from .models import User
 from .serializers import (
     ErrorSerializer,
+    LoginCodeInputSerializer,
     LoginInputSerializer,
     LoginOutputSerializer,
     MeSerializer,
@@ -71,13 +72,24 @@ def _parse(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
-def _sign_in(request: Request, *, user: User, second_factor_code: str, code_field: str) -> Response:
+def _sign_in(
+    request: Request,
+    *,
+    user: User,
+    second_factor_code: str,
+    code_field: str,
+    by_password: bool = False,
+) -> Response:
     """The checks every API sign-in passes after its first factor, then the tokens.
 
     `code_field` is the input that carries the second factor, named in the error's fields.
+    `by_password`: the first factor was the password alone, which an account someone has been
+    guessing at no longer accepts without the code we email (401 `code_required`).
     """
     if not services.email_is_verified(user):
         raise errors.EmailNotVerified()
+    if by_password:
+        services.password_guard_check(user=user)
     if services.two_factor_enabled(user):
         if not second_factor_code:
             # The ticket lets the app finish at 2fa/ without a new password or SMS.
@@ -155,7 +167,11 @@ class LoginView(CredentialsView):
         description=(
             "401 `invalid_credentials`; 429 `login_locked` after five failures from one client "
             "IP; 403 `email_not_verified`; 401 `second_factor_required` when two-factor is on "
-            "and `code` is missing, `invalid_second_factor` when it is wrong or already used."
+            "and `code` is missing, `invalid_second_factor` when it is wrong or already used. "
+            "401 `code_required` with a `ticket` when the account had about 20 wrong "
+            "passwords in 15 minutes from any addresses: the password was right, and a 6-digit "
+            "code was emailed to the account; send both to login/code/. Posting the password "
+            "again emails a new code (at most one a minute)."
         ),
         request=LoginInputSerializer,
         responses=SIGN_IN_RESPONSES,
@@ -166,7 +182,38 @@ class LoginView(CredentialsView):
             email=credentials["email"], password=credentials["password"], ip=client_ip(request)
         )
         return _sign_in(
-            request, user=user, second_factor_code=credentials["code"], code_field="code"
+            request,
+            user=user,
+            second_factor_code=credentials["code"],
+            code_field="code",
+            by_password=True,
+        )
+
+
+class LoginCodeView(CredentialsView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Finish a password sign-in with the emailed code",
+        description=(
+            "After login/ answered 401 `code_required` with a `ticket`: send the ticket and "
+            "the 6-digit code from the email. 400 `invalid_code` (wrong; tries left in the "
+            "message) or `code_expired` (expired or five wrong tries: post the password to "
+            "login/ again for a new code); 401 `token_invalid` when the ticket expired (10 "
+            "minutes). Then the same two-factor check as login/, with the second factor in "
+            "`second_factor_code`."
+        ),
+        request=LoginCodeInputSerializer,
+        responses=SIGN_IN_RESPONSES,
+    )
+    def post(self, request: Request) -> Response:
+        attempt = _parse(LoginCodeInputSerializer, request)
+        user = services.password_guard_ticket_redeem(ticket=attempt["ticket"])
+        services.password_guard_code_verify(user=user, code=attempt["code"])
+        return _sign_in(
+            request,
+            user=user,
+            second_factor_code=attempt["second_factor_code"],
+            code_field="second_factor_code",
         )
 
 

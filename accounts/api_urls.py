@@ -7,6 +7,7 @@ from . import api
 urlpatterns = [
     path("register/", api.RegisterView.as_view(), name="api-auth-register"),
     path("login/", api.LoginView.as_view(), name="api-auth-login"),
+    path("login/code/", api.LoginCodeView.as_view(), name="api-auth-login-code"),
     path("phone/request/", api.PhoneCodeRequestView.as_view(), name="api-auth-phone-request"),
     path("phone/verify/", api.PhoneCodeVerifyView.as_view(), name="api-auth-phone-verify"),
     path("2fa/", api.SecondFactorView.as_view(), name="api-auth-second-factor"),

@@ -32,6 +32,15 @@ class LoginLocked(DomainError):
     )
 
 
+class LoginCodeRequired(DomainError):
+    code = "code_required"
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_message = _(
+        "Someone has been trying to guess this account's password, so signing in needs a code "
+        "as well. We emailed it to you: enter it to finish signing in."
+    )
+
+
 class SecondFactorRequired(DomainError):
     code = "second_factor_required"
     status_code = status.HTTP_401_UNAUTHORIZED

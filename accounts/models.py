@@ -177,3 +177,52 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PasswordFailure(models.Model):
+    """One wrong password typed for an existing account, from whichever address.
+
+    The account-wide ceiling counts these over a sliding window (accounts.services,
+    "password guard"). They live in the database, not in Redis: a Redis restart or eviction
+    must not hand a guesser a fresh allowance, and Redis only holds what the database can
+    rebuild. Old rows are pruned by a beat task.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The rate-limit unit the address fell in: an IPv4 address or an IPv6 /64.
+    ip = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="accounts_pwfail_user_time"),
+        ]
+        verbose_name = _("wrong password")
+        verbose_name_plural = _("wrong passwords")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} from {self.ip} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PasswordGuard(TimeStampedModel):
+    """An account whose password was guessed at past the ceiling.
+
+    While the row exists a password alone no longer signs the account in: the sign-in also
+    needs the code last emailed to its verified address (only a hash of it is kept, bound to
+    `challenge`). A sign-in with the right password and code deletes the row. Phone codes,
+    email links and authenticator users are not held up by it.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="password_guard")
+    challenge = models.CharField(max_length=64, blank=True)
+    code_hash = models.CharField(max_length=128, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    attempts_left = models.PositiveSmallIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password guard")
+        verbose_name_plural = _("password guards")
+
+    def __str__(self) -> str:
+        return f"password guard for user {self.user_id}"

@@ -137,6 +137,23 @@ class LoginInputSerializer(serializers.Serializer):
     )
 
 
+class LoginCodeInputSerializer(serializers.Serializer):
+    ticket = serializers.CharField(
+        max_length=1000,
+        help_text=_("The `ticket` from the code_required answer (valid 10 minutes)."),
+    )
+    code = serializers.CharField(
+        max_length=CODE_MAX_LENGTH, help_text=_("The 6-digit code we emailed.")
+    )
+    second_factor_code = serializers.CharField(
+        max_length=CODE_MAX_LENGTH,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text=_("The authenticator or backup code, for accounts with two-factor on."),
+    )
+
+
 class PhoneCodeRequestInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=PHONE_MAX_LENGTH)
 
@@ -201,7 +218,10 @@ class ErrorDetailSerializer(serializers.Serializer):
     )
     ticket = serializers.CharField(
         required=False,
-        help_text=_("Only with second_factor_required: send it to 2fa/ with the code."),
+        help_text=_(
+            "Only with second_factor_required (send it to 2fa/ with the code) and "
+            "code_required (send it to login/code/ with the emailed code)."
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 the failed-login lockout, phone codes, two-factor enrolment and checks, and the profile."""
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import re
@@ -16,8 +17,10 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,7 +29,7 @@ from coupzii.core import counters
 from coupzii.core.http import ip_bucket
 
 from . import errors
-from .models import PhoneCodeDevice, User
+from .models import PasswordFailure, PasswordGuard, PhoneCodeDevice, User
 from .phone import normalize_phone
 from .referral import normalize_referral_code
 
@@ -149,6 +152,7 @@ def login_failure_record(*, email: str, ip: str) -> None:
     failures = counters.incr(_failures_key(email, ip), ttl=settings.LOGIN_LOCKOUT_SECONDS)
     if failures >= settings.LOGIN_LOCKOUT_FAILURES:
         cache.set(_lock_key(email, ip), 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+    password_failure_record(email=email, ip=ip)
 
 
 def login_failures_clear(*, email: str, ip: str) -> None:
@@ -164,6 +168,180 @@ def password_login(*, email: str, password: str, ip: str) -> User:
         raise errors.InvalidCredentials()
     login_failures_clear(email=email, ip=ip)
     return user
+
+
+# --- The account-wide ceiling on wrong passwords ("password guard") ----------------------------
+#
+# The lockout above counts per (account, address), so a guesser with many addresses is not
+# slowed by it. Here every wrong password for an account counts, from wherever it came: past
+# PASSWORD_GUARD_FAILURES within the window the account gets a PasswordGuard row, its owner is
+# emailed once, and until a sign-in gives the right password and a code emailed to the account,
+# a password alone signs nobody in. Phone codes, email links and authenticator users carry on.
+
+EMAILED_CODE_TICKET_SALT = "accounts.password-guard-ticket"
+PASSWORD_GUARD_RESEND_SECONDS = 60
+
+
+def password_failure_record(*, email: str, ip: str) -> None:
+    """Count a wrong password against the account, if there is one; trip the guard at the
+    ceiling and tell the owner (once: only the request that creates the guard does)."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    # Once tripped, the guard stays until the owner clears it: further failures need no row,
+    # so a guesser cannot fill the table.
+    if user is None or PasswordGuard.objects.filter(user=user).exists():
+        return
+    window_start = timezone.now() - timedelta(seconds=settings.PASSWORD_GUARD_WINDOW_SECONDS)
+    with transaction.atomic():
+        PasswordFailure.objects.create(user=user, ip=ip_bucket(ip))
+        recent = PasswordFailure.objects.filter(user=user, created_at__gte=window_start).count()
+        if recent < settings.PASSWORD_GUARD_FAILURES:
+            return
+        # Two failures at the ceiling race here: the unique user column lets one create it.
+        _guard, created = PasswordGuard.objects.get_or_create(user=user)
+        if created:
+            _notify_password_guard_tripped(user)
+
+
+def _notify_password_guard_tripped(user: User) -> None:
+    from .notifications import EMAIL, notification_send  # notifications' tasks import us
+
+    notification_send(
+        user=user,
+        kind="security",
+        # Lazy: the notification is stored in every site language, and emailed in the user's.
+        title=gettext_lazy("Someone is trying to guess your password"),
+        body=gettext_lazy(
+            "There were many wrong passwords for your account in the last few minutes, from "
+            "different places. To keep it safe, signing in with your password now also needs "
+            "a code we email you. Signing in with a code by SMS works as before. If you don't "
+            "recognise this, choose a new password."
+        ),
+        link=reverse("account_reset_password"),
+        channels=(EMAIL,),
+    )
+
+
+def password_guard_code_required(user: User) -> bool:
+    """True when a password sign-in of `user` also needs an emailed code.
+
+    Accounts with an authenticator are left alone: their password alone never signed them in.
+    """
+    return PasswordGuard.objects.filter(user=user).exists() and not two_factor_enabled(user)
+
+
+def password_guard_code_send(*, user: User) -> None:
+    """Email a fresh 6-digit sign-in code to the account's address.
+
+    Raises CodeSendLimited within a minute of the last one (which still works), so a
+    guesser who has the password cannot bury the owner in email.
+    """
+    from .tasks import send_email  # tasks import services for the notification task
+
+    now = timezone.now()
+    with transaction.atomic():
+        guard = PasswordGuard.objects.select_for_update().filter(user=user).first()
+        if guard is None:
+            return
+        if guard.last_sent_at and guard.valid_until and guard.valid_until > now:
+            wait = PASSWORD_GUARD_RESEND_SECONDS - (now - guard.last_sent_at).total_seconds()
+            if wait > 0 and guard.attempts_left:
+                raise errors.CodeSendLimited(retry_after=int(wait) + 1)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        guard.challenge = secrets.token_urlsafe(24)
+        guard.code_hash = _code_hash(guard.challenge, code)
+        guard.valid_until = now + timedelta(seconds=settings.PASSWORD_GUARD_CODE_TTL_SECONDS)
+        guard.attempts_left = settings.PASSWORD_GUARD_CODE_MAX_ATTEMPTS
+        guard.last_sent_at = now
+        guard.save()
+        with translation.override(user.language):
+            subject = _("Coupzii: your sign-in code")
+            body = _password_guard_email(user, code)
+        transaction.on_commit(lambda: send_email.delay(to=user.email, subject=subject, body=body))
+
+
+def _password_guard_email(user: User, code: str) -> str:
+    minutes = settings.PASSWORD_GUARD_CODE_TTL_SECONDS // 60
+    return "\n\n".join(
+        [
+            _("Hi %(name)s,") % {"name": user.get_short_name()},
+            _("Your Coupzii sign-in code is %(code)s. It expires in %(minutes)d minutes.")
+            % {"code": code, "minutes": minutes},
+            _(
+                "We ask for it because someone tried many wrong passwords on your account. "
+                "If you didn't just sign in with your password, someone else knows it: "
+                "choose a new one. Never share this code."
+            ),
+            _("The Coupzii team"),
+        ]
+    )
+
+
+def password_guard_code_verify(*, user: User, code: str) -> None:
+    """Accept the emailed code; with it the password sign-in is complete, so the guard and
+    the account's counted failures are cleared.
+
+    Raises InvalidCode (wrong; tries left in the message), CodeExpired (expired, or dead
+    after five wrong tries). Wrong tries are saved even though the call raises.
+    """
+    with transaction.atomic():
+        guard = PasswordGuard.objects.select_for_update().filter(user=user).first()
+        if guard is None:
+            # Cleared meanwhile (the owner signed in): the password is all that is needed.
+            return
+        outcome = _check_guard_code(guard, code.strip())
+        if outcome == "ok":
+            guard.delete()
+            PasswordFailure.objects.filter(user=user).delete()
+        elif outcome == "wrong":
+            guard.attempts_left -= 1
+            guard.save(update_fields=["attempts_left", "updated_at"])
+    if outcome == "ok":
+        return
+    if outcome == "wrong" and guard.attempts_left > 0:
+        raise errors.InvalidCode(
+            _("That code is not right. %(count)d tries left.") % {"count": guard.attempts_left},
+            fields={"code": [_("That code is not right.")]},
+        )
+    raise errors.CodeExpired(fields={"code": [str(errors.CodeExpired.default_message)]})
+
+
+def _check_guard_code(guard: PasswordGuard, code: str) -> str:
+    if not guard.code_hash or guard.attempts_left == 0 or not guard.valid_until:
+        return "dead"
+    if guard.valid_until <= timezone.now():
+        return "dead"
+    if hmac.compare_digest(guard.code_hash, _code_hash(guard.challenge, code)):
+        return "ok"
+    return "wrong"
+
+
+def password_guard_check(*, user: User) -> None:
+    """For the API, after the right password: raise LoginCodeRequired, with a ticket for
+    login/code/, when the account needs a code too (emailed now, or a minute ago)."""
+    if not password_guard_code_required(user):
+        return
+    # Within a minute of the last code, that code is still good: no new one.
+    with contextlib.suppress(errors.CodeSendLimited):
+        password_guard_code_send(user=user)
+    ticket = signing.dumps(
+        {"user": str(user.public_id)}, salt=EMAILED_CODE_TICKET_SALT, compress=True
+    )
+    raise errors.LoginCodeRequired(extra={"ticket": ticket})
+
+
+def password_guard_ticket_redeem(*, ticket: str) -> User:
+    """The user whose right password earned this ticket. Raises TokenInvalid when it is
+    forged, older than the code's lifetime, or its user is inactive."""
+    return _ticket_user(
+        ticket, salt=EMAILED_CODE_TICKET_SALT, max_age=settings.PASSWORD_GUARD_CODE_TTL_SECONDS
+    )
+
+
+def password_failures_prune() -> int:
+    """Delete counted failures older than the window: they no longer count. Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=settings.PASSWORD_GUARD_WINDOW_SECONDS)
+    deleted, _by_model = PasswordFailure.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- Two-factor ---------------------------------------------------------------------------
@@ -182,8 +360,12 @@ def login_ticket_issue(*, user: User) -> str:
 
 def login_ticket_redeem(*, ticket: str) -> User:
     """Raises TokenInvalid when the ticket is forged, expired or its user is inactive."""
+    return _ticket_user(ticket, salt=LOGIN_TICKET_SALT, max_age=LOGIN_TICKET_SECONDS)
+
+
+def _ticket_user(ticket: str, *, salt: str, max_age: int) -> User:
     try:
-        data = signing.loads(ticket, salt=LOGIN_TICKET_SALT, max_age=LOGIN_TICKET_SECONDS)
+        data = signing.loads(ticket, salt=salt, max_age=max_age)
     except signing.BadSignature as exc:
         raise errors.TokenInvalid(_("This sign-in step has expired. Start again.")) from exc
     user = User.objects.filter(public_id=data.get("user"), is_active=True).first()

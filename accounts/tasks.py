@@ -1,8 +1,9 @@
 """Celery tasks for accounts: thin wrappers that deliver messages after the commit."""
 
 from celery import shared_task
+from django.core.mail import send_mail
 
-from . import notifications, sms
+from . import notifications, services, sms
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -15,3 +16,15 @@ def send_sms(*, to: str, body: str) -> str:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def deliver_notification(*, notification_id: int, channel: str) -> bool:
     return notifications.notification_deliver(notification_id=notification_id, channel=channel)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(*, to: str, subject: str, body: str) -> None:
+    """One plain-text email to one address (sign-in codes): a task, so an SMTP outage is
+    retried instead of failing the sign-in."""
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+
+
+@shared_task(name="accounts.prune_password_failures")
+def prune_password_failures() -> int:
+    return services.password_failures_prune()

@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("phone/", views.phone_login_request, name="phone_login"),
     path("phone/verify/", views.phone_login_verify, name="phone_login_verify"),
+    path("login/email-code/", views.password_guard_code, name="password_guard_code"),
     path("2fa/", views.two_factor_overview, name="two_factor"),
     path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("2fa/authenticate/", views.two_factor_authenticate, name="two_factor_authenticate"),

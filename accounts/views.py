@@ -2,6 +2,7 @@
 
 import segno
 from allauth.account.internal.decorators import login_stage_required
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import get_next_redirect_url, perform_login
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +19,7 @@ from coupzii.core.http import client_ip
 
 from . import errors, services
 from .forms import CodeForm, PhoneForm, ProfileForm, SecondFactorForm
-from .stages import TwoFactorStage
+from .stages import PasswordGuardStage, TwoFactorStage
 
 PHONE_LOGIN_SESSION_KEY = "accounts:phone_login"
 PHONE_CHANGE_SESSION_KEY = "accounts:phone_change"
@@ -110,6 +111,9 @@ def _code_page(request, *, session_key: str, restart: str, template: str, use_co
 def phone_login_verify(request):
     def sign_in(**attempt):
         user = services.phone_login(**attempt)
+        # Recorded, so a password tried earlier in this session is not taken for how this
+        # login started (the emailed-code stage holds up password sign-ins only).
+        record_authentication(request, user, method="phone_code", phone=user.phone)
         # allauth's login flow, so email verification and two-factor apply here too.
         return perform_login(
             request,
@@ -125,6 +129,42 @@ def phone_login_verify(request):
         template="accounts/phone_login_verify.html",
         use_code=sign_in,
     )
+
+
+# --- The emailed code after a guessed-at password --------------------------------------------
+
+
+def masked_email(email: str) -> str:
+    """asha.verma@example.in -> a•••@example.in: enough to recognise, not enough to harvest."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else email
+
+
+@login_stage_required(stage=PasswordGuardStage.key, redirect_urlname="account_login")
+@require_http_methods(["GET", "POST"])
+def password_guard_code(request):
+    """The code we emailed, asked for after the right password on an account someone has
+    been guessing at; "send a new code" posts `resend`."""
+    stage = request._login_stage
+    user = stage.login.user
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            services.password_guard_code_send(user=user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("We sent a new code."))
+        return redirect("password_guard_code")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_guard_code_verify(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            return stage.exit()
+    context = {"form": form, "email": masked_email(user.email)}
+    return render(request, "accounts/password_guard_code.html", context)
 
 
 # --- Two-factor ------------------------------------------------------------------------------

@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "commerce-expire-unpaid-orders": {"task": "commerce.expire_unpaid_orders", "schedule": 60.0},
     "commerce-send-pending-refunds": {"task": "commerce.send_pending_refunds", "schedule": 300.0},
+    "accounts-prune-password-failures": {
+        "task": "accounts.prune_password_failures",
+        "schedule": crontab(minute=40),
+    },
     "commerce-delete-stale-carts": {
         "task": "commerce.delete_stale_carts",
         "schedule": crontab(hour=3, minute=15),
@@ -382,6 +386,12 @@ PHONE_CODE_MAX_ATTEMPTS = 5
 PHONE_CODE_LIMITS = {"per_phone_minute": 1, "per_phone_hour": 5, "per_ip_hour": 20}
 LOGIN_LOCKOUT_FAILURES = 5
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+# The account-wide ceiling: this many wrong passwords within the window, from any addresses,
+# and a password alone no longer signs the account in without a code emailed to it.
+PASSWORD_GUARD_FAILURES = 20
+PASSWORD_GUARD_WINDOW_SECONDS = 15 * 60
+PASSWORD_GUARD_CODE_TTL_SECONDS = 10 * 60
+PASSWORD_GUARD_CODE_MAX_ATTEMPTS = 5
 
 # API tokens: short access tokens; refresh tokens rotate and are tracked per login.
 SIMPLE_JWT = {
