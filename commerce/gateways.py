@@ -32,6 +32,8 @@ ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 PAYMENT_ID_RE = re.compile(r"pay_[A-Za-z0-9]{1,40}")
 ORDER_ID_RE = re.compile(r"order_[A-Za-z0-9]{1,40}")
 REFUNDS_PAGE = 100  # Razorpay's largest page of refunds (it sends 10 unless asked)
+# Our columns for gateway ids hold 64 characters; Razorpay's ids are about 20.
+MAX_ID_LENGTH = 64
 # Answers that say nothing about the payment: our keys refused (401/403), too many requests
 # (429, Razorpay words it BAD_REQUEST_ERROR), or the gateway itself failing (5xx).
 UNAVAILABLE_STATUSES = frozenset({401, 403, 429})
@@ -72,6 +74,8 @@ class GatewayPayment:
             amount = entity["amount"]
             if isinstance(amount, bool) or not isinstance(amount, int):
                 raise TypeError(amount)
+            if len(str(entity["id"])) > MAX_ID_LENGTH:
+                raise TypeError("id longer than Razorpay's")
             return cls(
                 id=str(entity["id"]),
                 order_id=str(entity.get("order_id") or ""),

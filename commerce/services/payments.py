@@ -6,8 +6,8 @@ looks at the order's status and the payment's id before acting.
 """
 
 import hashlib
-import json
 import logging
+import re
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from coupzii.core.money import from_paise, to_paise
+from coupzii.core.parsers import UnsafeJson, loads_checked
 from wallet import ledger
 from wallet.models import AccountKind, TransactionKind
 
 from ..errors import OrderNotFound, PaymentInvalid, WebhookInvalid
-from ..gateways import GatewayPayment, gateway
+from ..gateways import MAX_ID_LENGTH, GatewayPayment, gateway
 from ..models import (
     Order,
     OrderStatus,
@@ -42,6 +43,8 @@ from .fulfilment import (
 logger = logging.getLogger(__name__)
 S = OrderStatus
 PROVIDER = "razorpay"
+# The start of a refused event's `result`; the rest is why.
+REFUSED = "refused: "
 
 
 # --- The browser's report ----------------------------------------------------------------------
@@ -182,16 +185,36 @@ def payment_failed(*, payment: Payment, reported: GatewayPayment) -> Order:
 
 def webhook_receive(*, body: bytes, signature: str, event_id: str) -> WebhookEvent:
     """Check a Razorpay webhook's signature and apply it, once per event id. The event row and
-    its effect commit together, so a crash between them can't lose or double either. Raises
-    WebhookInvalid (nothing written) for a bad signature or body."""
+    its effect commit together, so a crash between them can't lose or double either.
+
+    Raises WebhookInvalid for a bad signature (nothing written), and for a signed body we
+    can't apply (not JSON, `NaN` or `1e999`, a NUL, fields of the wrong shape): then only the
+    event is kept, unprocessed and marked refused, for operators to read in the admin; a
+    repeat of it is refused again.
+    """
     if not gateway().webhook_signature_valid(body=body, signature=signature):
         raise WebhookInvalid(_("Bad webhook signature."))
+    event_id = (event_id or "").strip()[:64] or "sha256:" + hashlib.sha256(body).hexdigest()[:57]
     try:
-        payload = json.loads(body)
+        payload, event_type = _event_read(body)
+        return _event_apply(event_id=event_id, event_type=event_type, payload=payload)
+    except WebhookInvalid as refusal:
+        _event_keep_refused(event_id=event_id, body=body, refusal=refusal)
+        raise
+
+
+def _event_read(body: bytes) -> tuple[dict, str]:
+    try:
+        payload = loads_checked(body)
         event_type = str(payload["event"])[:64]
+    except UnsafeJson as exc:
+        raise WebhookInvalid(str(exc)) from None
     except (ValueError, KeyError, TypeError):
         raise WebhookInvalid(_("The webhook body is not a Razorpay event.")) from None
-    event_id = (event_id or "").strip()[:64] or "sha256:" + hashlib.sha256(body).hexdigest()[:57]
+    return payload, event_type
+
+
+def _event_apply(*, event_id: str, event_type: str, payload: dict) -> WebhookEvent:
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
@@ -206,7 +229,33 @@ def webhook_receive(*, body: bytes, signature: str, event_id: str) -> WebhookEve
         existing = WebhookEvent.objects.filter(provider=PROVIDER, event_id=event_id).first()
         if existing is None:
             raise
+        if existing.processed_at is None and existing.result.startswith(REFUSED):
+            raise WebhookInvalid(existing.result.removeprefix(REFUSED)) from None
         return existing
+
+
+def _event_keep_refused(*, event_id: str, body: bytes, refusal: WebhookInvalid) -> None:
+    """Keep a signed event we could not apply, with nothing else: its effect rolled back.
+
+    The body is kept as text, since what made it unreadable (NaN, 1e999, a NUL) can't be
+    stored as JSON either; `processed` stays empty so the admin's filter finds it."""
+    text = body.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
+    with transaction.atomic():
+        WebhookEvent.objects.get_or_create(
+            provider=PROVIDER,
+            event_id=event_id,
+            defaults={
+                "event_type": _event_type_of(text),
+                "payload": {"unreadable_body": text},
+                "result": f"{REFUSED}{refusal.message}"[:255],
+            },
+        )
+
+
+def _event_type_of(text: str) -> str:
+    # What the body says its event is, as far as a regex can tell, for the admin's filter.
+    match = re.search(r'"event"\s*:\s*"([a-z_.]{1,64})"', text)
+    return match[1] if match else "unreadable"
 
 
 def _apply(event_type: str, payload: dict) -> str:
@@ -254,11 +303,13 @@ def _refund_update(entity: dict, *, processed: bool) -> str:
     refund_id = str(entity.get("id") or "")
     if not refund_id:
         return "ignored: unknown refund"
+    if len(refund_id) > MAX_ID_LENGTH:
+        raise WebhookInvalid(_("The refund's id is longer than Razorpay's ids."))
     # By the gateway's id, or by our reference in its notes: the webhook can overtake the
     # gateway's answer to refund_send, before that id is stored. refund_send holds the
     # refund's row lock until it has stored the answer, so this waits for it.
     found = Q(gateway_refund_id=refund_id)
-    reference = _uuid((entity.get("notes") or {}).get("coupzii_refund"))
+    reference = _uuid(_notes(entity).get("coupzii_refund"))
     if reference:
         found |= Q(public_id=reference, gateway_refund_id__in=["", refund_id])
     refund = Refund.objects.select_for_update().filter(found).first()
@@ -272,6 +323,16 @@ def _refund_update(entity: dict, *, processed: bool) -> str:
         # again (or another way) and is told now.
         transaction.on_commit(lambda: _alert_refund_stuck(refund.pk))
     return f"refund {refund.status}"
+
+
+def _notes(entity: dict) -> dict:
+    """An entity's notes: an object of key-value pairs; Razorpay writes none as `[]`."""
+    notes = entity.get("notes")
+    if notes in (None, []):
+        return {}
+    if not isinstance(notes, dict):
+        raise WebhookInvalid(_("The refund's notes are not key-value pairs."))
+    return notes
 
 
 def _alert_refund_stuck(refund_pk: int) -> None:

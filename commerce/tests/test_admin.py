@@ -17,7 +17,7 @@ from accounts.tests.factories import PASSWORD, UserFactory, sign_in_verified
 from catalog import inventory
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
-from commerce.gateways import gateway
+from commerce.gateways import gateway, sign
 from commerce.models import (
     Order,
     OrderStatus,
@@ -567,6 +567,33 @@ def test_webhook_events_list_and_show_their_payload(
     assert "payment.captured" in html and event.event_id in html
     assert "&quot;event&quot;: &quot;payment.captured&quot;" in html
     assert operator_client.post(f"{WEBHOOKS}{event.pk}/change/", {}).status_code == 403
+
+
+def test_a_refused_webhook_answers_400_and_operators_find_it_unprocessed(operator_client, client):
+    # given a validly signed event whose body holds a number no column can hold
+    body = b'{"entity":"event","event":"payment.captured","payload":{"fee":NaN}}'
+    signature = sign(body.decode(), gateway().webhook_secret)
+
+    # when it arrives at the webhook endpoint
+    response = client.generic(
+        "POST",
+        "/api/v1/payments/razorpay/webhook/",
+        body,
+        content_type="application/json",
+        HTTP_X_RAZORPAY_SIGNATURE=signature,
+        HTTP_X_RAZORPAY_EVENT_ID="evt_NotANumber001",
+    )
+
+    # then it is refused in the API's shape, and kept where operators look for stuck events
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "webhook_invalid"
+    event = WebhookEvent.objects.get()
+    listing = operator_client.get(WEBHOOKS, {"processed": "no"})
+    page = operator_client.get(f"{WEBHOOKS}{event.pk}/change/")
+    assert [row.pk for row in listing.context["cl"].result_list] == [event.pk]
+    html = page.content.decode()
+    assert "refused: NaN is not a number JSON allows." in html
+    assert ":NaN}}" in html  # the body as it came
 
 
 def test_the_refund_list_shows_status_attempts_and_the_last_error(operator_client):

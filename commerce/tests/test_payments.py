@@ -595,7 +595,7 @@ def test_a_webhook_for_an_order_that_is_not_ours_is_recorded_and_ignored(
 def test_a_signed_webhook_with_an_unreadable_payment_is_a_bad_webhook(
     razorpay_loopback, shopper, commits
 ):
-    # webhook_receive promises WebhookInvalid, nothing written, for a body it can't read
+    # webhook_receive promises WebhookInvalid for a body it can't read: only the event is kept
     order = checkout(shopper)
     entity = {"id": "pay_Unreadable00001", "order_id": gateway_order_id(order), "amount": "880"}
     event = {"entity": "event", "event": "payment.captured", "contains": ["payment"]}
@@ -608,7 +608,99 @@ def test_a_signed_webhook_with_an_unreadable_payment_is_a_bad_webhook(
             body=body, signature=sign(body.decode(), WEBHOOK_SECRET), event_id="evt_Unreadable001"
         )
 
-    assert written() == before
+    assert written() == {**before, "webhook_events": [("evt_Unreadable001", REFUSED_PAYMENT)]}
+
+
+REFUSED_PAYMENT = "refused: The webhook's payment can't be read."
+
+
+def receive_signed(body: bytes, event_id: str) -> WebhookEvent:
+    return payments.webhook_receive(
+        body=body, signature=sign(body.decode(), WEBHOOK_SECRET), event_id=event_id
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        (b"NaN", "NaN is not a number JSON allows."),
+        (b"-Infinity", "-Infinity is not a number JSON allows."),
+        (b"1e999", "The number at x is too large."),
+        (b'"a\\u0000b"', "The text at x contains a NUL character"),
+        (b'{"y":"\\ud800"}', "The text at x.y is not valid Unicode."),
+        (b"[" * 1000 + b"]" * 1000, "Nested more than 32 levels deep."),
+    ],
+)
+def test_a_signed_capture_with_an_unusable_value_is_kept_refused_and_changes_nothing(
+    razorpay_loopback, shopper, commits, extra, reason
+):
+    # given a real capture webhook for our order, validly signed, with one unusable value
+    order = checkout(shopper)
+    payment_id = razorpay_loopback.payment_id_of(razorpay_loopback.pay(gateway_order_id(order)))
+    body, _signature, event_id = razorpay_loopback.webhook("payment.captured", payment_id)
+    body = body.replace(b'"entity":"event"', b'"entity":"event","x":' + extra, 1)
+    before = written()
+
+    # when it arrives, and again
+    for _attempt in range(2):
+        with commits(), pytest.raises(WebhookInvalid) as refused:
+            receive_signed(body, event_id)
+        assert reason in refused.value.message
+
+    # then the order is not paid, and the event is kept once, for operators, as refused
+    [(kept_id, result)] = written().pop("webhook_events")
+    assert (kept_id, result.startswith("refused: " + reason)) == (event_id, True)
+    assert {**written(), "webhook_events": []} == {**before, "webhook_events": []}
+    event = WebhookEvent.objects.get()
+    assert (event.event_type, event.processed_at) == ("payment.captured", None)
+    assert event.payload == {"unreadable_body": body.decode()}
+    assert Order.objects.get().status == OrderStatus.PENDING_PAYMENT
+
+
+@pytest.mark.parametrize("notes", [["coupzii_refund"], "coupzii_refund", 5])
+def test_a_refund_webhook_whose_notes_are_not_pairs_is_kept_refused(razorpay_loopback, notes):
+    refund = {"id": "rfnd_NotesShape0001", "entity": "refund", "notes": notes}
+    event = {"entity": "event", "event": "refund.processed", "contains": ["refund"]}
+    event["payload"] = {"refund": {"entity": refund}}
+    before = written()
+
+    with pytest.raises(WebhookInvalid):
+        receive_signed(json.dumps(event).encode(), "evt_NotesShape0001")
+
+    assert written() == {
+        **before,
+        "webhook_events": [
+            ("evt_NotesShape0001", "refused: The refund's notes are not key-value pairs.")
+        ],
+    }
+
+
+def test_a_refund_webhook_with_no_notes_written_as_an_empty_list_is_read(razorpay_loopback):
+    # Razorpay writes an entity without notes as `"notes": []`.
+    refund = {"id": "rfnd_EmptyNotes0001", "entity": "refund", "notes": []}
+    event = {"entity": "event", "event": "refund.processed", "contains": ["refund"]}
+    event["payload"] = {"refund": {"entity": refund}}
+
+    event = receive_signed(json.dumps(event).encode(), "evt_EmptyNotes0001")
+
+    assert event.result == "ignored: unknown refund"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("extra", [b'"a\\u0000b"', b'"\\ud800"', b"1e999"])
+def test_on_postgresql_an_unusable_value_is_kept_refused_not_a_data_error(
+    razorpay_loopback, shopper, commits, extra
+):
+    order = checkout(shopper)
+    payment_id = razorpay_loopback.payment_id_of(razorpay_loopback.pay(gateway_order_id(order)))
+    body, _signature, event_id = razorpay_loopback.webhook("payment.captured", payment_id)
+    body = body.replace(b'"entity":"event"', b'"entity":"event","x":' + extra, 1)
+
+    with commits(), pytest.raises(WebhookInvalid):
+        receive_signed(body, event_id)
+
+    assert WebhookEvent.objects.get().processed_at is None
+    assert Order.objects.get().status == OrderStatus.PENDING_PAYMENT
 
 
 def test_refund_processed_webhook_finishes_a_pending_refund(razorpay_loopback, shopper, commits):

@@ -2,8 +2,9 @@
 
 Python's json module recurses once per nesting level, so a 2 KB body of a thousand `[` ends
 in RecursionError (a 500) before any serializer runs; `1e999` reads as an infinite float and
-`NaN` as a float no column can hold; and PostgreSQL refuses `\\u0000` in text and jsonb, so a
-NUL that reaches a query is a DataError. Every JSON body the API or a webhook accepts is read
+`NaN` as a float no column can hold; PostgreSQL refuses `\\u0000` in text and jsonb, so a
+NUL that reaches a query is a DataError, and a lone surrogate (`\\ud800`) can't be written
+as UTF-8 at all. Every JSON body the API or a webhook accepts is read
 by `loads_checked`, which refuses all of these up front with a message naming where.
 """
 
@@ -68,6 +69,16 @@ def _check_text(text: str, path: str) -> None:
         raise UnsafeJson(
             _("The text at %(path)s contains a NUL character (\\u0000).") % {"path": path or "/"}
         )
+    if text.isascii():
+        return
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        # "\\ud800" alone is valid JSON but no character: UTF-8 (and so the database) has no
+        # way to write it.
+        raise UnsafeJson(
+            _("The text at %(path)s is not valid Unicode.") % {"path": path or "/"}
+        ) from None
 
 
 class JSONParser(parsers.JSONParser):
