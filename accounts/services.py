@@ -51,7 +51,12 @@ def registration_validate(
     """Check a sign-up without saving it; raises RegistrationRefused naming every bad field."""
     fields: dict[str, list[str]] = {}
     email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists():
+    email_max_length = User._meta.get_field("email").max_length
+    if len(email) > email_max_length:
+        fields["email"] = [
+            _("An email address has at most %(max)s characters.") % {"max": email_max_length}
+        ]
+    elif User.objects.filter(email__iexact=email).exists():
         fields["email"] = [_("An account with this email already exists. Sign in instead.")]
 
     normalized_phone = None

@@ -89,6 +89,18 @@ def test_signup_shows_field_errors_and_keeps_what_was_typed(client):
     assert User.objects.count() == 1
 
 
+def test_signup_with_an_email_longer_than_254_characters_is_a_form_error(client):
+    email = "a" * 250 + "@example.in"
+
+    response = client.post("/accounts/signup/", {"email": email, "password1": STRONG})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "An email address has at most 254 characters."
+    ]
+    assert not User.objects.exists()
+
+
 def test_an_unverified_address_cannot_sign_in_yet(client, mailoutbox):
     UserFactory(email="new@example.in")
     EmailAddress.objects.create(email="new@example.in", user=User.objects.get(), primary=True)
