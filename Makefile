@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test e2e bench worker beat lint format check-deploy messages clean
+.PHONY: run setup test fuzz e2e bench worker beat lint format check-deploy messages clean
 
 # The stamps re-run pip only when a requirements file changes.
 $(VENV)/.installed-run: requirements.txt
@@ -28,6 +28,11 @@ run: setup
 ## The whole test suite (SQLite by default; PostgreSQL and Redis with DATABASE_URL / REDIS_URL).
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest
+
+## Every API operation fuzzed from the OpenAPI schema as a signed-in shopper (schemathesis):
+## fails on a 500 or an answer the schema does not describe. The timeout bounds the whole step.
+fuzz: $(VENV)/.installed-dev
+	timeout 900 $(PY) -m pytest fuzz -p no:cacheprovider
 
 ## Browser journeys in headless Chromium against a live server on PostgreSQL and Redis.
 e2e: $(VENV)/.installed-dev
