@@ -147,7 +147,7 @@ class MerchantAdmin(ImportExportModelAdmin):
 
     @admin.display(description=_("cashback"), ordering="cashback_value")
     def cashback(self, merchant: Merchant) -> str:
-        return selectors.merchant_cashback_label(merchant) or "-"
+        return selectors.merchant_own_cashback_label(merchant) or "-"
 
     @admin.display(description=_("categories"))
     def category_list(self, merchant: Merchant) -> str:

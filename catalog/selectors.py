@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -21,8 +22,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
+    When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -40,6 +43,7 @@ from .models import (
 
 # offers.models.OfferStatus.ACTIVE; spelled out because catalog must not import offers.
 _OFFER_ACTIVE = "active"
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
 def live_offers_q(*, now: datetime, prefix: str = "") -> Q:
@@ -53,19 +57,52 @@ def live_offers_q(*, now: datetime, prefix: str = "") -> Q:
 def merchants_for_cards(
     merchants: QuerySet[Merchant], *, now: datetime | None = None
 ) -> QuerySet[Merchant]:
-    """Prepare any merchant queryset for merchant cards: `live_offer_count` annotated and
-    active categories prefetched (used by search, which finds merchants its own way)."""
+    """Prepare any merchant queryset for merchant cards: `live_offer_count` and the best
+    cashback annotated and active categories prefetched (used by search, which finds merchants
+    its own way)."""
     return _with_live_offer_count(merchants, now=now or timezone.now()).prefetch_related(
         _active_categories()
     )
 
 
 def _with_live_offer_count(merchants: QuerySet[Merchant], *, now: datetime) -> QuerySet[Merchant]:
-    # One LEFT JOIN on offers; every other filter on merchants uses `pk__in` subqueries, so the
-    # join is never multiplied by categories and the count stays exact.
-    return merchants.annotate(
-        live_offer_count=Count("offers", filter=live_offers_q(now=now, prefix="offers__"))
+    """`live_offer_count` and the store's best cashback (`best_cashback_kind`,
+    `best_cashback_value`, see `_best_cashback`), from one LEFT JOIN on offers. Every other
+    filter on merchants uses `pk__in` subqueries, so the join is never multiplied by
+    categories and the count stays exact."""
+    live = live_offers_q(now=now, prefix="offers__")
+    merchants = merchants.annotate(
+        live_offer_count=Count("offers", filter=live),
+        best_percent=_best_rate(CashbackKind.PERCENT, live),
+        best_flat=_best_rate(CashbackKind.FLAT, live),
     )
+    return merchants.annotate(
+        best_cashback_kind=Case(
+            When(best_percent__gt=0, then=Value(CashbackKind.PERCENT)),
+            When(best_flat__gt=0, then=Value(CashbackKind.FLAT)),
+            default=Value(CashbackKind.NONE),
+        ),
+        best_cashback_value=Case(
+            When(best_percent__gt=0, then=F("best_percent")),
+            default=F("best_flat"),
+            output_field=_MONEY,
+        ),
+    )
+
+
+def _best_rate(kind: str, live: Q) -> Greatest:
+    """The highest rate of one kind a shopper can earn at the store now: its own rate, or a
+    live offer's own rate (an offer that sets none earns the store's). 0 when neither has one.
+
+    The rule for a store's headline ("Up to 8% cashback"): the best of these, a percentage
+    above any flat amount (as the offers' cashback sort ranks them), so the header never
+    promises less than one of its own offers."""
+    zero = Value(Decimal("0"), output_field=_MONEY)
+    own = Case(
+        When(cashback_kind=kind, then=F("cashback_value")), default=zero, output_field=_MONEY
+    )
+    offers = Max("offers__cashback_value", filter=live & Q(offers__cashback_kind=kind))
+    return Greatest(own, Coalesce(offers, zero), output_field=_MONEY)
 
 
 def _category_and_children_ids(slug: str) -> QuerySet[Category]:
@@ -188,9 +225,10 @@ def merchants_featured(limit: int = 12, *, now: datetime | None = None) -> Query
 # --- Labels ----------------------------------------------------------------------------------
 
 
-def cashback_label(kind: str, value: Decimal | None) -> str:
+def cashback_label(kind: str, value: Decimal | None, *, up_to: bool = False) -> str:
     """What a shopper reads on a card: "Up to 7% cashback", "Flat ₹150 cashback", or "" when
-    there is no cashback (kind none, or no positive value)."""
+    there is no cashback (kind none, or no positive value). `up_to` says "Up to ₹150
+    cashback" for a flat amount that only some of a store's offers earn."""
     if value is None or value <= 0:
         return ""
     if kind == CashbackKind.PERCENT:
@@ -198,12 +236,29 @@ def cashback_label(kind: str, value: Decimal | None) -> str:
         percent = f"{value.normalize():f}"
         return gettext("Up to %(percent)s%% cashback") % {"percent": percent}
     if kind == CashbackKind.FLAT:
-        return gettext("Flat %(amount)s cashback") % {"amount": format_inr(value, paise=False)}
+        if up_to:
+            return gettext("Up to %(amount)s cashback") % {"amount": format_inr(value)}
+        return gettext("Flat %(amount)s cashback") % {"amount": format_inr(value)}
     return ""
 
 
+def merchant_best_cashback(merchant: Merchant) -> tuple[str, Decimal]:
+    """(kind, value) of the best cashback a shopper can earn at the store now: its own rate
+    or a live offer's, whichever is higher (see `_best_rate`). Needs the merchant from a
+    selector here, which annotates it."""
+    return merchant.best_cashback_kind, merchant.best_cashback_value
+
+
 def merchant_cashback_label(merchant: Merchant) -> str:
-    """The merchant's own cashback label (an offer may override it: see offers.selectors)."""
+    """A store's headline on its page, its card and in the API: its best cashback, so the
+    header never says less than one of its offers. Needs the merchant from a selector here."""
+    kind, value = merchant_best_cashback(merchant)
+    own_flat = merchant.cashback_kind == CashbackKind.FLAT and merchant.cashback_value == value
+    return cashback_label(kind, value, up_to=kind == CashbackKind.FLAT and not own_flat)
+
+
+def merchant_own_cashback_label(merchant: Merchant) -> str:
+    """The rate the store itself states (its offers may pay more): what operators edit."""
     return cashback_label(merchant.cashback_kind, merchant.cashback_value)
 
 

@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import CashbackKind, Category, Merchant
-from catalog.selectors import merchant_cashback_label
+from catalog.selectors import merchant_best_cashback, merchant_cashback_label
+from coupzii.core.files import public_file_url
 
 # --- Errors (the one shape coupzii.core.errors answers) ------------------------------------
 
@@ -116,6 +117,8 @@ class MerchantDetailSerializer(MerchantCardSerializer):
 
     @extend_schema_field(CashbackSerializer)
     def get_cashback(self, merchant: Merchant) -> dict:
+        # The store's best rate now (its own or a live offer's), as its page's header says.
+        kind, value = merchant_best_cashback(merchant)
         return {
             "kind": merchant.cashback_kind,
             "value": f"{merchant.cashback_value:.2f}",

@@ -147,7 +147,7 @@ def gift_card_detail(request, slug: str):
                     % {
                         "quantity": quantity,
                         "name": product.name,
-                        "amount": format_inr(variant.face_value, paise=False),
+                        "amount": format_inr(variant.face_value),
                     },
                 )
                 return redirect("commerce:cart")

@@ -243,9 +243,9 @@ def _render(template: Template, merchant: Merchant, rng: random.Random) -> dict:
     wallet, wallet_code = rng.choice(WALLETS)
     words = {
         "pct": pct,
-        "amt": format_inr(amt, paise=False) if amt else "",
-        "min": format_inr(minimum, paise=False) if minimum else "",
-        "cap": f", up to {format_inr(cap, paise=False)}" if cap else "",
+        "amt": format_inr(amt) if amt else "",
+        "min": format_inr(minimum) if minimum else "",
+        "cap": f", up to {format_inr(cap)}" if cap else "",
         "bank": bank,
         "wallet": wallet,
         "sale": rng.choice(SALES),
@@ -273,9 +273,9 @@ def _render(template: Template, merchant: Merchant, rng: random.Random) -> dict:
 def _terms(offer: dict) -> str:
     lines = ["Valid once per account unless stated otherwise."]
     if offer["min_order"]:
-        lines.append(f"Minimum order {format_inr(offer['min_order'], paise=False)}.")
+        lines.append(f"Minimum order {format_inr(offer['min_order'])}.")
     if offer["max_discount"]:
-        lines.append(f"Maximum discount {format_inr(offer['max_discount'], paise=False)}.")
+        lines.append(f"Maximum discount {format_inr(offer['max_discount'])}.")
     lines.append("Cannot be combined with other coupon codes. The store's terms apply.")
     return " ".join(lines)
 

@@ -285,8 +285,8 @@ def referrals(request):
         f"{settings.SITE_URL.rstrip('/')}{reverse('account_signup')}"
         f"?{urlencode({'ref': user.referral_code})}"
     )
-    referral_bonus = format_inr(settings.WALLET_REFERRAL_BONUS, paise=False)
-    welcome_bonus = format_inr(settings.WALLET_WELCOME_BONUS, paise=False)
+    referral_bonus = format_inr(settings.WALLET_REFERRAL_BONUS)
+    welcome_bonus = format_inr(settings.WALLET_WELCOME_BONUS)
     share_text = _(
         "I save on my online shopping with Coupzii: verified coupon codes and cashback. Sign up "
         "with my code %(code)s and get %(bonus)s extra on your first cashback: %(link)s"

@@ -197,8 +197,8 @@ def test_merchant_page_has_cashback_terms_live_offers_and_related_merchants(api)
     # then
     assert response.status_code == 200
     page = response.json()
-    assert page["cashback"] == {"kind": "flat", "value": "150.00", "label": "Flat ₹150 cashback"}
-    assert page["cashback_label"] == "Flat ₹150 cashback"
+    assert page["cashback"] == {"kind": "flat", "value": "150.00", "label": "Flat ₹150.00 cashback"}
+    assert page["cashback_label"] == "Flat ₹150.00 cashback"
     assert page["cashback_terms"] == "Not on gift cards."
     assert page["confirmation_days"] == 60
     assert page["website"] == "https://www.myntra.com"

@@ -102,13 +102,13 @@ def test_demo_offers_are_valid_and_their_titles_match_their_discounts(seeded):
         if offer.discount_type == DiscountType.PERCENTAGE:
             assert f"{offer.discount_value.normalize():f}%" in offer.title
         elif offer.discount_type == DiscountType.FIXED:
-            assert format_inr(offer.discount_value, paise=False) in offer.title
+            assert format_inr(offer.discount_value) in offer.title
         else:
             assert offer.discount_value is None
         if offer.min_order and "{min}" not in offer.title:
-            assert format_inr(offer.min_order, paise=False) in offer.title + offer.description
+            assert format_inr(offer.min_order) in offer.title + offer.description
         if offer.max_discount and offer.discount_type == DiscountType.PERCENTAGE:
-            assert format_inr(offer.max_discount, paise=False) in offer.title
+            assert format_inr(offer.max_discount) in offer.title
 
 
 def test_demo_offer_dates_run_from_the_past_to_sixty_days_out(seeded):

@@ -207,7 +207,7 @@ def test_merchants_featured_puts_merchants_with_more_live_offers_first():
         (CashbackKind.PERCENT, Decimal("7.00"), "Up to 7% cashback"),
         (CashbackKind.PERCENT, Decimal("7.50"), "Up to 7.5% cashback"),
         (CashbackKind.PERCENT, Decimal("100.00"), "Up to 100% cashback"),
-        (CashbackKind.FLAT, Decimal("150.00"), "Flat \u20b9150 cashback"),
+        (CashbackKind.FLAT, Decimal("150.00"), "Flat \u20b9150.00 cashback"),
         (CashbackKind.FLAT, Decimal("1500.50"), "Flat \u20b91,500.50 cashback"),
         (CashbackKind.NONE, Decimal("5.00"), ""),
         (CashbackKind.PERCENT, Decimal("0.00"), ""),
@@ -216,3 +216,89 @@ def test_merchants_featured_puts_merchants_with_more_live_offers_first():
 )
 def test_cashback_label_says_what_the_shopper_earns(kind, value, label):
     assert selectors.cashback_label(kind, value) == label
+
+
+# --- a store's best cashback -------------------------------------------------------------------
+
+
+def _headline(merchant: Merchant) -> str:
+    return selectors.merchant_cashback_label(selectors.merchant_by_slug(merchant.slug))
+
+
+def test_a_stores_headline_is_its_best_rate_its_own_or_a_live_offers():
+    # given a 3% store with one live offer boosted to 8% and an ended one at 12%
+    store = MerchantFactory(cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal("3"))
+    OfferFactory(merchant=store)
+    OfferFactory(merchant=store, cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal("8"))
+    OfferFactory(
+        merchant=store,
+        cashback_kind=CashbackKind.PERCENT,
+        cashback_value=Decimal("12"),
+        status=OfferStatus.EXPIRED,
+    )
+
+    # then the header, the cards and the API read the same best rate
+    assert _headline(store) == "Up to 8% cashback"
+    (card,) = selectors.merchants_list(q=store.name)
+    assert selectors.merchant_best_cashback(card) == (CashbackKind.PERCENT, Decimal("8.00"))
+
+
+@pytest.mark.parametrize(
+    ("store_rate", "offer_rates", "headline"),
+    [
+        pytest.param((CashbackKind.PERCENT, "5"), [], "Up to 5% cashback", id="its own rate"),
+        pytest.param(
+            (CashbackKind.PERCENT, "5"),
+            [(CashbackKind.PERCENT, "2")],
+            "Up to 5% cashback",
+            id="a lower offer",
+        ),
+        pytest.param(
+            (CashbackKind.FLAT, "100"),
+            [(CashbackKind.FLAT, "150")],
+            "Up to \u20b9150.00 cashback",
+            id="a higher flat offer",
+        ),
+        pytest.param(
+            (CashbackKind.FLAT, "100"), [], "Flat \u20b9100.00 cashback", id="flat on everything"
+        ),
+        pytest.param(
+            (CashbackKind.FLAT, "100"),
+            [(CashbackKind.PERCENT, "4")],
+            "Up to 4% cashback",
+            id="a percentage above a flat amount",
+        ),
+        pytest.param(
+            (CashbackKind.NONE, "0"),
+            [(CashbackKind.NONE, "0")],
+            "",
+            id="none anywhere",
+        ),
+        pytest.param(
+            (CashbackKind.NONE, "0"),
+            [(CashbackKind.PERCENT, "6")],
+            "Up to 6% cashback",
+            id="only an offer pays",
+        ),
+    ],
+)
+def test_a_stores_headline_follows_one_rule(store_rate, offer_rates, headline):
+    kind, value = store_rate
+    store = MerchantFactory(cashback_kind=kind, cashback_value=Decimal(value))
+    for offer_kind, offer_value in offer_rates:
+        OfferFactory(merchant=store, cashback_kind=offer_kind, cashback_value=Decimal(offer_value))
+
+    assert _headline(store) == headline
+
+
+def test_merchant_lists_read_the_best_rate_in_their_fixed_queries(django_assert_num_queries):
+    for number in range(5):
+        store = MerchantFactory(cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal("2"))
+        OfferFactory(
+            merchant=store, cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal(3 + number)
+        )
+
+    with django_assert_num_queries(2):  # merchants, then their categories
+        labels = sorted(selectors.merchant_cashback_label(m) for m in selectors.merchants_list())
+
+    assert labels == [f"Up to {rate}% cashback" for rate in range(3, 8)]

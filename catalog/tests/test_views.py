@@ -34,7 +34,7 @@ def test_store_grid_shows_name_cashback_label_and_live_offer_count(client):
     html = _html(client, "/merchants/")
 
     assert "Up to 7% cashback" in html
-    assert "Flat ₹150 cashback" in html
+    assert "Flat ₹150.00 cashback" in html
     assert "Coupons only" in html  # IKEA pays no cashback
     assert "2 offers" in html
     assert 'href="/merchants/myntra/"' in html

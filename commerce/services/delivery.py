@@ -49,7 +49,7 @@ def _sms_body(order: Order) -> str:
     parts = []
     for line in order.lines.all():
         for code in codes[line.pk]:
-            value = format_inr(line.face_value, paise=False)
+            value = format_inr(line.face_value)
             pin = f" PIN {code.pin}" if code.pin else ""
             parts.append(f"{line.product_name} {value}: {code.code}{pin}")
     body = _("Coupzii order %(number)s: ") % {"number": order.number} + "; ".join(parts)

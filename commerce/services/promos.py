@@ -59,12 +59,12 @@ def promo_summary(promo: PromoCode) -> str:
     if promo.kind == PromoKind.PERCENT:
         text = _("%(value)s%% off") % {"value": f"{promo.value.normalize():f}"}
     else:
-        text = _("%(value)s off") % {"value": format_inr(promo.value, paise=False)}
+        text = _("%(value)s off") % {"value": format_inr(promo.value)}
     if promo.max_discount:
-        text += ", " + _("up to %(cap)s") % {"cap": format_inr(promo.max_discount, paise=False)}
+        text += ", " + _("up to %(cap)s") % {"cap": format_inr(promo.max_discount)}
     if promo.min_order:
         text += ", " + _("on orders from %(min)s") % {
-            "min": format_inr(promo.min_order, paise=False)
+            "min": format_inr(promo.min_order)
         }
     return text
 

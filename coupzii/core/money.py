@@ -96,18 +96,15 @@ def parse_inr(text: str) -> Decimal:
     return column_amount(-amount if negative else amount)
 
 
-def format_inr(value: Decimal | int | str, *, symbol: bool = True, paise: bool = True) -> str:
-    """Write an amount the Indian way: ₹1,23,456.78 (lakh and crore grouping).
-
-    `paise=False` drops ".00" from whole amounts ("₹150") but keeps real paise ("₹150.50").
+def format_inr(value: Decimal | int | str, *, symbol: bool = True) -> str:
+    """Write an amount the Indian way, always with paise: ₹1,23,456.78, ₹250.00 (lakh and
+    crore grouping). The one rule for every amount on pages, in emails and in the admin, so
+    ₹96.00 never stands next to ₹250.
     """
     amount = quantize(value)
     sign = "-" if amount < 0 else ""
     rupees, _, fraction = f"{abs(amount):.2f}".partition(".")
-    text = _group_indian(rupees)
-    if paise or fraction != "00":
-        text = f"{text}.{fraction}"
-    return f"{sign}{RUPEE_SIGN if symbol else ''}{text}"
+    return f"{sign}{RUPEE_SIGN if symbol else ''}{_group_indian(rupees)}.{fraction}"
 
 
 def _group_indian(digits: str) -> str:

@@ -3,11 +3,14 @@ too many fields. Each is a 400 (413 for size) in the API's error shape, never a 
 nothing is written."""
 
 import json
+import re
 
 import pytest
+from django.urls import URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.tests.factories import UserFactory
 from coupzii.core.parsers import MAX_DEPTH, UnsafeJson, loads_checked
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +133,46 @@ def test_an_ordinary_json_body_still_reads(api):
 
     assert response.status_code == 201
     assert User.objects.filter(email="asha@example.com").exists()
+
+
+def api_paths() -> list[str]:
+    """Every route under /api/, its path parameters filled with a placeholder."""
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route
+
+    routes = [route for route in walk(get_resolver().url_patterns, "") if route.startswith("api/")]
+    return sorted({"/" + re.sub(r"<(?:\w+:)?\w+>", "placeholder", route) for route in routes})
+
+
+def test_every_api_route_is_probed():
+    paths = api_paths()
+
+    assert "/api/v1/notifications/read-all/" in paths
+    assert len(paths) > 40
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_options_answers_every_api_route_without_a_server_error(signed_in):
+    api = APIClient(raise_request_exception=False)
+    if signed_in:
+        api.force_authenticate(UserFactory())
+
+    failing = {path: api.options(path).status_code for path in api_paths()}
+
+    assert {path: code for path, code in failing.items() if code >= 500} == {}
+
+
+def test_options_on_mark_all_read_describes_the_endpoint():
+    api = APIClient()
+    api.force_authenticate(UserFactory())
+
+    response = api.options("/api/v1/notifications/read-all/")
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Notification Read All"

@@ -55,9 +55,13 @@ def test_format_inr_uses_lakh_and_crore_grouping(amount, expected):
     assert format_inr(amount) == expected
 
 
-def test_format_inr_short_form_drops_only_zero_paise():
-    assert format_inr(D("150"), paise=False) == "₹150"
-    assert format_inr(D("150.50"), paise=False) == "₹150.50"
+def test_format_inr_has_one_rule_always_with_paise():
+    # ₹96.00 and ₹250.00 side by side, never ₹96.00 next to ₹250
+    assert [format_inr(amount) for amount in (D("96"), 250, "150.5")] == [
+        "₹96.00",
+        "₹250.00",
+        "₹150.50",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ def discount_badge(offer) -> str:
     if offer.discount_type == DiscountType.PERCENTAGE and value:
         return gettext("%(percent)s%% off") % {"percent": f"{value.normalize():f}"}
     if offer.discount_type == DiscountType.FIXED and value:
-        return gettext("%(amount)s off") % {"amount": format_inr(value, paise=False)}
+        return gettext("%(amount)s off") % {"amount": format_inr(value)}
     if offer.discount_type == DiscountType.BOGO:
         return gettext("Buy 1 Get 1")
     if offer.discount_type == DiscountType.FREE_SHIPPING:

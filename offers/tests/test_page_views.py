@@ -308,6 +308,18 @@ def test_merchant_page_header_shows_cashback_its_terms_and_confirmation_time(cli
     assert "3 live offers" in html
 
 
+def test_merchant_page_header_never_says_less_than_one_of_its_offers(client, myntra):
+    OfferFactory(
+        merchant=myntra, title="Boosted", cashback_kind=CashbackKind.PERCENT, cashback_value=9
+    )
+
+    html = _html(client, "/merchants/myntra/")
+
+    header = html[: html.index('id="offer-')]
+    assert '<div class="cz-cashback-rate">Up to 9% cashback</div>' in header
+    assert "Up to 7% cashback" in html  # the offers that earn the store's own rate
+
+
 def test_merchant_page_all_tab_lists_every_live_offer_with_counts_on_the_tabs(client, myntra):
     html = _html(client, "/merchants/myntra/")
 
@@ -534,7 +546,7 @@ def test_card_expiry_reads_by_calendar_day(client, ends_at, label):
 def test_card_discount_badge_matches_the_discount(client):
     OfferFactory(discount_type=DiscountType.FIXED, discount_value=Decimal("1500"))
 
-    assert "₹1,500 off" in _html(client, "/coupons/")
+    assert "₹1,500.00 off" in _html(client, "/coupons/")
 
 
 # --- search and autocomplete ----------------------------------------------------------------

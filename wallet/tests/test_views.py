@@ -401,7 +401,7 @@ def test_withdraw_form_states_the_minimum_and_daily_limit_with_a_fresh_key_each_
     first = html_of(signed_in.get(WALLET, {"tab": "withdraw"}))
     second = html_of(signed_in.get(WALLET, {"tab": "withdraw"}))
 
-    assert "The minimum is ₹100." in first
+    assert "The minimum is ₹100.00." in first
     assert "Up to 3 requests a day." in first
     assert f"UPI · shopper{user.pk}@okaxis" in first
     key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', first).group(1)
@@ -602,8 +602,8 @@ def test_referrals_page_shows_the_code_share_link_and_whatsapp_link(signed_in, u
     assert user.referral_code in html
     assert f'value="{link}"' in html
     assert "https://wa.me/?text=" in html
-    assert "Invite friends, earn ₹100 each" in html
-    assert "₹50 welcome bonus" in html
+    assert "Invite friends, earn ₹100.00 each" in html
+    assert "₹50.00 welcome bonus" in html
     assert "No friends have joined yet" in html
 
 
@@ -625,7 +625,7 @@ def test_referrals_page_lists_friends_with_their_state_earnings_and_the_leaderbo
     # then
     assert "Rahul S." in html and "Meera I." in html and "Kabir" in html
     assert "Stranger" not in html
-    assert "Rewarded" in html and "You earned ₹100" in html
+    assert "Rewarded" in html and "You earned ₹100.00" in html
     assert "Earning" in html and "Cashback pending" in html
     assert "No cashback yet" in html
     assert shown(html, "referral-earnings") == "₹100.00"

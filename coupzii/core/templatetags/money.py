@@ -1,4 +1,4 @@
-"""`{{ amount|inr }}` -> ₹1,23,456.78 and `{{ amount|inr_short }}` -> ₹150 for whole rupees."""
+"""`{{ amount|inr }}` -> ₹1,23,456.78: every amount in a template, the one rupee format."""
 
 from django import template
 
@@ -11,13 +11,5 @@ register = template.Library()
 def inr(value):
     try:
         return format_inr(value)
-    except InvalidAmount:
-        return ""
-
-
-@register.filter
-def inr_short(value):
-    try:
-        return format_inr(value, paise=False)
     except InvalidAmount:
         return ""
