@@ -1,9 +1,14 @@
-"""The click-out: /go/<offer>/ for browsers, POST .../click/ for apps."""
+"""The click-out: /go/<offer>/ for browsers, POST .../click/ for apps, and the demo store page
+that demo merchants' links land on."""
 
+import uuid
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
@@ -14,6 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog import selectors as catalog_selectors
+from catalog.models import Merchant
 from coupzii.core.errors import Conflict, NotFound
 from coupzii.core.http import client_ip
 
@@ -29,6 +36,35 @@ def _signed_in_user_id(request) -> int | None:
     # The session's user id, without the database query `request.user` would cost.
     user_id = request.session.get(SESSION_KEY)
     return int(user_id) if user_id else None
+
+
+@never_cache
+@require_safe
+def demo_store(request, slug):
+    """A stand-in for a demo merchant's site, where its demo tracking link lands
+    (settings.OFFERS_DEMO_STORE_HOSTS): the store's name, the click id it received as sub-id,
+    and a plain note that nothing can be bought here. Off (404) when no demo host is set."""
+    if not settings.OFFERS_DEMO_STORE_HOSTS:
+        raise Http404
+    try:
+        merchant = catalog_selectors.merchant_by_slug(slug)
+    except Merchant.DoesNotExist:
+        raise Http404 from None
+    try:
+        click_id = uuid.UUID(request.GET.get("sub", ""))
+    except ValueError:
+        click_id = None
+    response = render(
+        request,
+        "offers/demo_store.html",
+        {
+            "merchant": merchant,
+            "website_host": urlsplit(merchant.website).hostname or "",
+            "click_id": click_id,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @never_cache
@@ -91,7 +127,8 @@ class ClickView(APIView):
         )
         body = {
             "click_id": click_id,
-            "redirect_url": clickout.tracking_url(snapshot, click_id),
+            # Absolute: the demo store is a path on this site, and an app needs the full URL.
+            "redirect_url": request.build_absolute_uri(clickout.tracking_url(snapshot, click_id)),
             "code": snapshot["code"],
         }
         return Response(ClickOutSerializer(body).data)

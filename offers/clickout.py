@@ -15,11 +15,13 @@ import logging
 import time
 import uuid
 from datetime import UTC, datetime
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django_redis import get_redis_connection
 
@@ -134,7 +136,14 @@ def is_live(snapshot: dict, *, now: float | None = None) -> bool:
 
 
 def tracking_url(snapshot: dict, click_id: uuid.UUID) -> str:
-    return snapshot["tracking_url_template"].replace("{click_id}", str(click_id))
+    """Where the click-out sends the shopper: the merchant's tracking link with our click id
+    as the sub-id, or, for a link on a demo host (settings.OFFERS_DEMO_STORE_HOSTS), the
+    site's own demo store page, a path that plays the store with the same sub-id."""
+    url = snapshot["tracking_url_template"].replace("{click_id}", str(click_id))
+    if urlsplit(url).hostname in settings.OFFERS_DEMO_STORE_HOSTS:
+        store = reverse("demo_store", kwargs={"slug": snapshot["merchant_slug"]})
+        return f"{store}?{urlencode({'sub': str(click_id)})}"
+    return url
 
 
 # --- recording a click ----------------------------------------------------------------------

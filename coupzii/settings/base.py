@@ -304,6 +304,11 @@ AFFILIATE_NETWORKS = {
     },
 }
 
+# Tracking links on these hosts land on the site's own demo store page (/demo-store/<store>/)
+# instead: the demo merchants' links point at the reserved .test domain, which resolves
+# nowhere. Production sets none (see production.py).
+OFFERS_DEMO_STORE_HOSTS = env.list("OFFERS_DEMO_STORE_HOSTS", default=["track.coupzii.test"])
+
 # --- Commerce -----------------------------------------------------------------------------
 
 # Without a key id and secret, checkout uses the built-in dev gateway: a local pay page that

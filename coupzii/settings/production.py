@@ -24,6 +24,8 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)  # noqa: F405
 
 STORAGES["staticfiles"] = {"BACKEND": static_storage(debug=False)}  # noqa: F405
+# Click-outs go to the merchants' real tracking links, never to the demo store page.
+OFFERS_DEMO_STORE_HOSTS = env.list("OFFERS_DEMO_STORE_HOSTS", default=[])
 
 # nginx terminates TLS and tells us the original scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

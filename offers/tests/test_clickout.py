@@ -147,6 +147,69 @@ def test_api_click_answers_click_id_redirect_and_code(client, offer):
 
 
 def test_api_click_on_an_ended_offer_is_a_clear_409(client, merchant):
+# --- the demo store ---------------------------------------------------------------------------
+
+DEMO_TEMPLATE = (
+    "https://track.coupzii.test/cuelinks/shop?sub={click_id}&url=https%3A%2F%2Fshop.example"
+)
+
+
+@pytest.fixture
+def demo_offer(merchant):
+    Merchant.objects.filter(pk=merchant.pk).update(tracking_url_template=DEMO_TEMPLATE)
+    return make_offer(merchant)
+
+
+def test_a_demo_merchants_click_out_lands_on_the_local_demo_store(client, demo_offer):
+    # when a shopper clicks out on a demo merchant, whose link points at a .test host
+    response = client.get(f"/go/{demo_offer.public_id}/")
+
+    # then they land on this site's demo store page with the click id as the sub-id
+    assert response.status_code == 302
+    assert response["Location"].startswith("/demo-store/shop/?sub=")
+    click_id = sub_id(response["Location"])
+    assert Click.objects.filter(pk=click_id).exists()
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Welcome to Shop" in html and "Demo store" in html
+    assert f'data-testid="demo-store-sub-id">{click_id}</code>' in html
+    assert "stands in for shop.example" in html and "nothing can be bought" in html
+    assert page["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_the_demo_store_offers_no_purchase_it_cannot_make(client, demo_offer):
+    # No affiliate network has a postback secret on the embedded default, so no button.
+    html = client.get(client.get(f"/go/{demo_offer.public_id}/")["Location"]).content.decode()
+
+    main = html[html.index('id="main"') : html.index("</main>")]
+    assert "<form" not in main and "<button" not in main
+
+
+def test_the_api_click_gives_an_app_the_demo_stores_full_address(client, demo_offer):
+    body = client.post(f"/api/v1/offers/{demo_offer.public_id}/click/").json()
+
+    assert body["redirect_url"] == f"http://testserver/demo-store/shop/?sub={body['click_id']}"
+
+
+def test_the_demo_store_without_a_click_id_says_so(client, merchant):
+    html = client.get("/demo-store/shop/?sub=not-a-uuid").content.decode()
+
+    assert "did not come through a Coupzii click-out" in html
+    assert client.get("/demo-store/no-such-store/").status_code == 404
+
+
+def test_without_demo_hosts_every_link_goes_to_the_network_and_there_is_no_demo_store(
+    client, demo_offer, settings
+):
+    settings.OFFERS_DEMO_STORE_HOSTS = []
+
+    response = client.get(f"/go/{demo_offer.public_id}/")
+
+    assert response["Location"].startswith("https://track.coupzii.test/cuelinks/shop?sub=")
+    assert client.get("/demo-store/shop/").status_code == 404
+
+
     offer = make_offer(merchant, status="expired")
 
     response = client.post(f"/api/v1/offers/{offer.public_id}/click/")
