@@ -146,7 +146,6 @@ def test_api_click_answers_click_id_redirect_and_code(client, offer):
     assert Click.objects.filter(pk=body["click_id"]).exists()
 
 
-def test_api_click_on_an_ended_offer_is_a_clear_409(client, merchant):
 # --- the demo store ---------------------------------------------------------------------------
 
 DEMO_TEMPLATE = (
@@ -210,6 +209,7 @@ def test_without_demo_hosts_every_link_goes_to_the_network_and_there_is_no_demo_
     assert client.get("/demo-store/shop/").status_code == 404
 
 
+def test_api_click_on_an_ended_offer_is_a_clear_409(client, merchant):
     offer = make_offer(merchant, status="expired")
 
     response = client.post(f"/api/v1/offers/{offer.public_id}/click/")
