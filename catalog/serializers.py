@@ -8,7 +8,6 @@ from rest_framework import serializers
 
 from catalog.models import CashbackKind, Category, Merchant
 from catalog.selectors import merchant_best_cashback, merchant_cashback_label
-from coupzii.core.files import public_file_url
 
 # --- Errors (the one shape coupzii.core.errors answers) ------------------------------------
 
@@ -120,8 +119,8 @@ class MerchantDetailSerializer(MerchantCardSerializer):
         # The store's best rate now (its own or a live offer's), as its page's header says.
         kind, value = merchant_best_cashback(merchant)
         return {
-            "kind": merchant.cashback_kind,
-            "value": f"{merchant.cashback_value:.2f}",
+            "kind": kind,
+            "value": f"{value:.2f}",
             "label": merchant_cashback_label(merchant),
         }
 
