@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from . import selectors
 from .models import Category, Merchant
@@ -64,7 +65,7 @@ class MerchantResource(resources.ModelResource):
         clean_model_instances = True
 
 
-class ChildInline(admin.TabularInline):
+class ChildInline(TranslationTabularInline):
     model = Category
     fk_name = "parent"
     fields = ("name", "slug", "icon", "position", "is_active")
@@ -75,13 +76,14 @@ class ChildInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(ImportExportModelAdmin):
+class CategoryAdmin(ImportExportModelAdmin, TranslationAdmin):
     resource_classes = [CategoryResource]
     list_display = ("name", "parent", "slug", "icon", "position", "is_active")
     list_editable = ("position", "is_active")
     list_filter = ("is_active", ("parent", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("parent",)
-    search_fields = ("name", "slug")
+    # Both languages, whichever the operator reads the admin in (`name` means the active one).
+    search_fields = ("name_en", "name_hi", "slug")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("parent",)
     inlines = [ChildInline]
@@ -89,7 +91,7 @@ class CategoryAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Merchant)
-class MerchantAdmin(ImportExportModelAdmin):
+class MerchantAdmin(ImportExportModelAdmin, TranslationAdmin):
     resource_classes = [MerchantResource]
     list_display = (
         "logo_badge",

@@ -26,6 +26,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from import_export.tmp_storages import TempFolderStorage
+from modeltranslation.admin import TranslationAdmin
 
 from coupzii.core.crypto import decrypt, encrypt
 
@@ -124,7 +125,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):
     list_display = ("name", "merchant", "category", "stock", "featured", "is_active")
     list_editable = ("featured", "is_active")
     list_filter = (
@@ -135,7 +136,7 @@ class ProductAdmin(admin.ModelAdmin):
         ("merchant", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("merchant", "category")
-    search_fields = ("name", "slug", "merchant__name", "variants__sku")
+    search_fields = ("name_en", "name_hi", "slug", "merchant__name", "variants__sku")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("merchant", "category")
     readonly_fields = ("created_at", "updated_at")

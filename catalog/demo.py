@@ -29,6 +29,24 @@ CATEGORIES = [
     ("recharge-bills", "Recharge & Bills", "📶", None),
 ]
 
+CATEGORY_NAMES_HI = {
+    "fashion": "फ़ैशन",
+    "footwear": "जूते-चप्पल",
+    "jewellery-watches": "ज्वेलरी और घड़ियाँ",
+    "electronics": "इलेक्ट्रॉनिक्स",
+    "food-dining": "खाना और रेस्टोरेंट",
+    "groceries": "किराना",
+    "travel": "यात्रा",
+    "hotels": "होटल",
+    "cabs-rides": "कैब और राइड",
+    "beauty": "ब्यूटी और पर्सनल केयर",
+    "health-pharmacy": "सेहत और दवाइयाँ",
+    "home-furniture": "घर और फ़र्नीचर",
+    "kids-baby": "बच्चे और शिशु",
+    "entertainment": "मनोरंजन",
+    "recharge-bills": "रिचार्ज और बिल",
+}
+
 # Each category's usual cashback terms and days until the network confirms a sale (returns
 # and cancellations must be past first: travel waits for the stay, fashion for the return window).
 CATEGORY_TERMS = {
@@ -233,10 +251,14 @@ def _seed_categories(log) -> dict[str, Category]:
             slug=slug,
             defaults={
                 "name": name,
+                "name_hi": CATEGORY_NAMES_HI[slug],
                 "icon": icon,
                 "position": position,
                 "parent": categories[parent_slug] if parent_slug else None,
             },
         )
+        if not category.name_hi:  # a demo seeded before categories had Hindi names
+            category.name_hi = CATEGORY_NAMES_HI[slug]
+            category.save(update_fields=["name_hi"])
         categories[slug] = category
     return categories

@@ -18,6 +18,7 @@ from decimal import ROUND_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.notifications import in_app_only
@@ -356,8 +357,11 @@ ORDERS = [
         "fulfilled",
         use_wallet=True,
         refund_sku="zomato-100",
-        refund_reason="Zomato could not add the card to your account; the brand "
-        "confirmed the code was never used.",
+        # In the catalogue, so the order page shows this reason in Hindi too.
+        refund_reason=gettext_noop(
+            "Zomato could not add the card to your account; the brand confirmed the code was "
+            "never used."
+        ),
     ),
     DemoOrder(
         "demo-order-2",

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
+from modeltranslation.admin import TranslationAdmin
 
 from catalog.models import Category, Merchant
 
@@ -65,7 +66,7 @@ class OfferResource(resources.ModelResource):
 
 
 @admin.register(Offer)
-class OfferAdmin(ImportExportModelAdmin):
+class OfferAdmin(ImportExportModelAdmin, TranslationAdmin):
     resource_classes = [OfferResource]
     list_display = (
         "title",
@@ -90,7 +91,7 @@ class OfferAdmin(ImportExportModelAdmin):
         "discount_type",
     )
     list_select_related = ("merchant",)
-    search_fields = ("title", "code", "merchant__name", "=public_id")
+    search_fields = ("title_en", "title_hi", "code", "merchant__name", "=public_id")
     date_hierarchy = "starts_at"
     autocomplete_fields = ("merchant",)
     readonly_fields = (

@@ -216,6 +216,98 @@ BY_MERCHANT = {
         T(CODE, PCT, "Flat 60% off on your first order{cap}", "New users on orders above ₹159.", pcts=(60,), mins=(159,), caps=(120,), code="WELCOME60"),  # noqa: E501
     ],
 }
+
+# Hindi for every title above, with the same placeholders ({cap} reads ", अधिकतम ₹100").
+TITLES_HI = {
+    "Flat {pct}% off on your first order{cap}": "पहले ऑर्डर पर फ़्लैट {pct}% छूट{cap}",
+    "Extra {amt} off on {min} with {bank} cards": "{bank} कार्ड से {min} पर {amt} की अतिरिक्त छूट",
+    "{amt} off on orders above {min}": "{min} से ज़्यादा के ऑर्डर पर {amt} की छूट",
+    "Up to {pct}% off in the {sale} sale": "{sale} सेल में {pct}% तक की छूट",
+    "Free delivery on orders above {min}": "{min} से ज़्यादा के ऑर्डर पर मुफ़्त डिलीवरी",
+    "Extra {pct}% off when you pay with {wallet}{cap}": "{wallet} से भुगतान पर {pct}% की अतिरिक्त छूट{cap}",  # noqa: E501
+    "Coupzii exclusive: your own {amt} off code on {min}": "Coupzii एक्सक्लूसिव: {min} पर {amt} की छूट का आपका अपना कोड",  # noqa: E501
+    "Your personal {pct}% off code{cap}": "{pct}% छूट का आपका निजी कोड{cap}",
+    "Min {pct}% off on top brands": "टॉप ब्रांड पर कम से कम {pct}% छूट",
+    "Buy 1 Get 1 free on T-shirts": "टी-शर्ट पर एक के साथ एक मुफ़्त",
+    "Extra {pct}% off on ethnic wear{cap}": "एथनिक वियर पर {pct}% की अतिरिक्त छूट{cap}",
+    "Up to {pct}% off on winter wear": "सर्दियों के कपड़ों पर {pct}% तक की छूट",
+    "Flat {amt} off on {min} on new arrivals": "नए कलेक्शन में {min} पर फ़्लैट {amt} की छूट",
+    "Up to {pct}% off on running shoes": "रनिंग शूज़ पर {pct}% तक की छूट",
+    "Extra {pct}% off on sneakers{cap}": "स्नीकर्स पर {pct}% की अतिरिक्त छूट{cap}",
+    "Buy 2 Get 1 free on socks and accessories": "मोज़ों और एक्सेसरीज़ पर दो के साथ एक मुफ़्त",
+    "Up to {pct}% off on making charges of diamond jewellery": "डायमंड ज्वेलरी के मेकिंग चार्ज पर {pct}% तक की छूट",  # noqa: E501
+    "Flat {amt} off on watches above {min}": "{min} से ज़्यादा की घड़ियों पर फ़्लैट {amt} की छूट",
+    "Flat {pct}% off on smartwatches": "स्मार्टवॉच पर फ़्लैट {pct}% छूट",
+    "Up to {pct}% off on headphones and earbuds": "हेडफ़ोन और ईयरबड्स पर {pct}% तक की छूट",
+    "Up to {amt} off on smartphones with exchange": "एक्सचेंज के साथ स्मार्टफ़ोन पर {amt} तक की छूट",
+    "Extra {amt} off on laptops above {min} with {bank} cards": "{bank} कार्ड से {min} से ज़्यादा के लैपटॉप पर {amt} की अतिरिक्त छूट",  # noqa: E501
+    "Flat {pct}% off on smartwatches{cap}": "स्मार्टवॉच पर फ़्लैट {pct}% छूट{cap}",
+    "Free delivery and installation on TVs above {min}": "{min} से ज़्यादा के टीवी पर मुफ़्त डिलीवरी और इंस्टॉलेशन",  # noqa: E501
+    "Up to {pct}% off on home appliances": "घरेलू उपकरणों पर {pct}% तक की छूट",
+    "{pct}% off on orders above {min}{cap}": "{min} से ज़्यादा के ऑर्डर पर {pct}% छूट{cap}",
+    "Up to {pct}% off at top-rated restaurants": "टॉप रेटेड रेस्टोरेंट में {pct}% तक की छूट",
+    "{pct}% off on weekend orders{cap}": "वीकेंड के ऑर्डर पर {pct}% छूट{cap}",
+    "Flat {amt} off on your first order above {min}": "{min} से ज़्यादा के पहले ऑर्डर पर फ़्लैट {amt} की छूट",
+    "Up to {pct}% off on fruits and vegetables": "फल और सब्ज़ियों पर {pct}% तक की छूट",
+    "Extra {pct}% off on staples{cap}": "राशन के सामान पर {pct}% की अतिरिक्त छूट{cap}",
+    "Buy 1 Get 1 on packaged snacks": "पैकेट वाले स्नैक्स पर एक के साथ एक मुफ़्त",
+    "Flat {pct}% off on domestic flights{cap}": "घरेलू उड़ानों पर फ़्लैट {pct}% छूट{cap}",
+    "Flat {amt} off on international flights above {min}": "{min} से ज़्यादा की अंतरराष्ट्रीय उड़ानों पर फ़्लैट {amt} की छूट",  # noqa: E501
+    "Up to {pct}% off on hotels": "होटलों पर {pct}% तक की छूट",
+    "Extra {pct}% off on hotel stays with {bank} cards{cap}": "{bank} कार्ड से होटल में ठहरने पर {pct}% की अतिरिक्त छूट{cap}",  # noqa: E501
+    "{amt} off on bus tickets above {min}": "{min} से ज़्यादा के बस टिकट पर {amt} की छूट",
+    "Up to {pct}% off on weekend getaways": "वीकेंड ट्रिप पर {pct}% तक की छूट",
+    "Flat {pct}% off on your first stay{cap}": "पहली बार ठहरने पर फ़्लैट {pct}% छूट{cap}",
+    "Flat {amt} off on your next 3 rides": "अगली 3 राइड पर फ़्लैट {amt} की छूट",
+    "{pct}% off on airport rides{cap}": "एयरपोर्ट राइड पर {pct}% छूट{cap}",
+    "Up to {pct}% off on auto rides this week": "इस हफ़्ते ऑटो राइड पर {pct}% तक की छूट",
+    "Flat {pct}% off on skincare{cap}": "स्किनकेयर पर फ़्लैट {pct}% छूट{cap}",
+    "Buy 2 Get 1 free on lipsticks": "लिपस्टिक पर दो के साथ एक मुफ़्त",
+    "Extra {amt} off on {min}": "{min} पर {amt} की अतिरिक्त छूट",
+    "Up to {pct}% off on top beauty brands": "टॉप ब्यूटी ब्रांड पर {pct}% तक की छूट",
+    "Flat {pct}% off on medicines{cap}": "दवाइयों पर फ़्लैट {pct}% छूट{cap}",
+    "{amt} off on lab tests above {min}": "{min} से ज़्यादा के लैब टेस्ट पर {amt} की छूट",
+    "Up to {pct}% off on vitamins and supplements": "विटामिन और सप्लीमेंट पर {pct}% तक की छूट",
+    "Free delivery on your first order": "पहले ऑर्डर पर मुफ़्त डिलीवरी",
+    "Up to {pct}% off on sofas": "सोफ़ों पर {pct}% तक की छूट",
+    "Flat {pct}% off on mattresses{cap}": "गद्दों पर फ़्लैट {pct}% छूट{cap}",
+    "Free shipping and assembly on all furniture": "सभी फ़र्नीचर पर मुफ़्त शिपिंग और फ़िटिंग",
+    "Up to {pct}% off on home decor": "होम डेकोर पर {pct}% तक की छूट",
+    "Flat {pct}% off on diapers{cap}": "डायपर पर फ़्लैट {pct}% छूट{cap}",
+    "Buy 2 Get 1 free on toys": "खिलौनों पर दो के साथ एक मुफ़्त",
+    "Up to {pct}% off on kids' clothing": "बच्चों के कपड़ों पर {pct}% तक की छूट",
+    "{amt} off for new parents on {min}": "नए माता-पिता के लिए {min} पर {amt} की छूट",
+    "Buy 1 Get 1 on movie tickets": "मूवी टिकट पर एक के साथ एक मुफ़्त",
+    "Flat {amt} off on 2 movie tickets above {min}": "{min} से ज़्यादा के 2 मूवी टिकट पर फ़्लैट {amt} की छूट",  # noqa: E501
+    "{pct}% off on food and beverages with your ticket": "टिकट के साथ खाने-पीने पर {pct}% छूट",
+    "Flat {pct}% off on live events{cap}": "लाइव इवेंट पर फ़्लैट {pct}% छूट{cap}",
+    "{amt} off on prepaid recharges above {min}": "{min} से ज़्यादा के प्रीपेड रिचार्ज पर {amt} की छूट",
+    "Flat {amt} off on your first electricity bill payment above {min}": "{min} से ज़्यादा के पहले बिजली बिल भुगतान पर फ़्लैट {amt} की छूट",  # noqa: E501
+    "{pct}% off on DTH recharge{cap}": "DTH रिचार्ज पर {pct}% छूट{cap}",
+    "Up to {pct}% off on postpaid plans for 3 months": "3 महीने तक पोस्टपेड प्लान पर {pct}% तक की छूट",
+    "Buy 1 Get 1 on medium pizzas": "मीडियम पिज़्ज़ा पर एक के साथ एक मुफ़्त",
+    "Flat {pct}% off on pizzas above {min}": "{min} से ज़्यादा के पिज़्ज़ा पर फ़्लैट {pct}% छूट",
+    "Buy 1 Get 1 on Zinger burgers": "ज़िंगर बर्गर पर एक के साथ एक मुफ़्त",
+    "{amt} off on buckets above {min}": "{min} से ज़्यादा की बकेट पर {amt} की छूट",
+    "Buy 1 Get 1 free on frames with Gold membership": "गोल्ड मेंबरशिप के साथ फ़्रेम पर एक के साथ एक मुफ़्त",
+    "Flat {pct}% off on sunglasses": "धूप के चश्मों पर फ़्लैट {pct}% छूट",
+    "Flat {amt} off on progressive lenses above {min}": "{min} से ज़्यादा के प्रोग्रेसिव लेंस पर फ़्लैट {amt} की छूट",  # noqa: E501
+    "Up to {pct}% off on contact lenses": "कॉन्टैक्ट लेंस पर {pct}% तक की छूट",
+    "Flat {pct}% off on cultpass ELITE{cap}": "cultpass ELITE पर फ़्लैट {pct}% छूट{cap}",
+    "Flat {amt} off on cultpass PRO": "cultpass PRO पर फ़्लैट {amt} की छूट",
+    "Up to {pct}% off on fitness equipment at cultsport": "cultsport पर फ़िटनेस उपकरणों पर {pct}% तक की छूट",  # noqa: E501
+    "{amt} off on your first movie booking": "पहली मूवी बुकिंग पर {amt} की छूट",
+    "Flat 50% off on your first order{cap}": "पहले ऑर्डर पर फ़्लैट 50% छूट{cap}",
+    "Flat 60% off on your first order{cap}": "पहले ऑर्डर पर फ़्लैट 60% छूट{cap}",
+}
+SALES_HI = {
+    "End of Season": "एंड ऑफ़ सीज़न",
+    "Big Saving Days": "बिग सेविंग डेज़",
+    "Weekend": "वीकेंड",
+    "Clearance": "क्लियरेंस",
+    "Festive": "त्योहारी",
+    "Grand Payday": "ग्रैंड पेडे",
+}
 # fmt: on
 
 
@@ -250,6 +342,11 @@ def _render(template: Template, merchant: Merchant, rng: random.Random) -> dict:
         "wallet": wallet,
         "sale": rng.choice(SALES),
     }
+    words_hi = {
+        **words,
+        "cap": f", अधिकतम {format_inr(cap)}" if cap else "",
+        "sale": SALES_HI[words["sale"]],
+    }
     code_words = {**words, "P": _prefix(merchant), "amt": amt or "", "bank": bank_code}
     code_words["wallet"] = wallet_code
     if template.discount_type == PCT:
@@ -262,6 +359,7 @@ def _render(template: Template, merchant: Merchant, rng: random.Random) -> dict:
         "kind": template.kind,
         "discount_type": template.discount_type,
         "title": template.title.format(**words),
+        "title_hi": TITLES_HI[template.title].format(**words_hi),
         "description": template.description.format(**words),
         "code": template.code.format(**code_words) if template.kind == CODE else "",
         "discount_value": value,
@@ -277,6 +375,16 @@ def _terms(offer: dict) -> str:
     if offer["max_discount"]:
         lines.append(f"Maximum discount {format_inr(offer['max_discount'])}.")
     lines.append("Cannot be combined with other coupon codes. The store's terms apply.")
+    return " ".join(lines)
+
+
+def _terms_hi(offer: dict) -> str:
+    lines = ["जब तक अलग से न लिखा हो, हर खाते पर एक बार मान्य।"]
+    if offer["min_order"]:
+        lines.append(f"न्यूनतम ऑर्डर {format_inr(offer['min_order'])}।")
+    if offer["max_discount"]:
+        lines.append(f"अधिकतम छूट {format_inr(offer['max_discount'])}।")
+    lines.append("दूसरे कूपन कोड के साथ नहीं जुड़ता। स्टोर की शर्तें लागू।")
     return " ".join(lines)
 
 
@@ -356,6 +464,7 @@ def _dated(merchant, category, position, fields, rng, now) -> Offer:
         cashback_kind=cashback_kind,
         cashback_value=cashback_value,
         terms=_terms(fields),
+        terms_hi=_terms_hi(fields),
         clicks_count=clicks,
         views_count=clicks * rng.randint(4, 12),
         claims_count=rng.randint(0, clicks) if is_unique else 0,
@@ -378,11 +487,22 @@ def seed(log) -> None:
     )
     new = [offer for offer in offers if offer.public_id not in existing]
     Offer.objects.bulk_create(new, batch_size=200)
+    _fill_hindi(offers, existing)
     # created_at is set on insert; backdate it to the start so "newest" reads naturally.
     for offer in new:
         Offer.objects.filter(public_id=offer.public_id).update(created_at=offer.starts_at)
     log(f"{len(new)} new offers ({len(offers)} in the demo)")
     seed_books(log)
+
+
+def _fill_hindi(offers: list[Offer], existing: set) -> None:
+    """Hindi titles and terms for demo offers seeded before offers had Hindi columns."""
+    built = {offer.public_id: offer for offer in offers if offer.public_id in existing}
+    stale = list(Offer.objects.filter(public_id__in=list(built), title_hi__isnull=True))
+    for offer in stale:
+        offer.title_hi = built[offer.public_id].title_hi
+        offer.terms_hi = built[offer.public_id].terms_hi
+    Offer.objects.bulk_update(stale, ["title_hi", "terms_hi"], batch_size=200)
 
 
 def _main_categories(merchants: list[Merchant]) -> dict[int, Category]:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -399,7 +400,7 @@ def _search_postgres(q: str, *, limit: int, now: datetime | None) -> SearchResul
     query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
 
     merchant_document = SearchVector("name", weight="A", config=SEARCH_CONFIG) + SearchVector(
-        "description", weight="C", config=SEARCH_CONFIG
+        *_languages("description"), weight="C", config=SEARCH_CONFIG
     )
     merchants = (
         Merchant.objects.filter(is_active=True)
@@ -413,16 +414,16 @@ def _search_postgres(q: str, *, limit: int, now: datetime | None) -> SearchResul
     merchants = merchants_for_cards(merchants, now=now).order_by("-rank", "name")[:limit]
 
     offer_document = (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        SearchVector(*_languages("title"), weight="A", config=SEARCH_CONFIG)
         + SearchVector("merchant__name", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="C", config=SEARCH_CONFIG)
+        + SearchVector(*_languages("description"), weight="C", config=SEARCH_CONFIG)
     )
     offers = (
         offers_live(now)
         .annotate(
             document=offer_document,
             similarity=Greatest(
-                _similarity(q, "title", trigram=trigram),
+                *(_similarity(q, field, trigram=trigram) for field in _languages("title")),
                 _similarity(q, "merchant__name", trigram=trigram),
                 output_field=FloatField(),
             ),
@@ -437,7 +438,7 @@ def _search_postgres(q: str, *, limit: int, now: datetime | None) -> SearchResul
 def _search_substring(q: str, *, limit: int, now: datetime | None) -> SearchResults:
     merchants = (
         Merchant.objects.filter(is_active=True)
-        .filter(Q(name__icontains=q) | Q(description__icontains=q))
+        .filter(Q(name__icontains=q) | _in_any_language("description", "icontains", q))
         .annotate(
             rank=Case(
                 When(name__iexact=q, then=Value(0)),
@@ -452,12 +453,14 @@ def _search_substring(q: str, *, limit: int, now: datetime | None) -> SearchResu
     offers = (
         offers_live(now)
         .filter(
-            Q(title__icontains=q) | Q(merchant__name__icontains=q) | Q(description__icontains=q)
+            _in_any_language("title", "icontains", q)
+            | Q(merchant__name__icontains=q)
+            | _in_any_language("description", "icontains", q)
         )
         .annotate(
             rank=Case(
                 When(merchant__name__iexact=q, then=Value(0)),
-                When(title__icontains=q, then=Value(1)),
+                When(_in_any_language("title", "icontains", q), then=Value(1)),
                 When(merchant__name__icontains=q, then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
@@ -485,7 +488,7 @@ def autocomplete(q: str, limit: int = 8, *, now: datetime | None = None) -> list
     merchants = Merchant.objects.filter(is_active=True).annotate(starts=starts)
     offers = offers_live(now).annotate(
         starts=Case(
-            When(title__istartswith=q, then=Value(0)),
+            When(_in_any_language("title", "istartswith", q), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
@@ -495,13 +498,16 @@ def autocomplete(q: str, limit: int = 8, *, now: datetime | None = None) -> list
             Q(name__icontains=q) | Q(similarity__gte=TRIGRAM_MIN)
         )
         merchants = merchants.order_by("starts", "-similarity", "name")
-        offers = offers.annotate(similarity=TrigramWordSimilarity(q, "title")).filter(
-            Q(title__icontains=q) | Q(similarity__gte=TRIGRAM_MIN)
-        )
+        similarities = [TrigramWordSimilarity(q, field) for field in _languages("title")]
+        offers = offers.annotate(
+            similarity=Greatest(*similarities, output_field=FloatField())
+        ).filter(_in_any_language("title", "icontains", q) | Q(similarity__gte=TRIGRAM_MIN))
         offers = offers.order_by("starts", "-similarity", "-clicks_count", "-pk")
     else:
         merchants = merchants.filter(name__icontains=q).order_by("starts", "name")
-        offers = offers.filter(title__icontains=q).order_by("starts", "-clicks_count", "-pk")
+        offers = offers.filter(_in_any_language("title", "icontains", q)).order_by(
+            "starts", "-clicks_count", "-pk"
+        )
 
     found_merchants = list(merchants.values("name", "slug")[:limit])
     found_offers = list(offers.values("title", "public_id", "merchant__slug")[:limit])
@@ -545,7 +551,27 @@ def has_trigram_support() -> bool:
     return found
 
 
+def _languages(field: str) -> list[str]:
+    """A translated field's column in every site language: ["title_en", "title_hi"].
+
+    Search names them itself: a plain "title" would mean only the active language's column
+    (django-modeltranslation), and a shopper reading in Hindi still types "pizza"."""
+    return [f"{field}_{code}" for code, _name in settings.LANGUAGES]
+
+
+def _in_any_language(field: str, lookup: str, q: str) -> Q:
+    matches = Q()
+    for column in _languages(field):
+        matches |= Q(**{f"{column}__{lookup}": q})
+    return matches
+
+
 def _similarity(q: str, field_name: str, *, trigram: bool) -> Expression:
     if trigram:
         return TrigramWordSimilarity(q, field_name)
     return Value(0.0, output_field=FloatField())
+
+
+def clicks_in_buffer() -> int:
+    """Click-outs waiting in Redis for the click writer (operators' metrics)."""
+    return clickout.buffered_clicks_waiting()

@@ -158,13 +158,12 @@ def test_an_operator_adds_a_gift_card_with_a_denomination(operator_client):
     response = operator_client.post(
         f"{PRODUCTS}add/",
         {
-            "name": "Myntra Gift Card",
+            # English and Hindi side by side (django-modeltranslation).
+            "name_en": "Myntra Gift Card",
+            "name_hi": "Myntra गिफ़्ट कार्ड",
             "slug": "myntra-gift-card",
             "merchant": merchant.pk,
             "category": category.pk,
-            "description": "",
-            "terms": "",
-            "how_to_redeem": "",
             "validity_days": "365",
             "is_active": "on",
             "variants-TOTAL_FORMS": "1",
@@ -183,6 +182,7 @@ def test_an_operator_adds_a_gift_card_with_a_denomination(operator_client):
     assert response.status_code == 302, response.context and response.context["errors"]
     product = Product.objects.get(slug="myntra-gift-card")
     assert list(product.variants.values_list("sku", "price")) == [("myntra-1000", 970)]
+    assert (product.name_en, product.name_hi) == ("Myntra Gift Card", "Myntra गिफ़्ट कार्ड")
 
 
 # --- Voucher codes: the list ------------------------------------------------------------------

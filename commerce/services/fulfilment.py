@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
 from accounts.notifications import in_app_only_active, notification_send
@@ -295,7 +295,8 @@ def refund_late_capture(*, order: Order, payment: Payment) -> Refund:
         payment=payment,
         amount=amount,
         gateway_amount=amount,
-        reason=_("Payment arrived after the order was closed."),
+        # Stored untranslated; the order page shows it in the reader's language.
+        reason=gettext_noop("Payment arrived after the order was closed."),
     )
     _post_refund(refund, source=AccountKind.ESCROW, actor=None)
     _event(

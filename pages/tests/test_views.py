@@ -45,7 +45,7 @@ def test_a_hindi_reader_gets_the_hindi_page_and_footer(client, seeded):
     text = client.get("/pages/help/").content.decode()
 
     assert "सहायता और अक्सर पूछे जाने वाले सवाल" in text
-    assert "पेंडिंग" in text
+    assert "लंबित" in text and "पक्का" in text
     assert "Help and FAQ" not in text
 
 

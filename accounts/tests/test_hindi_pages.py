@@ -1,0 +1,49 @@
+"""A Hindi reader sees Hindi where the site writes the text itself: notification titles and
+bodies (whatever language the account was set to when they were sent), their times ("6
+minutes ago"), and the password rules on the sign-up page."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from accounts.models import Notification
+from accounts.notifications import notification_send
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_notification_sent_in_english_reads_in_hindi_with_a_hindi_time(client):
+    user = UserFactory(language="en")
+    notification = notification_send(
+        user=user,
+        kind="withdrawal_update",
+        title=lambda: gettext("Withdrawal of %(amount)s approved") % {"amount": "₹500.00"},
+        body=gettext_lazy("It is in your available balance and can be withdrawn."),
+        channels=(),
+    )
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=timezone.now() - timedelta(minutes=6)
+    )
+    client.force_login(user)
+    client.cookies["django_language"] = "hi"
+
+    page = client.get("/notifications/").content.decode()
+
+    assert "₹500.00 की निकासी मंज़ूर हो गई" in page
+    assert "यह आपके उपलब्ध बैलेंस में है" in page
+    assert "6 मिनट पहले" in page
+    assert "minutes ago" not in page
+    assert "Withdrawal of" not in page
+
+
+def test_the_sign_up_page_states_the_password_rules_in_hindi(client):
+    client.cookies["django_language"] = "hi"
+
+    page = client.get("/accounts/signup/").content.decode()
+
+    assert "आपके पासवर्ड में कम से कम 8 अक्षर होने चाहिए।" in page
+    assert "Your password must contain" not in page
+    assert "entirely numeric" not in page

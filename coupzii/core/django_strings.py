@@ -1,0 +1,64 @@
+"""Django's own strings that shoppers see and Django's Hindi catalogue leaves untranslated.
+
+Relative times ("6 minutes ago", from the humanize app's naturaltime and from timesince) and
+the password rules are written by Django, whose Hindi translation lacks them. Listing their
+exact msgids (and contexts) here makes `make messages` copy them into our catalogue, where
+they are translated; our catalogue (LOCALE_PATHS) takes precedence over Django's. Nothing
+imports this module: it exists for the message extractor. After a Django upgrade, compare
+these with django/contrib/humanize/templatetags/humanize.py, django/utils/timesince.py and
+django/contrib/auth/password_validation.py.
+"""
+
+from django.utils.translation import gettext_lazy, ngettext_lazy, npgettext_lazy
+
+RELATIVE_TIMES = (
+    # humanize.naturaltime
+    gettext_lazy("now"),
+    gettext_lazy("%(delta)s ago"),
+    gettext_lazy("%(delta)s from now"),
+    ngettext_lazy("a second ago", "%(count)s seconds ago", "count"),
+    ngettext_lazy("a minute ago", "%(count)s minutes ago", "count"),
+    ngettext_lazy("an hour ago", "%(count)s hours ago", "count"),
+    ngettext_lazy("a second from now", "%(count)s seconds from now", "count"),
+    ngettext_lazy("a minute from now", "%(count)s minutes from now", "count"),
+    ngettext_lazy("an hour from now", "%(count)s hours from now", "count"),
+    npgettext_lazy("naturaltime-past", "%(num)d year", "%(num)d years", "num"),
+    npgettext_lazy("naturaltime-past", "%(num)d month", "%(num)d months", "num"),
+    npgettext_lazy("naturaltime-past", "%(num)d week", "%(num)d weeks", "num"),
+    npgettext_lazy("naturaltime-past", "%(num)d day", "%(num)d days", "num"),
+    npgettext_lazy("naturaltime-past", "%(num)d hour", "%(num)d hours", "num"),
+    npgettext_lazy("naturaltime-past", "%(num)d minute", "%(num)d minutes", "num"),
+    npgettext_lazy("naturaltime-future", "%(num)d year", "%(num)d years", "num"),
+    npgettext_lazy("naturaltime-future", "%(num)d month", "%(num)d months", "num"),
+    npgettext_lazy("naturaltime-future", "%(num)d week", "%(num)d weeks", "num"),
+    npgettext_lazy("naturaltime-future", "%(num)d day", "%(num)d days", "num"),
+    npgettext_lazy("naturaltime-future", "%(num)d hour", "%(num)d hours", "num"),
+    npgettext_lazy("naturaltime-future", "%(num)d minute", "%(num)d minutes", "num"),
+    # timesince / timeuntil ("3 days, 4 hours")
+    ngettext_lazy("%(num)d year", "%(num)d years", "num"),
+    ngettext_lazy("%(num)d month", "%(num)d months", "num"),
+    ngettext_lazy("%(num)d week", "%(num)d weeks", "num"),
+    ngettext_lazy("%(num)d day", "%(num)d days", "num"),
+    ngettext_lazy("%(num)d hour", "%(num)d hours", "num"),
+    ngettext_lazy("%(num)d minute", "%(num)d minutes", "num"),
+)
+
+# Django writes "can't" with a typographic apostrophe (U+2019): the msgids must match exactly.
+PASSWORD_RULES = (
+    gettext_lazy("Your password can’t be too similar to your other personal information."),  # noqa: RUF001
+    gettext_lazy("The password is too similar to the %(verbose_name)s."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
+    gettext_lazy("Your password can’t be a commonly used password."),  # noqa: RUF001
+    gettext_lazy("This password is too common."),
+    gettext_lazy("Your password can’t be entirely numeric."),  # noqa: RUF001
+    gettext_lazy("This password is entirely numeric."),
+)
