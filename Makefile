@@ -65,6 +65,7 @@ check-deploy: $(VENV)/.installed-run
 	DATABASE_URL=postgres://coupzii@db/coupzii REDIS_URL=redis://redis:6379/0 \
 	CELERY_BROKER_URL=redis://redis:6379/1 \
 	RAZORPAY_KEY_ID=rzp_live_check RAZORPAY_KEY_SECRET=check RAZORPAY_WEBHOOK_SECRET=check \
+	AWS_STORAGE_BUCKET_NAME=coupzii-files \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 ## Extract strings to locale/hi (needs GNU gettext), then compile the .mo files.

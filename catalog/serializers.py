@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from catalog.models import CashbackKind, Category, Merchant
 from catalog.selectors import merchant_best_cashback, merchant_cashback_label
+from coupzii.core.files import public_file_url
 
 # --- Errors (the one shape coupzii.core.errors answers) ------------------------------------
 
@@ -47,7 +48,7 @@ class LogoUrlMixin:
     @extend_schema_field(OpenApiTypes.URI)
     def get_logo_url(self, merchant: Merchant) -> str | None:
         # No logo: clients draw an initials badge in `brand_color`.
-        return merchant.logo.url if merchant.logo else None
+        return public_file_url(merchant.logo, request=self.context.get("request"))
 
 
 class MerchantRefSerializer(LogoUrlMixin, serializers.ModelSerializer):

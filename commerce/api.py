@@ -156,7 +156,7 @@ class ProductDetailView(generics.GenericAPIView):
             product = catalog_selectors.gift_card_by_slug(slug)
         except Product.DoesNotExist:
             raise ProductNotFound() from None
-        return Response(ProductDetailSerializer(product).data)
+        return Response(ProductDetailSerializer(product, context={"request": request}).data)
 
 
 # --- Cart --------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def _cart_answer(request: Request, cart: Cart | None) -> Response:
     if isinstance(request.successful_authenticator, SessionAuthentication):
         # A browser's pages draw the cart badge from the session: keep it in step.
         cart_services.cart_count_remember(request, cart)
-    return Response(CartSerializer(priced).data)
+    return Response(CartSerializer(priced, context={"request": request}).data)
 
 
 @extend_schema_view(
@@ -305,7 +305,7 @@ class CartValidateView(ShopperView):
         problems = {**priced.problems, **refused_promo}
         if problems:
             raise CartInvalid(fields=problems)
-        return Response(CartSerializer(priced).data)
+        return Response(CartSerializer(priced, context={"request": request}).data)
 
 
 # --- Checkout ----------------------------------------------------------------------------------
@@ -339,6 +339,7 @@ def _order_answer(request: Request, number: str, *, answer: int = status.HTTP_20
     if order is None:
         raise OrderNotFound()
     context = {
+        "request": request,
         "codes": selectors.codes_by_line(order),
         "payment": _checkout_options(request, order),
     }

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from accounts.phone import normalize_phone
 from catalog.models import Product, ProductImage, Variant
 from catalog.serializers import CategoryRefSerializer, MerchantRefSerializer
+from coupzii.core.files import public_file_url
 from coupzii.core.serializers import enum_field, money
 
 from .models import Gateway, Order, OrderEvent, OrderLine, OrderStatus, Refund, RefundStatus
@@ -27,10 +28,14 @@ SKU_MAX_LENGTH = 80  # Variant.sku
 SEARCH_MAX_LENGTH = 100
 
 
-def _first_image_url(product: Product) -> str | None:
+def _first_image_url(product: Product, context: dict) -> str | None:
     # `images` is prefetched in position order by every selector these serializers read.
     images = list(product.images.all())
-    return images[0].image.url if images else None
+    return _image_url(images[0], context) if images else None
+
+
+def _image_url(image: ProductImage, context: dict) -> str:
+    return public_file_url(image.image, request=context.get("request"))
 
 
 # --- Gift cards --------------------------------------------------------------------------------
@@ -61,7 +66,7 @@ class ProductImageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, image: ProductImage) -> str:
-        return image.image.url
+        return _image_url(image, self.context)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -102,7 +107,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_image_url(self, product: Product) -> str | None:
-        return _first_image_url(product)
+        return _first_image_url(product, self.context)
 
 
 class ProductDetailSerializer(ProductSerializer):
@@ -158,7 +163,7 @@ class ProductRefSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_image_url(self, product: Product) -> str | None:
-        return _first_image_url(product)
+        return _first_image_url(product, self.context)
 
 
 class CartLineSerializer(serializers.Serializer):

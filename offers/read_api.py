@@ -134,7 +134,7 @@ class OfferDetailView(generics.GenericAPIView):
             or not offer.merchant.is_active
         ):
             raise NotFound(_("No such offer."))
-        return Response(OfferSerializer(offer).data)
+        return Response(OfferSerializer(offer, context={"request": request}).data)
 
 
 @extend_schema(
@@ -196,7 +196,7 @@ class MerchantDetailView(generics.GenericAPIView):
             raise NotFound(_("No such merchant.")) from exc
         merchant.live_offers = list(selectors.offers_for_merchant(merchant)[:MERCHANT_PAGE_OFFERS])
         merchant.related_merchants = list(catalog_selectors.merchants_related(merchant))
-        return Response(MerchantPageSerializer(merchant).data)
+        return Response(MerchantPageSerializer(merchant, context={"request": request}).data)
 
 
 @extend_schema(
@@ -215,7 +215,7 @@ class SearchView(generics.GenericAPIView):
     def get(self, request):
         query = parse_query(SearchInputSerializer, request)
         results = selectors.search(query["q"], limit=query["limit"])
-        return Response(SearchResultsSerializer(results).data)
+        return Response(SearchResultsSerializer(results, context={"request": request}).data)
 
 
 @extend_schema(

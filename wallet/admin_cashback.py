@@ -431,13 +431,17 @@ class CashbackClaimAdmin(ServiceActionsAdmin):
     def amount_inr(self, claim: CashbackClaim) -> str:
         return format_inr(claim.amount)
 
+    def receipt_url(self, claim: CashbackClaim) -> str:
+        # Receipts are private: the owner-checked view serves them to operators too.
+        return reverse("wallet_claim_receipt", args=[claim.public_id])
+
     @admin.display(description=_("receipt"))
     def receipt_link(self, claim: CashbackClaim) -> str:
         if not claim.receipt:
             return "—"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
-            claim.receipt.url,
+            self.receipt_url(claim),
             gettext("receipt"),
         )
 
@@ -448,7 +452,7 @@ class CashbackClaimAdmin(ServiceActionsAdmin):
         return format_html(
             '<a href="{0}" target="_blank" rel="noopener">'
             '<img src="{0}" alt="{1}" style="max-width:420px;max-height:420px"></a>',
-            claim.receipt.url,
+            self.receipt_url(claim),
             gettext("Receipt"),
         )
 

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coupzii.core.errors import NotFound
+from coupzii.core.files import private_file_response
 from coupzii.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from coupzii.core.idempotency import idempotency_key
 from coupzii.core.serializers import ApiErrorSerializer
@@ -32,7 +33,7 @@ from offers.models import Click
 
 from . import selectors
 from .models import CashbackClaim, CashbackEvent, KycProfile, Posting, Withdrawal
-from .selectors import friend_state, short_name
+from .selectors import RECEIPT_PERMISSION, friend_state, short_name
 from .serializers import (
     FRIEND_STATE_CHOICES,
     CashbackClaimFileSerializer,
@@ -361,7 +362,41 @@ class CashbackClaimListView(WalletView, generics.ListAPIView):
             order_date=claim["order_date"],
             receipt=claim.get("receipt"),
         )
-        return Response(CashbackClaimSerializer(filed).data, status=status.HTTP_201_CREATED)
+        return Response(
+            CashbackClaimSerializer(filed, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(
+    tags=CASHBACK,
+    summary="The receipt of one of my claims",
+    description="The image sent with the claim. Only its owner gets it: 404 for anyone else, "
+    "and for a claim without a receipt.",
+    parameters=[uuid_path("public_id", "The claim's id.")],
+    responses={
+        (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description=_("The image.")),
+        401: SIGNED_OUT,
+        404: NOT_YOURS,
+    },
+)
+class CashbackClaimReceiptView(WalletView):
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is the file whatever the client accepts (an <img> asks for image/*);
+        # only a 401 or 404 is rendered, as the API's usual JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request: Request, public_id: str):
+        message = _("No such receipt of yours.")
+        claim = selectors.claim_receipt(_public_id(public_id, message))
+        if claim is None or claim.user_id != request.user.pk or not claim.receipt:
+            raise NotFound(message)
+        return private_file_response(
+            user=request.user,
+            file=claim.receipt,
+            owner_id=claim.user_id,
+            permission=RECEIPT_PERMISSION,
+        )
 
 
 @extend_schema(

@@ -27,6 +27,11 @@ urlpatterns = [
     path("wallet/kyc/", api.KycView.as_view(), name="api-wallet-kyc"),
     path("cashback/claims/", api.CashbackClaimListView.as_view(), name="api-cashback-claims"),
     path(
+        "cashback/claims/<str:public_id>/receipt/",
+        api.CashbackClaimReceiptView.as_view(),
+        name="api-cashback-claim-receipt",
+    ),
+    path(
         "cashback/claimable-clicks/",
         api.ClaimableClickListView.as_view(),
         name="api-cashback-claimable-clicks",

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.crypto import EncryptedTextField
+from coupzii.core.files import RandomName, private_storage
 from coupzii.core.models import PublicIdModel, TimeStampedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -277,7 +278,13 @@ class CashbackClaim(PublicIdModel, TimeStampedModel):
     order_id = models.CharField(_("order id"), max_length=64)
     amount = models.DecimalField(_("order amount"), **POSITIVE_MONEY)
     order_date = models.DateField(_("order date"))
-    receipt = models.ImageField(_("receipt"), upload_to="cashback-receipts/", blank=True)
+    # Personal: a random name in the private storage, shown only to the shopper and operators.
+    receipt = models.ImageField(
+        _("receipt"),
+        upload_to=RandomName("cashback-receipts"),
+        storage=private_storage,
+        blank=True,
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.OPEN
     )

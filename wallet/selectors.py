@@ -127,6 +127,16 @@ def claims_for(user: User) -> QuerySet[CashbackClaim]:
     )
 
 
+# Operators who may review claims may see their receipts.
+RECEIPT_PERMISSION = "wallet.view_cashbackclaim"
+
+
+def claim_receipt(public_id) -> CashbackClaim | None:
+    """Any shopper's claim, for its receipt: the caller checks who may see it (its owner, or
+    an operator), with coupzii.core.files.private_file_response."""
+    return CashbackClaim.objects.filter(public_id=public_id).only("user_id", "receipt").first()
+
+
 def kyc_for(user: User) -> KycProfile | None:
     return KycProfile.objects.filter(user=user).first()
 

@@ -9,6 +9,7 @@ database ids never leave the server. PAN and bank account numbers are only ever 
 from datetime import timedelta
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -280,6 +281,10 @@ class CashbackClaimSerializer(serializers.ModelSerializer):
     status = enum_field("ClaimStatus", ClaimStatus.choices, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     has_receipt = serializers.SerializerMethodField()
+    receipt_url = serializers.SerializerMethodField(
+        allow_null=True,
+        help_text=_("Where the claim's owner can fetch the receipt (signed in); null without one."),
+    )
     cashback_id = serializers.UUIDField(
         source="event.public_id",
         read_only=True,
@@ -301,6 +306,7 @@ class CashbackClaimSerializer(serializers.ModelSerializer):
             "status_label",
             "rejection_reason",
             "has_receipt",
+            "receipt_url",
             "cashback_id",
             "created_at",
             "reviewed_at",
@@ -309,6 +315,13 @@ class CashbackClaimSerializer(serializers.ModelSerializer):
 
     def get_has_receipt(self, claim: CashbackClaim) -> bool:
         return bool(claim.receipt)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_receipt_url(self, claim: CashbackClaim) -> str | None:
+        if not claim.receipt:
+            return None
+        path = reverse("api-cashback-claim-receipt", args=[claim.public_id])
+        return self.context["request"].build_absolute_uri(path)
 
 
 class CashbackClaimFileSerializer(serializers.Serializer):

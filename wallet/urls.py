@@ -9,5 +9,10 @@ urlpatterns = [
     path("wallet/withdraw/", views.wallet_withdraw, name="wallet_withdraw"),
     path("wallet/kyc/", views.wallet_kyc, name="wallet_kyc"),
     path("wallet/claims/", views.wallet_claim, name="wallet_claim"),
+    path(
+        "wallet/claims/<uuid:claim_id>/receipt/",
+        views.wallet_claim_receipt,
+        name="wallet_claim_receipt",
+    ),
     path("referrals/", views.referrals, name="referrals"),
 ]

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from coupzii.core.errors import DomainError
+from coupzii.core.files import private_file_response
 from coupzii.core.money import format_inr
 
 from . import selectors
@@ -260,6 +262,21 @@ def wallet_claim(request):
             )
             return redirect(f"{_tab_url('cashback')}#claims")
     return _wallet_page(request, "cashback", claim_form=form)
+
+
+@require_safe
+def wallet_claim_receipt(request, claim_id):
+    """A claim's receipt, for the shopper who filed it and for operators reviewing it (the
+    admin links here); 404 for anyone else, signed out included."""
+    claim = selectors.claim_receipt(claim_id)
+    if claim is None:
+        raise Http404
+    return private_file_response(
+        user=request.user,
+        file=claim.receipt,
+        owner_id=claim.user_id,
+        permission=selectors.RECEIPT_PERMISSION,
+    )
 
 
 # --- /referrals/ ------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def test_products_lists_gift_cards_with_brand_category_image_and_denominations()
     assert item["name"] == "Flipkart"
     assert (item["brand"]["slug"], item["brand"]["name"]) == ("flipkart", "Flipkart")
     assert item["category"] == {"slug": "shopping", "name": "Shopping"}
-    assert item["image_url"].endswith("gift-cards/flipkart.png")
+    assert item["image_url"] == "http://testserver/media/gift-cards/flipkart.png"
     assert item["best_saving_pct"] == "2.00"
     assert item["denominations"] == [
         {
@@ -213,7 +213,11 @@ def test_product_detail_adds_description_terms_redeeming_and_images(card):
     assert body["terms"] == product.terms
     assert body["how_to_redeem"] == "Add it to your Amazon Pay balance."
     assert [image["alt"] for image in body["images"]] == ["Front", "Back"]
-    assert body["image_url"].endswith("gift-cards/a.png")
+    assert [image["url"] for image in body["images"]] == [
+        "http://testserver/media/gift-cards/a.png",
+        "http://testserver/media/gift-cards/b.png",
+    ]
+    assert body["image_url"] == "http://testserver/media/gift-cards/a.png"
     assert [(d["sku"], d["stock"]) for d in body["denominations"]] == [("amazon-pay-500", 3)]
 
 

@@ -81,6 +81,44 @@ def logging_config(*, log_format: str, level: str) -> dict:
     }
 
 
+def object_storages(
+    *,
+    bucket: str,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    public_location: str = "public",
+    private_location: str = "private",
+    custom_domain: str | None = None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+) -> dict:
+    """The "default" (public) and "private" storages on one S3-compatible bucket.
+
+    Public files get plain, unsigned, absolute URLs: the bucket's policy makes only
+    `public_location` readable by anyone. Private objects are never linked; the app streams
+    them. Keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3's own lookup, which
+    also finds an instance role) unless given. Names are never overwritten, as on disk.
+    """
+    common = {"bucket_name": bucket, "file_overwrite": False}
+    for option, value in (
+        ("endpoint_url", endpoint_url),
+        ("region_name", region),
+        ("access_key", access_key),
+        ("secret_key", secret_key),
+    ):
+        if value:
+            common[option] = value
+    backend = "storages.backends.s3.S3Storage"
+    public = {"location": public_location, "querystring_auth": False}
+    if custom_domain:
+        public["custom_domain"] = custom_domain
+    private = {"location": private_location, "querystring_auth": True, "querystring_expire": 300}
+    return {
+        "default": {"BACKEND": backend, "OPTIONS": {**common, **public}},
+        "private": {"BACKEND": backend, "OPTIONS": {**common, **private}},
+    }
+
+
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 # The public address, for links in emails and texts sent outside a request.
@@ -444,11 +482,30 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed, compressed names need collectstatic; the dev server serves the sources.
-    "staticfiles": {"BACKEND": static_storage(debug=DEBUG)},
-}
+# Personal files (receipts, locker screenshots): outside MEDIA_ROOT, so neither the dev server
+# nor nginx ever serves them; the app streams each to its owner (coupzii.core.files).
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+# Set, uploads go to S3-compatible object storage that every web server and worker shares.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES = object_storages(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=None),
+        region=env.str("AWS_S3_REGION_NAME", default=None),
+        public_location=env.str("AWS_PUBLIC_LOCATION", default="public"),
+        private_location=env.str("AWS_PRIVATE_LOCATION", default="private"),
+        custom_domain=env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
+    )
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "coupzii.core.files.PrivateFileSystemStorage",
+            "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+        },
+    }
+# Hashed, compressed names need collectstatic; the dev server serves the sources.
+STORAGES["staticfiles"] = {"BACKEND": static_storage(debug=DEBUG)}
 
 # --- Email and SMS -------------------------------------------------------------------------
 

@@ -18,6 +18,9 @@ for required in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
 # Without Razorpay keys checkout would fall back to the dev gateway, whose pay button is free.
 for required in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET"):
     env.str(required)
+# Uploads live in object storage that every web server and worker shares; a local folder
+# would hold each upload on one server only.
+env.str("AWS_STORAGE_BUCKET_NAME")
 
 # Log collectors read one JSON object per line; LOG_FORMAT=plain reads better by hand.
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")

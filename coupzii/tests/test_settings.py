@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "RAZORPAY_KEY_ID": "rzp_live_check",
     "RAZORPAY_KEY_SECRET": "razorpay-key-secret",
     "RAZORPAY_WEBHOOK_SECRET": "razorpay-webhook-secret",
+    "AWS_STORAGE_BUCKET_NAME": "coupzii-files",
 }
 
 
@@ -61,6 +62,8 @@ def test_production_settings_pass_check_deploy():
         # Without Razorpay keys checkout would take the dev gateway's free payments.
         "RAZORPAY_KEY_ID",
         "RAZORPAY_WEBHOOK_SECRET",
+        # Several web servers must share uploads.
+        "AWS_STORAGE_BUCKET_NAME",
     ],
 )
 def test_production_refuses_to_start_without(missing):

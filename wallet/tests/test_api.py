@@ -776,6 +776,7 @@ def test_a_claim_is_filed_for_my_click(api, user):
         "status_label": "Under review",
         "rejection_reason": "",
         "has_receipt": False,
+        "receipt_url": None,
         "cashback_id": None,
         "created_at": response.json()["created_at"],
         "reviewed_at": None,
@@ -791,6 +792,38 @@ def test_a_claim_can_carry_a_receipt_image_as_multipart(api, user):
     assert response.status_code == 201
     assert response.json()["has_receipt"] is True
     assert CashbackClaim.objects.get(user=user).receipt.name.startswith("cashback-receipts/")
+
+
+def test_only_the_claims_owner_fetches_its_receipt_from_the_api(api, stranger_api, user):
+    # given a claim with a receipt
+    receipt = receipt_png(name="asha-flipkart-invoice.png")
+    image = receipt.read()
+    receipt.seek(0)
+    body = {**claim_body(recent_click(user)), "receipt": receipt}
+    receipt_url = api.post(CLAIMS, body, format="multipart").json()["receipt_url"]
+
+    # when its owner and someone else ask for it
+    mine = api.get(receipt_url)
+    theirs = stranger_api.get(receipt_url)
+
+    # then the owner gets the image, privately, and the other shopper a 404
+    assert receipt_url.startswith("http://testserver/api/v1/cashback/claims/")
+    assert mine.status_code == 200
+    assert mine["Content-Type"] == "image/png"
+    assert mine["Cache-Control"] == "private, no-store"
+    assert b"".join(mine.streaming_content) == image
+    assert theirs.status_code == 404
+    assert error(theirs)["code"] == "not_found"
+    assert APIClient().get(receipt_url).status_code == 401
+
+
+def test_a_claim_without_a_receipt_has_no_receipt_to_fetch(api, user):
+    response = api.post(CLAIMS, claim_body(recent_click(user)), format="json")
+    claim = CashbackClaim.objects.get(user=user)
+
+    assert response.json()["receipt_url"] is None
+    assert api.get(f"{CLAIMS}{claim.public_id}/receipt/").status_code == 404
+    assert api.get(f"{CLAIMS}not-a-uuid/receipt/").status_code == 404
 
 
 def test_a_receipt_that_is_not_an_image_is_refused(api, user):
