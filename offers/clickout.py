@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django_redis import get_redis_connection
@@ -259,10 +259,54 @@ def counters_flush() -> int:
 
 
 def uses_today(offer_ids: list[int]) -> dict[int, int]:
-    """How many shoppers used each offer today, in one Redis round trip."""
+    """How many shoppers used each offer today, in one Redis round trip (and, the first time
+    a Redis that lost today's counters is read, a rebuild from the click table)."""
     if not offer_ids:
         return {}
     today = timezone.localdate().isoformat()
-    keys = [_key(f"counter:offer:uses-today:{offer_id}:{today}") for offer_id in offer_ids]
-    values = get_redis_connection("default").mget(keys)
+    client = get_redis_connection("default")
+    keys = [_uses_today_key(offer_id, today) for offer_id in offer_ids]
+    # The day's "built" mark comes in the same MGET: still one round trip.
+    built, *values = client.mget([_key(f"counter:offer:uses-today:built:{today}"), *keys])
+    if not built:
+        uses_today_rebuild()
+        values = client.mget(keys)
     return {offer_id: int(value or 0) for offer_id, value in zip(offer_ids, values, strict=True)}
+def _uses_today_key(offer_id: int, today: str) -> str:
+    return _key(f"counter:offer:uses-today:{offer_id}:{today}")
+
+
+
+
+# Raise each counter to at least the count given (never lower it: clicks still buffered in
+# Redis are in the counter but not yet in the table), then mark the day as built.
+RAISE_SCRIPT = """
+local ttl = ARGV[#ARGV]
+for i = 1, #KEYS - 1 do
+  local current = tonumber(redis.call("GET", KEYS[i]) or "0")
+  if tonumber(ARGV[i]) > current then redis.call("SET", KEYS[i], ARGV[i], "EX", ttl) end
+end
+redis.call("SET", KEYS[#KEYS], 1, "EX", ttl)
+return 1
+"""
+
+
+def uses_today_rebuild() -> int:
+    """Refill today's per-offer use counters from the click table (they are derived: Redis
+    restarted, or the embedded in-process Redis of a fresh process, has none). Returns the
+    offers counted."""
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    counts = dict(
+        Click.objects.filter(created_at__gte=start)
+        .values("offer_id")
+        .annotate(clicks=Count("id"))
+        .values_list("offer_id", "clicks")
+    )
+    client = get_redis_connection("default")
+    keys = [_uses_today_key(offer_id, today.isoformat()) for offer_id in counts]
+    keys.append(_key(f"counter:offer:uses-today:built:{today.isoformat()}"))
+    client.register_script(RAISE_SCRIPT)(
+        keys=keys, args=[*counts.values(), USES_TODAY_TTL], client=client
+    )
+    return len(counts)

@@ -32,7 +32,7 @@ from coupzii.core.serializers import ApiErrorSerializer
 from offers.models import Click
 
 from . import selectors
-from .models import CashbackClaim, CashbackEvent, KycProfile, Posting, Withdrawal
+from .models import CashbackClaim, CashbackEvent, KycProfile, Transaction, Withdrawal
 from .selectors import RECEIPT_PERMISSION, friend_state, short_name
 from .serializers import (
     FRIEND_STATE_CHOICES,
@@ -45,9 +45,9 @@ from .serializers import (
     KycSubmitSerializer,
     LeaderboardQuerySerializer,
     LeaderboardSerializer,
-    LedgerLineSerializer,
     ReferralsSerializer,
     TransactionQuerySerializer,
+    WalletLineSerializer,
     WalletSummarySerializer,
     WithdrawalDetailSerializer,
     WithdrawalRequestSerializer,
@@ -127,19 +127,27 @@ class WalletSummaryView(WalletView):
 @extend_schema(
     tags=WALLET,
     summary="My wallet transactions",
-    description="Every line on my available, pending and held balances, newest first, "
-    "paginated. A withdrawal request shows two lines (available down, held up). Filter by "
-    "transaction `kind`, `account`, and a date range (`since`, `until`, both included).",
+    description="My wallet's events, newest first, paginated: one line per event (cashback "
+    "reported, confirmed, declined or reversed; a bonus; a withdrawal requested, paid or "
+    "returned; wallet spent on an order, returned or refunded) with its signed change to my "
+    "`available` and `pending` balances and what it is about (its cashback, withdrawal or "
+    "order). Filter by event `kind`, by a balance it changed (`account`), and a date range "
+    "(`since`, `until`, both included).",
     parameters=[TransactionQuerySerializer],
-    responses={200: LedgerLineSerializer(many=True), 400: BAD_QUERY, 401: SIGNED_OUT},
+    responses={200: WalletLineSerializer(many=True), 400: BAD_QUERY, 401: SIGNED_OUT},
 )
 class TransactionListView(WalletView, generics.ListAPIView):
-    serializer_class = LedgerLineSerializer
-    queryset = Posting.objects.none()  # for the schema generator; requests use get_queryset
+    serializer_class = WalletLineSerializer
+    queryset = Transaction.objects.none()  # for the schema generator; requests use get_queryset
 
     def get_queryset(self):
         filters = _parse_query(TransactionQuerySerializer, self.request)
-        return selectors.postings_for(self.request.user, **filters)
+        return selectors.statement_for(self.request.user, **filters)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        lines = selectors.statement_lines(request.user, page)
+        return self.get_paginated_response(WalletLineSerializer(lines, many=True).data)
 
 
 # --- Cashback ---------------------------------------------------------------------------------

@@ -9,14 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from coupzii.core.forms import DomainErrorFormMixin
 from coupzii.core.money import InvalidAmount, format_inr, parse_inr
 
-from .models import AccountKind, PayoutMethod, TransactionKind
+from .models import AccountKind, PayoutMethod
+from .selectors import STATEMENT_KIND_CHOICES
 
 # Receipts are phone photos or screenshots; anything bigger is not a receipt.
 MAX_RECEIPT_BYTES = 5 * 1024 * 1024
-USER_ACCOUNT_CHOICES = [
+# The balances a shopper can filter their statement by: the two shown as balances.
+BALANCE_CHOICES = [
     (AccountKind.AVAILABLE.value, AccountKind.AVAILABLE.label),
     (AccountKind.PENDING.value, AccountKind.PENDING.label),
-    (AccountKind.HELD.value, _("In withdrawals")),
 ]
 
 
@@ -56,12 +57,12 @@ class TransactionFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What happened"),
         required=False,
-        choices=[("", _("Everything")), *TransactionKind.choices],
+        choices=[("", _("Everything")), *STATEMENT_KIND_CHOICES],
     )
     account = forms.ChoiceField(
         label=_("Balance"),
         required=False,
-        choices=[("", _("All balances")), *USER_ACCOUNT_CHOICES],
+        choices=[("", _("All balances")), *BALANCE_CHOICES],
     )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -78,7 +79,7 @@ class TransactionFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> dict:
-        """The valid filters, for `selectors.postings_for`; invalid ones are left out."""
+        """The valid filters, for `selectors.statement_for`; invalid ones are left out."""
         self.is_valid()  # fills cleaned_data with the fields that are valid
         return {name: value for name, value in self.cleaned_data.items() if value}
 

@@ -1,7 +1,11 @@
 """The monthly referral leaderboard: a Redis sorted set per month, scored in paise earned.
 
-Redis holds it because it is read on every referrals page. It can be rebuilt from nothing:
-`rebuild` sums the month's referral bonuses from the ledger, nightly (wallet.tasks).
+Redis holds it because it is read on every referrals page, but it is only derived: the ledger's
+referral bonuses are the truth. A month's board is rebuilt from them whenever Redis doesn't have
+it (a restarted Redis, a fresh process on the embedded in-process Redis, a board another process
+such as `seed_demo` filled in its own memory), so every process shows the same board. A bonus
+paid later sets its referrer's month total from the ledger too, so a repeat or a race with a
+rebuild can't count it twice; the nightly rebuild (wallet.tasks) settles anything else.
 """
 
 from decimal import Decimal
@@ -19,16 +23,27 @@ def month_key(month: str) -> str:
     return f"wallet:referrals:leaderboard:{month}"
 
 
-def add(*, month: str, user_id: int, amount: Decimal) -> None:
+def _built_key(month: str) -> str:
+    # Set with the board: an empty month (nobody earned yet) is built too, and not rebuilt on
+    # every read.
+    return f"{month_key(month)}:built"
+
+
+def add(*, month: str, user_id: int) -> None:
+    """A referral bonus was paid to `user_id` (call after commit): put their month total, read
+    from the ledger, on the board. A board not built yet is left alone: the next read builds it
+    from the ledger, bonus included."""
     client = get_redis_connection("default")
-    pipe = client.pipeline(transaction=False)
-    pipe.zincrby(month_key(month), to_paise(amount), str(user_id))
-    pipe.expire(month_key(month), KEEP_SECONDS)
-    pipe.execute()
+    if not client.exists(_built_key(month)):
+        return
+    totals = _month_totals(month, user_id=user_id)
+    if totals:
+        client.zadd(month_key(month), totals)
 
 
 def top(*, month: str, limit: int = 10) -> list[tuple[int, Decimal]]:
     """(user id, rupees earned) for the month's best referrers, best first."""
+    _ensure(month)
     rows = get_redis_connection("default").zrevrange(
         month_key(month), 0, limit - 1, withscores=True
     )
@@ -37,28 +52,42 @@ def top(*, month: str, limit: int = 10) -> list[tuple[int, Decimal]]:
 
 def rank_of(*, month: str, user_id: int) -> int | None:
     """1-based place of the user on the month's board, or None if they are not on it."""
+    _ensure(month)
     rank = get_redis_connection("default").zrevrank(month_key(month), str(user_id))
     return None if rank is None else rank + 1
 
 
+def _ensure(month: str) -> None:
+    if not get_redis_connection("default").exists(_built_key(month)):
+        rebuild(month=month)
+
+
 def rebuild(*, month: str) -> int:
-    """Refill the month's board from the ledger (after Redis lost it); returns entries."""
+    """Refill the month's board from the ledger; returns its entries. Readers see the old
+    board or the new one, never a half-written one (one MULTI)."""
+    totals = _month_totals(month)
+    pipe = get_redis_connection("default").pipeline(transaction=True)
+    pipe.delete(month_key(month))
+    if totals:
+        pipe.zadd(month_key(month), totals)
+        pipe.expire(month_key(month), KEEP_SECONDS)
+    pipe.set(_built_key(month), 1, ex=KEEP_SECONDS)
+    pipe.execute()
+    return len(totals)
+
+
+def _month_totals(month: str, *, user_id: int | None = None) -> dict[str, int]:
+    """{user id: paise} of referral bonuses paid in `month` ("2026-12"), from the ledger."""
     from .models import Posting, TransactionKind
 
     year, number = (int(part) for part in month.split("-"))
-    rows = (
-        Posting.objects.filter(
-            transaction__kind=TransactionKind.REFERRAL_BONUS,
-            transaction__created_at__year=year,
-            transaction__created_at__month=number,
-            account__user__isnull=False,
-        )
-        .values("account__user_id")
-        .annotate(total=Sum("amount"))
+    rows = Posting.objects.filter(
+        transaction__kind=TransactionKind.REFERRAL_BONUS,
+        transaction__created_at__year=year,
+        transaction__created_at__month=number,
+        account__user__isnull=False,
     )
-    client = get_redis_connection("default")
-    client.delete(month_key(month))
-    for row in rows:
-        client.zadd(month_key(month), {str(row["account__user_id"]): to_paise(row["total"])})
-    client.expire(month_key(month), KEEP_SECONDS)
-    return len(rows)
+    if user_id is not None:
+        rows = rows.filter(account__user_id=user_id)
+    totals = rows.values("account__user_id").annotate(total=Sum("amount"))
+    return {str(row["account__user_id"]): to_paise(row["total"]) for row in totals}

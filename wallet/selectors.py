@@ -1,18 +1,27 @@
 """The wallet's shared reads: balances and their history, cashback, withdrawals, claims and
 referrals, for the wallet pages, the API and the assistant."""
 
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from coupzii.core.money import quantize
 
 from . import leaderboard, ledger
 from .models import (
+    MONEY,
     AccountKind,
     CashbackClaim,
     CashbackDebt,
@@ -23,12 +32,14 @@ from .models import (
     ReferralStatus,
     TransactionKind,
     Withdrawal,
+    Transaction,
     WithdrawalStatus,
 )
 
 ZERO = Decimal("0.00")
 # What counts towards "lifetime earned": money that reached `available` as earnings, less
 # what reversals took back.
+MONEY_FIELD = DecimalField(**MONEY)
 EARNING_KINDS = (
     TransactionKind.CASHBACK_CONFIRMED,
     TransactionKind.REFERRAL_BONUS,
@@ -83,21 +94,169 @@ def spendable_balance(user: User) -> Decimal:
     return max(ZERO, ledger.balances(user)[AccountKind.AVAILABLE] - owed_by(user))
 
 
-def postings_for(
+# --- The shopper's statement -------------------------------------------------------------------
+
+# What each ledger transaction is called on the shopper's statement. A gift-card order's
+# settlement (held -> sales) is left out: the shopper saw the money leave when the wallet share
+# was set aside for the order, and nothing changes for them when the order is delivered.
+STATEMENT_LABELS = {
+    TransactionKind.CASHBACK_PENDING: gettext_lazy("Cashback reported"),
+    TransactionKind.CASHBACK_CONFIRMED: gettext_lazy("Cashback confirmed"),
+    TransactionKind.CASHBACK_DECLINED: gettext_lazy("Cashback declined"),
+    TransactionKind.CASHBACK_CLAWBACK: gettext_lazy("Cashback reversed"),
+    TransactionKind.DEBT_RECOVERY: gettext_lazy("Reversed cashback recovered"),
+    TransactionKind.REFERRAL_BONUS: gettext_lazy("Referral bonus"),
+    TransactionKind.WELCOME_BONUS: gettext_lazy("Welcome bonus"),
+    TransactionKind.WITHDRAWAL_HOLD: gettext_lazy("Withdrawal requested"),
+    TransactionKind.WITHDRAWAL_PAID: gettext_lazy("Withdrawal paid"),
+    TransactionKind.WITHDRAWAL_RELEASED: gettext_lazy("Withdrawal returned"),
+    TransactionKind.ORDER_WALLET_HOLD: gettext_lazy("Wallet spent on an order"),
+    TransactionKind.ORDER_WALLET_RELEASED: gettext_lazy("Order not completed: wallet returned"),
+    TransactionKind.ORDER_REFUND: gettext_lazy("Order refund"),
+}
+STATEMENT_KIND_CHOICES = [(kind.value, label) for kind, label in STATEMENT_LABELS.items()]
+# The balances a statement can be filtered by (the lines that changed it).
+STATEMENT_BALANCES = (AccountKind.AVAILABLE, AccountKind.PENDING, AccountKind.HELD)
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    """How the statement names and links a transaction's reference of one type."""
+
+    label: Callable[[str], str]
+    link: Callable[[str], str]
+
+
+# Reference types of transactions posted by apps above the wallet (a gift-card order), added
+# by those apps when they start (`reference_kind_register`), so the wallet never names them.
+_REFERENCE_KINDS: dict[str, ReferenceKind] = {}
+
+
+def reference_kind_register(
+    reference_type: str, *, label: Callable[[str], str], link: Callable[[str], str]
+) -> None:
+    _REFERENCE_KINDS[reference_type] = ReferenceKind(label=label, link=link)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One event on the shopper's wallet, with what it did to their balances."""
+
+    transaction_id: uuid.UUID
+    kind: str
+    label: str
+    created_at: datetime
+    available: Decimal  # signed change to the available balance
+    pending: Decimal  # signed change to the pending balance
+    amount: Decimal  # the size of the event (a paid withdrawal changes neither balance)
+    detail: str  # the store, the order, where a withdrawal is paid, the friend
+    link: str  # the page about it, or ""
+    cashback_id: str | None = None
+    withdrawal_id: str | None = None
+    order_number: str | None = None
+
+
+def _balance_change(user: User, kind: str):
+    mine = Q(postings__account__user=user, postings__account__kind=kind)
+    return Coalesce(Sum("postings__amount", filter=mine), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def statement_for(
     user: User, *, kind: str = "", account: str = "", since=None, until=None
-) -> QuerySet[Posting]:
-    """The user's ledger lines, newest first, each with its transaction. Filters are optional:
-    a transaction kind, an account kind (available/pending/held), a date range."""
-    rows = Posting.objects.filter(account__user=user).select_related("transaction", "account")
+) -> QuerySet[Transaction]:
+    """The shopper's wallet events, newest first: one row per transaction that touched their
+    balances, annotated with its change to `available`, `pending` and `held`. Filters are
+    optional: an event kind, a balance it changed, a date range (both days included).
+    Turn a page of rows into `StatementLine`s with `statement_lines`."""
+    touches_user = Posting.objects.filter(transaction=OuterRef("pk"), account__user=user)
+    rows = (
+        Transaction.objects.filter(Exists(touches_user), kind__in=STATEMENT_LABELS)
+        .annotate(
+            available=_balance_change(user, AccountKind.AVAILABLE),
+            pending=_balance_change(user, AccountKind.PENDING),
+            held=_balance_change(user, AccountKind.HELD),
+        )
+        .order_by("-id")
+    )
     if kind:
-        rows = rows.filter(transaction__kind=kind)
-    if account:
-        rows = rows.filter(account__kind=account)
+        rows = rows.filter(kind=kind)
+    if account in STATEMENT_BALANCES:
+        rows = rows.exclude(**{account: 0})
     if since:
-        rows = rows.filter(transaction__created_at__date__gte=since)
+        rows = rows.filter(created_at__date__gte=since)
     if until:
-        rows = rows.filter(transaction__created_at__date__lte=until)
-    return rows.order_by("-id")
+        rows = rows.filter(created_at__date__lte=until)
+    return rows
+
+
+def statement_lines(user: User, rows) -> list[StatementLine]:
+    """A page of `statement_for` rows as lines, naming their store, withdrawal or friend: at
+    most one query per kind of reference, however many lines the page holds."""
+    rows = list(rows)
+    refs = _references(user, rows)
+    return [_statement_line(row, refs) for row in rows]
+
+
+def _references(user: User, rows) -> dict[tuple[str, str], tuple[str, str]]:
+    """(reference type, id) -> (what it is called, its page) for the page's references."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        wanted[row.reference_type].add(row.reference_id)
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    if ids := _uuids(wanted["cashback_event"]):
+        events = CashbackEvent.objects.filter(user=user, public_id__in=ids).select_related(
+            "merchant"
+        )
+        for event in events:
+            name = event.merchant.name if event.merchant else _("Store")
+            link = f"{reverse('wallet')}?tab=cashback#cashback-{event.public_id}"
+            found["cashback_event", str(event.public_id)] = (name, link)
+    if ids := _uuids(wanted["withdrawal"]):
+        for withdrawal in Withdrawal.objects.filter(user=user, public_id__in=ids):
+            name = _("To %(to)s") % {"to": withdrawal.destination}
+            link = f"{reverse('wallet')}?tab=withdrawals#withdrawal-{withdrawal.public_id}"
+            found["withdrawal", str(withdrawal.public_id)] = (name, link)
+    if ids := _uuids(wanted["referral"]):
+        for friend in User.objects.filter(referred_by=user, public_id__in=ids):
+            found["referral", str(friend.public_id)] = (short_name(friend), reverse("referrals"))
+    for reference_type, reference in _REFERENCE_KINDS.items():
+        for reference_id in wanted[reference_type]:
+            found[reference_type, reference_id] = (
+                reference.label(reference_id),
+                reference.link(reference_id),
+            )
+    return found
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    ids = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue  # not a public id: nothing to name or link
+    return ids
+
+
+def _statement_line(row: Transaction, refs) -> StatementLine:
+    available, pending = quantize(row.available), quantize(row.pending)
+    amount = max(abs(available), abs(pending), abs(quantize(row.held)))
+    detail, link = refs.get((row.reference_type, row.reference_id), ("", ""))
+    known = (row.reference_type, row.reference_id) in refs
+    return StatementLine(
+        transaction_id=row.public_id,
+        kind=row.kind,
+        label=str(STATEMENT_LABELS[row.kind]),
+        created_at=row.created_at,
+        available=available,
+        pending=pending,
+        amount=amount,
+        detail=detail,
+        link=link,
+        cashback_id=row.reference_id if known and row.reference_type == "cashback_event" else None,
+        withdrawal_id=row.reference_id if known and row.reference_type == "withdrawal" else None,
+        order_number=row.reference_id if known and row.reference_type == "order" else None,
+    )
 
 
 def cashback_events_for(user: User, *, status: str = "") -> QuerySet[CashbackEvent]:

@@ -1,4 +1,4 @@
-"""API shapes for the wallet: the balance summary, ledger lines, cashback, withdrawals with their
+"""API shapes for the wallet: the balance summary, the statement, cashback, withdrawals with their
 audit trail, KYC (masked), missing-cashback claims, referrals and the leaderboard, and the
 inputs (query parameters and request bodies).
 
@@ -28,13 +28,11 @@ from .models import (
     KycProfile,
     KycStatus,
     PayoutMethod,
-    Posting,
-    TransactionKind,
     Withdrawal,
     WithdrawalAudit,
     WithdrawalStatus,
 )
-from .selectors import FriendState
+from .selectors import STATEMENT_KIND_CHOICES, FriendState
 from .services.claims import CLAIM_WINDOW_DAYS, ORDER_WITHIN_DAYS
 
 USER_ACCOUNT_CHOICES = [(kind.value, kind.label) for kind in USER_ACCOUNT_KINDS]
@@ -42,7 +40,7 @@ USER_ACCOUNT_CHOICES = [(kind.value, kind.label) for kind in USER_ACCOUNT_KINDS]
 RECEIPT_MAX_BYTES = 5 * 1024 * 1024
 
 
-# --- Summary and ledger lines -----------------------------------------------------------------
+# --- Summary and statement -------------------------------------------------------------------
 
 
 class WalletSummarySerializer(serializers.Serializer):
@@ -60,57 +58,34 @@ class WalletSummarySerializer(serializers.Serializer):
     )
 
 
-class LedgerLineSerializer(serializers.ModelSerializer):
-    """One posting on one of the shopper's accounts, with what its transaction was."""
+class WalletLineSerializer(serializers.Serializer):
+    """One event on the shopper's wallet (a `selectors.StatementLine`) and what it did to their
+    available and pending balances."""
 
-    transaction_id = serializers.UUIDField(source="transaction.public_id", read_only=True)
-    kind = enum_field(
-        "TransactionKind", TransactionKind.choices, source="transaction.kind", read_only=True
+    transaction_id = serializers.UUIDField(read_only=True)
+    kind = enum_field("WalletEventKind", STATEMENT_KIND_CHOICES, read_only=True)
+    kind_label = serializers.CharField(source="label", read_only=True)
+    detail = serializers.CharField(
+        read_only=True,
+        help_text=_("What it is about: the store, the order, where a withdrawal is paid."),
     )
-    kind_label = serializers.CharField(source="transaction.get_kind_display", read_only=True)
-    memo = serializers.CharField(source="transaction.memo", read_only=True)
-    account = enum_field(
-        "WalletAccount", USER_ACCOUNT_CHOICES, source="account.kind", read_only=True
+    available_change = money(
+        source="available", help_text=_("Signed change to the available balance.")
     )
-    account_label = serializers.CharField(source="account.get_kind_display", read_only=True)
-    amount = money(help_text=_("Signed: positive raised this balance, negative lowered it."))
-    cashback_id = serializers.SerializerMethodField(
-        help_text=_("The cashback this line is about, or null.")
+    pending_change = money(source="pending", help_text=_("Signed change to the pending balance."))
+    amount = money(
+        help_text=_("The size of the event, unsigned (a paid withdrawal changes neither balance).")
     )
-    withdrawal_id = serializers.SerializerMethodField(
-        help_text=_("The withdrawal this line is about, or null.")
+    cashback_id = serializers.UUIDField(
+        read_only=True, allow_null=True, help_text=_("The cashback this line is about, or null.")
     )
-    created_at = serializers.DateTimeField(source="transaction.created_at", read_only=True)
-
-    class Meta:
-        model = Posting
-        fields = [
-            "transaction_id",
-            "kind",
-            "kind_label",
-            "memo",
-            "account",
-            "account_label",
-            "amount",
-            "cashback_id",
-            "withdrawal_id",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-    # Only these references are public ids; others (a referral's user) must not leak.
-    @extend_schema_field(OpenApiTypes.UUID)
-    def get_cashback_id(self, posting: Posting) -> str | None:
-        return self._reference(posting, "cashback_event")
-
-    @extend_schema_field(OpenApiTypes.UUID)
-    def get_withdrawal_id(self, posting: Posting) -> str | None:
-        return self._reference(posting, "withdrawal")
-
-    @staticmethod
-    def _reference(posting: Posting, reference_type: str) -> str | None:
-        txn = posting.transaction
-        return txn.reference_id if txn.reference_type == reference_type else None
+    withdrawal_id = serializers.UUIDField(
+        read_only=True, allow_null=True, help_text=_("The withdrawal this line is about, or null.")
+    )
+    order_number = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_("The gift-card order it is about, or null.")
+    )
+    created_at = serializers.DateTimeField(read_only=True)
 
 
 # --- Cashback ---------------------------------------------------------------------------------
@@ -435,10 +410,14 @@ class LeaderboardSerializer(serializers.Serializer):
 
 class TransactionQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=TransactionKind.choices, required=False, default="", allow_blank=True
+        choices=STATEMENT_KIND_CHOICES, required=False, default="", allow_blank=True
     )
     account = serializers.ChoiceField(
-        choices=USER_ACCOUNT_CHOICES, required=False, default="", allow_blank=True
+        choices=USER_ACCOUNT_CHOICES,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("Only the events that changed this balance."),
     )
     since = serializers.DateField(
         required=False, allow_null=True, default=None, help_text=_("From this day (YYYY-MM-DD).")

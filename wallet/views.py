@@ -19,10 +19,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from coupzii.core.errors import DomainError
 from coupzii.core.files import private_file_response
+from coupzii.core.http import post_form
 from coupzii.core.money import format_inr
 
 from . import selectors
@@ -89,23 +90,14 @@ def _transactions_context(request, summary):
     user = request.user
     form = TransactionFilterForm(request.GET)
     filters = form.filters()
-    page, page_range = _paginate(request, selectors.postings_for(user, **filters))
-    # Cashback lines name the store: one query for the page, however many lines it holds.
-    refs = {
-        p.transaction.reference_id for p in page if p.transaction.reference_type == "cashback_event"
-    }
-    stores = {}
-    if refs:
-        events = selectors.cashback_events_for(user).filter(public_id__in=refs)
-        stores = {str(e.public_id): e.merchant.name for e in events if e.merchant}
-    for posting in page:
-        posting.store = stores.get(posting.transaction.reference_id, "")
+    page, page_range = _paginate(request, selectors.statement_for(user, **filters))
     return {
         "filter_form": form,
         "filtered": bool(filters),
         "filter_count": len(filters),
         "page": page,
         "page_range": page_range,
+        "lines": selectors.statement_lines(user, page),
     }
 
 
@@ -159,14 +151,14 @@ def _withdraw_context(request, summary, withdraw_form=None, kyc_form=None):
 
 
 def _signed_in_or_login(request, tab: str):
-    """POST handlers: a signed-out visitor signs in and comes back to the tab (a GET of the
-    POST URL would only answer 405)."""
+    """POST handlers: a signed-out visitor signs in and comes back to the tab (after sign-in
+    the browser GETs the page it is sent to)."""
     if request.user.is_authenticated:
         return None
     return redirect_to_login(_tab_url(tab))
 
 
-@require_POST
+@post_form(lambda request: _tab_url("withdraw"))
 def wallet_withdraw(request):
     if refused := _signed_in_or_login(request, "withdraw"):
         return refused
@@ -207,7 +199,7 @@ def wallet_withdraw(request):
     return _wallet_page(request, "withdraw", withdraw_form=form)
 
 
-@require_POST
+@post_form(lambda request: _tab_url("withdraw"))
 def wallet_kyc(request):
     if refused := _signed_in_or_login(request, "withdraw"):
         return refused
@@ -232,7 +224,7 @@ def wallet_kyc(request):
     return _wallet_page(request, "withdraw", kyc_form=form)
 
 
-@require_POST
+@post_form(lambda request: f"{_tab_url('cashback')}#missing")
 def wallet_claim(request):
     if refused := _signed_in_or_login(request, "cashback"):
         return refused
@@ -298,9 +290,10 @@ def referrals(request):
     ]
     month, leaders, rank = selectors.referral_leaderboard(viewer=user)
     year, number = (int(part) for part in month.split("-"))
-    share_link = (
-        f"{settings.SITE_URL.rstrip('/')}{reverse('account_signup')}"
-        f"?{urlencode({'ref': user.referral_code})}"
+    # The address the shopper is on (behind the proxy: its Host), not a configured default
+    # that may name another port or host.
+    share_link = request.build_absolute_uri(
+        f"{reverse('account_signup')}?{urlencode({'ref': user.referral_code})}"
     )
     referral_bonus = format_inr(settings.WALLET_REFERRAL_BONUS)
     welcome_bonus = format_inr(settings.WALLET_WELCOME_BONUS)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from accounts.models import User
@@ -86,3 +88,13 @@ def test_signed_out_visitors_go_to_the_site_sign_in(client):
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     assert client.get(response["Location"])["Location"].startswith("/accounts/login/")
+
+
+def test_the_admin_index_names_every_section_once_and_in_words(operator_client):
+    html = operator_client.get("/admin/").content.decode()
+
+    headings = re.findall(r'<caption>\s*<a [^>]*class="section"[^>]*>([^<]+)</a>', html)
+    assert len(headings) == len(set(headings)), headings  # one "Accounts", not two
+    assert "Sign-in email addresses" in headings
+    assert {"Two-factor authenticator apps", "Two-factor backup codes"} <= set(headings)
+    assert not [heading for heading in headings if "_" in heading]  # no "Otp_Static"

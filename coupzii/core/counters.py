@@ -1,4 +1,11 @@
-"""Counters in Redis: cheap increments on hot paths, drained into the database by tasks."""
+"""Counters in Redis: cheap increments on hot paths, drained into the database by tasks.
+
+What lives here is either a rate-limit window (throttles, sign-in failures, SMS sends), which
+may safely start again from zero when Redis does, or a write buffer on its way to the
+database (offer clicks and claims, `offers.clickout.counters_flush`). No page shows a counter
+read from here as it is: a count a page shows is derived and rebuilt from the database when
+Redis lacks it (`offers.clickout.uses_today`, `offers.trending`, `wallet.leaderboard`).
+"""
 
 from django.core.cache import cache
 from django_redis import get_redis_connection

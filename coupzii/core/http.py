@@ -1,9 +1,12 @@
-"""Request helpers: the client's real IP address behind trusted proxies."""
+"""Request helpers: the client's real IP address behind trusted proxies, and POST-only form
+views that send a GET to the form's page."""
 
+import functools
 import ipaddress
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 
 
 def _is_trusted_proxy(address: str) -> bool:
@@ -60,3 +63,23 @@ def ip_bucket(address: str) -> str:
     if ip.ipv4_mapped:
         return str(ip.ipv4_mapped)
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+def post_form(page: Callable[..., str]):
+    """For a view that only takes a form's POST: a GET or HEAD of its URL (a refresh after a
+    form error, a language switch on the re-shown form, a shared link) is redirected to the
+    page the form lives on, `page(request, *args, **kwargs)`, instead of a blank 405. Other
+    methods still answer 405."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return HttpResponseRedirect(page(request, *args, **kwargs))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -147,12 +147,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
-    "allauth.account",
+    "accounts.apps.SignInEmailsConfig",  # allauth.account, named for the admin
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "accounts.apps.BackupCodesConfig",  # django_otp.plugins.otp_static
     "import_export",
     "coupzii.core",
     "accounts",
@@ -474,6 +474,9 @@ MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers as written in India (26 Jan 2027, 26/01/2027, lakh grouping), in English
+# and Hindi alike; Django's own "en" formats are American. Rupees: coupzii.core.money.
+FORMAT_MODULE_PATH = ["coupzii.formats"]
 
 # --- Static and media files ----------------------------------------------------------------
 

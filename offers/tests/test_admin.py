@@ -1,17 +1,21 @@
 """The back office for categories, merchants, offers and clicks: lists, search, filters, and
 import/export keyed by slug and public id."""
 
+import re
 import uuid
+from datetime import datetime
+from decimal import Decimal
 
 import pytest
 import tablib
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, sign_in_verified
 from catalog.admin import MerchantResource
 from catalog.tests.factories import CategoryFactory, MerchantFactory
 from offers.admin import OfferResource
-from offers.models import Offer, OfferKind
+from offers.models import DiscountType, Offer, OfferKind
 from offers.tests.factories import ClickFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +58,25 @@ def test_operators_find_offers_by_code_and_filter_by_status_and_kind(operator_cl
 
     assert "Myntra sale" in found and "Swiggy deal" not in found
     assert "Swiggy deal" in filtered and "Myntra sale" not in filtered
+
+
+def test_the_offers_list_shows_narrow_columns_with_an_indian_end_date(operator_client):
+    ends = timezone.make_aware(datetime(2027, 1, 26, 23, 59))
+    OfferFactory(
+        title="Republic Day sale",
+        kind=OfferKind.CODE,
+        code="RDAY500",
+        discount_type=DiscountType.FIXED,
+        discount_value=Decimal("500"),
+        ends_at=ends,
+    )
+
+    html = operator_client.get("/admin/offers/offer/").content.decode()
+
+    headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', html)
+    assert headers == ["title", "merchant", "kind", "discount", "code", "status", "ends", "clicks"]
+    assert '<td class="field-ends">26 Jan 2027</td>' in html
+    assert '<td class="field-discount">₹500.00 off</td>' in html
 
 
 def test_clicks_are_read_only_in_the_back_office(operator_client):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django_redis import get_redis_connection
@@ -333,3 +334,37 @@ def test_the_batch_writer_loses_nothing_while_clicks_pour_in(settings):
     assert len(recorded) == 2000
     assert Click.objects.count() == 2000
     assert set(Click.objects.values_list("id", flat=True)) == recorded
+
+
+def test_uses_today_and_trending_are_rebuilt_from_the_clicks_when_redis_lost_them(merchant):
+    # given clicks written to the database, then Redis restarted (or a fresh process on the
+    # embedded in-process Redis)
+    hot, cold = make_offer(merchant), make_offer(merchant, code="SAVE20")
+    for offer, clicks in ((hot, 3), (cold, 1)):
+        snapshot = clickout.offer_for_clickout(offer.public_id)
+        for _ in range(clicks):
+            clickout.click_record(snapshot=snapshot, user_id=None, ip="203.0.113.9")
+    assert Click.objects.count() == 4
+    cache.clear()
+
+    # then the pages' numbers come back from the click table, once
+    assert clickout.uses_today([hot.pk, cold.pk]) == {hot.pk: 3, cold.pk: 1}
+    assert trending.top_offer_ids(5) == [hot.pk, cold.pk]
+    clickout.click_record(
+        snapshot=clickout.offer_for_clickout(cold.public_id), user_id=None, ip="203.0.113.9"
+    )
+    assert clickout.uses_today([cold.pk]) == {cold.pk: 2}  # counted on top, not rebuilt again
+
+
+def test_a_rebuild_never_lowers_counts_of_clicks_still_buffered(merchant, buffered):
+    offer = make_offer(merchant)
+    snapshot = clickout.offer_for_clickout(offer.public_id)
+    for _ in range(2):
+        clickout.click_record(snapshot=snapshot, user_id=None, ip="203.0.113.9")
+    assert not Click.objects.exists()  # still in the Redis buffer
+
+    assert clickout.uses_today_rebuild() == 0
+    assert trending.hours_rebuild() == 0
+
+    assert clickout.uses_today([offer.pk]) == {offer.pk: 2}
+    assert trending.top_offer_ids(5) == [offer.pk]

@@ -94,11 +94,7 @@ def _pay(reward: ReferralReward) -> None:
     ledger.transactions_post([e for e in entries if e.legs[1][1] > 0])
     if reward.referrer_bonus > 0:
         month = timezone.localdate().strftime("%Y-%m")
-        transaction.on_commit(
-            lambda: leaderboard.add(
-                month=month, user_id=reward.referrer_id, amount=reward.referrer_bonus
-            )
-        )
+        transaction.on_commit(lambda: leaderboard.add(month=month, user_id=reward.referrer_id))
     _notify(reward)
 
 

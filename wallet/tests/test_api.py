@@ -210,8 +210,10 @@ def test_wallet_summary_shows_only_the_callers_money(api, stranger):
 # --- Transactions -----------------------------------------------------------------------------
 
 
-def test_transactions_list_the_callers_ledger_lines_newest_first(api, user, stranger):
-    # given a confirmed cashback (two transactions) and a stranger's
+def test_transactions_list_one_line_per_event_with_its_effect_on_available_and_pending(
+    api, user, stranger
+):
+    # given a confirmed cashback (reported, then confirmed) and a stranger's
     event = confirmed_cashback(user, "200.00")
     confirmed_cashback(stranger, "300.00")
 
@@ -219,51 +221,66 @@ def test_transactions_list_the_callers_ledger_lines_newest_first(api, user, stra
 
     assert response.status_code == 200
     body = response.json()
-    # reported: pending +200; confirmed: pending -200, available +200
-    assert body["count"] == 3
+    assert body["count"] == 2
     lines = body["results"]
-    assert [(line["kind"], line["account"], line["amount"]) for line in lines] == [
-        ("cashback_confirmed", "available", "200.00"),
-        ("cashback_confirmed", "pending", "-200.00"),
-        ("cashback_pending", "pending", "200.00"),
+    assert [(line["kind"], line["available_change"], line["pending_change"]) for line in lines] == [
+        ("cashback_confirmed", "200.00", "-200.00"),
+        ("cashback_pending", "0.00", "200.00"),
     ]
     confirmed = Transaction.objects.get(kind="cashback_confirmed", reference_id=event.public_id)
     assert lines[0] == {
         "transaction_id": str(confirmed.public_id),
         "kind": "cashback_confirmed",
         "kind_label": "Cashback confirmed",
-        "memo": confirmed.memo,
-        "account": "available",
-        "account_label": "Available",
+        "detail": event.merchant.name,
+        "available_change": "200.00",
+        "pending_change": "-200.00",
         "amount": "200.00",
         "cashback_id": str(event.public_id),
         "withdrawal_id": None,
+        "order_number": None,
         "created_at": lines[0]["created_at"],
     }
     assert lines[0]["created_at"]
+    assert event.network not in str(body)  # the network's name is the ledger's business
 
 
-def test_a_withdrawal_line_links_to_its_withdrawal(api, user):
+def test_a_withdrawal_is_one_line_per_step_linked_to_its_withdrawal(api, user):
     funded(user, "300.00")
     withdrawal = withdrawal_request(
         user=user, amount=Decimal("120"), method="upi", idempotency_key="a"
     )
+    staff = operator()
+    withdrawal_approve(withdrawal=withdrawal, operator=staff)
+    withdrawal_mark_paid(withdrawal=withdrawal, operator=staff, utr="UTR12345678")
 
-    lines = api.get(TRANSACTIONS, {"kind": "withdrawal_hold"}).json()["results"]
+    lines = api.get(TRANSACTIONS).json()["results"]
 
-    assert {line["withdrawal_id"] for line in lines} == {str(withdrawal.public_id)}
-    assert {line["cashback_id"] for line in lines} == {None}
-    assert sorted(line["amount"] for line in lines) == ["-120.00", "120.00"]
+    steps = [
+        (line["kind"], line["available_change"], line["pending_change"], line["amount"])
+        for line in lines
+        if line["withdrawal_id"] == str(withdrawal.public_id)
+    ]
+    assert steps == [
+        ("withdrawal_paid", "0.00", "0.00", "120.00"),
+        ("withdrawal_hold", "-120.00", "0.00", "120.00"),
+    ]
+    assert {line["cashback_id"] for line in lines if line["withdrawal_id"]} == {None}
 
 
-def test_transactions_filter_by_kind_and_account(api, user):
+def test_transactions_filter_by_kind_and_by_a_balance_they_changed(api, user):
     confirmed_cashback(user, "200.00")
 
     by_kind = api.get(TRANSACTIONS, {"kind": "cashback_pending"}).json()
-    by_account = api.get(TRANSACTIONS, {"account": "available"}).json()
+    available = api.get(TRANSACTIONS, {"account": "available"}).json()
+    pending = api.get(TRANSACTIONS, {"account": "pending"}).json()
 
     assert [line["kind"] for line in by_kind["results"]] == ["cashback_pending"]
-    assert [line["account"] for line in by_account["results"]] == ["available"]
+    assert [line["kind"] for line in available["results"]] == ["cashback_confirmed"]
+    assert [line["kind"] for line in pending["results"]] == [
+        "cashback_confirmed",
+        "cashback_pending",
+    ]
 
 
 def test_transactions_filter_by_dates_with_both_ends_included(api, user):
@@ -275,7 +292,7 @@ def test_transactions_filter_by_dates_with_both_ends_included(api, user):
     before = api.get(TRANSACTIONS, {"until": yesterday.isoformat()})
     after = api.get(TRANSACTIONS, {"since": (today + timedelta(days=1)).isoformat()})
 
-    assert on_the_day.json()["count"] == 3
+    assert on_the_day.json()["count"] == 2
     assert before.json()["count"] == 0
     assert after.json()["count"] == 0
 
@@ -287,6 +304,7 @@ def test_transactions_filter_by_dates_with_both_ends_included(api, user):
         ({"since": "2025-02-30", "until": "31/12/2025"}, {"since", "until"}),
         ({"since": "2025-03-10", "until": "2025-03-01"}, {"until"}),
         ({"kind": "lottery_win"}, {"kind"}),
+        ({"kind": "order_fulfilled"}, {"kind"}),  # the shop's settlement: not a shopper's event
         ({"account": "cashback_payable"}, {"account"}),
     ],
 )
@@ -1021,7 +1039,6 @@ def busy_wallet(user):
 
 
 LIST_QUERIES = [
-    (TRANSACTIONS, {"kind": "cashback_pending"}),
     (CASHBACK, {"status": "pending"}),
     (WITHDRAWALS, {}),
     (CLAIMS, {}),
@@ -1044,6 +1061,28 @@ def test_lists_run_two_queries_whatever_the_page_size(
 def test_the_wallet_summary_takes_four_queries(api, user, django_assert_num_queries):
     funded(user, "500.00")
     withdrawal_request(user=user, amount=Decimal("100"), method="upi", idempotency_key="s")
+@pytest.mark.parametrize("page_size", [2, 25])
+def test_transactions_run_four_queries_whatever_the_page_size(
+    api, user, page_size, django_assert_num_queries
+):
+    # given cashback and withdrawals in turn, so every page holds both
+    funded(user, "5000.00")
+    with override_settings(WALLET_WITHDRAWALS_PER_DAY=100):
+        for n in range(13):
+            pending_cashback(user)
+            withdrawal_request(
+                user=user, amount=Decimal("100"), method="upi", idempotency_key=f"t{n}"
+            )
+
+    # count, page (with the balance changes summed in SQL), the page's cashback, withdrawals
+    with django_assert_num_queries(4):
+        response = api.get(TRANSACTIONS, {"page_size": page_size})
+
+    lines = response.json()["results"]
+    assert len(lines) == page_size
+    assert all(line["detail"] for line in lines)
+
+
 
     with django_assert_num_queries(4):  # balances, earned, withdrawn, owed
         api.get(WALLET)
