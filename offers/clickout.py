@@ -258,6 +258,10 @@ def counters_flush() -> int:
     return updated
 
 
+def _uses_today_key(offer_id: int, today: str) -> str:
+    return _key(f"counter:offer:uses-today:{offer_id}:{today}")
+
+
 def uses_today(offer_ids: list[int]) -> dict[int, int]:
     """How many shoppers used each offer today, in one Redis round trip (and, the first time
     a Redis that lost today's counters is read, a rebuild from the click table)."""
@@ -272,10 +276,6 @@ def uses_today(offer_ids: list[int]) -> dict[int, int]:
         uses_today_rebuild()
         values = client.mget(keys)
     return {offer_id: int(value or 0) for offer_id, value in zip(offer_ids, values, strict=True)}
-def _uses_today_key(offer_id: int, today: str) -> str:
-    return _key(f"counter:offer:uses-today:{offer_id}:{today}")
-
-
 
 
 # Raise each counter to at least the count given (never lower it: clicks still buffered in

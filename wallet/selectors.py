@@ -30,16 +30,16 @@ from .models import (
     Posting,
     ReferralReward,
     ReferralStatus,
+    Transaction,
     TransactionKind,
     Withdrawal,
-    Transaction,
     WithdrawalStatus,
 )
 
 ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(**MONEY)
 # What counts towards "lifetime earned": money that reached `available` as earnings, less
 # what reversals took back.
-MONEY_FIELD = DecimalField(**MONEY)
 EARNING_KINDS = (
     TransactionKind.CASHBACK_CONFIRMED,
     TransactionKind.REFERRAL_BONUS,

@@ -1058,9 +1058,6 @@ def test_lists_run_two_queries_whatever_the_page_size(
         assert len(response.json()["results"]) == page_size, url
 
 
-def test_the_wallet_summary_takes_four_queries(api, user, django_assert_num_queries):
-    funded(user, "500.00")
-    withdrawal_request(user=user, amount=Decimal("100"), method="upi", idempotency_key="s")
 @pytest.mark.parametrize("page_size", [2, 25])
 def test_transactions_run_four_queries_whatever_the_page_size(
     api, user, page_size, django_assert_num_queries
@@ -1083,6 +1080,9 @@ def test_transactions_run_four_queries_whatever_the_page_size(
     assert all(line["detail"] for line in lines)
 
 
+def test_the_wallet_summary_takes_four_queries(api, user, django_assert_num_queries):
+    funded(user, "500.00")
+    withdrawal_request(user=user, amount=Decimal("100"), method="upi", idempotency_key="s")
 
     with django_assert_num_queries(4):  # balances, earned, withdrawn, owed
         api.get(WALLET)
