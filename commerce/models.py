@@ -227,6 +227,12 @@ class Order(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_partly_refunded(self) -> bool:
+        """Delivered, with some lines refunded: the order keeps its status (the rest of it is
+        still the shopper's), but pages must not call it just "Delivered"."""
+        return self.status == OrderStatus.FULFILLED and self.refunded_amount > 0
+
 
 class OrderLine(models.Model):
     """A denomination and quantity, priced at checkout. `discount` is this line's share of

@@ -25,4 +25,5 @@ urlpatterns = [
     path("checkout/callback/<str:number>/", views.payment_callback, name="payment-callback"),
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
+    path("orders/<str:number>/retry/", views.order_retry, name="order-retry"),
 ]

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from coupzii.core.errors import DomainError
+from coupzii.core.http import post_form
 from coupzii.core.money import ZERO, format_inr
 
 from . import selectors, tasks
@@ -222,12 +223,24 @@ def _savings(priced) -> Decimal:
     return face - priced.breakdown.subtotal + priced.breakdown.discount
 
 
+def _cart_url(request) -> str:
+    return reverse("commerce:cart")
+
+
+def _promo_url(request) -> str:
+    return f"{reverse('commerce:cart')}#promo"
+
+
+def _summary_url(request) -> str:
+    return f"{reverse('commerce:cart')}#summary"
+
+
 def _back_to_cart(request, cart):
     cart_services.cart_count_remember(request, cart)
     return redirect("commerce:cart")
 
 
-@require_POST
+@post_form(_cart_url)
 def cart_line(request):
     """Set a line's quantity: the minus and plus buttons and the quantity box all send here."""
     form = CartLineForm(request.POST)
@@ -249,7 +262,7 @@ def cart_line(request):
     return _back_to_cart(request, cart)
 
 
-@require_POST
+@post_form(_cart_url)
 def cart_line_remove(request):
     form = CartLineRemoveForm(request.POST)
     cart = cart_services.cart_of_request(request, create=False)
@@ -260,7 +273,7 @@ def cart_line_remove(request):
     return redirect("commerce:cart")
 
 
-@require_POST
+@post_form(_promo_url)
 def cart_promo(request):
     form = PromoForm(request.POST)
     if form.is_valid():
@@ -277,7 +290,7 @@ def cart_promo(request):
     return _cart_page(request, promo_form=form)
 
 
-@require_POST
+@post_form(_promo_url)
 def cart_promo_remove(request):
     cart = cart_services.cart_of_request(request, create=False)
     if cart is not None and cart.promo_code_id:
@@ -286,7 +299,7 @@ def cart_promo_remove(request):
     return redirect(f"{reverse('commerce:cart')}#promo")
 
 
-@require_POST
+@post_form(_summary_url)
 def cart_wallet(request):
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("commerce:cart"))
@@ -578,5 +591,32 @@ def order_detail(request, number: str):
             "expired": order.pay_by <= timezone.now(),
             "waiting_for_codes": order.status == OrderStatus.PAID,
             "any_codes": any(line["codes"] for line in lines),
+            "can_retry": order.status in cart_services.RETRYABLE_STATUSES,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def order_retry(request, number: str):
+    """ "Try again" on an order that failed or was cancelled: its cards go back in the cart,
+    and the shopper checks out from there. A GET (a refresh, a language switch) shows the
+    order, where the button is."""
+    order = _own_order(request, number)
+    if request.method != "POST":
+        return redirect("commerce:order", number=order.number)
+    try:
+        left_out = cart_services.cart_refill_from_order(user=request.user, order=order)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("commerce:order", number=order.number)
+    messages.success(
+        request,
+        _("The gift cards from order %(number)s are back in your cart.") % {"number": order.number},
+    )
+    if left_out:
+        messages.warning(
+            request,
+            _("No longer on sale, so left out: %(cards)s.") % {"cards": ", ".join(left_out)},
+        )
+    return _back_to_cart(request, cart_services.cart_of_user(request.user))

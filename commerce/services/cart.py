@@ -1,6 +1,7 @@
 """The cart: lines, promo code and the wallet toggle, for signed-in users and, through a token
 in the session, for visitors; the visitor's cart joins the user's at sign-in."""
 
+import contextlib
 import uuid
 from datetime import timedelta
 
@@ -13,8 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.models import Variant
 
-from ..errors import CartFull, CartInvalid, ProductNotFound
-from ..models import Cart, CartLine, PromoCode
+from ..errors import CartFull, CartInvalid, InvalidTransition, ProductNotFound, PromoInvalid
+from ..models import Cart, CartLine, Order, OrderStatus, PromoCode
 from . import promos
 
 SESSION_KEY = "commerce_cart_token"
@@ -180,6 +181,38 @@ def cart_merge_at_login(sender, request: HttpRequest | None, user: User, **kwarg
             _merge(guest, cart_of_user(user))
             guest.delete()
     cart_count_remember(request, cart_of_user(user, create=False))
+
+
+# --- Trying a failed order again ---------------------------------------------------------------
+
+RETRYABLE_STATUSES = (OrderStatus.FAILED, OrderStatus.CANCELLED)
+
+
+@transaction.atomic
+def cart_refill_from_order(*, user: User, order: Order) -> list[str]:
+    """Put a failed or cancelled order's cards back in the user's cart, with its promo code
+    (if it can still be used) and its wallet choice, so they can check out again. A card
+    already in the cart keeps the larger of the two quantities: pressing "Try again" twice
+    doesn't double it. Returns the names of the cards that can't be bought any more and
+    were left out. Raises InvalidTransition for an order that didn't fail."""
+    if order.user_id != user.pk or order.status not in RETRYABLE_STATUSES:
+        raise InvalidTransition(_("Only an order that wasn't completed can be tried again."))
+    cart = cart_of_user(user)
+    left_out = []
+    for line in order.lines.select_related("variant"):
+        current = CartLine.objects.filter(cart=cart, variant=line.variant).first()
+        quantity = max(line.quantity, current.quantity if current else 0)
+        try:
+            cart_line_set(cart=cart, sku=line.variant.sku, quantity=quantity)
+        except (ProductNotFound, CartInvalid, CartFull):
+            left_out.append(line.product_name)
+    if order.promo_id and cart.promo_code_id is None:
+        # Expired or used up meanwhile: the cart is simply priced without it.
+        with contextlib.suppress(PromoInvalid):
+            cart_promo_apply(cart=cart, code=order.promo.code, user=user)
+    if order.wallet_amount:
+        cart_use_wallet(cart=cart, use=True)
+    return left_out
 
 
 def cart_count_remember(request: HttpRequest, cart: Cart | None) -> int:

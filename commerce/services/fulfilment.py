@@ -268,9 +268,11 @@ def order_refund_lines(
     if not order.lines.filter(refund__isnull=True).exists():
         order.status = S.REFUNDED
     order.save(update_fields=["refunded_amount", "status", "updated_at"])
+    # The timeline entry is the refund itself, whether or not it closes the order: labelled
+    # with the order's status it would read "Delivered" above "Refunded ₹…".
     _event(
         order,
-        order.status,
+        S.REFUNDED,
         _("Refunded %(amount)s: %(reason)s") % {"amount": format_inr(amount), "reason": reason},
         operator,
     )
@@ -301,7 +303,7 @@ def refund_late_capture(*, order: Order, payment: Payment) -> Refund:
     _post_refund(refund, source=AccountKind.ESCROW, actor=None)
     _event(
         order,
-        order.status,
+        S.REFUNDED,
         _("A late payment of %(amount)s is being refunded.") % {"amount": format_inr(amount)},
     )
     _notify_refund(refund)

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.messages import get_messages
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -26,6 +26,7 @@ from commerce.gateways import gateway
 from commerce.models import Cart, Order, OrderStatus, PaymentStatus
 from commerce.services.cart import COUNT_KEY, cart_of_user
 from commerce.services.checkout import order_place
+from commerce.services.fulfilment import order_cancel, order_refund_lines
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
 from wallet.ledger import ledger_problems
 
@@ -926,3 +927,168 @@ def test_a_signed_out_post_to_the_dev_gateway_is_sent_to_sign_in(user):
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_PAYMENT
 
+
+# --- What a new shopper tripped over (issue 11) ---------------------------------------------------
+
+
+def _failed_order(client, user, *lines, **cart_kwargs) -> Order:
+    """An order placed through checkout whose payment failed."""
+    cart_with(user, *lines, **cart_kwargs)
+    _checkout(client, user)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(user=user)
+        order_cancel(order=order, status=OrderStatus.FAILED, note="Payment failed.")
+    return order
+
+
+def _partly_refunded_order(user) -> Order:
+    wallet_credit(user, "2000.00")
+    small, large = card(name="Uber Card"), card(name="Myntra Card", face="1000.00", price="950.00")
+    order = order_place(
+        user=user,
+        cart=cart_with(user, (small, 1), (large, 1), use_wallet=True),
+        email=user.email,
+        phone="",
+        idempotency_key="k",
+    )
+    large_line = order.lines.get(variant=large)
+    order_refund_lines(
+        order=order,
+        line_ids=[large_line.pk],
+        operator=UserFactory(is_staff=True),
+        reason="The brand's site rejected the code.",
+    )
+    order.refresh_from_db()
+    return order
+
+
+def test_a_failed_order_offers_try_again_which_puts_the_same_cards_back_in_the_cart(
+    signed_in, user
+):
+    # given a failed order of two cards, paid partly from the wallet, with a promo code
+    wallet_credit(user, "100.00")
+    variant = card(codes=3)
+    promo = PromoCodeFactory()
+    order = _failed_order(signed_in, user, (variant, 2), promo=promo, use_wallet=True)
+    assert not cart_of_user(user).lines.exists()
+    page = html_of(signed_in.get(f"{ORDERS}{order.number}/"))
+    assert 'data-testid="order-retry"' in page
+
+    # when the shopper presses "Try again" (twice, as people do)
+    response = signed_in.post(f"{ORDERS}{order.number}/retry/")
+    signed_in.post(f"{ORDERS}{order.number}/retry/")
+
+    # then the same cards, promo and wallet choice are in the cart, ready to check out
+    assert response.status_code == 302 and response["Location"] == CART
+    cart = cart_of_user(user)
+    assert list(cart.lines.values_list("variant_id", "quantity")) == [(variant.pk, 2)]
+    assert (cart.promo_code, cart.use_wallet) == (promo, True)
+    assert f"The gift cards from order {order.number} are back in your cart." in messages_of(
+        response
+    )
+    assert signed_in.session[COUNT_KEY] == 2
+    checkout = signed_in.get(CHECKOUT)
+    assert checkout.status_code == 200 and variant.product.name in html_of(checkout)
+
+
+def test_try_again_leaves_out_a_card_no_longer_sold_and_says_so(signed_in, user):
+    gone, kept = card(name="Old Card"), card(name="New Card")
+    order = _failed_order(signed_in, user, (gone, 1), (kept, 1))
+    gone.is_active = False
+    gone.save()
+
+    response = signed_in.post(f"{ORDERS}{order.number}/retry/")
+
+    assert list(cart_of_user(user).lines.values_list("variant_id", flat=True)) == [kept.pk]
+    assert "No longer on sale, so left out: Old Card." in messages_of(response)
+
+
+def test_only_an_order_that_was_not_completed_can_be_tried_again(signed_in, user):
+    wallet_credit(user, "1000.00")
+    cart_with(user, (card(), 1), use_wallet=True)
+    _checkout(signed_in, user)
+    delivered = Order.objects.get()
+    stranger, stranger_client = UserFactory(), Client()
+    stranger_client.force_login(stranger)
+    stranger_order = _failed_order(stranger_client, stranger, (card(), 1))
+
+    page = html_of(signed_in.get(f"{ORDERS}{delivered.number}/"))
+    refused = signed_in.post(f"{ORDERS}{delivered.number}/retry/")
+    strangers = signed_in.post(f"{ORDERS}{stranger_order.number}/retry/")
+
+    assert 'data-testid="order-retry"' not in page
+    assert refused["Location"] == f"{ORDERS}{delivered.number}/"
+    assert "Only an order that wasn't completed can be tried again." in messages_of(refused)
+    assert strangers.status_code == 404
+    assert not cart_of_user(user).lines.exists()
+
+
+def test_a_get_of_try_again_shows_the_order(signed_in, user):
+    order = _failed_order(signed_in, user, (card(), 1))
+
+    response = signed_in.get(f"{ORDERS}{order.number}/retry/")
+
+    assert response.status_code == 302 and response["Location"] == f"{ORDERS}{order.number}/"
+    assert not cart_of_user(user).lines.exists()
+
+
+def test_a_partly_refunded_order_says_so_in_the_list_on_its_page_and_in_its_timeline(
+    signed_in, user
+):
+    order = _partly_refunded_order(user)
+    assert order.status == OrderStatus.FULFILLED  # the Uber card is still the shopper's
+
+    listed = html_of(signed_in.get(ORDERS))
+    page = html_of(signed_in.get(f"{ORDERS}{order.number}/"))
+
+    badge = re.compile(r'data-testid="order-status">([^<]+)<')
+    assert badge.findall(listed) == ["Partly refunded"]
+    assert badge.findall(page) == ["Partly refunded"]
+    timeline = re.search(r'<ol class="cz-timeline.*?</ol>', page, re.S).group(0)
+    steps = re.findall(r'<div class="fw-semibold">([^<]+)</div>', timeline)
+    assert steps[-1] == "Refunded"  # the refund, not "Delivered" again
+    assert steps.count("Delivered") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        (PROMO, f"{CART}#promo"),
+        (PROMO_REMOVE, f"{CART}#promo"),
+        (CART_LINE, CART),
+        (CART_REMOVE, CART),
+        (WALLET, f"{CART}#summary"),
+    ],
+)
+def test_a_get_of_a_cart_form_url_goes_to_the_cart_not_a_blank_405(signed_in, path, target):
+    response = signed_in.get(path)
+
+    assert response.status_code == 302 and response["Location"] == target
+    assert signed_in.put(path).status_code == 405
+
+
+def test_switching_language_after_a_promo_error_lands_on_the_cart(signed_in, user):
+    cart_with(user, (card(), 1))
+    refused = signed_in.post(PROMO, {"code": "NOSUCHCODE"})
+    assert refused.status_code == 400
+    next_url = re.search(r'name="next" value="([^"]+)"', html_of(refused)).group(1)
+
+    switched = signed_in.post("/i18n/setlang/", {"language": "hi", "next": next_url}, follow=True)
+
+    assert switched.status_code == 200
+    assert switched.redirect_chain[-1][0] == f"{CART}#promo"
+
+
+def test_the_wallet_statement_shows_an_order_paid_from_the_wallet_and_its_refund(signed_in, user):
+    order = _partly_refunded_order(user)
+
+    html = html_of(signed_in.get("/wallet/"))
+    lines = re.findall(r'data-testid="statement-line">(.*?)</li>', html, re.S)
+
+    spent, refund = lines[1], lines[0]  # newest first, after the ₹2,000 credit
+    assert "Wallet spent on an order" in spent and "-₹1,440.00" in spent
+    assert f'href="/orders/{order.number}/"' in spent
+    assert "Order refund" in refund and "+₹950.00" in refund
+    assert f'href="/orders/{order.number}/"' in refund
+    assert "In withdrawals" not in html
+    assert len(lines) == 3  # the credit, the spend, the refund: delivery moves nothing of theirs
