@@ -11,6 +11,7 @@ from .health import health
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

@@ -1,5 +1,7 @@
 """Pages that belong to no single app."""
 
+from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.views.generic import TemplateView
 
 from catalog import selectors as catalog_selectors
@@ -65,3 +67,9 @@ class HomeView(TemplateView):
             }
         )
         return context
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever a page links (the admin, the API's pages,
+    a JSON answer): the static icon, under its versioned static URL."""
+    return HttpResponseRedirect(static("img/favicon.ico"))

@@ -1,10 +1,14 @@
-"""Request ids: every request gets one, every log line carries it, every response returns it."""
+"""Request ids (every request gets one, every log line carries it, every response returns it),
+and the site's own 404 page with DEBUG on."""
 
 import re
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.signals import request_finished
+from django.http import Http404
+from django.views.defaults import page_not_found
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 # Accept an id from nginx or a client only if it is short and plain, so logs stay clean.
@@ -38,3 +42,33 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class SiteNotFoundMiddleware:
+    """Unknown pages show the site's own 404 page with DEBUG on too.
+
+    The embedded default runs with DEBUG on, where Django answers a 404 with its technical page
+    (the URL patterns tried): a shopper trying the demo should meet the page production shows.
+    A developer who wants Django's page sets DEBUG_TECHNICAL_404=true; the "Not Found" log
+    line is there either way. Last in MIDDLEWARE, so the page it renders still gets its CSRF
+    cookie and messages, and CommonMiddleware can still turn a 404 into a slash redirect.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No resolver match: no URL pattern matched, and DEBUG made that the technical page.
+        if response.status_code == 404 and request.resolver_match is None and self._active():
+            return page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and self._active():
+            return page_not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _active() -> bool:
+        return settings.DEBUG and not settings.DEBUG_TECHNICAL_404

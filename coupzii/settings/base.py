@@ -120,6 +120,9 @@ def object_storages(
 
 
 DEBUG = env.bool("DEBUG", default=True)
+# With DEBUG on, unknown pages still show the site's 404 page; true shows Django's technical
+# 404 (the URL patterns tried) instead, for a developer chasing a route.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 # The public address, for links in emails and texts sent outside a request.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -177,6 +180,7 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "coupzii.core.middleware.SiteNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "coupzii.urls"

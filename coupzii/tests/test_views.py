@@ -1,6 +1,9 @@
 """The pages every later page builds on: home, language switch, error pages, sign-in."""
 
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
@@ -55,6 +58,44 @@ def test_unknown_page_shows_the_styled_404(client, settings):
     assert "We couldn't find that page" in html
     assert "Go to the home page" in html
     assert "cz-header" in html  # the site's own layout, not Django's plain page
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/no-such-page", "/merchants/no-such-store/"])
+def test_the_embedded_default_shows_the_sites_404_too_not_djangos_technical_page(
+    client, settings, path
+):
+    # given the embedded default: DEBUG on
+    settings.DEBUG = True
+
+    response = client.get(path, follow=True)
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "We couldn't find that page" in html and "cz-header" in html
+    assert "URLconf" not in html and "DEBUG = True" not in html
+    assert 'name="csrfmiddlewaretoken"' in html  # its language switch still works
+    assert response.cookies.get("csrftoken")
+
+
+def test_a_developer_can_still_ask_for_djangos_technical_404(client, settings):
+    settings.DEBUG = True
+    settings.DEBUG_TECHNICAL_404 = True
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "URLconf" in response.content.decode()
+
+
+def test_the_site_has_a_favicon_linked_from_every_page_and_at_favicon_ico(client):
+    html = client.get("/").content.decode()
+    icons = re.findall(r'<link rel="(?:icon|apple-touch-icon)" href="([^"]+)"', html)
+
+    assert "/static/img/favicon.ico" in icons and "/static/img/apple-touch-icon.png" in icons
+    for icon in icons:
+        assert finders.find(icon.removeprefix("/static/")), icon
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/img/favicon.ico"
 
 
 @pytest.mark.urls("coupzii.tests.raising_urls")
