@@ -8,7 +8,9 @@ through catalog.inventory, encrypted.
 """
 
 import base64
+import csv
 import re
+import zipfile
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -25,20 +27,19 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportMixin
 from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm
 from import_export.tmp_storages import TempFolderStorage
 from modeltranslation.admin import TranslationAdmin
 
-from coupzii.core.crypto import decrypt, encrypt
+from coupzii.core.crypto import InvalidToken, decrypt, encrypt
 
 from . import inventory
 from .inventory import NewCode
 from .models import Product, ProductImage, Variant, VoucherCode
 
-# What one code may be, after normalising (spaces dropped, upper case): long enough for any
-# brand's codes, short enough that a pasted paragraph is refused.
-CODE_MAX_LENGTH = 100
-PIN_MAX_LENGTH = 40
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What tempfile names the file waiting between preview and confirmation ("tmpk3j_a9z2").
+WAITING_FILE_NAME = re.compile(r"tmp[a-z0-9_]{8}")
 
 
 def _sellable_count(**outer) -> Coalesce:
@@ -256,10 +257,8 @@ class VoucherCodeResource(resources.ModelResource):
         digest = inventory.code_digest(code) if code else ""
         if not code:
             errors["code"] = [gettext("Enter the code.")]
-        elif len(code) > CODE_MAX_LENGTH:
-            errors["code"] = [
-                gettext("A code has at most %(n)d characters.") % {"n": CODE_MAX_LENGTH}
-            ]
+        elif problem := inventory.voucher_code_problem(code):
+            errors["code"] = [problem]
         elif digest in self._in_inventory:
             errors["code"] = [gettext("This code is already in the inventory.")]
         else:
@@ -271,8 +270,8 @@ class VoucherCodeResource(resources.ModelResource):
                 ]
 
         pin = _text(row.get("pin"))
-        if len(pin) > PIN_MAX_LENGTH:
-            errors["pin"] = [gettext("A PIN has at most %(n)d characters.") % {"n": PIN_MAX_LENGTH}]
+        if problem := inventory.voucher_pin_problem(pin):
+            errors["pin"] = [problem]
 
         expires_on, date_error = self._expiry(row.get("expires_on"))
         if date_error:
@@ -354,6 +353,64 @@ class SealedTempStorage(TempFolderStorage):
         return raw.decode(self.encoding or "utf-8")
 
 
+class SealedConfirmImportForm(ConfirmImportForm):
+    """The confirmation step, checked before anything is read: its hidden fields come back
+    from the browser, and a forged file name, format or resource must be a form error, not a
+    ValueError, IndexError, FileNotFoundError, InvalidToken or BadZipFile deep in the import.
+    """
+
+    STALE = _(
+        "This upload can't be confirmed: it has expired, was imported already, or the form "
+        "was changed. Upload the file again."
+    )
+
+    # Set by VoucherCodeAdmin.create_confirm_form: the formats, resources and encoding it uses.
+    import_admin: "VoucherCodeAdmin"
+
+    def clean_import_file_name(self):
+        name = super().clean_import_file_name()
+        if not WAITING_FILE_NAME.fullmatch(name):
+            raise ValidationError("Not a waiting upload's name.", code="stale")
+        return name
+
+    def clean_format(self):
+        return self._index(self.cleaned_data["format"], len(self.import_admin.get_import_formats()))
+
+    def clean_resource(self):
+        resources = self.import_admin.get_import_resource_classes(None)
+        return self._index(self.cleaned_data.get("resource") or "0", len(resources))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            # Hidden fields the operator can't mend: one message, and the way back.
+            raise ValidationError(self.STALE, code="stale")
+        self._check_readable(cleaned)
+        return cleaned
+
+    def _index(self, value: str, count: int) -> str:
+        if value not in {str(index) for index in range(count)}:
+            raise ValidationError("Not one of the choices.", code="stale")
+        return value
+
+    def _check_readable(self, cleaned) -> None:
+        # The same read process_import does next, so a file that can't be opened or isn't in
+        # the chosen format is refused here (a CSV posted as Excel is a BadZipFile there).
+        admin_ = self.import_admin
+        input_format = admin_.get_import_formats()[int(cleaned["format"])](
+            encoding=admin_.from_encoding
+        )
+        storage = admin_.get_tmp_storage_class()(
+            name=cleaned["import_file_name"],
+            encoding=None if input_format.is_binary() else admin_.from_encoding,
+            read_mode=input_format.get_read_mode(),
+        )
+        try:
+            input_format.create_dataset(storage.read())
+        except (OSError, ValueError, KeyError, InvalidToken, zipfile.BadZipFile, csv.Error):
+            raise ValidationError(self.STALE, code="stale") from None
+
+
 # --- Voucher codes: the list -------------------------------------------------------------------
 
 
@@ -391,6 +448,7 @@ class VoucherCodeAdmin(ImportMixin, admin.ModelAdmin):
     import_formats = [base_formats.CSV, base_formats.XLSX]
     import_template_name = "admin/catalog/vouchercode/import.html"
     tmp_storage_class = SealedTempStorage
+    confirm_form_class = SealedConfirmImportForm
     list_display = (
         "variant",
         "masked_code",
@@ -448,6 +506,11 @@ class VoucherCodeAdmin(ImportMixin, admin.ModelAdmin):
 
     def has_void_permission(self, request):
         return request.user.has_perm("catalog.change_vouchercode")
+
+    def create_confirm_form(self, request, import_form=None):
+        form = super().create_confirm_form(request, import_form)
+        form.import_admin = self
+        return form
 
     def get_import_data_kwargs(self, **kwargs):
         # The confirm step too refuses the whole file if any row fails (a code imported by

@@ -15,10 +15,43 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coupzii.core.errors import DomainError
+from coupzii.core.validators import code_problem
 
 from .models import Variant, VoucherCode, VoucherStatus
 
 V = VoucherStatus
+# What one code may be, after normalising (spaces dropped, upper case): long enough for any
+# brand's codes, short enough that a pasted paragraph is refused. Its characters follow the
+# one rule for every code (coupzii.core.validators.code_problem).
+CODE_MAX_LENGTH = 100
+PIN_MAX_LENGTH = 40
+
+
+class InvalidVoucherCode(DomainError):
+    code = "invalid_voucher_code"
+    default_message = _("A voucher code or PIN is not valid.")
+
+
+def voucher_code_problem(code: str) -> str | None:
+    """Why a code (once normalised) can't go into the inventory, or None."""
+    return code_problem(normalise_code(code), max_length=CODE_MAX_LENGTH)
+
+
+def voucher_pin_problem(pin: str) -> str | None:
+    """A PIN is optional; one that is given follows the code rule."""
+    pin = pin.strip()
+    return code_problem(pin, max_length=PIN_MAX_LENGTH) if pin else None
+
+
+def _checked(codes: Sequence["NewCode"]) -> Sequence["NewCode"]:
+    for new_code in codes:
+        problem = voucher_code_problem(new_code.code) or voucher_pin_problem(new_code.pin)
+        if problem:
+            raise InvalidVoucherCode(problem)
+    return codes
 
 
 def code_digest(code: str) -> str:
@@ -67,8 +100,9 @@ class NewCode:
 
 
 def voucher_codes_add(*, variant: Variant, codes: Sequence[NewCode]) -> list[VoucherCode]:
-    """Put codes on sale. Raises IntegrityError if any is already in the inventory (the whole
-    batch is refused); the admin import reports duplicates row by row before calling this."""
+    """Put codes on sale. Raises InvalidVoucherCode for a code or PIN that breaks the code
+    rule, IntegrityError if any is already in the inventory (the whole batch is refused); the
+    admin import reports both row by row before calling this."""
     rows = [
         VoucherCode(
             variant=variant,
@@ -77,7 +111,7 @@ def voucher_codes_add(*, variant: Variant, codes: Sequence[NewCode]) -> list[Vou
             code_digest=code_digest(c.code),
             expires_on=c.expires_on,
         )
-        for c in codes
+        for c in _checked(codes)
     ]
     with transaction.atomic():
         return VoucherCode.objects.bulk_create(rows)
@@ -143,7 +177,8 @@ def voucher_codes_add_delivered(
     *, variant: Variant, codes: Sequence[NewCode], order_line_id: int
 ) -> list[VoucherCode]:
     """Codes an operator got from the brand by hand for one order line, delivered at once.
-    Raises IntegrityError for a code already in the inventory."""
+    Raises InvalidVoucherCode (see voucher_codes_add), IntegrityError for a code already in
+    the inventory."""
     now = timezone.now()
     rows = [
         VoucherCode(
@@ -157,7 +192,7 @@ def voucher_codes_add_delivered(
             reserved_at=now,
             delivered_at=now,
         )
-        for c in codes
+        for c in _checked(codes)
     ]
     with transaction.atomic():
         return VoucherCode.objects.bulk_create(rows)

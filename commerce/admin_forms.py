@@ -16,13 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from catalog import inventory
 from catalog.inventory import NewCode
 from coupzii.core.money import format_inr
+from coupzii.core.validators import code_problem
 
 from .models import Order, OrderLine, PromoCode
 from .services.promos import CODE_MAX_LENGTH
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-CODE_MAX = 100
-PIN_MAX = 40
 
 
 def line_label(line: OrderLine) -> str:
@@ -73,8 +72,9 @@ def parse_codes(text: str) -> list[NewCode]:
         if not code:
             problems.append(gettext("Line %(n)d: the code is missing.") % {"n": number})
             continue
-        if len(code) > CODE_MAX or len(pin) > PIN_MAX:
-            problems.append(gettext("Line %(n)d: the code or PIN is too long.") % {"n": number})
+        problem = inventory.voucher_code_problem(code) or inventory.voucher_pin_problem(pin)
+        if problem:
+            problems.append(gettext("Line %(n)d: %(problem)s") % {"n": number, "problem": problem})
             continue
         if when:
             try:
@@ -203,10 +203,9 @@ class PromoCodeForm(forms.ModelForm):
     def clean_code(self):
         # Shoppers' codes are looked up in upper case (promos.promo_find), without spaces.
         code = "".join((self.cleaned_data.get("code") or "").split()).upper()
-        if not code or len(code) > CODE_MAX_LENGTH:
-            raise forms.ValidationError(
-                gettext("Enter a code of 1 to %(n)d letters and digits.") % {"n": CODE_MAX_LENGTH}
-            )
+        problem = code_problem(code, max_length=CODE_MAX_LENGTH)
+        if problem:
+            raise forms.ValidationError(problem)
         if PromoCode.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
                 gettext("Another promo code is already %(code)s.") % {"code": code}

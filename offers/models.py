@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CashbackKind, Category, Merchant
 from coupzii.core.models import PublicIdModel, TimeStampedModel
+from coupzii.core.validators import CodeValidator
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -46,7 +47,9 @@ class Offer(PublicIdModel, TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=OfferKind.choices)
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
-    code = models.CharField(_("code"), max_length=40, blank=True)
+    code = models.CharField(
+        _("code"), max_length=40, blank=True, validators=[CodeValidator(max_length=40)]
+    )
     discount_type = models.CharField(
         _("discount type"), max_length=16, choices=DiscountType.choices
     )

@@ -434,6 +434,101 @@ def test_a_code_imported_between_preview_and_confirm_refuses_the_whole_file(oper
     assert list(VoucherCode.objects.values_list("code", flat=True)) == ["RACE-2"]
 
 
+@pytest.mark.parametrize(
+    "code",
+    ["NUL\x00CODE", "ABC\u202e123", "C\u041eDE", "ZERO\u200bWIDTH", "x" * 101],
+    ids=["nul", "right-to-left-override", "cyrillic-o", "zero-width-space", "101-characters"],
+)
+def test_a_code_that_breaks_the_code_rule_is_refused_by_row(operator_client, code):
+    VariantFactory(sku="amazon-pay-500")
+    text = f"sku,code,pin\namazon-pay-500,GOOD-1,\namazon-pay-500,{code},\n"
+
+    response = upload(operator_client, csv_file(text), CSV)
+
+    refused = {
+        row.number: row.field_specific_errors for row in response.context["result"].invalid_rows
+    }
+    assert list(refused) == [2]
+    assert list(refused[2]) == ["code"]
+    assert not VoucherCode.objects.exists()
+
+
+def test_a_pin_with_a_nul_is_refused_by_row(operator_client):
+    VariantFactory(sku="amazon-pay-500")
+
+    response = upload(
+        operator_client, csv_file("sku,code,pin\namazon-pay-500,GOOD-1,12\x0034\n"), CSV
+    )
+
+    [row] = response.context["result"].invalid_rows
+    assert list(row.field_specific_errors) == ["pin"]
+    assert not VoucherCode.objects.exists()
+
+
+def test_the_inventory_refuses_a_code_that_breaks_the_code_rule():
+    variant = VariantFactory()
+
+    with pytest.raises(inventory.InvalidVoucherCode):
+        inventory.voucher_codes_add(variant=variant, codes=[inventory.NewCode(code="AB\u202eC")])
+    with pytest.raises(inventory.InvalidVoucherCode):
+        inventory.voucher_codes_add(
+            variant=variant, codes=[inventory.NewCode(code="GOOD-1", pin="\x00")]
+        )
+    assert not VoucherCode.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"format": "abc"},
+        {"format": "7"},
+        {"format": "-1"},
+        {"format": XLSX},  # the CSV read as Excel
+        {"format": ""},
+        {"import_file_name": "tmpnothere1"},
+        {"import_file_name": "../../../etc/passwd"},
+        {"import_file_name": "codes.csv"},
+        {"import_file_name": ""},
+        {"resource": "3"},
+        {"resource": "x"},
+        {"original_file_name": "codes\x00.csv"},
+    ],
+    ids=lambda forged: "-".join(f"{k}={v!r}" for k, v in forged.items()),
+)
+def test_a_forged_confirmation_is_a_form_error_and_imports_nothing(operator_client, forged):
+    # given a good preview
+    VariantFactory(sku="amazon-pay-500")
+    preview = upload(operator_client, csv_file("sku,code\namazon-pay-500,FORGED-1\n"), CSV)
+    form = preview.context["confirm_form"]
+
+    # when its hidden fields come back changed
+    response = operator_client.post(CONFIRM, {**form.initial, **forged, "confirm": "Confirm"})
+
+    # then the page says so and offers a fresh upload
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="confirm-errors"' in html and "Upload the file again" in html
+    assert "Confirm import" not in html
+    assert not VoucherCode.objects.exists()
+
+
+def test_a_confirmation_naming_a_file_the_admin_did_not_seal_is_a_form_error(operator_client):
+    VariantFactory(sku="amazon-pay-500")
+    preview = upload(operator_client, csv_file("sku,code\namazon-pay-500,SEALED-1\n"), CSV)
+    form = preview.context["confirm_form"]
+    with tempfile.NamedTemporaryFile("w", delete=False) as plain:
+        plain.write("sku,code\namazon-pay-500,PLANTED-1\n")
+    try:
+        forged = {**form.initial, "import_file_name": Path(plain.name).name}
+        response = operator_client.post(CONFIRM, {**forged, "confirm": "Confirm"})
+    finally:
+        Path(plain.name).unlink()
+
+    assert response.status_code == 200
+    assert 'id="confirm-errors"' in response.content.decode()
+    assert not VoucherCode.objects.exists()
+
+
 def test_the_import_page_explains_the_columns(operator_client):
     html = operator_client.get(IMPORT).content.decode()
 

@@ -401,6 +401,8 @@ def test_a_paid_order_short_of_codes_is_fulfilled_by_hand(
         ("A-1\na- 1", "Line 2: the same code as line 1."),
         ("A-1,1,2,3", "Line 1: write CODE, CODE,PIN or CODE,PIN,YYYY-MM-DD."),
         ("BAD000000", "One of these codes is already in the inventory."),  # the voided one
+        ("A-1\nB\u202e2", "Line 2: A code has only letters A-Z, digits"),
+        ("A-1\nB-2,12\u200b34", "Line 2: A code has only letters A-Z, digits"),  # in the PIN
     ],
 )
 def test_codes_entered_by_hand_that_do_not_fit_are_refused(
@@ -505,6 +507,26 @@ def test_an_operator_adds_a_promo_code_stored_in_capitals(operator_client):
     page = operator_client.get(f"{PROMOS}{promo.pk}/change/").content.decode()
     assert 'name="products"' in page and 'name="categories"' in page
     assert page.count('class="selectfilter"') == 2  # filter_horizontal
+
+
+@pytest.mark.parametrize("code", ["SAVE\u202e10", "SAVE\u041e10", "SAVE\x0010", "SAVE/10"])
+def test_a_promo_code_that_breaks_the_code_rule_is_a_form_error(operator_client, code):
+    response = operator_client.post(
+        f"{PROMOS}add/",
+        {
+            "code": code,
+            "kind": "flat",
+            "value": "50",
+            "min_order": "0",
+            "starts_at_0": timezone.now().strftime("%Y-%m-%d"),
+            "starts_at_1": "00:00:00",
+            "per_user_limit": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["code"]
+    assert not PromoCode.objects.exists()
 
 
 def test_a_percent_promo_over_100_is_refused(operator_client):

@@ -34,19 +34,19 @@ def has_nul(value) -> bool:
     return False
 
 
-def code_problem(code: str) -> str | None:
+def code_problem(code: str, *, max_length: int = CODE_MAX_LENGTH) -> str | None:
     """Why `code` cannot be a code, or None when it can.
 
-    One rule for every code that enters: voucher codes imported for gift cards, codes in a
-    brand's book, promo codes. A code is read aloud at tills and typed into shops, so it is
-    ASCII letters, digits, `-` and `_`, at most 64 characters: no NUL (PostgreSQL refuses it),
-    no control or bidirectional characters (U+202E shows `ABC123` as `321CBA`), no look-alike
-    letters from other scripts.
+    One rule for every code that enters: voucher codes (and their PINs) for gift cards, codes
+    in a brand's book, promo codes, offers' coupon codes. A code is read aloud at tills and
+    typed into shops, so it is ASCII letters, digits, `-` and `_`: no NUL (PostgreSQL refuses
+    it), no control or bidirectional characters (U+202E shows `ABC123` as `321CBA`), no
+    look-alike letters from other scripts. `max_length` is the column's (64 by default).
     """
     if not code:
         return str(_("A code can't be empty."))
-    if len(code) > CODE_MAX_LENGTH:
-        return str(_("A code has at most %(max)s characters.") % {"max": CODE_MAX_LENGTH})
+    if len(code) > max_length:
+        return str(_("A code has at most %(max)s characters.") % {"max": max_length})
     if CODE_CHARACTERS.fullmatch(code):
         return None
     bad = next(char for char in code if not CODE_CHARACTERS.fullmatch(char))
@@ -65,15 +65,15 @@ def _describe(char: str) -> str:
 
 @deconstructible
 class CodeValidator:
-    """`code_problem` as a form and serializer field validator."""
+    """`code_problem` as a model, form and serializer field validator."""
+
+    def __init__(self, max_length: int = CODE_MAX_LENGTH):
+        self.max_length = max_length
 
     def __call__(self, value) -> None:
-        problem = code_problem(str(value))
+        problem = code_problem(str(value), max_length=self.max_length)
         if problem:
             raise ValidationError(problem, code="invalid_code")
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, CodeValidator)
-
-
-validate_code = CodeValidator()
+        return isinstance(other, CodeValidator) and other.max_length == self.max_length

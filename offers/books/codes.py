@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from coupzii.core.validators import code_problem
+
 from .. import errors
 from ..models import (
     AuditAction,
@@ -16,7 +18,6 @@ from ..models import (
     CouponCode,
 )
 from .common import (
-    CODE_FORMAT,
     CODE_MAX_LENGTH,
     IMPORT_HEADERS,
     IMPORT_INVALID_ROWS_SHOWN,
@@ -224,7 +225,7 @@ def _codes_from_csv(file) -> tuple[list[str], int, list[int]]:
             is_first, first_row = first_row, False
             if is_first and value.lower() in IMPORT_HEADERS:
                 continue
-            if not CODE_FORMAT.fullmatch(value):
+            if code_problem(value, max_length=CODE_MAX_LENGTH):
                 invalid_rows.append(reader.line_num)
                 continue
             if value in seen:

@@ -21,7 +21,6 @@ LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ"
 PATTERN_CHARSETS = {"#": DIGITS, "?": LETTERS, "*": DIGITS + LETTERS}
 PATTERN_LITERAL = re.compile(r"[A-Za-z0-9_-]")
 CODE_MAX_LENGTH = 64
-CODE_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # A book may fill at most a tenth of its pattern's space: collisions stay rare while
 # generating, and a guessed code is wrong at least nine times in ten.
 MIN_SPACE_FACTOR = 10

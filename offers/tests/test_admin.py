@@ -117,6 +117,31 @@ def test_offer_import_updates_by_public_id_and_creates_rows_without_one():
     assert created.public_id != existing.public_id and isinstance(created.public_id, uuid.UUID)
 
 
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("code", "SAVE\u202e10"),
+        ("code", "SAVE\x0010"),
+        ("code", "SAVE 10"),
+        ("discount_value", "1e20"),
+        ("max_discount", "99999999999.99"),
+    ],
+)
+def test_offer_import_refuses_a_bad_code_or_an_amount_too_large_for_its_column(column, value):
+    offer = OfferFactory(merchant=MerchantFactory(name="Myntra"), code="SAVE10")
+    exported = OfferResource().export()
+    row = {**dict(zip(exported.headers, exported[0], strict=True)), column: value}
+    dataset = tablib.Dataset(headers=exported.headers)
+    dataset.append([row[header] for header in exported.headers])
+
+    result = OfferResource().import_data(dataset)
+
+    assert result.has_validation_errors()
+    assert column in result.invalid_rows[0].field_specific_errors
+    offer.refresh_from_db()
+    assert offer.code == "SAVE10"
+
+
 def test_merchant_import_refuses_a_tracking_url_without_the_click_id():
     dataset = tablib.Dataset(headers=["slug", "name", "website", "tracking_url_template"])
     dataset.append(["shop", "Shop", "https://shop.example/", "https://track.example/no-sub"])
