@@ -1,6 +1,7 @@
 """Demo data (`manage.py seed_demo`): the catalog's categories and merchants with generated
 logos, and the offers on them; idempotent and the same on every run."""
 
+import re
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from catalog import demo as catalog_demo
 from catalog import logos
+from catalog import selectors as catalog_selectors
 from catalog.models import CashbackKind, Category, Merchant, validate_tracking_template
 from coupzii.core.money import format_inr
 from offers import demo as offers_demo
@@ -183,3 +185,27 @@ def test_logo_svg_escapes_the_name():
 
     assert "<brand>" not in svg
     assert 'aria-label="A &quot;quoted&quot; &lt;brand&gt;"' in svg
+
+
+def test_the_readme_counts_what_the_site_shows(seeded):
+    from django.conf import settings
+
+    from offers import selectors as offer_selectors
+
+    readme = " ".join((settings.BASE_DIR / "README.md").read_text().split())
+    stated = re.search(
+        r"The demo catalog has (\d+) well-known Indian stores .*? in (\d+) categories and "
+        r"(\d+) offers of every kind\. The site lists (\d+) stores and (\d+) live offers",
+        readme,
+    )
+    live_unique = re.search(r"Each of the (\d+) live unique-code offers has a book", readme)
+
+    assert stated and live_unique, "the README no longer states the demo's counts"
+    assert [int(number) for number in stated.groups()] == [
+        Merchant.objects.count(),
+        Category.objects.count(),
+        Offer.objects.count(),
+        catalog_selectors.merchants_list().count(),
+        offer_selectors.offers_list().count(),
+    ]
+    assert int(live_unique[1]) == offer_selectors.offers_list(kind=OfferKind.UNIQUE_CODE).count()
