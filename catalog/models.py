@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.crypto import EncryptedTextField
 from coupzii.core.models import TimeStampedModel
+from coupzii.core.money import format_inr
 
 
 class Category(TimeStampedModel):
@@ -186,7 +187,7 @@ class Variant(TimeStampedModel):
         verbose_name_plural = _("denominations")
 
     def __str__(self) -> str:
-        return f"{self.product.name} ₹{self.face_value:,.0f}"
+        return f"{self.product.name} {format_inr(self.face_value)}"
 
     def clean(self) -> None:
         if self.price is not None and self.face_value is not None and self.price > self.face_value:

@@ -25,7 +25,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def line_label(line: OrderLine) -> str:
-    return f"{line.product_name} ₹{line.face_value:,.0f} x {line.quantity}"
+    return f"{line.product_name} {format_inr(line.face_value)} x {line.quantity}"
 
 
 class OrderActionForm(forms.Form):

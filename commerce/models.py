@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Product, Variant
 from coupzii.core.models import PublicIdModel, TimeStampedModel
+from coupzii.core.money import format_inr
 
 ZERO = Decimal("0.00")
 # SQLite does decimal arithmetic in floats, so "a = b + c" can miss by a hair there: sums are
@@ -257,7 +258,7 @@ class OrderLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_name} ₹{self.face_value:,.0f} x {self.quantity}"
+        return f"{self.product_name} {format_inr(self.face_value)} x {self.quantity}"
 
     @property
     def line_total(self) -> Decimal:
@@ -376,7 +377,7 @@ class Refund(PublicIdModel, TimeStampedModel):
         verbose_name_plural = _("refunds")
 
     def __str__(self) -> str:
-        return f"{self.order.number} ₹{self.amount}"
+        return f"{self.order.number} {format_inr(self.amount)}"
 
 
 class WebhookEvent(models.Model):

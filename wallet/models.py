@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from coupzii.core.crypto import EncryptedTextField
 from coupzii.core.files import RandomName, private_storage
 from coupzii.core.models import PublicIdModel, TimeStampedModel
+from coupzii.core.money import format_inr
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 POSITIVE_MONEY = {**MONEY, "validators": [MinValueValidator(Decimal("0.01"))]}
@@ -457,7 +458,7 @@ class Withdrawal(PublicIdModel, TimeStampedModel):
         indexes = [models.Index(fields=["status", "created_at"], name="wallet_withdrawal_queue")]
 
     def __str__(self) -> str:
-        return f"{self.user} · ₹{self.amount} · {self.get_status_display()}"
+        return f"{self.user} · {format_inr(self.amount)} · {self.get_status_display()}"
 
     @property
     def is_open(self) -> bool:

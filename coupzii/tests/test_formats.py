@@ -54,3 +54,31 @@ def test_an_american_month_first_date_is_not_read_as_one():
 
         assert form.is_valid()
         assert form.cleaned_data["day"] == date(2027, 2, 1)
+
+
+# --- rupees: one rule (coupzii.core.money.format_inr) wherever an amount is written ---------
+
+
+@pytest.mark.django_db
+def test_gift_card_names_in_the_admin_write_rupees_by_the_one_rule():
+    from catalog.tests.factories import VariantFactory
+
+    variant = VariantFactory(product__name="Tanishq Card", face_value=Decimal("100000"))
+
+    assert str(variant) == "Tanishq Card ₹1,00,000.00"  # not "₹100,000"
+
+
+@pytest.mark.parametrize("template", ["commerce/email/codes.txt", "commerce/email/codes.html"])
+def test_the_codes_email_writes_rupees_by_the_one_rule(template):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    line = SimpleNamespace(product_name="Tanishq Card", face_value=Decimal("100000.00"))
+    code = SimpleNamespace(code="TNQ-1", pin="", expires_on=None)
+
+    email = render_to_string(
+        template, {"order": SimpleNamespace(number="CZ1"), "lines": [(line, [code])]}
+    )
+
+    assert "Tanishq Card — ₹1,00,000.00" in email
