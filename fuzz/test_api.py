@@ -13,7 +13,9 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -36,7 +38,18 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def shopper(db) -> User:
+def connection_kept_between_requests():
+    # Django's own test client does the same: the WSGI handler closes a connection that is not
+    # in autocommit when a request ends, and on PostgreSQL that ends the test's transaction.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def shopper(db, connection_kept_between_requests) -> User:
     return User.objects.get(email=DEMO_SHOPPER)
 
 
