@@ -107,6 +107,32 @@ CATEGORY_TERMS = {
     ),
 }
 
+# The same terms in Hindi, for each merchant's cashback_terms_hi.
+CATEGORY_TERMS_HI = {
+    "fashion": "कैशबैक छूट के बाद की ऑर्डर राशि पर मिलता है, टैक्स, शिपिंग और गिफ़्ट कार्ड छोड़कर। "
+    "लौटाए या बदले गए सामान पर कैशबैक नहीं मिलता।",
+    "electronics": "कैशबैक ऑर्डर की अंतिम राशि पर मिलता है, टैक्स और एक्सटेंडेड वारंटी छोड़कर। "
+    "गिफ़्ट कार्ड या स्टोर क्रेडिट से भुगतान किए गए ऑर्डर पर कैशबैक नहीं मिलता।",
+    "food-dining": "कैशबैक छूट के बाद के बिल पर मिलता है, डिलीवरी फ़ीस, पैकेजिंग चार्ज और टिप "
+    "छोड़कर। रद्द ऑर्डर पर कैशबैक नहीं मिलता।",
+    "groceries": "कैशबैक छूट के बाद की ऑर्डर राशि पर मिलता है, डिलीवरी फ़ीस छोड़कर। रद्द या आंशिक "
+    "रिफ़ंड वाले ऑर्डर पर उतने सामान पर कैशबैक मिलता है जितना रखा गया।",
+    "travel": "कैशबैक आपकी यात्रा या ठहरना पूरा होने के बाद पक्का होता है। रद्द, बदली गई या "
+    "न पहुँचने वाली बुकिंग पर कैशबैक नहीं मिलता; टैक्स और सुविधा शुल्क शामिल नहीं हैं।",
+    "beauty": "कैशबैक छूट के बाद की ऑर्डर राशि पर मिलता है, टैक्स, शिपिंग और मुफ़्त गिफ़्ट "
+    "छोड़कर। लौटाए गए सामान पर कैशबैक नहीं मिलता।",
+    "health-pharmacy": "कैशबैक छूट के बाद की ऑर्डर राशि पर मिलता है, उन प्रिस्क्रिप्शन दवाओं को "
+    "छोड़कर जिन पर क़ानूनन छूट नहीं दी जा सकती, और डिलीवरी व लैब कलेक्शन फ़ीस छोड़कर।",
+    "home-furniture": "कैशबैक डिलीवर हुए सामान की वापसी अवधि ख़त्म होने के बाद पक्का होता है। "
+    "फ़िटिंग और डिलीवरी चार्ज शामिल नहीं हैं।",
+    "kids-baby": "कैशबैक छूट के बाद की ऑर्डर राशि पर मिलता है, टैक्स और शिपिंग छोड़कर। लौटाए या "
+    "बदले गए सामान पर कैशबैक नहीं मिलता।",
+    "entertainment": "कैशबैक टिकट की क़ीमत पर मिलता है, सुविधा शुल्क और खाने-पीने के ऐड-ऑन "
+    "छोड़कर। रद्द बुकिंग पर कैशबैक नहीं मिलता।",
+    "recharge-bills": "कैशबैक सिर्फ़ सफल रिचार्ज और बिल भुगतान पर मिलता है, हर नंबर पर दिन में "
+    "एक बार। असफल या वापस हुए भुगतान पर कैशबैक नहीं मिलता।",
+}
+
 P, F, N = CashbackKind.PERCENT, CashbackKind.FLAT, CashbackKind.NONE
 
 # name, slug, domain, brand colour, categories (first is the main one), network,
@@ -226,6 +252,9 @@ def seed(log) -> None:
                 "cashback_kind": kind,
                 "cashback_value": Decimal(value),
                 "cashback_terms": terms if kind != N else "",
+                "cashback_terms_hi": CATEGORY_TERMS_HI[_top_level(category_slugs[0])]
+                if kind != N
+                else "",
                 # Flat-rate partners settle faster than the category's usual window.
                 "confirmation_days": days - 10 if kind == F and days > 20 else days,
                 "featured": featured,
@@ -235,6 +264,9 @@ def seed(log) -> None:
         if is_new:
             merchant.categories.set([categories[s] for s in category_slugs])
             created += 1
+        elif kind != N and not merchant.cashback_terms_hi:  # seeded before Hindi columns
+            merchant.cashback_terms_hi = CATEGORY_TERMS_HI[_top_level(category_slugs[0])]
+            merchant.save(update_fields=["cashback_terms_hi"])
         logo_attach(merchant)
     log(f"{len(categories)} categories, {created} new merchants ({len(MERCHANTS)} in the demo)")
 

@@ -292,8 +292,12 @@ def gift_cards_list(
     """
     products = Product.objects.filter(is_active=True, merchant__is_active=True)
     if q.strip():
+        # Both languages' names: a plain name__icontains would search only the active
+        # language's column (django-modeltranslation), and Hindi readers type "Amazon" too.
         products = products.filter(
-            Q(name__icontains=q.strip()) | Q(merchant__name__icontains=q.strip())
+            Q(name_en__icontains=q.strip())
+            | Q(name_hi__icontains=q.strip())
+            | Q(merchant__name__icontains=q.strip())
         )
     if category_slug:
         products = products.filter(category__in=_category_and_children_ids(category_slug))

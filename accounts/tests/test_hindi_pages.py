@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from rest_framework.test import APIClient
 
 from accounts.models import Notification
 from accounts.notifications import notification_send
@@ -47,3 +48,24 @@ def test_the_sign_up_page_states_the_password_rules_in_hindi(client):
     assert "आपके पासवर्ड में कम से कम 8 अक्षर होने चाहिए।" in page
     assert "Your password must contain" not in page
     assert "entirely numeric" not in page
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "title"),
+    [("hi", "₹500.00 की निकासी मंज़ूर हो गई"), ("en", "Withdrawal of ₹500.00 approved")],
+)
+def test_the_notification_api_answers_in_the_apps_language(accept_language, title):
+    user = UserFactory(language="en")
+    notification_send(
+        user=user,
+        kind="withdrawal_update",
+        title=lambda: gettext("Withdrawal of %(amount)s approved") % {"amount": "₹500.00"},
+        channels=(),
+    )
+    api = APIClient()
+    api.force_authenticate(user)
+
+    response = api.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE=accept_language)
+
+    assert response.status_code == 200
+    assert response.json()["results"][0]["title"] == title

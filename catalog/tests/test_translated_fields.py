@@ -3,11 +3,12 @@ gift cards, shown to Hindi readers on pages and in the API (Accept-Language), wi
 wherever the Hindi field is empty, and edited side by side in the admin."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, sign_in_verified
-from catalog import demo
+from catalog import demo, selectors
 from catalog.models import Category
 from catalog.tests.factories import CategoryFactory, MerchantFactory, ProductFactory
 
@@ -124,3 +125,15 @@ def test_an_operator_edits_a_categorys_english_and_hindi_names_in_the_admin(clie
     assert response.status_code == 302
     category.refresh_from_db()
     assert (category.name_en, category.name_hi) == ("Groceries", "किराना")
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_gift_card_search_finds_a_card_by_its_english_or_hindi_name(language):
+    card = ProductFactory(name="Festive Gift Card", name_hi="त्योहारी गिफ़्ट कार्ड")
+
+    with translation.override(language):
+        by_english = list(selectors.gift_cards_list(q="festive"))
+        by_hindi = list(selectors.gift_cards_list(q="त्योहारी"))
+
+    assert by_english == [card]
+    assert by_hindi == [card]

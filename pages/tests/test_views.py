@@ -37,6 +37,8 @@ def test_the_help_page_states_the_withdrawal_minimum_from_the_settings(client, s
 
     assert "at least ₹100" in text
     assert "pending" in text and "confirmed" in text
+    # each question heads its answer
+    assert '<h2 class="h6 fw-bold mt-4 mb-1">How do I earn cashback?</h2>' in text
 
 
 def test_a_hindi_reader_gets_the_hindi_page_and_footer(client, seeded):
