@@ -181,6 +181,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coupzii.core.middleware.SiteNotFoundMiddleware",
+    # Last: a NUL in a URL (which PostgreSQL would refuse in a query) never reaches a view.
+    "coupzii.core.url_guard.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "coupzii.urls"
