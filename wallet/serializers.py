@@ -439,8 +439,9 @@ class CashbackQuerySerializer(serializers.Serializer):
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):
+    # This century only: year 0 or 1 has no bounds the database can compare dates with.
     month = serializers.RegexField(
-        r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+        r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
         required=False,
         default="",
         allow_blank=True,
