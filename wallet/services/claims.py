@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.notifications import notification_send
 from coupzii.core.errors import DomainError, NotFound
-from coupzii.core.money import format_inr
+from coupzii.core.money import MAX_AMOUNT, PAISE, fits_column, format_inr
 from offers.models import Click
 
 from ..errors import ClaimRefused, InvalidTransition, NotAnOperator, SelfReview
@@ -80,8 +80,13 @@ def _check_claim(user, click, *, order_id, amount, order_date) -> None:
     errors = {}
     if not order_id.strip():
         errors["order_id"] = [_("Enter the order id from the store's confirmation.")]
-    if amount is None or amount <= 0:
+    if amount is None or not amount.is_finite() or amount <= 0:
         errors["amount"] = [_("Enter what you paid.")]
+    elif not fits_column(amount) or amount != amount.quantize(PAISE):
+        errors["amount"] = [
+            _("Enter an amount in rupees and paise, at most %(max)s.")
+            % {"max": format_inr(MAX_AMOUNT)}
+        ]
     clicked_on = timezone.localdate(click.created_at)
     latest = min(clicked_on + timedelta(days=ORDER_WITHIN_DAYS), timezone.localdate())
     if not clicked_on <= order_date <= latest:

@@ -165,6 +165,12 @@ def test_an_order_amount_must_be_positive(shopper, click, amount):
     assert list(_refused_fields(shopper, click, amount=amount)) == ["amount"]
 
 
+@pytest.mark.parametrize("amount", ["99999999999.99", "1E+20", "10.005", "NaN", "Infinity"])
+def test_an_order_amount_must_fit_the_amount_column(shopper, click, amount):
+    # Stored, 1E+20 was a row SQLite can't read back (and a DataError on PostgreSQL).
+    assert list(_refused_fields(shopper, click, amount=amount)) == ["amount"]
+
+
 def test_an_order_id_is_required(shopper, click):
     assert _refused_fields(shopper, click, order_id="   ") == {
         "order_id": ["Enter the order id from the store's confirmation."]
