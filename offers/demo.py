@@ -300,6 +300,89 @@ TITLES_HI = {
     "Flat 50% off on your first order{cap}": "पहले ऑर्डर पर फ़्लैट 50% छूट{cap}",
     "Flat 60% off on your first order{cap}": "पहले ऑर्डर पर फ़्लैट 60% छूट{cap}",
 }
+
+# Hindi for every description above, with the same placeholders.
+DESCRIPTIONS_HI = {
+    'New customers only: apply the code on your first order.': 'सिर्फ़ नए ग्राहकों के लिए: पहले ऑर्डर पर कोड लगाएँ।',  # noqa: E501
+    'Valid on {bank} credit and debit cards, once per card for the length of the offer.': '{bank} क्रेडिट और डेबिट कार्ड पर मान्य, ऑफ़र की अवधि में हर कार्ड पर एक बार।',  # noqa: E501
+    'Valid once per account on the total after other discounts.': 'दूसरी छूटों के बाद की कुल राशि पर, हर खाते पर एक बार मान्य।',  # noqa: E501
+    'Prices as marked, no code needed. While stocks last.': 'दाम जैसे लिखे हैं, कोड की ज़रूरत नहीं। स्टॉक रहने तक।',  # noqa: E501
+    'The delivery fee is waived automatically at checkout.': 'चेकआउट पर डिलीवरी फ़ीस अपने-आप हट जाती है।',  # noqa: E501
+    'Pay with {wallet} and apply the code; once per user.': '{wallet} से भुगतान करें और कोड लगाएँ; हर यूज़र पर एक बार।',  # noqa: E501
+    'Claim a personal code that only you can use. Each code works once.': 'ऐसा निजी कोड लें जिसे सिर्फ़ आप इस्तेमाल कर सकते हैं। हर कोड एक बार चलता है।',  # noqa: E501
+    "Claim a personal single-use code from Coupzii's allocation.": 'Coupzii के हिस्से से एक बार चलने वाला निजी कोड लें।',  # noqa: E501
+    'Discount shown on the product page; no code needed.': 'छूट प्रोडक्ट पेज पर दिखती है; कोड की ज़रूरत नहीं।',  # noqa: E501
+    'Add two eligible T-shirts; the cheaper one is free.': 'दो योग्य टी-शर्ट जोड़ें; सस्ती वाली मुफ़्त है।',
+    'Valid on kurtas, sarees and sherwanis.': 'कुर्ते, साड़ी और शेरवानी पर मान्य।',
+    'Jackets, sweaters and thermals at sale prices.': 'जैकेट, स्वेटर और थर्मल सेल के दामों पर।',
+    'Valid on the new-season collection only.': 'सिर्फ़ नए सीज़न के कलेक्शन पर मान्य।',
+    'Marked-down styles; sizes while stocks last.': 'घटे दाम वाले स्टाइल; साइज़ स्टॉक रहने तक।',
+    'Valid on full-price and sale sneakers.': 'पूरे दाम और सेल वाले स्नीकर्स पर मान्य।',
+    'The lowest-priced item is free.': 'सबसे कम दाम वाला सामान मुफ़्त है।',
+    'Off the making charges, not the metal or stone value.': 'छूट मेकिंग चार्ज पर है, धातु या पत्थर के मूल्य पर नहीं।',  # noqa: E501
+    'Valid on analog and smart watches.': 'एनालॉग और स्मार्ट घड़ियों पर मान्य।',
+    'Prices as marked.': 'दाम जैसे लिखे हैं।',
+    'Prices as marked; no code needed.': 'दाम जैसे लिखे हैं; कोड की ज़रूरत नहीं।',
+    'Exchange value depends on the condition of your old phone.': 'एक्सचेंज मूल्य आपके पुराने फ़ोन की हालत पर निर्भर करता है।',  # noqa: E501
+    'Valid on {bank} credit cards, including EMI.': '{bank} क्रेडिट कार्ड पर मान्य, EMI सहित।',
+    'Valid on fitness bands and smartwatches.': 'फ़िटनेस बैंड और स्मार्टवॉच पर मान्य।',
+    'Installation is booked once the TV is delivered.': 'टीवी डिलीवर होते ही इंस्टॉलेशन बुक हो जाता है।',
+    'Refrigerators, washing machines and ACs.': 'फ़्रिज, वॉशिंग मशीन और AC।',
+    'Valid on selected restaurants.': 'चुनिंदा रेस्टोरेंट पर मान्य।',
+    "Discount shown on the restaurant's menu.": 'छूट रेस्टोरेंट के मेन्यू पर दिखती है।',
+    'Valid Saturday and Sunday only.': 'सिर्फ़ शनिवार और रविवार को मान्य।',
+    'New customers only.': 'सिर्फ़ नए ग्राहकों के लिए।',
+    'Fresh produce at market prices or lower.': 'ताज़ा फल-सब्ज़ियाँ बाज़ार भाव या उससे कम पर।',
+    'Atta, rice, dal and oil.': 'आटा, चावल, दाल और तेल।',
+    'Selected chips, biscuits and namkeen.': 'चुनिंदा चिप्स, बिस्किट और नमकीन।',
+    'Valid on one-way and return domestic flights.': 'घरेलू वन-वे और रिटर्न उड़ानों पर मान्य।',
+    'Valid on economy and premium economy fares.': 'इकॉनमी और प्रीमियम इकॉनमी किराए पर मान्य।',
+    'Member prices on thousands of hotels.': 'हज़ारों होटलों पर मेंबर दाम।',
+    'Valid on {bank} credit cards and EMI.': '{bank} क्रेडिट कार्ड और EMI पर मान्य।',
+    'Valid on all operators.': 'सभी ऑपरेटरों पर मान्य।',
+    'Stays of one or two nights, Friday to Sunday.': 'शुक्रवार से रविवार, एक या दो रात का ठहराव।',
+    'Applies to three rides within seven days.': 'सात दिनों में तीन राइड पर लागू।',
+    'Valid on rides to or from the airport.': 'एयरपोर्ट आने-जाने की राइड पर मान्य।',
+    'Discount shown before you book.': 'बुक करने से पहले छूट दिखती है।',
+    'Valid on serums, moisturisers and sunscreen.': 'सीरम, मॉइस्चराइज़र और सनस्क्रीन पर मान्य।',
+    'The lowest-priced shade is free.': 'सबसे कम दाम वाला शेड मुफ़्त है।',
+    'Valid once per account.': 'हर खाते पर एक बार मान्य।',
+    'Prescription needed for prescription medicines.': 'प्रिस्क्रिप्शन वाली दवाओं के लिए प्रिस्क्रिप्शन ज़रूरी है।',  # noqa: E501
+    'Home sample collection included.': 'घर से सैंपल लेना शामिल है।',
+    'Genuine products, sealed.': 'असली प्रोडक्ट, सील बंद।',
+    'Prices as marked; delivery dates on the product page.': 'दाम जैसे लिखे हैं; डिलीवरी की तारीख़ प्रोडक्ट पेज पर।',  # noqa: E501
+    'Valid on furniture and mattresses.': 'फ़र्नीचर और गद्दों पर मान्य।',
+    'Valid on all sizes.': 'सभी साइज़ पर मान्य।',
+    'No delivery or assembly charge.': 'कोई डिलीवरी या फ़िटिंग चार्ज नहीं।',
+    'Lamps, rugs, cushions and wall art.': 'लैंप, दरी, कुशन और वॉल आर्ट।',
+    'Valid on all sizes and brands.': 'सभी साइज़ और ब्रांड पर मान्य।',
+    'The lowest-priced toy is free.': 'सबसे कम दाम वाला खिलौना मुफ़्त है।',
+    'First order only.': 'सिर्फ़ पहले ऑर्डर पर।',
+    'Valid on the second ticket of the same show, up to ₹250.': 'उसी शो के दूसरे टिकट पर मान्य, ₹250 तक।',  # noqa: E501
+    'Valid on any format.': 'किसी भी फ़ॉर्मेट पर मान्य।',
+    'Pre-order snacks while booking.': 'बुकिंग के समय ही स्नैक्स पहले से ऑर्डर करें।',
+    'Concerts, comedy and plays.': 'कॉन्सर्ट, कॉमेडी और नाटक।',
+    'Once per number per day.': 'हर नंबर पर दिन में एक बार।',
+    'First bill payment on the account.': 'खाते पर पहला बिल भुगतान।',
+    'Valid on all DTH operators.': 'सभी DTH ऑपरेटरों पर मान्य।',
+    'Discount applied to the first three bills.': 'छूट पहले तीन बिलों पर लगती है।',
+    'Valid on medium pan and hand-tossed pizzas, delivery and takeaway.': 'मीडियम पैन और हैंड-टॉस्ड पिज़्ज़ा पर मान्य, डिलीवरी और टेकअवे दोनों।',  # noqa: E501
+    'Valid on all pizzas.': 'सभी पिज़्ज़ा पर मान्य।',
+    'Valid on medium pan pizzas on weekdays.': 'हफ़्ते के दिनों में मीडियम पैन पिज़्ज़ा पर मान्य।',
+    'Tuesdays only, in the app and on the website.': 'सिर्फ़ मंगलवार को, ऐप और वेबसाइट पर।',
+    'Valid on all chicken buckets.': 'सभी चिकन बकेट पर मान्य।',
+    'Lenses charged for both pairs.': 'दोनों जोड़ों के लेंस का दाम लगेगा।',
+    'Valid on the Vincent Chase and John Jacobs ranges.': 'Vincent Chase और John Jacobs रेंज पर मान्य।',  # noqa: E501
+    'Valid on single-vision upgrades and progressive lenses.': 'सिंगल-विज़न अपग्रेड और प्रोग्रेसिव लेंस पर मान्य।',  # noqa: E501
+    'Monthly and daily disposables from top brands.': 'टॉप ब्रांड के मंथली और डेली डिस्पोज़ेबल लेंस।',
+    'Valid on 3, 6 and 12 month memberships.': '3, 6 और 12 महीने की मेंबरशिप पर मान्य।',
+    'Valid on 6 and 12 month memberships.': '6 और 12 महीने की मेंबरशिप पर मान्य।',
+    'Treadmills, cycles and dumbbells.': 'ट्रेडमिल, साइकिल और डंबल।',
+    'New users only; convenience fee waived.': 'सिर्फ़ नए यूज़र के लिए; सुविधा शुल्क माफ़।',
+    'New users on orders above ₹149.': '₹149 से ज़्यादा के ऑर्डर पर नए यूज़र के लिए।',
+    'New users on orders above ₹159.': '₹159 से ज़्यादा के ऑर्डर पर नए यूज़र के लिए।',
+}
+
 SALES_HI = {
     "End of Season": "एंड ऑफ़ सीज़न",
     "Big Saving Days": "बिग सेविंग डेज़",
@@ -360,6 +443,7 @@ def _render(template: Template, merchant: Merchant, rng: random.Random) -> dict:
         "discount_type": template.discount_type,
         "title": template.title.format(**words),
         "title_hi": TITLES_HI[template.title].format(**words_hi),
+        "description_hi": DESCRIPTIONS_HI[template.description].format(**words_hi),
         "description": template.description.format(**words),
         "code": template.code.format(**code_words) if template.kind == CODE else "",
         "discount_value": value,
@@ -496,13 +580,15 @@ def seed(log) -> None:
 
 
 def _fill_hindi(offers: list[Offer], existing: set) -> None:
-    """Hindi titles and terms for demo offers seeded before offers had Hindi columns."""
+    """Hindi titles, descriptions and terms for demo offers seeded before offers had Hindi
+    columns."""
     built = {offer.public_id: offer for offer in offers if offer.public_id in existing}
     stale = list(Offer.objects.filter(public_id__in=list(built), title_hi__isnull=True))
     for offer in stale:
         offer.title_hi = built[offer.public_id].title_hi
+        offer.description_hi = built[offer.public_id].description_hi
         offer.terms_hi = built[offer.public_id].terms_hi
-    Offer.objects.bulk_update(stale, ["title_hi", "terms_hi"], batch_size=200)
+    Offer.objects.bulk_update(stale, ["title_hi", "description_hi", "terms_hi"], batch_size=200)
 
 
 def _main_categories(merchants: list[Merchant]) -> dict[int, Category]:

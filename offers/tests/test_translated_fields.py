@@ -89,6 +89,7 @@ def test_the_demo_writes_hindi_titles_and_terms_for_its_offers():
 
     offers = demo.build([merchant], {merchant.id: category}, timezone.now())
 
-    assert offers and all(offer.title_hi and offer.terms_hi for offer in offers)
+    assert offers
+    assert all(offer.title_hi and offer.description_hi and offer.terms_hi for offer in offers)
     assert "मीडियम पिज़्ज़ा पर एक के साथ एक मुफ़्त" in {offer.title_hi for offer in offers}
     assert all("मान्य" in offer.terms_hi for offer in offers)
