@@ -167,7 +167,7 @@ BY_CATEGORY = {
         T(CODE, FIXED, "{amt} off for new parents on {min}", "First order only.", amts=(200, 250, 300), mins=(999, 1499), code="NEWMOM{amt}"),  # noqa: E501
     ],
     "entertainment": [
-        T(CODE, BOGO, "Buy 1 Get 1 on movie tickets", "Valid on the second ticket of the same show, up to ₹250.", caps=(250,), code="{P}BOGO"),  # noqa: E501
+        T(CODE, BOGO, "Buy 1 Get 1 on movie tickets", "Valid on the second ticket of the same show{cap}.", caps=(250,), code="{P}BOGO"),  # noqa: E501
         T(CODE, FIXED, "Flat {amt} off on 2 movie tickets above {min}", "Valid on any format.", amts=(100, 125, 150), mins=(400, 500), code="MOVIE{amt}"),  # noqa: E501
         T(DEAL, PCT, "{pct}% off on food and beverages with your ticket", "Pre-order snacks while booking.", pcts=(15, 20, 25)),  # noqa: E501
         T(CODE, PCT, "Flat {pct}% off on live events{cap}", "Concerts, comedy and plays.", pcts=(10, 15), caps=(250, 500), code="LIVE{pct}"),  # noqa: E501
@@ -210,10 +210,10 @@ BY_MERCHANT = {
         T(DEAL, FIXED, "{amt} off on your first movie booking", "New users only; convenience fee waived.", amts=(100, 150)),  # noqa: E501
     ],
     "swiggy": [
-        T(CODE, PCT, "Flat 50% off on your first order{cap}", "New users on orders above ₹149.", pcts=(50,), mins=(149,), caps=(100,), code="SWIGGYIT"),  # noqa: E501
+        T(CODE, PCT, "Flat 50% off on your first order{cap}", "New users on orders above {min}.", pcts=(50,), mins=(149,), caps=(100,), code="SWIGGYIT"),  # noqa: E501
     ],
     "zomato": [
-        T(CODE, PCT, "Flat 60% off on your first order{cap}", "New users on orders above ₹159.", pcts=(60,), mins=(159,), caps=(120,), code="WELCOME60"),  # noqa: E501
+        T(CODE, PCT, "Flat 60% off on your first order{cap}", "New users on orders above {min}.", pcts=(60,), mins=(159,), caps=(120,), code="WELCOME60"),  # noqa: E501
     ],
 }
 
@@ -358,7 +358,7 @@ DESCRIPTIONS_HI = {
     'Valid on all sizes and brands.': 'सभी साइज़ और ब्रांड पर मान्य।',
     'The lowest-priced toy is free.': 'सबसे कम दाम वाला खिलौना मुफ़्त है।',
     'First order only.': 'सिर्फ़ पहले ऑर्डर पर।',
-    'Valid on the second ticket of the same show, up to ₹250.': 'उसी शो के दूसरे टिकट पर मान्य, ₹250 तक।',  # noqa: E501
+    'Valid on the second ticket of the same show{cap}.': 'उसी शो के दूसरे टिकट पर मान्य{cap}।',
     'Valid on any format.': 'किसी भी फ़ॉर्मेट पर मान्य।',
     'Pre-order snacks while booking.': 'बुकिंग के समय ही स्नैक्स पहले से ऑर्डर करें।',
     'Concerts, comedy and plays.': 'कॉन्सर्ट, कॉमेडी और नाटक।',
@@ -379,8 +379,7 @@ DESCRIPTIONS_HI = {
     'Valid on 6 and 12 month memberships.': '6 और 12 महीने की मेंबरशिप पर मान्य।',
     'Treadmills, cycles and dumbbells.': 'ट्रेडमिल, साइकिल और डंबल।',
     'New users only; convenience fee waived.': 'सिर्फ़ नए यूज़र के लिए; सुविधा शुल्क माफ़।',
-    'New users on orders above ₹149.': '₹149 से ज़्यादा के ऑर्डर पर नए यूज़र के लिए।',
-    'New users on orders above ₹159.': '₹159 से ज़्यादा के ऑर्डर पर नए यूज़र के लिए।',
+    'New users on orders above {min}.': '{min} से ज़्यादा के ऑर्डर पर नए यूज़र के लिए।',
 }
 
 SALES_HI = {

@@ -400,7 +400,7 @@ def test_offer_cashback_label_prefers_the_offers_override():
     )
 
     assert selectors.offer_cashback_label(plain) == "Up to 7% cashback"
-    assert selectors.offer_cashback_label(boosted) == "Flat \u20b9150 cashback"
+    assert selectors.offer_cashback_label(boosted) == "Flat \u20b9150.00 cashback"
 
 
 def test_offers_uses_today_reads_every_offers_counter():
