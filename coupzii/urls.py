@@ -32,6 +32,9 @@ urlpatterns = [
     path("api/v1/", include("coupzii.api_urls")),
 ]
 
+# The API's JSON 404 under /api/, the site's own page elsewhere.
+handler404 = "coupzii.core.errors.not_found"
+
 if settings.DEBUG:
     # The dev server shows uploaded and generated files (merchant logos); nginx does in production.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -11,8 +11,9 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -70,6 +71,15 @@ class Busy(DomainError):
 
 def error_body(*, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
     return {"error": {"code": code, "message": message, "fields": fields or {}, **(extra or {})}}
+
+
+def not_found(request, exception=None):
+    """The project's handler404: under /api/ the API's error shape (an app can't read a web
+    page, and the schema promises JSON), elsewhere the site's own 404 page."""
+    if request.path.startswith("/api/"):
+        body = error_body(code="not_found", message=str(exceptions.NotFound.default_detail))
+        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception or Http404())
 
 
 def api_exception_handler(exc, context):

@@ -8,7 +8,6 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.signals import request_finished
 from django.http import Http404
-from django.views.defaults import page_not_found
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 # Accept an id from nginx or a client only if it is short and plain, so logs stay clean.
@@ -45,7 +44,8 @@ class RequestIdMiddleware:
 
 
 class SiteNotFoundMiddleware:
-    """Unknown pages show the site's own 404 page with DEBUG on too.
+    """Unknown pages show the site's own 404 page (the API's JSON one under /api/) with DEBUG
+    on too.
 
     The embedded default runs with DEBUG on, where Django answers a 404 with its technical page
     (the URL patterns tried): a shopper trying the demo should meet the page production shows.
@@ -61,14 +61,22 @@ class SiteNotFoundMiddleware:
         response = self.get_response(request)
         # No resolver match: no URL pattern matched, and DEBUG made that the technical page.
         if response.status_code == 404 and request.resolver_match is None and self._active():
-            return page_not_found(request, Http404())
+            return _not_found(request, Http404())
         return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, Http404) and self._active():
-            return page_not_found(request, exception)
+            return _not_found(request, exception)
         return None
 
     @staticmethod
     def _active() -> bool:
         return settings.DEBUG and not settings.DEBUG_TECHNICAL_404
+
+
+def _not_found(request, exception):
+    # Imported here: logging (configured with the settings) reads request ids from this module,
+    # before the REST framework that the error module uses can load.
+    from .errors import not_found
+
+    return not_found(request, exception)

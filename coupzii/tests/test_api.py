@@ -169,3 +169,20 @@ def test_ipv6_clients_are_limited_per_64_prefix(api):
 
     assert api.get("/api/v1/config/", REMOTE_ADDR="2001:db8:1:2::ffff").status_code == 429
     assert api.get("/api/v1/config/", REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "embedded default"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/no-such-thing/", "/api/v1/offers/not-an-id/", "/api/v1/merchants/a b/"]
+)
+def test_an_api_address_that_matches_nothing_answers_the_api_404_not_a_web_page(
+    api, settings, debug, path
+):
+    settings.DEBUG = debug
+
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    error = {"code": "not_found", "message": "Not found.", "fields": {}}
+    assert response.json() == {"error": error}
