@@ -578,6 +578,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coupzii.core.pagination.document_page_past_the_end",
+    ],
 }
 
 # --- Logging: one line per record, readable or JSON, tagged with the request id -------------

@@ -186,3 +186,19 @@ def test_an_api_address_that_matches_nothing_answers_the_api_404_not_a_web_page(
     assert response["Content-Type"] == "application/json"
     error = {"code": "not_found", "message": "Not found.", "fields": {}}
     assert response.json() == {"error": error}
+
+
+def test_a_page_past_the_last_answers_404_as_every_paginated_list_documents(api):
+    response = api.get("/api/v1/merchants/", {"page": 999})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paginated = [
+        (path, operation)
+        for path, operations in schema["paths"].items()
+        for operation in operations.values()
+        if any(parameter["name"] == "page" for parameter in operation.get("parameters", []))
+    ]
+    assert "/api/v1/merchants/" in {path for path, _ in paginated}
+    assert [path for path, operation in paginated if "404" not in operation["responses"]] == []
