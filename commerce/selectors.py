@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,17 @@ from wallet.selectors import spendable_balance
 
 from . import pricing
 from .errors import PromoInvalid
-from .models import Cart, CartLine, Order, OrderEvent, OrderLine, Payment, PromoCode, Refund
+from .models import (
+    Cart,
+    CartLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PromoCode,
+    Refund,
+)
 from .services import promos
 
 
@@ -206,3 +216,9 @@ def codes_by_line(order: Order) -> dict[int, list[VoucherCode]]:
     for code in inventory.codes_for_lines(result):
         result[code.order_line_id].append(code)
     return result
+
+
+def order_counts() -> dict[str, int]:
+    """How many orders are in each status, every status present (operators' metrics)."""
+    counts = dict(Order.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in OrderStatus.values}

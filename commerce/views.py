@@ -33,6 +33,7 @@ from catalog.models import Product
 from coupzii.core.errors import DomainError
 from coupzii.core.http import post_form
 from coupzii.core.money import ZERO, format_inr
+from coupzii.core.security import allow_on_response
 
 from . import selectors, tasks
 from .errors import CartEmpty, CartInvalid, IdempotencyKeyReused, OutOfStock, PaymentInvalid
@@ -400,6 +401,15 @@ def _place_order(request, form: CheckoutForm):
 
 # --- /checkout/pay/<number>/ -------------------------------------------------------------------
 
+# What Razorpay Checkout needs beyond our own origin, on the pay page only: its script, the
+# payment frame it opens, the API and event log that script calls, and its images.
+RAZORPAY_CHECKOUT_CSP = {
+    "script-src": ["https://checkout.razorpay.com"],
+    "frame-src": ["https://api.razorpay.com", "https://checkout.razorpay.com"],
+    "connect-src": ["https://api.razorpay.com", "https://lumberjack.razorpay.com"],
+    "img-src": ["https://cdn.razorpay.com"],
+}
+
 
 @login_required
 @never_cache
@@ -434,7 +444,10 @@ def pay(request, number: str):
             "retry": {"enabled": False},
             "theme": {"color": "#0f766e"},
         }
-    return render(request, "commerce/pay.html", context)
+    response = render(request, "commerce/pay.html", context)
+    if not provider.is_dev:
+        allow_on_response(response, RAZORPAY_CHECKOUT_CSP)
+    return response
 
 
 def _own_order(request, number: str) -> Order:

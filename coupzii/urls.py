@@ -4,15 +4,17 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 from .health import health
+from .metrics import metrics_view
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("health/", health, name="health"),
+    path("metrics/", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("notifications/", include("accounts.notification_urls")),
@@ -23,10 +25,11 @@ urlpatterns = [
     path("", include("pages.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # Swagger UI renders only its HTML template, so OPTIONS (which has none) answers 405.
+    # The split view serves Swagger UI's start-up script from its own URL: no inline script.
+    # It renders only its HTML template, so OPTIONS (which has no template) answers 405.
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", metadata_class=None),
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", metadata_class=None),
         name="api-docs",
     ),
     path("api/v1/", include("coupzii.api_urls")),

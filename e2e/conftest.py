@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -44,6 +45,9 @@ DEVICES = {
 DATABASE_URL = os.environ.get("E2E_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/coupzii_e2e")
 REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/2")
 BROKER_URL = os.environ.get("E2E_BROKER_URL", "redis://127.0.0.1:6379/5")
+# Prometheus: the scraper's token, and each process group's multiprocess folder.
+METRICS_TOKEN = "e2e-metrics-token"
+METRICS_DIR = Path(tempfile.gettempdir()) / f"coupzii-e2e-metrics-{os.getpid()}"
 
 
 def free_port() -> int:
@@ -95,8 +99,22 @@ def server_env(port: int) -> dict[str, str]:
         # worker until its timeout and stall the journey. Threads absorb them, as nginx does
         # in front of the real site.
         GUNICORN_THREADS="8",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
     return env
+
+
+def metrics_env(env: dict[str, str], group: str) -> dict[str, str]:
+    """A process group's own Prometheus multiprocess folder, fresh (as deploy/ mounts one per
+    container); manage.py commands run without one."""
+    folder = METRICS_DIR / group
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return {**env, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+
+
+def worker_env(env: dict[str, str]) -> dict[str, str]:
+    return {**metrics_env(env, "worker"), "CELERY_METRICS_PORT": str(free_port())}
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -136,7 +154,13 @@ def live_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def live_url(live_env):
+def live_worker_env(live_env) -> dict[str, str]:
+    """The environment the Celery worker runs with (CELERY_METRICS_PORT is its scrape port)."""
+    return worker_env(live_env)
+
+
+@pytest.fixture(scope="session")
+def live_url(live_env, live_worker_env):
     fresh_database(DATABASE_URL)
     fresh_redis(REDIS_URL)
     fresh_redis(BROKER_URL)
@@ -148,12 +172,13 @@ def live_url(live_env):
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "seed_demo", "--force")
     gunicorn = start(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "coupzii.wsgi"], env
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "coupzii.wsgi"],
+        metrics_env(env, "web"),
     )
     # The production topology: tasks (SMS, notifications) run in a worker off the broker.
     worker = start(
         [sys.executable, "-m", "celery", "-A", "coupzii", "worker", "--pool", "solo", "-l", "INFO"],
-        env,
+        live_worker_env,
         log=WORKER_LOG,
     )
     url = f"http://127.0.0.1:{port}"
@@ -218,6 +243,7 @@ def page(request, browser, live_url):
     context = browser.new_context(base_url=live_url, locale="en-IN", **DEVICES[request.param])
     # Generous: CI machines share two cores with gunicorn, a worker and PostgreSQL.
     context.set_default_timeout(30_000)
+    violations = watch_policy_violations(context)
     page = context.new_page()
     page.device = request.param
     yield page
@@ -228,6 +254,33 @@ def page(request, browser, live_url):
             path=ARTIFACTS / f"{request.node.name}.png", full_page=True, animations="disabled"
         )
     context.close()
+    if violations:
+        pytest.fail("the browser reported policy violations:\n" + "\n".join(violations))
+
+
+# What Chromium writes to the console when a page breaks its Content-Security-Policy (a refused
+# script, style, frame or connection) or sends a Permissions-Policy it can't parse.
+POLICY_VIOLATION = re.compile(r"Content Security Policy|Permissions-Policy|Permissions Policy")
+
+
+def watch_policy_violations(context) -> list[str]:
+    """Collect every policy violation any page of `context` reports, popups included."""
+    violations: list[str] = []
+
+    def on_console(message):
+        if POLICY_VIOLATION.search(message.text):
+            violations.append(f"{message.type}: {message.text} ({message.location.get('url')})")
+
+    def on_page_error(error):
+        if POLICY_VIOLATION.search(str(error)):
+            violations.append(f"page error: {error}")
+
+    def watch(page):
+        page.on("console", on_console)
+        page.on("pageerror", on_page_error)
+
+    context.on("page", watch)
+    return violations
 
 
 def snapshot(page, name: str) -> None:

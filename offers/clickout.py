@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 
 from catalog.models import Merchant
-from coupzii.core import counters
+from coupzii.core import counters, metrics
 from coupzii.core.locks import redis_lock
 
 from . import trending
@@ -183,7 +183,9 @@ def click_record(
         ],
         args=[json.dumps(row) if buffered else "", offer_id, USES_TODAY_TTL, trending.HOUR_TTL],
     )
-    if not buffered:
+    if buffered:
+        metrics.CLICKS_BUFFERED.inc()
+    else:
         # No worker to drain a buffer: the single dev process writes the row itself.
         clicks_write([row])
     return click_id
@@ -213,7 +215,13 @@ def clicks_write(rows: list[dict]) -> int:
     ]
     with transaction.atomic():
         Click.objects.bulk_create(clicks, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    metrics.CLICKS_WRITTEN.inc(len(clicks))
     return len(clicks)
+
+
+def buffered_clicks_waiting() -> int:
+    """Clicks in the Redis buffer that the writer has not moved to the database yet."""
+    return get_redis_connection("default").llen(_key(BUFFER_KEY))
 
 
 def buffered_clicks_write(*, max_batches: int = 50) -> int:

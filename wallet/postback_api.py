@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coupzii.core import metrics
 from coupzii.core.errors import DomainError, Forbidden, NotFound
 from coupzii.core.serializers import ApiErrorSerializer
 from coupzii.core.throttling import AnonClientIpThrottle
@@ -125,6 +126,15 @@ class AffiliatePostbackView(APIView):
         return self._receive(request, network)
 
     def _receive(self, request: Request, network: str) -> Response:
+        try:
+            return self._accept(request, network)
+        except DomainError as refusal:
+            # Operators watch refusals: a network whose postbacks we can't read, a wrong secret.
+            provider = network if network in ADAPTERS else "unknown"
+            metrics.WEBHOOK_FAILURES.labels(provider=provider, reason=refusal.code).inc()
+            raise
+
+    def _accept(self, request: Request, network: str) -> Response:
         if network not in ADAPTERS:
             raise UnknownNetwork()
         body, body_problem = _body_fields(request)

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -22,10 +22,12 @@ from coupzii.core.money import quantize
 from . import leaderboard, ledger
 from .models import (
     MONEY,
+    OPEN_WITHDRAWAL_STATUSES,
     AccountKind,
     CashbackClaim,
     CashbackDebt,
     CashbackEvent,
+    CashbackStatus,
     KycProfile,
     Posting,
     ReferralReward,
@@ -379,3 +381,23 @@ def short_name(user: User | None) -> str:
     if len(parts) > 1:
         return f"{parts[0]} {parts[-1][0]}."
     return parts[0][:1] + "•••" if "@" in user.email and not user.full_name else parts[0]
+
+
+# --- Operators' metrics (coupzii/metrics.py): one query each, every status present --------------
+
+
+def cashback_event_counts() -> dict[str, int]:
+    """How many cashback events are in each status."""
+    counts = dict(CashbackEvent.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in CashbackStatus.values}
+
+
+def withdrawals_waiting() -> dict[str, int]:
+    """Withdrawals an operator still has to act on: requested (to approve) and approved (to pay)."""
+    counts = dict(
+        Withdrawal.objects.filter(status__in=OPEN_WITHDRAWAL_STATUSES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return {status.value: counts.get(status.value, 0) for status in OPEN_WITHDRAWAL_STATUSES}

@@ -47,16 +47,17 @@ def test_store_grid_draws_an_initials_badge_in_the_brand_colour(client):
     html = _html(client, "/merchants/")
 
     assert '<span class="cz-logo-initials">TC</span>' in html
-    assert "--cz-logo-bg: #da1c5c" in html
+    assert 'class="cz-logo cz-logo-md cz-brand-da1c5c"' in html
+    assert ".cz-brand-da1c5c{--cz-logo-bg:#da1c5c;--cz-logo-fg:" in html
 
 
-def test_a_brand_colour_that_is_not_hex_never_reaches_the_style_attribute(client):
+def test_a_brand_colour_that_is_not_hex_never_reaches_the_page_styles(client):
     MerchantFactory(name="Odd", brand_color="red;x:y")
 
     html = _html(client, "/merchants/")
 
     assert "red;x:y" not in html
-    assert "--cz-logo-bg: #0f766e" in html
+    assert ".cz-brand-0f766e{--cz-logo-bg:#0f766e;" in html
 
 
 def test_store_search_matches_part_of_the_name(client):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from coupzii.core import metrics
 from coupzii.core.money import from_paise, to_paise
 from coupzii.core.parsers import UnsafeJson, loads_checked
 from wallet import ledger
@@ -193,6 +194,7 @@ def webhook_receive(*, body: bytes, signature: str, event_id: str) -> WebhookEve
     repeat of it is refused again.
     """
     if not gateway().webhook_signature_valid(body=body, signature=signature):
+        metrics.WEBHOOK_FAILURES.labels(provider=PROVIDER, reason="signature").inc()
         raise WebhookInvalid(_("Bad webhook signature."))
     event_id = (event_id or "").strip()[:64] or "sha256:" + hashlib.sha256(body).hexdigest()[:57]
     try:
@@ -200,6 +202,7 @@ def webhook_receive(*, body: bytes, signature: str, event_id: str) -> WebhookEve
         return _event_apply(event_id=event_id, event_type=event_type, payload=payload)
     except WebhookInvalid as refusal:
         _event_keep_refused(event_id=event_id, body=body, refusal=refusal)
+        metrics.WEBHOOK_FAILURES.labels(provider=PROVIDER, reason="unreadable").inc()
         raise
 
 

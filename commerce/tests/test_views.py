@@ -197,7 +197,7 @@ def test_product_page_without_images_draws_a_card_in_the_brand_colour():
     html = html_of(Client().get(f"/gift-cards/{variant.product.slug}/"))
 
     assert "cz-gc-art-drawn" in html
-    assert "--cz-gc-bg: #7a1f2b" in html
+    assert ".cz-brand-7a1f2b{--cz-logo-bg:#7a1f2b;--cz-logo-fg:#ffffff;--cz-gc-bg:#7a1f2b;" in html
     assert '<span class="cz-gc-art-brand">Tanishq</span>' in html
 
 
@@ -544,8 +544,10 @@ def test_dev_gateway_pay_then_callback_fulfils_the_order_and_shows_the_codes(
     assert (order.wallet_amount, order.gateway_amount) == (D("100.00"), D("880.00"))
 
     # ...sees the dev gateway page and pays...
-    pay_page = html_of(signed_in.get(placed["Location"]))
+    pay_response = signed_in.get(placed["Location"])
+    pay_page = html_of(pay_response)
     assert "Dev gateway (no real money)" in pay_page
+    assert "razorpay" not in pay_response["Content-Security-Policy"]
     assert "Pay ₹880.00" in pay_page
     gateway_order_id = order.payments.get().gateway_order_id
     with django_capture_on_commit_callbacks(execute=True):
@@ -720,6 +722,10 @@ def test_with_razorpay_keys_the_pay_page_opens_razorpay_checkout(signed_in, user
         ).group(1)
     )
     assert options["key"] == "rzp_test_Coupzii123"
+    # Razorpay's script and payment frame are allowed on this page's policy
+    policy = response["Content-Security-Policy"]
+    assert re.search(r"script-src 'self' 'nonce-[^']+' https://checkout\.razorpay\.com;", policy)
+    assert "frame-src https://api.razorpay.com https://checkout.razorpay.com" in policy
     assert options["amount"] == payment.amount_paise == 49000
     assert options["currency"] == "INR"
     assert options["order_id"] == payment.gateway_order_id

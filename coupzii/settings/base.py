@@ -7,9 +7,11 @@ DATABASE_URL, REDIS_URL and CELERY_BROKER_URL moves it onto real services.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -144,6 +146,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Content-Security-Policy with per-request nonces (coupzii.core.security).
+    "csp",
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
@@ -169,7 +173,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "coupzii.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "coupzii.core.security.ContentSecurityPolicyMiddleware",
+    "coupzii.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files are not timed as views.
+    "coupzii.core.metrics.MetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -277,7 +285,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Kolkata"
-# Workers log through Django's LOGGING (JSON lines), like the web processes.
+# Workers log through Django's LOGGING (LOG_FORMAT), like the web processes.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Each app adds its periodic tasks here (cashback sync, expiry sweeps, lock cleanup ...).
 CELERY_BEAT_SCHEDULE: dict = {
@@ -577,12 +585,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No badge from the public validator (an image from another origin the CSP refuses).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "coupzii.core.pagination.document_page_past_the_end",
     ],
 }
+
+# --- Operations: metrics and error reports --------------------------------------------------
+
+# Prometheus scrapes /metrics/ with `Authorization: Bearer <METRICS_TOKEN>`; staff signed in with
+# their second factor may read it too. Unset, only staff can.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Unhandled errors of requests and tasks go to Sentry when set; nothing is sent otherwise.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from coupzii.core.error_reports import error_reports_init
+
+    error_reports_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+    )
 
 # --- Logging: one line per record, readable or JSON, tagged with the request id -------------
 
@@ -598,6 +624,74 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+def public_media_origins(
+    *, bucket: str, endpoint_url: str | None, region: str | None, custom_domain: str | None
+) -> list[str]:
+    """Where public uploads (logos, card images) are served from when they live on S3."""
+    if not bucket:
+        return []
+    if custom_domain:
+        return [f"https://{custom_domain}"]
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{bucket}.{parts.netloc}"]
+    regional = [f"https://{bucket}.s3.{region}.amazonaws.com"] if region else []
+    return [f"https://{bucket}.s3.amazonaws.com", *regional]
+
+
+# Content-Security-Policy (django-csp): scripts and styles from this origin, or inline with the
+# request's nonce; nothing may frame the site. Pages add sources on their own response only
+# (the pay page for Razorpay Checkout); the admin gets CSP_ADMIN_OVERRIDES.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for Bootstrap's and Swagger UI's inline SVG icons.
+        "img-src": [
+            SELF,
+            "data:",
+            *public_media_origins(
+                bucket=env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+                endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=None),
+                region=env.str("AWS_S3_REGION_NAME", default=None),
+                custom_domain=env.str("AWS_S3_CUSTOM_DOMAIN", default=None),
+            ),
+        ],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The admin's templates (Django's change list, django-import-export's export page) use a <style>
+# element, style attributes and one inline handler; staff only, behind 2FA.
+CSP_ADMIN_OVERRIDES = {
+    "style-src": [SELF, UNSAFE_INLINE],
+    "script-src": [
+        SELF,
+        NONCE,
+        UNSAFE_HASHES,
+        # import-export's "Select all" checkbox: onchange="onSelectToggleChange(event)".
+        "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='",
+    ],
+}
+# Browser features the site does not use are off, for it and anything it embeds. Razorpay's
+# checkout frame may use the Payment Request API. (Voice input will need microphone: ["self"].)
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": ["self", "https://api.razorpay.com", "https://checkout.razorpay.com"],
+    "usb": [],
+}
 
 if not DEBUG:
     refuse_dev_secrets(secret_key=SECRET_KEY, field_encryption_keys=FIELD_ENCRYPTION_KEYS)

@@ -33,6 +33,9 @@ OFFERS_DEMO_STORE_HOSTS = env.list("OFFERS_DEMO_STORE_HOSTS", default=[])
 # nginx terminates TLS and tells us the original scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Prometheus scrapes /metrics/ over the internal network in plain HTTP (nginx refuses the path
+# from outside): a redirect to HTTPS would send it where no TLS listens.
+SECURE_REDIRECT_EXEMPT = [r"^metrics/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
