@@ -8,6 +8,7 @@ slug, denominations by SKU, orders by their number; database ids never leave the
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -465,6 +466,9 @@ class RefundSerializer(serializers.ModelSerializer):
     gateway_amount = money(help_text=_("Back to the card, bank or UPI account."))
     status = enum_field("RefundStatus", RefundStatus.choices, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    reason = serializers.SerializerMethodField(
+        help_text=_("Why it was refunded, in the request's language where the site wrote it.")
+    )
 
     class Meta:
         model = Refund
@@ -479,6 +483,11 @@ class RefundSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_reason(self, refund: Refund) -> str:
+        # Reasons the site writes are stored in English (gettext_noop) and translated here;
+        # an operator's own words have no translation and come back as written.
+        return gettext(refund.reason) if refund.reason else ""
 
 
 class OrderDetailSerializer(OrderSerializer):
