@@ -146,6 +146,10 @@ class OfferClaimView(generics.GenericAPIView):
     tags=TAGS,
     summary="List my codes",
     description="The unique codes the caller holds, newest claim first, paginated.",
+    responses={
+        200: MyCodeSerializer(many=True),
+        400: OpenApiResponse(ErrorSerializer, description="`invalid`: an unknown `status`."),
+    },
 )
 class MyCodesView(generics.ListAPIView):
     permission_classes = [IsAuthenticated]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Merchant
 from coupzii.core.errors import Conflict, NotFound
 from coupzii.core.http import client_ip
+from coupzii.core.serializers import ApiErrorSerializer
 
 from . import clickout
 
@@ -110,7 +111,11 @@ class ClickView(APIView):
             "is no longer live."
         ),
         request=None,
-        responses={200: ClickOutSerializer},
+        responses={
+            200: ClickOutSerializer,
+            404: OpenApiResponse(ApiErrorSerializer, description="`not_found`."),
+            409: OpenApiResponse(ApiErrorSerializer, description="`offer_ended`."),
+        },
     )
     def post(self, request, public_id):
         snapshot = clickout.offer_for_clickout(public_id)

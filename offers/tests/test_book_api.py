@@ -176,6 +176,16 @@ def test_my_codes_filters_by_status(api, user):
     assert [item["code"] for item in assigned] == [kept.code]
 
 
+@pytest.mark.parametrize("path", [MY_CODES, "/api/v1/me/codes/"])
+def test_my_codes_refuses_an_unknown_status_as_its_schema_documents(api, path):
+    response = api.get(path, {"status": "lost"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"status"}
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert "400" in schema["paths"][path]["get"]["responses"]
+
+
 @pytest.mark.parametrize("page_size", [1, 30])
 def test_my_codes_runs_a_fixed_number_of_queries_whatever_the_page_size(
     api, user, page_size, django_assert_num_queries

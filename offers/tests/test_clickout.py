@@ -219,6 +219,18 @@ def test_api_click_on_an_ended_offer_is_a_clear_409(client, merchant):
     assert response.json()["error"]["code"] == "offer_ended"
 
 
+def test_the_click_apis_refusals_are_in_its_schema(client, merchant):
+    ended = make_offer(merchant, status="expired")
+
+    unknown = client.post(f"/api/v1/offers/{uuid.uuid4()}/click/")
+    refused = client.post(f"/api/v1/offers/{ended.public_id}/click/")
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    documented = schema["paths"]["/api/v1/offers/{public_id}/click/"]["post"]["responses"]
+    assert {str(unknown.status_code), str(refused.status_code)} == {"404", "409"}
+    assert {"404", "409"} <= set(documented)
+
+
 def test_deals_send_no_code(client, merchant):
     offer = make_offer(merchant, kind="deal", code="")
 
