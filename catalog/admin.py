@@ -20,11 +20,14 @@ class CategoryResource(resources.ModelResource):
         attribute="parent",
         widget=widgets.ForeignKeyWidget(Category, field="slug"),
     )
+    # Text columns are the English ones whatever language the admin is read in (a plain
+    # "name" would mean the active language's column); the Hindi ones are optional columns.
+    name = fields.Field(column_name="name", attribute="name_en")
 
     class Meta:
         model = Category
         import_id_fields = ("slug",)
-        fields = ("slug", "name", "parent", "icon", "position", "is_active")
+        fields = ("slug", "name", "name_hi", "parent", "icon", "position", "is_active")
         export_order = fields
         skip_unchanged = True
         report_skipped = False
@@ -38,6 +41,10 @@ class MerchantResource(resources.ModelResource):
         attribute="categories",
         widget=widgets.ManyToManyWidget(Category, field="slug", separator="|"),
     )
+    # Text columns are the English ones whatever language the admin is read in (a plain
+    # "description" would mean the active language's column); the Hindi ones are optional columns.
+    description = fields.Field(column_name="description", attribute="description_en")
+    cashback_terms = fields.Field(column_name="cashback_terms", attribute="cashback_terms_en")
 
     class Meta:
         model = Merchant
@@ -48,12 +55,14 @@ class MerchantResource(resources.ModelResource):
             "website",
             "brand_color",
             "description",
+            "description_hi",
             "categories",
             "affiliate_network",
             "tracking_url_template",
             "cashback_kind",
             "cashback_value",
             "cashback_terms",
+            "cashback_terms_hi",
             "confirmation_days",
             "featured",
             "is_active",

@@ -31,6 +31,11 @@ class OfferResource(resources.ModelResource):
         attribute="category",
         widget=widgets.ForeignKeyWidget(Category, field="slug"),
     )
+    # Text columns are the English ones whatever language the admin is read in (a plain
+    # "title" would mean the active language's column); the Hindi ones are optional columns.
+    title = fields.Field(column_name="title", attribute="title_en")
+    description = fields.Field(column_name="description", attribute="description_en")
+    terms = fields.Field(column_name="terms", attribute="terms_en")
 
     class Meta:
         model = Offer
@@ -41,7 +46,9 @@ class OfferResource(resources.ModelResource):
             "category",
             "kind",
             "title",
+            "title_hi",
             "description",
+            "description_hi",
             "code",
             "discount_type",
             "discount_value",
@@ -56,6 +63,7 @@ class OfferResource(resources.ModelResource):
             "cashback_kind",
             "cashback_value",
             "terms",
+            "terms_hi",
         )
         export_order = fields
         skip_unchanged = True

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from catalog.tests.factories import CategoryFactory, MerchantFactory
 from offers import clickout, demo, selectors, trending
+from offers.admin import OfferResource
 from offers.models import Offer
 from offers.tests.factories import OfferFactory
 
@@ -93,3 +94,24 @@ def test_the_demo_writes_hindi_titles_and_terms_for_its_offers():
     assert all(offer.title_hi and offer.description_hi and offer.terms_hi for offer in offers)
     assert "मीडियम पिज़्ज़ा पर एक के साथ एक मुफ़्त" in {offer.title_hi for offer in offers}
     assert all("मान्य" in offer.terms_hi for offer in offers)
+
+
+def test_the_offer_spreadsheet_has_english_and_hindi_columns_whatever_the_admins_language():
+    offer = hindi_offer()
+
+    with translation.override("hi"):
+        exported = OfferResource().export()
+        row = dict(zip(exported.headers, exported[0], strict=True))
+        row.update(title="Buy 1 Get 1 on large pizzas", title_hi="लार्ज पिज़्ज़ा पर एक के साथ एक")
+        exported.wipe()
+        exported.headers = list(row)
+        exported.append(list(row.values()))
+        result = OfferResource().import_data(exported, raise_errors=True)
+
+    assert not result.has_validation_errors()
+    offer.refresh_from_db()
+    assert (offer.title_en, offer.title_hi) == (
+        "Buy 1 Get 1 on large pizzas",
+        "लार्ज पिज़्ज़ा पर एक के साथ एक",
+    )
+    assert offer.terms_en == "Valid once per account."
