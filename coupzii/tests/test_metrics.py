@@ -110,7 +110,8 @@ def test_each_request_is_timed_and_its_queries_counted_by_view(client):
 def worker():
     """A real Celery worker in a thread, on an in-memory broker: tasks run as in production
     (not eagerly), so failures and retries go through the worker's own bookkeeping."""
-    app = Celery("metrics-test", broker="memory://localhost/", set_as_current=False)
+    # No Django fixup: a starting worker would close the test's database connection.
+    app = Celery("metrics-test", broker="memory://localhost/", set_as_current=False, fixups=[])
     app.conf.update(task_default_retry_delay=0, worker_hijack_root_logger=False)
     attempts = {"flaky": 0}
 
