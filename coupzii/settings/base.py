@@ -590,7 +590,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "coupzii.core.pagination.document_page_past_the_end",
+        "coupzii.core.schema.document_shared_answers",
     ],
 }
 

@@ -202,3 +202,18 @@ def test_a_page_past_the_last_answers_404_as_every_paginated_list_documents(api)
     ]
     assert "/api/v1/merchants/" in {path for path, _ in paginated}
     assert [path for path, operation in paginated if "404" not in operation["responses"]] == []
+
+
+def test_every_operation_documents_the_400_for_an_address_holding_a_nul(api):
+    response = api.get("/api/v1/offers/trending/?q=%00")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    undocumented = [
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "400" not in operation["responses"]
+    ]
+    assert undocumented == []
