@@ -401,13 +401,15 @@ def _place_order(request, form: CheckoutForm):
 
 # --- /checkout/pay/<number>/ -------------------------------------------------------------------
 
-# What Razorpay Checkout needs beyond our own origin, on the pay page only: its script, the
-# payment frame it opens, the API and event log that script calls, and its images.
+# What Razorpay Checkout needs beyond our own origin, on the pay page only: checkout.js (from
+# checkout.razorpay.com) loads more of itself, opens its payment frame on api.razorpay.com,
+# calls the API and its event log and shows images, all from Razorpay's own subdomains.
+RAZORPAY_SOURCES = ["https://*.razorpay.com"]
 RAZORPAY_CHECKOUT_CSP = {
-    "script-src": ["https://checkout.razorpay.com"],
-    "frame-src": ["https://api.razorpay.com", "https://checkout.razorpay.com"],
-    "connect-src": ["https://api.razorpay.com", "https://lumberjack.razorpay.com"],
-    "img-src": ["https://cdn.razorpay.com"],
+    "script-src": RAZORPAY_SOURCES,
+    "frame-src": RAZORPAY_SOURCES,
+    "connect-src": RAZORPAY_SOURCES,
+    "img-src": RAZORPAY_SOURCES,
 }
 
 
