@@ -249,7 +249,7 @@ def _event_keep_refused(*, event_id: str, body: bytes, refusal: WebhookInvalid) 
             event_id=event_id,
             defaults={
                 "event_type": _event_type_of(text),
-                "payload": {"unreadable_body": text},
+                "payload": {"body_as_received": text},
                 "result": f"{REFUSED}{refusal.message}"[:255],
             },
         )

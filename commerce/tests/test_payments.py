@@ -653,7 +653,7 @@ def test_a_signed_capture_with_an_unusable_value_is_kept_refused_and_changes_not
     assert {**written(), "webhook_events": []} == {**before, "webhook_events": []}
     event = WebhookEvent.objects.get()
     assert (event.event_type, event.processed_at) == ("payment.captured", None)
-    assert event.payload == {"unreadable_body": body.decode()}
+    assert event.payload == {"body_as_received": body.decode()}
     assert Order.objects.get().status == OrderStatus.PENDING_PAYMENT
 
 

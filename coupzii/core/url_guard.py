@@ -9,26 +9,26 @@ from .errors import error_body
 
 
 class RefuseNulMiddleware:
-    """A NUL (`%00`) in the path or the query string answers 400: in the API's error shape
-    under /api/, the site's 400 page elsewhere.
+    """A NUL (`%00`) in a path answers 400 (in the API's error shape under /api/), and on
+    pages in the query string too.
 
     PostgreSQL refuses NUL in text, so a view that hands a path segment (a product's slug, an
-    order number) or a search term to a query failed with a DataError, a 500. No link we make
-    and nothing a person types holds one. Bodies are covered where they are read: Django's
-    and DRF's text fields refuse NUL, and so does the API's JSON parser.
+    order number) or a page's search term to a query failed with a DataError, a 500. No link
+    we make and nothing a person types holds one. The API's query parameters and bodies are
+    read by its serializers (whose text fields refuse NUL, naming the field) or, for the
+    affiliate postback, checked field by field; pages' forms refuse NUL too, but several page
+    views read a search term or a tab straight from the query string.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        query = request.META.get("QUERY_STRING", "")
+        api = request.path_info.startswith("/api/")
+        query = "" if api else request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or "%00" in query or "\x00" in query:
-            return self._refusal(request)
+            message = _("The address contains a NUL character (%00).")
+            if api:
+                return JsonResponse(error_body(code="invalid", message=message), status=400)
+            return bad_request(request, BadRequest(message))
         return self.get_response(request)
-
-    def _refusal(self, request):
-        message = _("The address contains a NUL character (%00).")
-        if request.path_info.startswith("/api/"):
-            return JsonResponse(error_body(code="invalid", message=message), status=400)
-        return bad_request(request, BadRequest(message))
