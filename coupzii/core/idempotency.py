@@ -30,4 +30,8 @@ def idempotency_key(request: Request, *, max_length: int, required: bool = True)
     if len(key) > max_length:
         message = _("The Idempotency-Key header must be 1 to %(n)d characters.") % {"n": max_length}
         raise InvalidIdempotencyKey(message, fields={HEADER: [message]})
+    if not key.isprintable():
+        # A NUL (which PostgreSQL refuses in the key's column) or another control character.
+        message = _("The Idempotency-Key header must be printable text.")
+        raise InvalidIdempotencyKey(message, fields={HEADER: [message]})
     return key

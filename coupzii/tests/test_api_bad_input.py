@@ -225,3 +225,17 @@ def test_on_postgresql_a_nul_in_a_url_is_a_400_not_a_data_error(client, url):
     client.force_login(UserFactory())
 
     assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("key", ["order\x00one", "order\x1bone"])
+def test_an_idempotency_key_with_a_control_character_is_refused(api, key):
+    api.force_authenticate(UserFactory())
+
+    response = api.post("/api/v1/checkout/orders/", {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "invalid_idempotency_key"
+    assert error["fields"] == {
+        "Idempotency-Key": ["The Idempotency-Key header must be printable text."]
+    }
