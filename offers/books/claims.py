@@ -98,7 +98,9 @@ def code_claim(
     key = (idempotency_key or "").strip()
     if not key:
         return _claim(offer_id=offer_id, book_id=book_id, user=user, ip=ip, key="")
-    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isprintable():
+        # Printable only: a NUL from a forged form field would fail the audit lookup below
+        # on PostgreSQL (a DataError) instead of being refused.
         raise errors.InvalidIdempotencyKey()
     # Two requests with one key (a retried tap) must not both claim: they take turns, and
     # the second finds the first's audit row.

@@ -451,6 +451,15 @@ def test_code_claim_refuses_an_idempotency_key_that_is_too_long(shopper):
         books.code_claim(offer_or_book=book.offer, user=shopper, idempotency_key="k" * 81)
 
 
+@pytest.mark.parametrize("key", ["form\x00token", "form\ntoken"])
+def test_code_claim_refuses_an_idempotency_key_with_a_control_character(shopper, key):
+    book = book_with_codes(1)
+
+    with pytest.raises(errors.InvalidIdempotencyKey):
+        books.code_claim(offer_or_book=book.offer, user=shopper, idempotency_key=key)
+    assert not CouponCode.objects.filter(book=book, status=CodeStatus.ASSIGNED).exists()
+
+
 # --- Assign ----------------------------------------------------------------------------------
 
 
