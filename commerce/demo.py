@@ -399,6 +399,8 @@ def _seed_cards(log) -> None:
                 "merchant": _brand(card.brand),
                 "category": _category(card.category),
                 "name": card.name,
+                # Brand names stay as written; "Gift Card" reads in Hindi.
+                "name_hi": card.name.replace("Gift Card", "गिफ़्ट कार्ड"),
                 "description": card.description,
                 "terms": _terms(card),
                 "how_to_redeem": card.how_to_redeem,
@@ -407,6 +409,9 @@ def _seed_cards(log) -> None:
             },
         )
         new_cards += created
+        if not product.name_hi:  # a demo seeded before gift cards had Hindi names
+            product.name_hi = card.name.replace("Gift Card", "गिफ़्ट कार्ड")
+            product.save(update_fields=["name_hi"])
         card_image_attach(product, label=card.label)
         for face in card.faces:
             new_codes += _seed_denomination(card, product, face)
@@ -446,7 +451,8 @@ def _category(slug: str) -> Category:
     names = {row[0]: (row[1], row[2]) for row in catalog_demo.CATEGORIES}
     name, icon = names[slug]
     category, _created = Category.objects.get_or_create(
-        slug=slug, defaults={"name": name, "icon": icon}
+        slug=slug,
+        defaults={"name": name, "name_hi": catalog_demo.CATEGORY_NAMES_HI[slug], "icon": icon},
     )
     return category
 
