@@ -133,6 +133,78 @@ CATEGORY_TERMS_HI = {
     "एक बार। असफल या वापस हुए भुगतान पर कैशबैक नहीं मिलता।",
 }
 
+# Each merchant's description in Hindi (brand names as the brands write them).
+MERCHANT_DESCRIPTIONS_HI = {
+    "myntra": "भारत का फ़ैशन ठिकाना: कपड़ों, जूतों और एक्सेसरीज़ के 6,000+ ब्रांड।",
+    "ajio": "Reliance का चुनिंदा फ़ैशन: अंतरराष्ट्रीय ब्रांड, देसी लेबल और AJIO एक्सक्लूसिव।",
+    "meesho": "फ़ैशन, घर और किचन पर सबसे कम दाम, सीधे छोटे विक्रेताओं से।",
+    "bewakoof": "भारत में डिज़ाइन की गई मज़ेदार टी-शर्ट, जॉगर्स और ओवरसाइज़्ड फ़िट।",
+    "the-souled-store": "आधिकारिक पॉप-कल्चर मर्चेंडाइज़: Marvel, DC, Harry Potter, एनीमे और बहुत कुछ।",
+    "shoppers-stop": "500+ ब्रांड का प्रीमियम फ़ैशन, ब्यूटी और घड़ियाँ।",
+    "lifestyle": "पूरे परिवार के लिए ट्रेंडी फ़ैशन, जूते और एक्सेसरीज़।",
+    "max-fashion": "पुरुषों, महिलाओं और बच्चों के लिए किफ़ायती फ़ैशन, हर हफ़्ते नया।",
+    "zivame": "हर शरीर के फ़िट वाली लॉन्जरी, स्लीपवियर और एक्टिववियर।",
+    "clovia": "ईमानदार दामों पर लॉन्जरी, शेपवियर और नाइटवियर।",
+    "puma": "दुनिया भर के स्पोर्ट्स ब्रांड के स्पोर्ट्स शूज़, स्नीकर्स और एथलीज़र।",
+    "adidas": "रनिंग, ट्रेनिंग और Originals जूते और कपड़े।",
+    "nike": "Just do it: हर खेल के लिए जूते, कपड़े और सामान।",
+    "decathlon": "70+ खेलों के लिए खेल का सामान और कपड़े, रोज़ाना कम दामों पर।",
+    "titan": "भारत के पसंदीदा घड़ी निर्माता की घड़ियाँ, स्मार्ट वियरेबल और चश्मे।",
+    "tanishq": "टाटा समूह की सोने और हीरे की ज्वेलरी।",
+    "caratlane": "रोज़ पहनने वाली हीरे और सोने की ज्वेलरी, घर पर ट्राई करने की सुविधा के साथ।",
+    "jabong": "बंद: Jabong अब Myntra का हिस्सा है।",
+    "amazon": "फ़ोन से लेकर किराने तक सब कुछ, Prime की तेज़ डिलीवरी के साथ।",
+    "flipkart": "भारत का अपना मार्केटप्लेस: मोबाइल, इलेक्ट्रॉनिक्स, फ़ैशन और बहुत कुछ।",
+    "tata-cliq": "टाटा समूह से इलेक्ट्रॉनिक्स, फ़ैशन और लग्ज़री के असली ब्रांड।",
+    "croma": "टाटा का इलेक्ट्रॉनिक्स स्टोर: टीवी, लैपटॉप, फ़ोन और घरेलू उपकरण।",
+    "reliance-digital": "पूरे भारत में सर्विस के साथ इलेक्ट्रॉनिक्स और घरेलू उपकरण।",
+    "vijay-sales": "1967 से मुंबई का इलेक्ट्रॉनिक्स रिटेलर, अब ऑनलाइन।",
+    "samsung": "Galaxy फ़ोन, टीवी और घरेलू उपकरण, सीधे Samsung से।",
+    "boat": "भारत के लिए बने ईयरबड्स, हेडफ़ोन, स्पीकर और स्मार्टवॉच।",
+    "noise": "किफ़ायती दामों पर स्मार्टवॉच और ट्रू वायरलेस ईयरबड्स।",
+    "swiggy": "आपके पसंदीदा रेस्टोरेंट का खाना, मिनटों में डिलीवर।",
+    "zomato": "आस-पास के रेस्टोरेंट से खाना मँगाएँ और टेबल बुक करें।",
+    "dominos": "30 मिनट में गरमागरम पिज़्ज़ा की डिलीवरी।",
+    "pizza-hut": "डिलीवरी या टेकअवे के लिए पैन पिज़्ज़ा, साइड्स और डेज़र्ट।",
+    "kfc": "लाजवाब फ़्राइड चिकन, बर्गर और बकेट।",
+    "bigbasket": "किराना, ताज़े फल और सब्ज़ियाँ, आपके चुने समय पर डिलीवर।",
+    "blinkit": "किराना और ज़रूरी सामान लगभग दस मिनट में डिलीवर।",
+    "zepto": "किराने, ताज़े फल-सब्ज़ियों और बहुत कुछ की दस मिनट में डिलीवरी।",
+    "makemytrip": "फ़्लाइट, होटल, हॉलिडे, ट्रेन और बस, सब एक जगह।",
+    "goibibo": "goCash रिवॉर्ड के साथ फ़्लाइट और होटल।",
+    "cleartrip": "Flipkart की ट्रैवल सर्विस से तेज़ फ़्लाइट और होटल बुकिंग।",
+    "yatra": "हर बजट के लिए फ़्लाइट, होटल और हॉलिडे पैकेज।",
+    "oyo": "भारत के 800+ शहरों में बजट होटल और घर।",
+    "agoda": "दुनिया भर के होटल और घर, मेंबर दामों पर।",
+    "booking-com": "200+ देशों में होटल, घर और ठहरने की जगहें।",
+    "uber": "मिनटों में राइड: ऑटो, Moto, Go और Premier।",
+    "ola": "पूरे भारत में ऑटो, बाइक और कैब बुक करें।",
+    "nykaa": "4,000+ ब्यूटी ब्रांड का मेकअप, स्किनकेयर और हेयरकेयर।",
+    "mamaearth": "टॉक्सिन-फ़्री स्किनकेयर, हेयरकेयर और बेबी केयर।",
+    "sugar-cosmetics": "भारतीय त्वचा के रंगों के लिए लंबे समय तक टिकने वाला, क्रूरता-मुक्त मेकअप।",
+    "purplle": "किफ़ायती ब्यूटी: मेकअप, स्किनकेयर और पर्सनल केयर।",
+    "1mg": "दवाइयाँ, लैब टेस्ट और डॉक्टर से ऑनलाइन सलाह।",
+    "pharmeasy": "दवाइयाँ और हेल्थ प्रोडक्ट आपके दरवाज़े तक।",
+    "netmeds": "Reliance की भरोसेमंद ऑनलाइन फ़ार्मेसी।",
+    "healthkart": "असली प्रोटीन, विटामिन और फ़िटनेस सप्लीमेंट।",
+    "cult-fit": "जिम, ग्रुप वर्कआउट और घर पर फ़िटनेस की मेंबरशिप।",
+    "lenskart": "चश्मे, धूप के चश्मे और कॉन्टैक्ट लेंस, मुफ़्त आँखों की जाँच के साथ।",
+    "pepperfry": "फ़िटिंग सहित फ़र्नीचर और होम डेकोर।",
+    "urban-ladder": "भारतीय घरों के लिए डिज़ाइन किया गया ठोस लकड़ी का फ़र्नीचर।",
+    "ikea": "किफ़ायती स्वीडिश होम फ़र्निशिंग, बड़े शहरों में डिलीवर।",
+    "wakefit": "100 रातों के ट्रायल के साथ गद्दे, बेड और सोफ़े।",
+    "firstcry": "बच्चों और शिशुओं के लिए सब कुछ: कपड़े, डायपर, खिलौने।",
+    "hopscotch": "बच्चों के लिए चुनिंदा स्टाइल, हर दिन नए।",
+    "hamleys": "1760 से दुनिया की सबसे बेहतरीन खिलौनों की दुकान।",
+    "bookmyshow": "आपके आस-पास की मूवी टिकट, इवेंट, नाटक और खेल।",
+    "pvr-inox": "भारत की सबसे बड़ी सिनेमा चेन में सीट बुक करें।",
+    "airtel": "प्रीपेड और पोस्टपेड मोबाइल, ब्रॉडबैंड और DTH।",
+    "jio": "True 5G मोबाइल प्लान, JioFiber और JioCinema।",
+    "paytm": "रिचार्ज, बिल भुगतान और UPI, एक ही ऐप में।",
+    "mobikwik": "SuperCash के साथ वॉलेट, UPI और बिल भुगतान।",
+    "vi": "Vodafone Idea के प्रीपेड और पोस्टपेड प्लान।",
+}
+
 P, F, N = CashbackKind.PERCENT, CashbackKind.FLAT, CashbackKind.NONE
 
 # name, slug, domain, brand colour, categories (first is the main one), network,
@@ -245,6 +317,7 @@ def seed(log) -> None:
                 "brand_color": colour,
                 "website": f"https://{domain}/",
                 "description": about,
+                "description_hi": MERCHANT_DESCRIPTIONS_HI[slug],
                 "affiliate_network": network,
                 "tracking_url_template": tracking_template(
                     network=network, slug=slug, domain=domain
@@ -264,9 +337,11 @@ def seed(log) -> None:
         if is_new:
             merchant.categories.set([categories[s] for s in category_slugs])
             created += 1
-        elif kind != N and not merchant.cashback_terms_hi:  # seeded before Hindi columns
-            merchant.cashback_terms_hi = CATEGORY_TERMS_HI[_top_level(category_slugs[0])]
-            merchant.save(update_fields=["cashback_terms_hi"])
+        elif not merchant.description_hi:  # a demo seeded before merchants had Hindi text
+            merchant.description_hi = MERCHANT_DESCRIPTIONS_HI[slug]
+            if kind != N:
+                merchant.cashback_terms_hi = CATEGORY_TERMS_HI[_top_level(category_slugs[0])]
+            merchant.save(update_fields=["description_hi", "cashback_terms_hi"])
         logo_attach(merchant)
     log(f"{len(categories)} categories, {created} new merchants ({len(MERCHANTS)} in the demo)")
 

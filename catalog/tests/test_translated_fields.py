@@ -137,3 +137,11 @@ def test_gift_card_search_finds_a_card_by_its_english_or_hindi_name(language):
 
     assert by_english == [card]
     assert by_hindi == [card]
+
+
+def test_the_demo_writes_every_merchants_description_and_terms_in_hindi():
+    slugs = {row[1] for row in demo.MERCHANTS}
+    main_categories = {demo._top_level(row[4][0]) for row in demo.MERCHANTS}
+
+    assert set(demo.MERCHANT_DESCRIPTIONS_HI) == slugs
+    assert main_categories <= set(demo.CATEGORY_TERMS_HI)
