@@ -204,8 +204,8 @@ def test_a_page_past_the_last_answers_404_as_every_paginated_list_documents(api)
     assert [path for path, operation in paginated if "404" not in operation["responses"]] == []
 
 
-def test_every_operation_documents_the_400_for_an_address_holding_a_nul(api):
-    response = api.get("/api/v1/offers/trending/?q=%00")
+def test_every_operation_with_a_path_parameter_documents_the_400_for_a_nul_in_it(api):
+    response = api.get("/api/v1/merchants/ajio%00/")
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
@@ -214,6 +214,21 @@ def test_every_operation_documents_the_400_for_an_address_holding_a_nul(api):
         (method, path)
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if "400" not in operation["responses"]
+        if "{" in path and "400" not in operation["responses"]
+    ]
+    assert undocumented == []
+
+
+def test_every_operation_with_a_body_documents_the_415_for_a_type_it_cant_read(api):
+    response = api.post("/api/v1/auth/register/", "email=a@b.in", content_type="text/plain")
+
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    undocumented = [
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation and "415" not in operation["responses"]
     ]
     assert undocumented == []
