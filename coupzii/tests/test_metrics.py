@@ -5,7 +5,7 @@ from decimal import Decimal as D
 from types import SimpleNamespace
 
 import pytest
-from celery import Celery
+from celery import Celery, current_app
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -130,8 +130,15 @@ def worker():
     def broken():
         raise RuntimeError("simulated failure")
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=5):
-        yield SimpleNamespace(ok=ok, flaky=flaky, broken=broken, attempts=attempts)
+    # start_worker makes its app the process's current and default one; the project's app
+    # (eager in tests) must be current again afterwards, or later tests' tasks go nowhere.
+    project_app = current_app._get_current_object()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=5):
+            yield SimpleNamespace(ok=ok, flaky=flaky, broken=broken, attempts=attempts)
+    finally:
+        project_app.set_current()
+        project_app.set_default()
 
 
 def wait_for(condition, seconds: float = 10) -> None:
