@@ -4,7 +4,9 @@ guessed-at account needs after its password, and the two-factor stage on every b
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django import forms
+from django.http import Http404
 
 from coupzii.core.http import client_ip
 
@@ -40,6 +42,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_provider(self, request, provider, client_id=None):
+        # Without GOOGLE_CLIENT_ID the button is hidden, but /accounts/google/login/ is still
+        # routed: a provider nobody configured is a page that does not exist, not a 500.
+        try:
+            return super().get_provider(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404("No such sign-in provider.") from None
+
     def save_user(self, request, sociallogin, form=None):
         user = super().save_user(request, sociallogin, form)
         name = sociallogin.account.extra_data.get("name", "")

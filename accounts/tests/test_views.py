@@ -347,3 +347,19 @@ def test_google_sign_in_is_offered_only_when_configured(client, settings):
 
     assert "Continue with Google" in html
     assert "/accounts/google/login/" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/google/login/",
+        "/accounts/google/login/callback/?code=abc&state=xyz",
+        "/accounts/google/login/token/",
+    ],
+)
+def test_google_routes_are_404_pages_when_google_is_not_configured(client, settings, path):
+    settings.SOCIALACCOUNT_PROVIDERS = {"google": {"APPS": []}}
+
+    response = client.get(path)
+
+    assert response.status_code == 404
