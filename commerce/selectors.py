@@ -13,6 +13,7 @@ from accounts.models import User
 from catalog import inventory
 from catalog.models import ProductImage, VoucherCode
 from coupzii.core.money import ZERO, format_inr, quantize
+from coupzii.core.validators import has_nul
 from wallet.selectors import spendable_balance
 
 from . import pricing
@@ -185,6 +186,9 @@ def orders_of(user: User) -> QuerySet[Order]:
 
 def order_of(user: User, number: str) -> Order | None:
     """One of the user's orders with everything its page shows; None if it isn't theirs."""
+    if has_nul(number):
+        # A form field as sent (the dev gateway's pay form): PostgreSQL refuses NUL in a query.
+        return None
     return (
         Order.objects.filter(user=user, number=(number or "").upper())
         .select_related("promo")

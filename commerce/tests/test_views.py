@@ -803,6 +803,21 @@ def test_the_dev_gateway_refuses_another_users_gateway_order(signed_in, user):
     assert order.status == OrderStatus.PENDING_PAYMENT
 
 
+def test_the_dev_gateway_answers_404_to_an_order_number_holding_a_nul(signed_in, user):
+    cart_with(user, (card(), 1))
+    _checkout(signed_in, user)
+    mine = Order.objects.get(user=user)
+
+    response = signed_in.post(
+        f"/checkout/dev-gateway/{mine.payments.get().gateway_order_id}/",
+        {"order": mine.number + "\x00", "outcome": "pay"},
+    )
+
+    assert response.status_code == 404
+    mine.refresh_from_db()
+    assert mine.status == OrderStatus.PENDING_PAYMENT
+
+
 # --- /orders/ ----------------------------------------------------------------------------------
 
 
