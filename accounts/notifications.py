@@ -21,7 +21,7 @@ delivered, so turning a channel off in between is honoured.
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -32,10 +32,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from coupzii.core.errors import NotFound
+from coupzii.core.i18n import Text, in_every_language
 
 from . import sms
 from .models import Notification, User
@@ -75,10 +75,6 @@ KINDS: dict[str, NotificationKind] = {
     "operations": NotificationKind(email=True, email_despite_opt_out=True),
 }
 
-
-# A notification's title or body: a callable (or lazy translation) that gives the text in
-# the active language, or a plain str for text nobody translates (an operator's reason).
-Text = str | Promise | Callable[[], str]
 
 _in_app_only: ContextVar[bool] = ContextVar("notifications_in_app_only", default=False)
 
@@ -269,12 +265,7 @@ def _kind(kind: str) -> NotificationKind:
 
 def _in_every_language(field: str, text: Text) -> dict[str, str]:
     """{"title_en": ..., "title_hi": ...}: `text` rendered with each site language active."""
-    rendered = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            value = text() if callable(text) and not isinstance(text, Promise) else text
-            rendered[f"{field}_{code}"] = str(value)
-    return rendered
+    return {f"{field}_{code}": value for code, value in in_every_language(text).items()}
 
 
 def _check_link(link: str) -> None:

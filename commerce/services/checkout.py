@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from catalog import inventory
@@ -77,7 +78,7 @@ def order_place(*, user: User, cart: Cart, email: str, phone: str, idempotency_k
     if order.gateway_amount:
         _open_gateway_order(order)
     else:
-        fulfilment.order_mark_paid(order=order, note=_("Paid from your Coupzii wallet."))
+        fulfilment.order_mark_paid(order=order, note=gettext_lazy("Paid from your Coupzii wallet."))
     return order
 
 

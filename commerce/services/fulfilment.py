@@ -21,6 +21,7 @@ from accounts.notifications import in_app_only_active, notification_send
 from catalog import inventory
 from catalog.inventory import NewCode
 from coupzii.core.errors import DomainError, Forbidden
+from coupzii.core.i18n import Text, in_every_language
 from coupzii.core.money import ZERO, format_inr, from_paise
 from wallet import ledger
 from wallet.models import AccountKind, TransactionKind
@@ -67,14 +68,20 @@ def money_lock(order: Order) -> None:
     ledger.accounts_lock({ledger.platform_account(kind).pk for kind in SHOP_ACCOUNTS})
 
 
-def _event(order: Order, status: str, note: str = "", actor: User | None = None) -> None:
-    OrderEvent.objects.create(order=order, status=status, note=note[:255], actor=actor)
+def _event(order: Order, status: str, note: Text = "", actor: User | None = None) -> None:
+    """Append a step to the order's timeline. `note` is rendered in every site language (a
+    callable or lazy translation), so the shopper reads it in theirs; a plain str (a
+    gateway's error) is stored as it is."""
+    notes = {f"note_{code}": text[:255] for code, text in in_every_language(note).items()}
+    OrderEvent.objects.create(
+        order=order, status=status, note=notes["note_en"], actor=actor, **notes
+    )
 
 
 # --- Paid -> fulfilled -------------------------------------------------------------------------
 
 
-def order_mark_paid(*, order: Order, note: str = "") -> Order:
+def order_mark_paid(*, order: Order, note: Text = "") -> Order:
     """A pending order is paid: record it and deliver. Call inside a transaction holding the
     order's lock (or on an order created in the same transaction)."""
     if order.status != S.PENDING_PAYMENT:
@@ -102,7 +109,7 @@ def _fulfil(order: Order, actor: User | None = None) -> Order:
         delivered = inventory.voucher_codes_deliver(order_line_ids=[line.pk for line in lines])
         short = [line for line in lines if delivered[line.pk] < line.quantity]
     if short:
-        _event(order, S.PAID, _("Waiting for codes from the brand."), actor)
+        _event(order, S.PAID, gettext_lazy("Waiting for codes from the brand."), actor)
         transaction.on_commit(lambda: _tell_operators_codes_short(order.number))
         return order
     _settle(order, actor)
@@ -168,7 +175,7 @@ def _tell_operators_codes_short(number: str) -> None:
 # --- Cancelled or failed -----------------------------------------------------------------------
 
 
-def order_cancel(*, order: Order, status: str = S.CANCELLED, note: str = "") -> Order:
+def order_cancel(*, order: Order, status: str = S.CANCELLED, note: Text = "") -> Order:
     """Close an unpaid order: codes back on sale, the promo use released, the wallet share
     returned. Call inside a transaction holding the order's lock. Does nothing to an order
     that is no longer awaiting payment (it was paid meanwhile)."""
@@ -273,7 +280,11 @@ def order_refund_lines(
     _event(
         order,
         S.REFUNDED,
-        _("Refunded %(amount)s: %(reason)s") % {"amount": format_inr(amount), "reason": reason},
+        # A reason the site wrote (gettext_noop) reads in each language; an operator's as typed.
+        lambda: (
+            _("Refunded %(amount)s: %(reason)s")
+            % {"amount": format_inr(amount), "reason": _(reason)}
+        ),
         operator,
     )
     _notify_refund(refund)
@@ -304,7 +315,9 @@ def refund_late_capture(*, order: Order, payment: Payment) -> Refund:
     _event(
         order,
         S.REFUNDED,
-        _("A late payment of %(amount)s is being refunded.") % {"amount": format_inr(amount)},
+        lambda: (
+            _("A late payment of %(amount)s is being refunded.") % {"amount": format_inr(amount)}
+        ),
     )
     _notify_refund(refund)
     return refund

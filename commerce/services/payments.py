@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from coupzii.core import metrics
@@ -158,7 +159,7 @@ def payment_captured(*, payment: Payment, reported: GatewayPayment, source: str)
     if order.status == S.PENDING_PAYMENT and not _paid_by_other(order, payment):
         return order_mark_paid(
             order=order,
-            note=_("Paid online (%(method)s).") % {"method": reported.method or "gateway"},
+            note=lambda: _("Paid online (%(method)s).") % {"method": reported.method or "gateway"},
         )
     refund_late_capture(order=order, payment=payment)
     return order
@@ -420,7 +421,9 @@ def order_expire(*, order: Order) -> Order:
                 return payment_captured(payment=payment, reported=reported, source="expiry")
     with transaction.atomic():
         locked = order_lock(order)
-        return order_cancel(order=locked, status=S.CANCELLED, note=_("Not paid in time."))
+        return order_cancel(
+            order=locked, status=S.CANCELLED, note=gettext_lazy("Not paid in time.")
+        )
 
 
 def orders_overdue():
