@@ -63,9 +63,7 @@ def promo_summary(promo: PromoCode) -> str:
     if promo.max_discount:
         text += ", " + _("up to %(cap)s") % {"cap": format_inr(promo.max_discount)}
     if promo.min_order:
-        text += ", " + _("on orders from %(min)s") % {
-            "min": format_inr(promo.min_order)
-        }
+        text += ", " + _("on orders from %(min)s") % {"min": format_inr(promo.min_order)}
     return text
 
 
