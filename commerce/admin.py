@@ -22,8 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import VoucherCode, VoucherStatus
-from coupzii.core.money import format_inr, from_paise
-from wallet.admin_common import (
+from coupzii.core.admin import (
     ConfirmForm,
     ObjectAction,
     ReadOnlyAdmin,
@@ -33,6 +32,7 @@ from wallet.admin_common import (
     short_time,
     two_lines,
 )
+from coupzii.core.money import format_inr, from_paise
 from wallet.admin_ledger import ledger_links
 
 from .admin_forms import (

@@ -14,9 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from coupzii.core.money import format_inr
-
-from .admin_common import (
+from coupzii.core.admin import (
     ConfirmForm,
     ObjectAction,
     ReadOnlyAdmin,
@@ -27,6 +25,8 @@ from .admin_common import (
     status_rank,
     two_lines,
 )
+from coupzii.core.money import format_inr
+
 from .admin_ledger import ledger_links
 from .admin_payouts import user_link
 from .models import (

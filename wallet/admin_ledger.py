@@ -11,9 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coupzii.core.admin import ReadOnlyAdmin, ReadOnlyInline, short_time, two_lines
 from coupzii.core.money import format_inr
 
-from .admin_common import ReadOnlyAdmin, ReadOnlyInline, short_time, two_lines
 from .models import Account, CashbackEvent, Posting, Transaction, Withdrawal
 
 # Which object a transaction's reference names, for a link from the transaction's page.

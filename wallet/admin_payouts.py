@@ -15,10 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from coupzii.core.money import format_inr
-
-from . import ledger
-from .admin_common import (
+from coupzii.core.admin import (
     ConfirmForm,
     ObjectAction,
     ReadOnlyInline,
@@ -30,6 +27,9 @@ from .admin_common import (
     two_lines,
     waiting_for,
 )
+from coupzii.core.money import format_inr
+
+from . import ledger
 from .admin_ledger import ledger_links
 from .models import (
     AccountKind,

@@ -1,8 +1,11 @@
-"""Shared parts of the wallet's back office: read-only model admins, and operator actions that
-call the wallet's services (bulk actions on a list, and one-object pages with a small form).
+"""Shared parts of the back office (wallet, commerce): read-only model admins, list-cell helpers,
+and operator actions that call an app's services (bulk actions on a list, and one-object pages
+with a small form).
 
-Nothing here writes a wallet row: every change goes through a service, which checks the
-operator, the status and the money, and raises a DomainError that is shown to the operator.
+Nothing here writes a row: every change goes through a service, which checks the operator, the
+status and the money, and raises a DomainError that is shown to the operator. The two pages'
+templates stay under templates/admin/wallet/, where Django's admin also picks up change_form.html
+for every wallet model.
 """
 
 from collections.abc import Callable, Iterable
