@@ -69,3 +69,16 @@ def test_the_notification_api_answers_in_the_apps_language(accept_language, titl
 
     assert response.status_code == 200
     assert response.json()["results"][0]["title"] == title
+
+
+def test_a_wrong_password_is_refused_in_hindi_on_the_sign_in_page(client):
+    # allauth ships no Hindi: its form errors come from our catalogue (accounts/allauth_strings)
+    UserFactory(email="asha@example.in")
+    client.cookies["django_language"] = "hi"
+
+    page = client.post(
+        "/accounts/login/", {"login": "asha@example.in", "password": "not-her-password"}
+    ).content.decode()
+
+    assert "आपका दिया ईमेल पता या पासवर्ड सही नहीं है।" in page
+    assert "you specified are not correct" not in page
