@@ -128,7 +128,9 @@ def _create_order(user: User, priced: PricedCart, *, email: str, phone: str, key
             OrderLine(
                 order=order,
                 variant=row.variant,
-                product_name=row.product.name,
+                # The order's record keeps one language (as refund reasons do), whatever the
+                # shopper was reading in; English is the column every product has.
+                product_name=row.product.name_en or row.product.name,
                 face_value=row.variant.face_value,
                 unit_price=row.unit_price,
                 quantity=row.line.quantity,

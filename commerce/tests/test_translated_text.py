@@ -81,3 +81,24 @@ def test_the_order_timeline_reads_in_hindi_for_an_order_placed_and_refunded_in_e
     assert REASON not in page
     notes = [event["note"] for event in api["events"]]
     assert "आपके Coupzii वॉलेट से भुगतान हुआ।" in notes
+
+
+@pytest.mark.django_db
+def test_an_order_placed_in_hindi_records_the_cards_english_name():
+    user = UserFactory(language="hi")
+    wallet_credit(user, "500.00")
+    variant = VariantFactory(price=Decimal("490.00"), product__name_en="Amazon Pay Gift Card")
+    variant.product.name_hi = "Amazon Pay गिफ़्ट कार्ड"
+    variant.product.save()
+    stock(variant, 1)
+
+    with translation.override("hi"):
+        order = order_place(
+            user=user,
+            cart=cart_with(user, (variant, 1), use_wallet=True),
+            email=user.email,
+            phone="",
+            idempotency_key="k-hi",
+        )
+
+    assert order.lines.get().product_name == "Amazon Pay Gift Card"
