@@ -71,7 +71,8 @@ KINDS: dict[str, NotificationKind] = {
     # A claimed unique code is about to expire (3 days before, and on the day).
     "code_expiring": NotificationKind(email=True),
     "marketing": NotificationKind(email=True, needs_marketing_consent=True),
-    # For operators: the nightly ledger check failed. Emailed whatever their settings say.
+    # For operators (operators_notify): the ledger check failed, a refund is stuck, an order is
+    # short of codes. Emailed whatever their settings say.
     "operations": NotificationKind(email=True, email_despite_opt_out=True),
 }
 
@@ -171,6 +172,23 @@ def notification_send(
                 )
             )
     return notification
+
+
+def operators_notify(*, title: Text, body: Text = "", link: str = "") -> list[Notification]:
+    """Tell every active operator (staff) something that needs a person: in-app and by email,
+    whatever their email setting (the "operations" kind). `title` and `body` as for
+    notification_send."""
+    return [
+        notification_send(
+            user=operator,
+            kind="operations",
+            title=title,
+            body=body,
+            link=link,
+            channels=(EMAIL,),
+        )
+        for operator in User.objects.filter(is_staff=True, is_active=True)
+    ]
 
 
 @contextmanager

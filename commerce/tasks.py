@@ -5,8 +5,7 @@ import logging
 from celery import shared_task
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.notifications import notification_send
+from accounts.notifications import operators_notify
 from coupzii.core.errors import DomainError
 from coupzii.core.money import format_inr
 
@@ -91,7 +90,7 @@ def send_order_codes_sms(*, order_id: int) -> None:
 @shared_task(name="commerce.alert_codes_short", ignore_result=True)
 def alert_codes_short(*, order_number: str) -> None:
     """A paid order is waiting for codes."""
-    _tell_operators(
+    operators_notify(
         title=lambda: _("Order %(number)s is paid but short of codes") % {"number": order_number},
         body=lambda: _("Import codes for its gift card, or fulfil it by hand, from the admin."),
         link="/admin/commerce/order/?q=" + order_number,
@@ -103,7 +102,7 @@ def alert_refund_stuck(*, refund_id: int) -> None:
     """A refund the gateway refused, or that could not be sent after every attempt: the
     shopper is owed money that is not on its way."""
     refund = Refund.objects.select_related("order").get(pk=refund_id)
-    _tell_operators(
+    operators_notify(
         title=lambda: _("A refund on order %(number)s is stuck") % {"number": refund.order.number},
         body=lambda: (
             _("%(amount)s was not returned to the card: %(error)s")
@@ -111,20 +110,6 @@ def alert_refund_stuck(*, refund_id: int) -> None:
         ),
         link=f"/admin/commerce/refund/{refund.pk}/change/",
     )
-
-
-def _tell_operators(*, title, body, link: str) -> None:
-    """Notify every active operator, by email too (`title` and `body` are callables that
-    notification_send renders in each language)."""
-    for operator in User.objects.filter(is_staff=True, is_active=True):
-        notification_send(
-            user=operator,
-            kind="operations",
-            title=title,
-            body=body,
-            link=link,
-            channels=("email",),
-        )
 
 
 @shared_task(name="commerce.delete_stale_carts", ignore_result=True)

@@ -6,8 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.notifications import notification_send
+from accounts.notifications import operators_notify
 
 from . import leaderboard
 from .ledger import ledger_problems
@@ -43,19 +42,11 @@ def reconcile_ledger() -> list[str]:
     problems = ledger_problems()
     if problems:
         logger.error("ledger reconciliation failed: %s", "; ".join(problems))
-        _alert_operators(problems)
-    return problems
-
-
-def _alert_operators(problems: list[str]) -> None:
-    for operator in User.objects.filter(is_staff=True, is_active=True):
-        notification_send(
-            user=operator,
-            kind="operations",
+        operators_notify(
             title=lambda: (
                 _("Ledger check failed: %(count)s mismatch(es)") % {"count": len(problems)}
             ),
             body="\n".join(problems[:20]),
             link="/admin/wallet/account/",
-            channels=("email",),
         )
+    return problems
