@@ -29,8 +29,7 @@ from rest_framework.views import APIView
 from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from coupzii.core.errors import DomainError
-from coupzii.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from coupzii.core.idempotency import idempotency_key
+from coupzii.core.idempotency import idempotency_key, idempotency_key_parameter
 from coupzii.core.serializers import ApiErrorSerializer
 from coupzii.core.throttling import AnonClientIpThrottle
 
@@ -363,12 +362,8 @@ def _order_answer(request: Request, number: str, *, answer: int = status.HTTP_20
         "account's phone."
     ),
     parameters=[
-        OpenApiParameter(
-            IDEMPOTENCY_HEADER,
-            OpenApiTypes.STR,
-            OpenApiParameter.HEADER,
-            required=True,
-            description="1 to 100 characters, new for each order you mean to place.",
+        idempotency_key_parameter(
+            max_length=ORDER_KEY_MAX_LENGTH, new_for_each="order you mean to place"
         )
     ],
     request=OrderPlaceSerializer,

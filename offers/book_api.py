@@ -14,8 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from coupzii.core.http import client_ip
-from coupzii.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from coupzii.core.idempotency import idempotency_key
+from coupzii.core.idempotency import idempotency_key, idempotency_key_parameter
 
 from . import book_selectors, books
 from .books.common import IDEMPOTENCY_KEY_MAX_LENGTH
@@ -103,12 +102,8 @@ ErrorSerializer = inline_serializer(
         OpenApiParameter(
             "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The offer's id."
         ),
-        OpenApiParameter(
-            IDEMPOTENCY_HEADER,
-            OpenApiTypes.STR,
-            OpenApiParameter.HEADER,
-            required=False,
-            description="1 to 80 characters, new for each intended claim.",
+        idempotency_key_parameter(
+            max_length=IDEMPOTENCY_KEY_MAX_LENGTH, new_for_each="intended claim", required=False
         ),
     ],
     request=None,

@@ -26,8 +26,7 @@ from rest_framework.response import Response
 
 from coupzii.core.errors import NotFound
 from coupzii.core.files import private_file_response
-from coupzii.core.idempotency import HEADER as IDEMPOTENCY_HEADER
-from coupzii.core.idempotency import idempotency_key
+from coupzii.core.idempotency import idempotency_key, idempotency_key_parameter
 from coupzii.core.serializers import ApiErrorSerializer
 from offers.models import Click
 
@@ -208,12 +207,8 @@ class CashbackDetailView(WalletView):
             "`idempotency_key_reused`."
         ),
         parameters=[
-            OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                required=True,
-                description="1 to 100 characters, new for each withdrawal you mean to make.",
+            idempotency_key_parameter(
+                max_length=IDEMPOTENCY_KEY_MAX_LENGTH, new_for_each="withdrawal you mean to make"
             )
         ],
         request=WithdrawalRequestSerializer,

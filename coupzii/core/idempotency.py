@@ -1,6 +1,8 @@
 """The `Idempotency-Key` header of money-moving API requests, read one way everywhere."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 
 from .errors import DomainError
@@ -35,3 +37,17 @@ def idempotency_key(request: Request, *, max_length: int, required: bool = True)
         message = _("The Idempotency-Key header must be printable text.")
         raise InvalidIdempotencyKey(message, fields={HEADER: [message]})
     return key
+
+
+def idempotency_key_parameter(
+    *, max_length: int, new_for_each: str, required: bool = True
+) -> OpenApiParameter:
+    """The header as an operation's OpenAPI parameter, worded the same on every operation:
+    `new_for_each` says what one key stands for ("order you mean to place")."""
+    return OpenApiParameter(
+        HEADER,
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=required,
+        description=f"1 to {max_length} characters, new for each {new_for_each}.",
+    )
