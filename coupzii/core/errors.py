@@ -109,37 +109,40 @@ def api_exception_handler(exc, context):
     return response
 
 
+# Django's request limits: (the exception, the API's code, HTTP status, message, setting).
+_LIMITS = (
+    (
+        RequestDataTooBig,
+        "request_too_large",
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        _("The request body is larger than %(limit)s bytes."),
+        "DATA_UPLOAD_MAX_MEMORY_SIZE",
+    ),
+    (
+        TooManyFieldsSent,
+        "too_many_fields",
+        status.HTTP_400_BAD_REQUEST,
+        _("The request has more than %(limit)s fields."),
+        "DATA_UPLOAD_MAX_NUMBER_FIELDS",
+    ),
+    (
+        TooManyFilesSent,
+        "too_many_files",
+        status.HTTP_400_BAD_REQUEST,
+        _("The request has more than %(limit)s files."),
+        "DATA_UPLOAD_MAX_NUMBER_FILES",
+    ),
+)
+
+
 def _over_limit(exc) -> Response | None:
     """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, or with more fields or files than
     DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES: Django would answer its HTML 400 page, which an app
     can't read; the API answers its own shape."""
-    if isinstance(exc, RequestDataTooBig):
-        body = error_body(
-            code="request_too_large",
-            message=str(
-                _("The request body is larger than %(limit)s bytes.")
-                % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
-            ),
-        )
-        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    if isinstance(exc, TooManyFieldsSent):
-        body = error_body(
-            code="too_many_fields",
-            message=str(
-                _("The request has more than %(limit)s fields.")
-                % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
-            ),
-        )
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, TooManyFilesSent):
-        body = error_body(
-            code="too_many_files",
-            message=str(
-                _("The request has more than %(limit)s files.")
-                % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
-            ),
-        )
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    for exception, code, status_code, message, setting in _LIMITS:
+        if isinstance(exc, exception):
+            text = str(message % {"limit": getattr(settings, setting)})
+            return Response(error_body(code=code, message=text), status=status_code)
     return None
 
 
