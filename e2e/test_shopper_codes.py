@@ -50,7 +50,12 @@ def sign_in(page, email: str) -> None:
 def open_account_menu(page) -> None:
     if page.device == "phone":
         page.locator(".navbar-toggler").click()
-    page.locator(".cz-account .dropdown-toggle").click()
+        # Bootstrap's collapse animates; a click on the toggle mid-animation can be lost.
+        expect(page.locator(".navbar-collapse.show")).to_be_visible()
+        expect(page.locator(".navbar-collapse.collapsing")).to_have_count(0)
+    toggle = page.locator(".cz-account .dropdown-toggle")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
 
 
 def test_every_listed_personal_code_can_be_claimed_and_is_found_under_my_codes(
