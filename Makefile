@@ -32,7 +32,7 @@ test: $(VENV)/.installed-dev
 ## Every API operation fuzzed from the OpenAPI schema as a signed-in shopper (schemathesis):
 ## fails on a 500 or an answer the schema does not describe. The timeout bounds the whole step.
 fuzz: $(VENV)/.installed-dev
-	timeout 900 $(PY) -m pytest fuzz -p no:cacheprovider
+	timeout 900 $(PY) -m pytest fuzz -p no:cacheprovider --ds fuzz.settings
 
 ## Browser journeys in headless Chromium against a live server on PostgreSQL and Redis.
 e2e: $(VENV)/.installed-dev

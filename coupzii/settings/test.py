@@ -6,6 +6,11 @@ DATABASE_URL and REDIS_URL are set.
 
 from .base import *  # noqa: F403
 
+# Registers a payable, ledger kinds and notification kinds as any app would, so the registries
+# are tested with a registrant that is not the shop. Not installed by the e2e, fuzz or bench
+# settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "coupzii.testapp"]  # noqa: F405
+
 # Argon2 is the real hasher; tests hash thousands of passwords and need speed, not strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
