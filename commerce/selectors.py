@@ -7,12 +7,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog import inventory
 from catalog.models import ProductImage, VoucherCode
-from coupzii.core.money import ZERO, format_inr, quantize
+from coupzii.core.money import ZERO, quantize
 from coupzii.core.validators import has_nul
 from wallet.selectors import spendable_balance
 
@@ -40,6 +39,7 @@ class CartRow:
     line_total: Decimal
     discount: Decimal = ZERO
     problem: str = ""
+    saving: Decimal = ZERO  # below face value, for the line's quantity
 
     @property
     def variant(self):
@@ -52,7 +52,8 @@ class CartRow:
 
 @dataclass
 class PricedCart:
-    """A cart priced now: fresh prices and stock, the promo checked, the wallet share."""
+    """A cart priced now (by `pricing.price_cart`): fresh prices and stock, the promo checked,
+    the wallet share."""
 
     cart: Cart | None
     rows: list[CartRow]
@@ -63,6 +64,7 @@ class PricedCart:
     wallet_available: Decimal = ZERO
     use_wallet: bool = False
     problems: dict[str, list[str]] = field(default_factory=dict)
+    savings: Decimal = ZERO
 
     @property
     def is_empty(self) -> bool:
@@ -86,79 +88,71 @@ def cart_lines(cart: Cart) -> list[CartLine]:
 
 
 def cart_priced(cart: Cart | None, *, user: User | None, lines: list[CartLine] | None = None):
-    """Price the cart as it stands. Problems (a card no longer sold, too few left, a quantity
-    outside the limits, a promo that no longer applies) are collected as field messages
-    rather than raised, so the page can show all of them at once."""
+    """Read what pricing needs (lines, today's prices and stock, the promo's terms and uses,
+    the wallet) and price the cart with `pricing.price_cart`. Problems (a card no longer sold,
+    too few left, a quantity outside the limits, a promo that no longer applies) are collected
+    as field messages rather than raised, so the page can show all of them at once."""
     lines = cart_lines(cart) if cart and lines is None else (lines or [])
     stock = inventory.stock_of(line.variant_id for line in lines)
-    rows = [_row(line, stock[line.variant_id]) for line in lines]
-    priced = [_priced_line(row) for row in rows]
-    problems: dict[str, list[str]] = {}
-    for row in rows:
-        if row.problem:
-            problems.setdefault(f"lines.{row.variant.sku}", []).append(row.problem)
-
-    promo, terms, promo_error = _promo(cart, user, priced)
-    wallet = spendable_balance(user) if user and user.is_authenticated else ZERO
-    use_wallet = bool(cart and cart.use_wallet and user and user.is_authenticated)
-    result = pricing.breakdown(
-        priced,
+    items = [_item(line, stock[line.variant_id]) for line in lines]
+    promo, terms, promo_error = _promo(cart, user)
+    signed_in = bool(user and user.is_authenticated)
+    wallet = spendable_balance(user) if signed_in else ZERO
+    use_wallet = bool(cart and cart.use_wallet and signed_in)
+    price = pricing.price_cart(
+        items,
         promo=terms,
+        promo_code=promo.code if promo else "",
+        promo_error=promo_error,
         wallet_available=wallet,
         use_wallet=use_wallet,
         gateway_minimum=quantize(settings.COMMERCE_GATEWAY_MINIMUM),
     )
-    for row in rows:
-        row.discount = result.line_discounts.get(row.variant.pk, ZERO)
-    if promo_error:
-        problems["promo_code"] = [promo_error]
-    minimum = quantize(settings.COMMERCE_GATEWAY_MINIMUM)
-    if ZERO < result.payable < minimum:
-        problems["payable"] = [
-            _("The amount to pay online must be at least %(min)s.") % {"min": format_inr(minimum)}
-        ]
+    rows = [
+        CartRow(
+            line=line,
+            stock=item.stock,
+            unit_price=priced.unit_price,
+            line_total=priced.line_total,
+            discount=priced.discount,
+            problem=priced.problem,
+            saving=priced.saving,
+        )
+        for line, item, priced in zip(lines, items, price.items, strict=True)
+    ]
     return PricedCart(
         cart=cart,
         rows=rows,
-        breakdown=result,
+        breakdown=price.breakdown,
         promo=promo,
         promo_text=promos.promo_summary(promo) if promo else "",
-        promo_error=promo_error,
+        promo_error=price.problems.get("promo_code", [""])[0],
         wallet_available=wallet,
         use_wallet=use_wallet,
-        problems=problems,
+        problems=price.problems,
+        savings=price.savings,
     )
 
 
-def _row(line: CartLine, stock: int) -> CartRow:
+def _item(line: CartLine, stock: int) -> pricing.CartItem:
     variant = line.variant
-    price = quantize(variant.price)
-    row = CartRow(line=line, stock=stock, unit_price=price, line_total=price * line.quantity)
-    if not (variant.is_active and variant.product.is_active):
-        row.problem = _("This gift card is no longer sold. Remove it to continue.")
-    elif stock == 0:
-        row.problem = _("Out of stock. Remove it to continue.")
-    elif line.quantity > stock:
-        row.problem = _("Only %(n)d left.") % {"n": stock}
-    elif not variant.min_quantity <= line.quantity <= variant.max_quantity:
-        row.problem = _("Choose between %(low)d and %(high)d of this card per order.") % {
-            "low": variant.min_quantity,
-            "high": variant.max_quantity,
-        }
-    return row
-
-
-def _priced_line(row: CartRow) -> pricing.PricedLine:
-    return pricing.PricedLine(
-        key=row.variant.pk,
-        product_id=row.product.pk,
-        category_id=row.product.category_id,
-        unit_price=row.unit_price,
-        quantity=row.line.quantity,
+    return pricing.CartItem(
+        key=variant.pk,
+        sku=variant.sku,
+        product_id=variant.product_id,
+        category_id=variant.product.category_id,
+        face_value=variant.face_value,
+        unit_price=variant.price,
+        quantity=line.quantity,
+        stock=stock,
+        min_quantity=variant.min_quantity,
+        max_quantity=variant.max_quantity,
+        on_sale=variant.is_active and variant.product.is_active,
     )
 
 
-def _promo(cart: Cart | None, user, lines: list[pricing.PricedLine]):
+def _promo(cart: Cart | None, user):
+    """The cart's promo code, its terms, and why it can't be used now ("" if it can)."""
     promo = cart.promo_code if cart else None
     if promo is None:
         return None, None, ""
@@ -168,10 +162,7 @@ def _promo(cart: Cart | None, user, lines: list[pricing.PricedLine]):
         )
     except PromoInvalid as refused:
         return promo, None, refused.message
-    terms = promos.promo_terms(promo)
-    if lines and pricing.promo_discount(lines, terms) == ZERO:
-        return promo, terms, promos.why_no_discount(promo, lines, terms)
-    return promo, terms, ""
+    return promo, promos.promo_terms(promo), ""
 
 
 # --- Orders ------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ The callback is the only page here that trusts no session: the signature is the 
 """
 
 import json
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -191,7 +190,7 @@ def _cart_page(request, *, promo_form: PromoForm | None = None):
             "can_add": row.line.quantity < min(row.variant.max_quantity, row.stock),
             # Below the least per order the minus button removes the line instead.
             "minus_removes": row.line.quantity - 1 < max(row.variant.min_quantity, 1),
-            "saving": (row.variant.face_value - row.unit_price) * row.line.quantity,
+            "saving": row.saving,
         }
         for row in priced.rows
     ]
@@ -212,16 +211,10 @@ def _cart_page(request, *, promo_form: PromoForm | None = None):
             "promo_form": promo_form or PromoForm(),
             "other_problems": other_problems,
             "checkout_login_url": f"{login_url}?{after_login}",
-            "savings": _savings(priced),
+            "savings": priced.savings,
         },
         status=400 if promo_form is not None and promo_form.errors else 200,
     )
-
-
-def _savings(priced) -> Decimal:
-    """What the shopper saves on face value: the price below it, and the promo discount."""
-    face = sum((row.variant.face_value * row.line.quantity for row in priced.rows), ZERO)
-    return face - priced.breakdown.subtotal + priced.breakdown.discount
 
 
 def _cart_url(request) -> str:
@@ -345,7 +338,7 @@ def _checkout_context(form: CheckoutForm, priced) -> dict:
     return {
         "form": form,
         "priced": priced,
-        "savings": _savings(priced),
+        "savings": priced.savings,
         "payment_window": settings.COMMERCE_PAYMENT_WINDOW_MINUTES,
     }
 

@@ -67,16 +67,5 @@ def promo_summary(promo: PromoCode) -> str:
     return text
 
 
-def why_no_discount(promo: PromoCode, lines, terms: pricing.Promo) -> str:
-    """Why a live promo gives nothing on these lines: the field message for the cart."""
-    base = pricing.eligible_subtotal(lines, terms)
-    if base <= 0:
-        return _("%(code)s doesn't apply to the gift cards in your cart.") % {"code": promo.code}
-    return _("Add %(more)s more of eligible gift cards to use %(code)s.") % {
-        "more": format_inr(terms.min_order - base),
-        "code": promo.code,
-    }
-
-
 def _invalid(message: str) -> PromoInvalid:
     return PromoInvalid(message, fields={"promo_code": [message]})

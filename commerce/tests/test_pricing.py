@@ -341,3 +341,157 @@ def test_floats_are_refused_where_money_enters():
 
     with pytest.raises(InvalidAmount):
         pricing.wallet_share(D("10.00"), 5.5, MINIMUM)
+
+
+# --- price_cart: the whole cart ----------------------------------------------------------------
+
+
+@st.composite
+def cart_items(draw, max_lines=6):
+    """Cart lines as the cart reads them: price, face value, stock and limits, on sale or not."""
+    lines = draw(carts(max_lines))
+    items = []
+    for priced in lines:
+        low = draw(st.integers(1, 3))
+        items.append(
+            pricing.CartItem(
+                key=priced.key,
+                sku=f"sku-{priced.key}",
+                product_id=priced.product_id,
+                category_id=priced.category_id,
+                face_value=priced.unit_price + draw(rupees(0, 100_000)),
+                unit_price=priced.unit_price,
+                quantity=priced.quantity,
+                stock=draw(st.integers(0, 12)),
+                min_quantity=low,
+                max_quantity=draw(st.integers(low, 10)),
+                on_sale=draw(st.booleans()),
+            )
+        )
+    return items
+
+
+@given(items=cart_items(), promo=st.none() | promos(), available=wallets, use_wallet=st.booleans())
+def test_price_cart_adds_up_as_the_breakdown_does_and_every_line_shares_in_it(
+    items, promo, available, use_wallet
+):
+    price = pricing.price_cart(
+        items,
+        promo=promo,
+        promo_code="CODE",
+        wallet_available=available,
+        use_wallet=use_wallet,
+        gateway_minimum=MINIMUM,
+    )
+
+    expected = pricing.breakdown(
+        [item.line for item in items],
+        promo=promo,
+        wallet_available=available,
+        use_wallet=use_wallet,
+        gateway_minimum=MINIMUM,
+    )
+    assert price.breakdown == expected
+    assert [p.key for p in price.items] == [item.key for item in items]
+    assert sum((p.line_total for p in price.items), D("0.00")) == expected.subtotal
+    assert sum((p.discount for p in price.items), D("0.00")) == expected.discount
+    for p in price.items:
+        assert is_paise(p.line_total) and is_paise(p.discount) and is_paise(p.saving)
+        assert D("0.00") <= p.discount <= p.line_total
+    face = sum((item.face_value * item.quantity for item in items), D("0.00"))
+    assert price.savings == face - expected.total
+    assert price.savings >= expected.discount
+    # Each line with a problem has it under its SKU, and only those.
+    assert {k for k in price.problems if k.startswith("lines.")} == {
+        f"lines.{item.sku}" for item, p in zip(items, price.items, strict=True) if p.problem
+    }
+    if promo is not None and items and expected.discount == 0:
+        assert "CODE" in price.problems["promo_code"][0]
+    else:
+        assert "promo_code" not in price.problems
+    assert ("payable" in price.problems) == (D("0.00") < expected.payable < MINIMUM)
+
+
+@given(items=cart_items(), promo=promos())
+def test_a_promo_that_cannot_be_used_now_gives_nothing_and_says_why(items, promo):
+    price = pricing.price_cart(items, promo=promo, promo_code="CODE", promo_error="Used up.")
+
+    assert price.breakdown.discount == 0
+    assert all(p.discount == 0 for p in price.items)
+    assert price.problems["promo_code"] == ["Used up."]
+
+
+def item(key, price, quantity=1, *, face="500.00", stock=10, low=1, high=10, on_sale=True):
+    return pricing.CartItem(
+        key=key,
+        sku=f"sku-{key}",
+        product_id=key,
+        category_id=1,
+        face_value=D(face),
+        unit_price=D(price),
+        quantity=quantity,
+        stock=stock,
+        min_quantity=low,
+        max_quantity=high,
+        on_sale=on_sale,
+    )
+
+
+def test_price_cart_worked_example_with_a_promo_and_the_wallet():
+    items = [item(1, "485.00", 2), item(2, "970.00", 1, face="1000.00")]
+    promo = Promo(kind="percent", value=D("10.00"), max_discount=D("150.00"))
+
+    price = pricing.price_cart(
+        items, promo=promo, promo_code="TEN", wallet_available=D("300.00"), use_wallet=True
+    )
+
+    b = price.breakdown
+    assert (b.subtotal, b.discount, b.wallet, b.payable) == (
+        D("1940.00"),
+        D("150.00"),
+        D("300.00"),
+        D("1490.00"),
+    )
+    assert [(p.line_total, p.discount, p.saving) for p in price.items] == [
+        (D("970.00"), D("75.00"), D("30.00")),
+        (D("970.00"), D("75.00"), D("30.00")),
+    ]
+    assert price.savings == D("210.00")  # 60 below face value, 150 off
+    assert price.problems == {}
+
+
+def test_price_cart_names_each_lines_problem_the_first_that_applies():
+    items = [
+        item(1, "100.00", on_sale=False, stock=0),
+        item(2, "100.00", stock=0),
+        item(3, "100.00", 3, stock=2),
+        item(4, "100.00", 1, low=2, high=4),
+        item(5, "100.00", 2),
+    ]
+
+    price = pricing.price_cart(items)
+
+    assert price.problems == {
+        "lines.sku-1": ["This gift card is no longer sold. Remove it to continue."],
+        "lines.sku-2": ["Out of stock. Remove it to continue."],
+        "lines.sku-3": ["Only 2 left."],
+        "lines.sku-4": ["Choose between 2 and 4 of this card per order."],
+    }
+    assert price.item(5).problem == ""
+
+
+def test_price_cart_says_how_much_more_a_minimum_order_needs():
+    promo = Promo(kind="flat", value=D("50.00"), min_order=D("500.00"))
+    price = pricing.price_cart([item(1, "490.00")], promo=promo, promo_code="FIFTY")
+    assert price.breakdown.discount == 0
+    assert price.problems == {
+        "promo_code": ["Add ₹10.00 more of eligible gift cards to use FIFTY."]
+    }
+    other = Promo(kind="flat", value=D("50.00"), product_ids=frozenset({99}))
+    price = pricing.price_cart([item(1, "490.00")], promo=other, promo_code="FIFTY")
+    assert price.problems == {"promo_code": ["FIFTY doesn't apply to the gift cards in your cart."]}
+
+
+def test_price_cart_refuses_an_online_part_below_the_gateway_minimum():
+    price = pricing.price_cart([item(1, "0.50")], gateway_minimum=MINIMUM)
+    assert price.problems == {"payable": ["The amount to pay online must be at least ₹1.00."]}
