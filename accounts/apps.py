@@ -20,6 +20,9 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from .notifications.kinds import register_accounts_kinds
+
+        register_accounts_kinds()
 
 
 # The admin groups models under their app's verbose name. allauth's email addresses would be a

@@ -178,6 +178,14 @@ class Notification(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def icon(self) -> str:
+        """The icon its kind draws in the list ("bell" for a kind no app registers any more)."""
+        from .notifications.kinds import notification_kinds
+
+        kind = notification_kinds().get(self.kind)
+        return kind.icon if kind else "bell"
+
 
 class PasswordFailure(models.Model):
     """One wrong password typed for an existing account, from whichever address.

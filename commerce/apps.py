@@ -10,12 +10,22 @@ class CommerceConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from .services.cart import cart_merge_at_login
+        from .session import cart_merge_on_login
 
         # Django's login() is the only place that knows both the signed-out session and the
-        # user: the receiver hands them to the cart service, which does the work.
-        user_logged_in.connect(cart_merge_at_login, dispatch_uid="commerce-cart-merge")
+        # user: the receiver (a thin adapter) reads the visitor's cart token from the session
+        # and hands it to the cart service, which does the work.
+        user_logged_in.connect(cart_merge_on_login, dispatch_uid="commerce-cart-merge")
         _register_wallet_references()
+        _register_ledger_kinds()
+        _register_notification_kinds()
+
+
+def _register_ledger_kinds() -> None:
+    """The shop's ledger transaction kinds and platform accounts (commerce.ledger_kinds)."""
+    from .ledger_kinds import ledger_kinds_register
+
+    ledger_kinds_register()
 
 
 def _register_wallet_references() -> None:
@@ -30,4 +40,15 @@ def _register_wallet_references() -> None:
         "order",
         label=lambda number: _("Order %(number)s") % {"number": number},
         link=lambda number: reverse("commerce:order", args=[number]),
+    )
+
+
+def _register_notification_kinds() -> None:
+    """The notifications the shop sends (accounts delivers them and knows none of them)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from accounts.notifications import NotificationKind, notification_kind_register
+
+    notification_kind_register(
+        "order_update", NotificationKind(label=_("Order update"), sms=True, icon="parcel")
     )

@@ -9,7 +9,7 @@ from . import api
 urlpatterns = [
     path("config/", api.client_config, name="api-config"),
     path("auth/", include("accounts.api_urls")),
-    path("notifications/", include("accounts.notification_api_urls")),
+    path("notifications/", include("accounts.notifications.api_urls")),
     path("offers/", include("offers.api_urls")),
     path("me/codes/", book_api.MyCodesView.as_view(), name="api-me-codes"),
     path("affiliate/postback/", include("wallet.postback_api_urls")),

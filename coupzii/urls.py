@@ -17,7 +17,7 @@ urlpatterns = [
     path("metrics/", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
-    path("notifications/", include("accounts.notification_urls")),
+    path("notifications/", include("accounts.notifications.urls")),
     path("", include("catalog.urls")),
     path("", include("offers.urls")),
     path("", include("wallet.urls")),

@@ -11,4 +11,13 @@ class TestAppConfig(AppConfig):
     verbose_name = "Test app"
 
     def ready(self) -> None:
-        pass
+        _register_notification_kinds()
+
+
+def _register_notification_kinds() -> None:
+    from accounts.notifications import NotificationKind, notification_kind_register
+
+    # A kind accounts has never heard of, sent by accounts/tests/notifications/test_kinds.py.
+    notification_kind_register(
+        "pledge_update", NotificationKind(label="Pledge update", sms=True, icon="gift")
+    )

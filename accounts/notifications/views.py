@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from coupzii.core.errors import NotFound
 
-from . import notifications
+from . import selectors, services
 
 PAGE_SIZE = 20
 
@@ -26,7 +26,7 @@ def _back_to_list(request):
 @login_required
 @require_safe
 def notification_list(request):
-    paginator = Paginator(notifications.notifications_for(request.user), PAGE_SIZE)
+    paginator = Paginator(selectors.notifications_for(request.user), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
@@ -35,7 +35,7 @@ def notification_list(request):
 @require_POST
 def notification_mark_read(request, public_id):
     try:
-        notifications.notification_mark_read(user=request.user, public_id=public_id)
+        services.notification_mark_read(user=request.user, public_id=public_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return _back_to_list(request)
@@ -44,7 +44,7 @@ def notification_mark_read(request, public_id):
 @login_required
 @require_POST
 def notifications_mark_all_read(request):
-    marked = notifications.notifications_mark_all_read(user=request.user)
+    marked = services.notifications_mark_all_read(user=request.user)
     if marked:
         messages.success(request, _("All notifications are marked as read."))
     return _back_to_list(request)

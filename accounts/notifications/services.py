@@ -1,7 +1,8 @@
-"""Notifications: the one service that tells a user something, and the reads behind the bell.
+"""Notifications: the one service that tells a user something, and its delivery.
 
 Every notification is a row the user sees in the app. After the commit it is also emailed
-and texted where its kind (KINDS below) and the user's choices allow. Push notifications are
+and texted where its kind (registered in kinds.py by the app that sends it) and the user's
+choices allow. Push notifications are
 not sent: there is no push provider, so the channels are in-app, email and SMS.
 
 Rules for the channels beyond in-app:
@@ -24,21 +25,20 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coupzii.core.errors import NotFound
 from coupzii.core.i18n import Text, in_every_language
 
-from . import sms
-from .models import Notification, User
+from .. import sms
+from ..models import Notification, User
+from .kinds import notification_kind
 
 logger = logging.getLogger(__name__)
 
@@ -49,53 +49,16 @@ CHANNELS = (EMAIL, SMS)
 SMS_MAX_LENGTH = 300
 
 
-@dataclass(frozen=True)
-class NotificationKind:
-    """Which channels beyond in-app a kind of notification may use."""
-
-    email: bool = True
-    sms: bool = False
-    email_despite_opt_out: bool = False
-    needs_marketing_consent: bool = False
-
-
-KINDS: dict[str, NotificationKind] = {
-    "welcome": NotificationKind(email=True),
-    "security": NotificationKind(email=True, sms=True, email_despite_opt_out=True),
-    # Pending cashback arrives often and may still be declined: not worth a text.
-    "cashback_pending": NotificationKind(email=True),
-    "cashback_confirmed": NotificationKind(email=True, sms=True),
-    "withdrawal_update": NotificationKind(email=True, sms=True),
-    "order_update": NotificationKind(email=True, sms=True),
-    "referral_joined": NotificationKind(email=True),
-    # A claimed unique code is about to expire (3 days before, and on the day).
-    "code_expiring": NotificationKind(email=True),
-    "marketing": NotificationKind(email=True, needs_marketing_consent=True),
-    # For operators (operators_notify): the ledger check failed, a refund is stuck, an order is
-    # short of codes. Emailed whatever their settings say.
-    "operations": NotificationKind(email=True, email_despite_opt_out=True),
-}
-
-
 _in_app_only: ContextVar[bool] = ContextVar("notifications_in_app_only", default=False)
 
 
-# --- Reads -----------------------------------------------------------------------------------
-
-
-def notifications_for(user: User) -> QuerySet[Notification]:
-    """The user's notifications, newest first (the model's ordering)."""
-    return Notification.objects.filter(user=user)
-
-
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+# --- Rules ----------------------------------------------------------------------------------
 
 
 def delivery_channels(*, user: User, kind: str, channels: tuple[str, ...] | list[str]) -> list[str]:
     """Which of `channels` this notification goes out on for this user now (see the module
     docstring for the rules)."""
-    spec = _kind(kind)
+    spec = notification_kind(kind)
     if not user.is_active:
         return []
     if spec.needs_marketing_consent and not user.marketing_consent:
@@ -139,7 +102,7 @@ def notification_send(
     and ValidationError for a title longer than 140 characters (programming errors, not
     user errors).
     """
-    _kind(kind)
+    notification_kind(kind)
     unknown = set(channels) - set(CHANNELS)
     if unknown:
         raise ValueError(f"Unknown notification channel(s) {sorted(unknown)}; use {CHANNELS}.")
@@ -149,7 +112,7 @@ def notification_send(
         **_in_every_language("body", body),
     }
 
-    from .tasks import deliver_notification  # tasks import this module
+    from ..tasks import deliver_notification  # tasks import this module
 
     with transaction.atomic():
         # title/body (the original columns) keep English, for the admin and old readers.
@@ -274,13 +237,6 @@ def notification_deliver(*, notification_id: int, channel: str) -> bool:
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def _kind(kind: str) -> NotificationKind:
-    try:
-        return KINDS[kind]
-    except KeyError:
-        raise ValueError(f"Unknown notification kind {kind!r}; add it to KINDS.") from None
-
-
 def _in_every_language(field: str, text: Text) -> dict[str, str]:
     """{"title_en": ..., "title_hi": ...}: `text` rendered with each site language active."""
     return {f"{field}_{code}": value for code, value in in_every_language(text).items()}
@@ -322,7 +278,7 @@ def _email_text(notification: Notification) -> str:
     if link:
         lines += ["", _("Open it on Coupzii: %(link)s") % {"link": link}]
     lines += ["", _("The Coupzii team"), "", "--"]
-    if KINDS[notification.kind].email_despite_opt_out:
+    if notification_kind(notification.kind).email_despite_opt_out:
         lines.append(
             _(
                 "We always email security notices about your account, even when other "

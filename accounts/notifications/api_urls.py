@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import notification_api as api
+from . import api
 
 urlpatterns = [
     path("", api.NotificationListView.as_view(), name="api-notifications"),

@@ -22,7 +22,7 @@ from accounts.notifications import (
 from accounts.tests.factories import UserFactory
 from coupzii.core.errors import NotFound
 
-from .test_sms import INVALID_NUMBER, twilio  # noqa: F401  (the loopback Twilio fixture)
+from ..test_sms import INVALID_NUMBER, twilio  # noqa: F401  (the loopback Twilio fixture)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,20 +13,28 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import notifications
-from .models import Notification
+from ..models import Notification
+from . import selectors, services
+from .kinds import notification_kinds
 
 TAGS = ["notifications"]
 
 
 class NotificationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    kind = serializers.ChoiceField(choices=sorted(notifications.KINDS), read_only=True)
+    # Its choices are the kinds registered when the serializer is made (apps register theirs
+    # in ready()), so the schema lists every kind without accounts naming them.
+    kind = serializers.ChoiceField(choices=[], read_only=True)
 
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "link", "read_at", "created_at"]
         read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["kind"].choices = sorted(notification_kinds())
+        return fields
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -71,7 +79,7 @@ class NotificationListView(generics.ListAPIView):
     queryset = Notification.objects.none()
 
     def get_queryset(self):
-        return notifications.notifications_for(self.request.user)
+        return selectors.notifications_for(self.request.user)
 
 
 @extend_schema(
@@ -97,7 +105,7 @@ class NotificationReadView(generics.GenericAPIView):
     serializer_class = NotificationSerializer
 
     def post(self, request, public_id: str):
-        notification = notifications.notification_mark_read(user=request.user, public_id=public_id)
+        notification = services.notification_mark_read(user=request.user, public_id=public_id)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -113,7 +121,7 @@ class NotificationReadAllView(APIView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
-        marked = notifications.notifications_mark_all_read(user=request.user)
+        marked = services.notifications_mark_all_read(user=request.user)
         return Response({"marked": marked}, status=status.HTTP_200_OK)
 
 
@@ -126,4 +134,4 @@ class UnreadCountView(generics.GenericAPIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
-        return Response({"unread": notifications.unread_count(request.user)})
+        return Response({"unread": selectors.unread_count(request.user)})
