@@ -28,7 +28,7 @@ def clean_redis():
 @pytest.fixture(autouse=True)
 def clean_clickout_snapshots():
     # The click-out keeps hot offers in process memory for a few seconds; tests start clean.
-    from offers import clickout
+    from offers.clickout import services as clickout
 
     clickout._local_snapshots.clear()
 

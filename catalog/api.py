@@ -1,6 +1,6 @@
 """The catalog API (read-only, open to everyone): the category tree and the merchant list.
 
-A merchant's detail (with its live offers) and search live in offers.read_api, because they
+A merchant's detail (with its live offers) and search live in offers.api, because they
 show offers and catalog sits below offers; catalog/api_urls.py mounts them under the catalog
 paths.
 """

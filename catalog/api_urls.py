@@ -1,13 +1,13 @@
 """Catalog routes under /api/v1/: categories, merchants and search.
 
-The merchant page and search show offers, so their views live in offers.read_api (offers
+The merchant page and search show offers, so their views live in offers.api (offers
 depends on catalog, never the reverse in models, selectors or services); only this routing
 file names them.
 """
 
 from django.urls import path
 
-from offers import read_api as offer_read_api
+from offers import api as offer_read_api
 
 from . import api
 

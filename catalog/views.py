@@ -1,6 +1,6 @@
 """Catalog pages: the store directory and the category index.
 
-A merchant's own page and a category's offers show offers, so they live in offers/page_views.py
+A merchant's own page and a category's offers show offers, so they live in offers/views.py
 (offers depends on catalog, never the reverse).
 """
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from offers import book_api
+from offers.books import api as book_api
 
 from . import api
 

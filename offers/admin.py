@@ -183,4 +183,4 @@ class ClickAdmin(admin.ModelAdmin):
         return False
 
 
-from . import admin_books  # noqa: E402,F401
+from .books import admin as books_admin  # noqa: E402,F401

@@ -2,8 +2,13 @@
 
 from django.urls import include, path
 
+from . import api
+
 urlpatterns = [
-    path("", include("offers.click_api_urls")),
-    path("", include("offers.book_api_urls")),
-    path("", include("offers.read_api_urls")),
+    path("", include("offers.clickout.api_urls")),
+    path("", include("offers.books.api_urls")),
+    path("", api.OfferListView.as_view(), name="api-offer-list"),
+    path("trending/", api.TrendingOfferListView.as_view(), name="api-offer-trending"),
+    path("expiring/", api.ExpiringOfferListView.as_view(), name="api-offer-expiring"),
+    path("<uuid:public_id>/", api.OfferDetailView.as_view(), name="api-offer-detail"),
 ]

@@ -1,5 +1,5 @@
 """Celery tasks of the offers app (Celery discovers this module; the tasks live beside the
-code they wrap)."""
+code they wrap, in the books and clickout packages)."""
 
-from .book_tasks import *  # noqa: F403
-from .click_tasks import *  # noqa: F403
+from .books.tasks import *  # noqa: F403
+from .clickout.tasks import *  # noqa: F403

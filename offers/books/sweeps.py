@@ -25,7 +25,7 @@ from .common import REMINDER_DAYS, REMINDER_KEY_TTL, REMINDER_KIND, SWEEP_BATCH,
 
 logger = logging.getLogger(__name__)
 
-# --- Sweeps (run by the beat: book_tasks) ----------------------------------------------------
+# --- Sweeps (run by the beat: books/tasks.py) ---------------------------------------------
 
 
 def locks_release_expired(*, now: datetime | None = None) -> int:

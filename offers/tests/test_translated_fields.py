@@ -60,7 +60,7 @@ def test_the_offer_list_api_keeps_its_query_count_in_either_language(
 ):
     for _ in range(3):
         hindi_offer(merchant=MerchantFactory())
-    # Today's counters rebuilt from the click table, as test_read_api's steady state.
+    # Today's counters rebuilt from the click table, as offers/tests/test_api.py's steady state.
     clickout.uses_today_rebuild()
     trending.hours_rebuild()
 

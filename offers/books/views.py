@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST, require_safe
 from coupzii.core.errors import DomainError
 from coupzii.core.http import client_ip
 
-from . import book_selectors, books, errors
-from .models import CodeStatus
+from .. import books, errors
+from ..models import CodeStatus
+from . import selectors as book_selectors
 
 PAGE_SIZE = 20
 USABLE_STATUSES = (CodeStatus.AVAILABLE, CodeStatus.ASSIGNED, CodeStatus.LOCKED)

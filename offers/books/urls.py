@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import book_views as views
+from . import views
 
 urlpatterns = [
     path("my-codes/", views.my_codes, name="my_codes"),

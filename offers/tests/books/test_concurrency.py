@@ -10,7 +10,7 @@ from accounts.tests.factories import UserFactory
 from coupzii.tests.races import failures, race, successes
 from offers import books, errors
 from offers.models import AuditAction, CodeStatus, CouponCode, RedemptionAudit
-from offers.tests.book_factories import book_with_codes
+from offers.tests.books.factories import book_with_codes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,9 @@ from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from coupzii.core.locks import redis_lock
 from offers import books
-from offers.book_tasks import expiry_sweep, release_expired_locks
+from offers.books.tasks import expiry_sweep, release_expired_locks
 from offers.models import AuditAction, CodeStatus, CouponCode, OfferStatus, RedemptionAudit
-from offers.tests.book_factories import (
+from offers.tests.books.factories import (
     CouponCodeFactory,
     UniqueCodeOfferFactory,
     book_with_codes,

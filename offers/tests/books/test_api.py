@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from offers import books
 from offers.models import CouponCode, OfferStatus, RedemptionAudit
-from offers.tests.book_factories import book_with_codes
+from offers.tests.books.factories import book_with_codes
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from offers.models import (
     OfferStatus,
     RedemptionAudit,
 )
-from offers.tests.book_factories import (
+from offers.tests.books.factories import (
     CouponBookFactory,
     CouponCodeFactory,
     UniqueCodeOfferFactory,

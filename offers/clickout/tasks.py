@@ -4,7 +4,7 @@ from celery import shared_task
 
 from coupzii.core.errors import Busy
 
-from . import clickout
+from . import services as clickout
 
 
 @shared_task(name="offers.write_buffered_clicks", ignore_result=True)

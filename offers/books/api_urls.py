@@ -5,7 +5,7 @@
 
 from django.urls import path
 
-from . import book_api as api
+from . import api
 
 urlpatterns = [
     path("my-codes/", api.MyCodesView.as_view(), name="api-my-codes"),

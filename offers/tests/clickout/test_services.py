@@ -14,7 +14,8 @@ from django_redis import get_redis_connection
 
 from accounts.tests.factories import UserFactory
 from catalog.models import Merchant
-from offers import clickout, trending
+from offers import trending
+from offers.clickout import services as clickout
 from offers.models import Click, Offer
 
 pytestmark = pytest.mark.django_db

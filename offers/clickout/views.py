@@ -25,7 +25,7 @@ from coupzii.core.errors import Conflict, NotFound
 from coupzii.core.http import client_ip
 from coupzii.core.serializers import ApiErrorSerializer
 
-from . import clickout
+from . import services as clickout
 
 
 class OfferEnded(Conflict):

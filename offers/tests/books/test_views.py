@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory, sign_in_verified
-from offers import admin_books, books  # noqa: F401 - admin_books registers the admin
+from offers import books
+from offers.books import admin as books_admin  # noqa: F401 - registers the admin
 from offers.models import AuditAction, BookStatus, CodeStatus, CouponCode, RedemptionAudit
-from offers.tests.book_factories import CouponBookFactory, book_with_codes
+from offers.tests.books.factories import CouponBookFactory, book_with_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +207,7 @@ def test_claiming_an_unknown_offer_is_404(signed_in):
 
 @pytest.fixture
 def admin_urls():
-    """offers/admin.py (another module) imports admin_books; until it does, put the admin's
+    """offers/admin.py (another module) imports books/admin.py; until it does, put the admin's
     URLs for these models in place here."""
     try:
         reverse("admin:offers_couponbook_changelist")

@@ -8,7 +8,7 @@ from celery import shared_task
 from coupzii.core.errors import Busy
 from coupzii.core.locks import redis_lock
 
-from . import books
+from .. import books
 
 __all__ = ["expiry_sweep", "release_expired_locks"]
 

@@ -16,9 +16,10 @@ from rest_framework.response import Response
 from coupzii.core.http import client_ip
 from coupzii.core.idempotency import idempotency_key, idempotency_key_parameter
 
-from . import book_selectors, books
-from .books.common import IDEMPOTENCY_KEY_MAX_LENGTH
-from .models import CodeStatus, CouponCode
+from .. import books
+from ..models import CodeStatus, CouponCode
+from . import selectors as book_selectors
+from .common import IDEMPOTENCY_KEY_MAX_LENGTH
 
 TAGS = ["codes"]
 USABLE = {CodeStatus.AVAILABLE, CodeStatus.ASSIGNED, CodeStatus.LOCKED}

@@ -1,5 +1,6 @@
-"""The click-out: the hottest path on the site. Record a click and send the shopper to the
-merchant through its affiliate link, with our click id as the sub-id the network reports back.
+"""The click-out's services, the hottest path on the site: record a click and send the
+shopper to the merchant through its affiliate link, with our click id as the sub-id the
+network reports back.
 
 On the request path: one cached offer lookup (Redis) and one pipelined Redis round trip that
 buffers the click and bumps the counters and the trending set. A Celery task writes buffered
@@ -29,8 +30,8 @@ from catalog.models import Merchant
 from coupzii.core import counters, metrics
 from coupzii.core.locks import redis_lock
 
-from . import trending
-from .models import Click, Offer, OfferKind, OfferStatus
+from .. import trending
+from ..models import Click, Offer, OfferKind, OfferStatus
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import click_views
+from . import views as click_views
 
 urlpatterns = [
     path("go/<uuid:public_id>/", click_views.go, name="offer_go"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import click_views
+from . import views as click_views
 
 urlpatterns = [
     path("<uuid:public_id>/click/", click_views.ClickView.as_view(), name="api-offer-click"),

@@ -4,8 +4,8 @@ import uuid
 
 from django.db.models import Count, QuerySet
 
-from . import errors
-from .models import CodeStatus, CouponBook, CouponCode, Offer
+from .. import errors
+from ..models import CodeStatus, CouponBook, CouponCode, Offer
 
 
 def codes_for_holder(user) -> QuerySet[CouponCode]:

@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.errors import DomainError
 
-from . import book_selectors, books
-from .models import CodeStatus, CouponBook, CouponCode, RedemptionAudit
+from .. import books
+from ..models import CodeStatus, CouponBook, CouponCode, RedemptionAudit
+from . import selectors as book_selectors
 
 # The intermediate pages, kept here so the module stands alone (no admin template files).
 FORM_PAGE = engines["django"].from_string(

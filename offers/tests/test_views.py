@@ -15,9 +15,10 @@ from accounts.tests.factories import UserFactory
 from catalog.models import CashbackKind
 from catalog.tests.factories import CategoryFactory, MerchantFactory
 from coupzii.core import counters
-from offers import page_views, selectors
+from offers import selectors
+from offers import views as page_views
 from offers.models import BookStatus, DiscountType, OfferKind, OfferStatus
-from offers.tests.book_factories import book_with_codes
+from offers.tests.books.factories import book_with_codes
 from offers.tests.factories import ClickFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
