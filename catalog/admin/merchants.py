@@ -8,8 +8,8 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from . import selectors
-from .models import Category, Merchant
+from .. import selectors
+from ..models import Category, Merchant
 
 
 class CategoryResource(resources.ModelResource):
@@ -163,6 +163,3 @@ class MerchantAdmin(ImportExportModelAdmin, TranslationAdmin):
     @admin.display(description=_("categories"))
     def category_list(self, merchant: Merchant) -> str:
         return ", ".join(category.name for category in merchant.categories.all())
-
-
-from . import admin_gift_cards  # noqa: E402, F401  (gift cards and voucher codes)
