@@ -34,6 +34,7 @@ from coupzii.core.serializers import ApiErrorSerializer
 from coupzii.core.throttling import AnonClientIpThrottle
 
 from . import selectors
+from . import session as shop_session
 from .errors import CartEmpty, CartInvalid, OrderNotFound, ProductNotFound, PromoInvalid
 from .gateways import gateway
 from .models import Cart, Order, OrderStatus, PaymentStatus
@@ -53,7 +54,7 @@ from .serializers import (
     WebhookAcceptedSerializer,
 )
 from .services import cart as cart_services
-from .services.checkout import order_place
+from .services.checkout import order_place_result
 from .services.payments import payment_verify, webhook_receive
 
 PRODUCTS = ["gift cards"]
@@ -185,7 +186,7 @@ def _cart_answer(request: Request, cart: Cart | None) -> Response:
     priced = selectors.cart_priced(cart, user=request.user)
     if isinstance(request.successful_authenticator, SessionAuthentication):
         # A browser's pages draw the cart badge from the session: keep it in step.
-        cart_services.cart_count_remember(request, cart)
+        shop_session.cart_count_remember(request, cart)
     return Response(CartSerializer(priced, context={"request": request}).data)
 
 

@@ -35,6 +35,7 @@ from coupzii.core.money import ZERO, format_inr
 from coupzii.core.security import allow_on_response
 
 from . import selectors, tasks
+from . import session as shop_session
 from .errors import CartEmpty, CartInvalid, IdempotencyKeyReused, OutOfStock, PaymentInvalid
 from .forms import (
     AddToCartForm,
@@ -133,14 +134,14 @@ def gift_card_detail(request, slug: str):
     if request.method == "POST":
         form = AddToCartForm(request.POST, variants=variants)
         if form.is_valid():
-            cart = cart_services.cart_of_request(request)
+            cart = shop_session.cart_of_request(request)
             sku, quantity = form.cleaned_data["sku"], form.cleaned_data["quantity"]
             try:
                 cart_services.cart_line_set(cart=cart, sku=sku, quantity=quantity, add=True)
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
-                cart_services.cart_count_remember(request, cart)
+                shop_session.cart_count_remember(request, cart)
                 variant = form.variants[sku]
                 messages.success(
                     request,
@@ -178,10 +179,10 @@ def cart(request):
 
 
 def _cart_page(request, *, promo_form: PromoForm | None = None):
-    cart = cart_services.cart_of_request(request, create=False)
+    cart = shop_session.cart_of_request(request, create=False)
     priced = selectors.cart_priced(cart, user=_signed_in_user(request))
-    if request.session.get(cart_services.COUNT_KEY, 0) != priced.item_count:
-        cart_services.cart_count_remember(request, cart)  # heal a stale badge
+    if request.session.get(shop_session.COUNT_KEY, 0) != priced.item_count:
+        shop_session.cart_count_remember(request, cart)  # heal a stale badge
     rows = [
         {
             "row": row,
@@ -230,7 +231,7 @@ def _summary_url(request) -> str:
 
 
 def _back_to_cart(request, cart):
-    cart_services.cart_count_remember(request, cart)
+    shop_session.cart_count_remember(request, cart)
     return redirect("commerce:cart")
 
 
@@ -238,7 +239,7 @@ def _back_to_cart(request, cart):
 def cart_line(request):
     """Set a line's quantity: the minus and plus buttons and the quantity box all send here."""
     form = CartLineForm(request.POST)
-    cart = cart_services.cart_of_request(request, create=False)
+    cart = shop_session.cart_of_request(request, create=False)
     if cart is None:
         return redirect("commerce:cart")
     if not form.is_valid():
@@ -259,7 +260,7 @@ def cart_line(request):
 @post_form(_cart_url)
 def cart_line_remove(request):
     form = CartLineRemoveForm(request.POST)
-    cart = cart_services.cart_of_request(request, create=False)
+    cart = shop_session.cart_of_request(request, create=False)
     if cart is not None and form.is_valid():
         cart_services.cart_line_remove(cart=cart, sku=form.cleaned_data["sku"])
         messages.info(request, _("Removed from your cart."))
@@ -271,7 +272,7 @@ def cart_line_remove(request):
 def cart_promo(request):
     form = PromoForm(request.POST)
     if form.is_valid():
-        cart = cart_services.cart_of_request(request)
+        cart = shop_session.cart_of_request(request)
         try:
             promo = cart_services.cart_promo_apply(
                 cart=cart, code=form.cleaned_data["code"], user=_signed_in_user(request)
@@ -286,7 +287,7 @@ def cart_promo(request):
 
 @post_form(_promo_url)
 def cart_promo_remove(request):
-    cart = cart_services.cart_of_request(request, create=False)
+    cart = shop_session.cart_of_request(request, create=False)
     if cart is not None and cart.promo_code_id:
         cart_services.cart_promo_remove(cart=cart)
         messages.info(request, _("Promo code removed."))
@@ -373,7 +374,7 @@ def _place_order(request, form: CheckoutForm):
     except DomainError as exc:
         form.add_domain_error(exc)
     else:
-        cart_services.cart_count_remember(request, cart)
+        shop_session.cart_count_remember(request, cart)
         if order.status == OrderStatus.PENDING_PAYMENT:
             return redirect("commerce:pay", number=order.number)
         if order.status == OrderStatus.FULFILLED:

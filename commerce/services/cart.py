@@ -1,5 +1,6 @@
-"""The cart: lines, promo code and the wallet toggle, for signed-in users and, through a token
-in the session, for visitors; the visitor's cart joins the user's at sign-in."""
+"""The cart: lines, promo code and the wallet toggle, for signed-in users and, by a token, for
+visitors; the visitor's cart joins the user's at sign-in. The owner is passed in (a user or a
+visitor's token): where the token is kept (the browser session) is commerce/session.py's."""
 
 import contextlib
 import uuid
@@ -7,7 +8,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,11 +17,6 @@ from catalog.models import Variant
 from ..errors import CartFull, CartInvalid, InvalidTransition, ProductNotFound, PromoInvalid
 from ..models import Cart, CartLine, Order, OrderStatus, PromoCode
 from . import promos
-
-SESSION_KEY = "commerce_cart_token"
-# The header's cart badge reads this, so pages don't query the cart just to draw it.
-COUNT_KEY = "commerce_cart_count"
-
 
 # --- Finding the cart --------------------------------------------------------------------------
 
@@ -38,16 +33,18 @@ def cart_of_user(user: User, *, create: bool = True) -> Cart | None:
     return cart
 
 
-def cart_of_request(request: HttpRequest, *, create: bool = True) -> Cart | None:
-    """The signed-in user's cart, or the visitor's (made on first use when `create`)."""
-    if request.user.is_authenticated:
-        return cart_of_user(request.user, create=create)
-    token = request.session.get(SESSION_KEY)
-    cart = Cart.objects.filter(token=token).first() if token else None
+def cart_of_visitor(token: str | None, *, create: bool = True) -> Cart | None:
+    """A signed-out visitor's cart by its token; with `create`, a new cart (with a new token,
+    for the caller to keep) when the token finds none."""
+    cart = Cart.objects.filter(token=token, user__isnull=True).first() if token else None
     if cart is None and create:
         cart = Cart.objects.create(token=uuid.uuid4())
-        request.session[SESSION_KEY] = str(cart.token)
     return cart
+
+
+def cart_item_count(cart: Cart | None) -> int:
+    """How many cards the cart holds (the header badge's number)."""
+    return sum(cart.lines.values_list("quantity", flat=True)) if cart else 0
 
 
 # --- Lines -------------------------------------------------------------------------------------
@@ -166,21 +163,23 @@ def cart_empty(*, cart: Cart) -> None:
 # --- Sign-in -----------------------------------------------------------------------------------
 
 
-def cart_merge_at_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
-    """Move the visitor's cart lines into the user's cart (Django's user_logged_in receiver).
+def cart_merge_at_login(*, user: User, token: str | None) -> Cart | None:
+    """Move the lines of the visitor's cart with `token` into the user's cart, at sign-in;
+    returns the user's cart (None if they have none and the visitor had none).
 
     Quantities of the same denomination add up, within its per-order limit; the visitor's
-    promo code comes along unless the user's cart has one.
+    promo code comes along unless the user's cart has one. The visitor's cart is deleted.
     """
-    if request is None or not hasattr(request, "session"):
-        return
-    token = request.session.pop(SESSION_KEY, None)
     with transaction.atomic():
-        guest = Cart.objects.select_for_update().filter(token=token).first() if token else None
+        guest = (
+            Cart.objects.select_for_update().filter(token=token, user__isnull=True).first()
+            if token
+            else None
+        )
         if guest is not None:
             _merge(guest, cart_of_user(user))
             guest.delete()
-    cart_count_remember(request, cart_of_user(user, create=False))
+    return cart_of_user(user, create=False)
 
 
 # --- Trying a failed order again ---------------------------------------------------------------
@@ -213,13 +212,6 @@ def cart_refill_from_order(*, user: User, order: Order) -> list[str]:
     if order.wallet_amount:
         cart_use_wallet(cart=cart, use=True)
     return left_out
-
-
-def cart_count_remember(request: HttpRequest, cart: Cart | None) -> int:
-    """Store the cart's item count in the session for the header badge; returns it."""
-    count = sum(cart.lines.values_list("quantity", flat=True)) if cart else 0
-    request.session[COUNT_KEY] = count
-    return count
 
 
 def _merge(guest: Cart, cart: Cart) -> None:

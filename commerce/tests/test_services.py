@@ -3,7 +3,6 @@ orders, operator refunds, fulfilment by hand and the expiry sweep. SQLite and Po
 
 from datetime import timedelta
 from decimal import Decimal as D
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -29,7 +28,6 @@ from commerce.errors import (
 )
 from commerce.gateways import DevGateway, gateway
 from commerce.models import (
-    Cart,
     CartLine,
     DevGatewayOrder,
     DevGatewayPayment,
@@ -158,70 +156,6 @@ def test_a_cart_holds_at_most_the_configured_number_of_denominations(settings):
     # a line already in the cart can still change
     carts.cart_line_set(cart=cart, sku=first.sku, quantity=4)
     assert sorted(CartLine.objects.values_list("quantity", flat=True)) == [1, 4]
-
-
-def _visitor_cart(*lines, promo=None, use_wallet=False):
-    cart = Cart.objects.create(token=__import__("uuid").uuid4(), promo_code=promo)
-    cart.use_wallet = use_wallet
-    cart.save()
-    for variant, quantity in lines:
-        CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
-    request = SimpleNamespace(session={carts.SESSION_KEY: str(cart.token)})
-    return cart, request
-
-
-def test_signing_in_merges_the_visitors_cart_adding_quantities_within_the_limit():
-    # given a user's cart with 4 of a card (at most 5) and a visitor's with 3 of it and another
-    user = UserFactory()
-    both, only_visitor = VariantFactory(), VariantFactory()
-    cart_with(user, (both, 4))
-    promo = PromoCodeFactory()
-    guest, request = _visitor_cart((both, 3), (only_visitor, 2), promo=promo, use_wallet=True)
-
-    # when
-    carts.cart_merge_at_login(sender=None, request=request, user=user)
-
-    # then
-    mine = carts.cart_of_user(user)
-    assert dict(mine.lines.values_list("variant_id", "quantity")) == {
-        both.pk: 5,
-        only_visitor.pk: 2,
-    }
-    assert mine.promo_code == promo
-    assert mine.use_wallet is True
-    assert not Cart.objects.filter(pk=guest.pk).exists()
-    assert request.session[carts.COUNT_KEY] == 7
-    assert carts.SESSION_KEY not in request.session
-
-
-def test_signing_in_keeps_the_users_own_promo_code_over_the_visitors():
-    user = UserFactory()
-    own, visitors = PromoCodeFactory(), PromoCodeFactory()
-    cart_with(user, (VariantFactory(), 1), promo=own)
-    _guest, request = _visitor_cart((VariantFactory(), 1), promo=visitors)
-
-    carts.cart_merge_at_login(sender=None, request=request, user=user)
-
-    assert carts.cart_of_user(user).promo_code == own
-
-
-def test_signing_in_merges_only_as_many_new_lines_as_the_cart_has_room_for(settings):
-    settings.COMMERCE_MAX_CART_LINES = 2
-    user = UserFactory()
-    cart_with(user, (VariantFactory(), 1))
-    _guest, request = _visitor_cart((VariantFactory(), 1), (VariantFactory(), 1))
-
-    carts.cart_merge_at_login(sender=None, request=request, user=user)
-
-    assert carts.cart_of_user(user).lines.count() == 2
-
-
-def test_signing_in_without_a_visitors_cart_changes_nothing():
-    user = UserFactory()
-    cart_with(user, (VariantFactory(), 2))
-    request = SimpleNamespace(session={})
-    carts.cart_merge_at_login(sender=None, request=request, user=user)
-    assert request.session[carts.COUNT_KEY] == 2
 
 
 # --- Promo codes -------------------------------------------------------------------------------
