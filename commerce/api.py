@@ -402,18 +402,18 @@ class OrderPlaceView(ShopperView):
         key = idempotency_key(request, max_length=ORDER_KEY_MAX_LENGTH)
         contact = _parse_body(OrderPlaceSerializer, request)
         user = request.user
-        # Only decides 200 or 201: the service itself returns the first order for a key it
-        # has seen (or refuses the key for a different cart), under the shopper's lock.
-        retry = selectors.orders_of(user).filter(idempotency_key=key).exists()
-        order = order_place(
+        # The service decides "placed now" or "placed by an earlier request with this key"
+        # under the shopper's lock, so two copies of one request sent at once get one 201 and
+        # one 200 with the same order.
+        placed = order_place_result(
             user=user,
             cart=cart_services.cart_of_user(user),
             email=contact.get("email") or user.email,
             phone=contact["phone"] if "phone" in contact else (getattr(user, "phone", "") or ""),
             idempotency_key=key,
         )
-        answer = status.HTTP_200_OK if retry else status.HTTP_201_CREATED
-        return _order_answer(request, order.number, answer=answer)
+        answer = status.HTTP_201_CREATED if placed.created else status.HTTP_200_OK
+        return _order_answer(request, placed.order.number, answer=answer)
 
 
 @extend_schema(

@@ -54,7 +54,7 @@ from .serializers import (
 )
 from .services.claims import cashback_claim_file, claimable_clicks
 from .services.kyc import kyc_submit
-from .services.withdrawals import withdrawal_request
+from .services.withdrawals import withdrawal_request_result
 
 WALLET = ["wallet"]
 CASHBACK = ["cashback"]
@@ -250,17 +250,17 @@ class WithdrawalListView(WalletView, generics.ListAPIView):
     def post(self, request: Request) -> Response:
         key = idempotency_key(request, max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
         wanted = _parse_body(WithdrawalRequestSerializer, request)
-        # Only decides 200 or 201: the service itself returns the first withdrawal for a key
-        # it has seen (or refuses the key for a different request), under the user's lock.
-        retry = selectors.withdrawals_for(request.user).filter(idempotency_key=key).exists()
-        withdrawal = withdrawal_request(
+        # The service decides "opened now" or "opened by an earlier request with this key"
+        # under the user's lock, so two copies of one request sent at once get one 201 and
+        # one 200 with the same withdrawal.
+        requested = withdrawal_request_result(
             user=request.user,
             amount=wanted["amount"],
             method=wanted["method"],
             idempotency_key=key,
         )
-        answer = status.HTTP_200_OK if retry else status.HTTP_201_CREATED
-        return Response(WithdrawalSerializer(withdrawal).data, status=answer)
+        answer = status.HTTP_201_CREATED if requested.created else status.HTTP_200_OK
+        return Response(WithdrawalSerializer(requested.withdrawal).data, status=answer)
 
 
 @extend_schema(

@@ -2,6 +2,7 @@
 the wallet share held and the gateway order opened, all in one transaction."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -37,14 +38,32 @@ NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over 
 NUMBER_LENGTH = 8
 
 
-@transaction.atomic(durable=True)
+@dataclass(frozen=True)
+class OrderPlaced:
+    """What `order_place_result` did: `created` is False for a retry of a key it had already
+    placed an order for (the first order, unchanged), decided under the shopper's lock."""
+
+    order: Order
+    created: bool
+
+
 def order_place(*, user: User, cart: Cart, email: str, phone: str, idempotency_key: str) -> Order:
+    """`order_place_result`'s order, for callers that don't answer "created" or "repeated"."""
+    return order_place_result(
+        user=user, cart=cart, email=email, phone=phone, idempotency_key=idempotency_key
+    ).order
+
+
+@transaction.atomic(durable=True)
+def order_place_result(
+    *, user: User, cart: Cart, email: str, phone: str, idempotency_key: str
+) -> OrderPlaced:
     """Turn the user's cart into an order awaiting payment (or, when the wallet covers all
     of it, a delivered one).
 
-    A retry with the same idempotency key returns the first order. Raises CartEmpty,
-    CartInvalid (with a field per problem), OutOfStock, PromoInvalid, InsufficientFunds,
-    GatewayUnavailable (nothing is kept then) and IdempotencyKeyReused.
+    A retry with the same idempotency key returns the first order, with `created` False.
+    Raises CartEmpty, CartInvalid (with a field per problem), OutOfStock, PromoInvalid,
+    InsufficientFunds, GatewayUnavailable (nothing is kept then) and IdempotencyKeyReused.
     """
     accounts = ledger.user_accounts(user)
     # The shopper's available-balance row is the per-user lock (as for withdrawals): two
@@ -53,7 +72,7 @@ def order_place(*, user: User, cart: Cart, email: str, phone: str, idempotency_k
     ledger.accounts_lock({accounts[AccountKind.AVAILABLE].pk})
     earlier = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
     if earlier:
-        return _earlier(earlier, cart)
+        return OrderPlaced(_earlier(earlier, cart), created=False)
     priced = _price_under_locks(user, cart)
     order = _create_order(user, priced, email=email, phone=phone, key=idempotency_key)
     _reserve_codes(order)
@@ -79,7 +98,7 @@ def order_place(*, user: User, cart: Cart, email: str, phone: str, idempotency_k
         _open_gateway_order(order)
     else:
         fulfilment.order_mark_paid(order=order, note=gettext_lazy("Paid from your Coupzii wallet."))
-    return order
+    return OrderPlaced(order, created=True)
 
 
 def _earlier(order: Order, cart: Cart) -> Order:

@@ -33,3 +33,42 @@ def successes(results: list) -> list:
 
 def failures(results: list) -> list:
     return [result for result in results if isinstance(result, Exception)]
+
+
+def race_behind(hold, actions: list, *, waiting: int | None = None, timeout: float = 10.0) -> list:
+    """Start each action in its own thread while `hold()` (a context manager, e.g. a row
+    lock taken in a transaction of this thread) is held, wait until `waiting` (default: all)
+    of them are blocked on a lock in PostgreSQL, then let go: they all got as far as the
+    lock before any could pass it. Results as `race` returns them."""
+    import time
+
+    waiting = len(actions) if waiting is None else waiting
+
+    def run(action):
+        try:
+            return action()
+        except DomainError as exc:
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(actions)) as pool:
+        with hold():
+            futures = [pool.submit(run, action) for action in actions]
+            deadline = time.monotonic() + timeout
+            while _lock_waiters() < waiting:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{waiting} sessions never queued on the lock")
+                time.sleep(0.01)
+        return [future.result() for future in futures]
+
+
+def _lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        # Inside a transaction PostgreSQL keeps its first snapshot of the statistics: drop it.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]

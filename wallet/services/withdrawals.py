@@ -7,6 +7,7 @@ withdrawal row and the two endings share ledger keys, so no race can end a hold 
 """
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
@@ -56,15 +57,34 @@ def minimum_withdrawal() -> Decimal:
     return quantize(settings.WALLET_MIN_WITHDRAWAL)
 
 
-@transaction.atomic(durable=True)
+@dataclass(frozen=True)
+class WithdrawalRequested:
+    """What `withdrawal_request_result` did: `created` is False for a retry of a key it had
+    already opened a withdrawal for (the first one, unchanged), decided under the user's lock."""
+
+    withdrawal: Withdrawal
+    created: bool
+
+
 def withdrawal_request(
     *, user: User, amount: Decimal, method: str, idempotency_key: str
 ) -> Withdrawal:
+    """`withdrawal_request_result`'s withdrawal, for callers that don't answer "created"."""
+    return withdrawal_request_result(
+        user=user, amount=amount, method=method, idempotency_key=idempotency_key
+    ).withdrawal
+
+
+@transaction.atomic(durable=True)
+def withdrawal_request_result(
+    *, user: User, amount: Decimal, method: str, idempotency_key: str
+) -> WithdrawalRequested:
     """Move `amount` from the user's available balance to held, and open a withdrawal.
 
-    A retry with the same idempotency key returns the first withdrawal. Raises BelowMinimum,
-    KycRequired, PayoutDestinationMissing, DailyLimitReached, InsufficientFunds, and
-    IdempotencyKeyReused for a key already used with a different amount or method.
+    A retry with the same idempotency key returns the first withdrawal, with `created` False.
+    Raises BelowMinimum, KycRequired, PayoutDestinationMissing, DailyLimitReached,
+    InsufficientFunds, and IdempotencyKeyReused for a key already used with a different
+    amount or method.
     """
     amount = _valid_amount(amount)
     accounts = ledger.user_accounts(user)
@@ -75,7 +95,7 @@ def withdrawal_request(
     if earlier:
         if earlier.amount != amount or earlier.method != method:
             raise IdempotencyKeyReused()
-        return earlier
+        return WithdrawalRequested(earlier, created=False)
     destination, payout_account = _destination(user, method)
     _check_daily_limit(user)
     if spendable_balance(user) < amount:
@@ -91,7 +111,7 @@ def withdrawal_request(
     _move(withdrawal, "hold", TransactionKind.WITHDRAWAL_HOLD, accounts, user)
     WithdrawalAudit.objects.create(withdrawal=withdrawal, actor=user, action=S.REQUESTED)
     _notify(withdrawal)
-    return withdrawal
+    return WithdrawalRequested(withdrawal, created=True)
 
 
 def _valid_amount(amount) -> Decimal:
