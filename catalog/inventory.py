@@ -67,8 +67,8 @@ def normalise_code(code: str) -> str:
 
 def sellable_from() -> date:
     """Codes expiring before this date are not sold: a card must leave the shopper time to use
-    it (COMMERCE_MIN_CODE_VALIDITY_DAYS)."""
-    return timezone.localdate() + timedelta(days=settings.COMMERCE_MIN_CODE_VALIDITY_DAYS)
+    it (CATALOG_MIN_CODE_VALIDITY_DAYS)."""
+    return timezone.localdate() + timedelta(days=settings.CATALOG_MIN_CODE_VALIDITY_DAYS)
 
 
 def sellable_codes() -> QuerySet[VoucherCode]:

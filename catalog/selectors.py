@@ -5,10 +5,13 @@ Every selector returns a queryset (or one object) that already carries the joins
 prefetches its callers need, so a page or an API list runs a fixed number of queries however
 many rows it shows. Only active categories and merchants are ever returned.
 
-catalog sits below offers (offers -> catalog), so the live-offer count below reaches offers
-through the reverse relation `Merchant.offers` and never imports the offers app.
+catalog sits below offers (offers -> catalog) and never names it: a merchant card's live-offer
+count and best offer rate come from the rule the offers app registers when it starts
+(`merchant_offers_register`). Without one, a merchant has no live offers and earns its own rate.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -41,17 +44,30 @@ from .models import (
     VoucherStatus,
 )
 
-# offers.models.OfferStatus.ACTIVE; spelled out because catalog must not import offers.
-_OFFER_ACTIVE = "active"
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 
-def live_offers_q(*, now: datetime, prefix: str = "") -> Q:
-    """The condition for a live offer (active, started, not ended), for use from a related
-    model: `prefix="offers__"` from Merchant. offers.selectors.offers_live uses the same rule."""
-    return Q(**{f"{prefix}status": _OFFER_ACTIVE, f"{prefix}starts_at__lte": now}) & (
-        Q(**{f"{prefix}ends_at__isnull": True}) | Q(**{f"{prefix}ends_at__gt": now})
-    )
+@dataclass(frozen=True)
+class MerchantOffers:
+    """How the app that lists offers under merchants tells catalog about them.
+
+    Both return aggregate expressions over a Merchant queryset (through the app's reverse
+    relation), used in one annotate, so they share one LEFT JOIN:
+    `live_count(now)` counts a merchant's live offers; `best_rate(kind, now)` is the highest
+    rate of one cashback kind (a CashbackKind value) among its live offers, NULL when none.
+    """
+
+    live_count: Callable[[datetime], Count]
+    best_rate: Callable[[str, datetime], Max]
+
+
+_merchant_offers: list[MerchantOffers] = []
+
+
+def merchant_offers_register(merchant_offers: MerchantOffers) -> None:
+    """Register the live-offer rule for merchant cards (offers does, in its ready()). One app
+    lists offers under merchants: registering again replaces the rule."""
+    _merchant_offers[:] = [merchant_offers]
 
 
 def merchants_for_cards(
@@ -70,11 +86,10 @@ def _with_live_offer_count(merchants: QuerySet[Merchant], *, now: datetime) -> Q
     `best_cashback_value`, see `_best_cashback`), from one LEFT JOIN on offers. Every other
     filter on merchants uses `pk__in` subqueries, so the join is never multiplied by
     categories and the count stays exact."""
-    live = live_offers_q(now=now, prefix="offers__")
     merchants = merchants.annotate(
-        live_offer_count=Count("offers", filter=live),
-        best_percent=_best_rate(CashbackKind.PERCENT, live),
-        best_flat=_best_rate(CashbackKind.FLAT, live),
+        live_offer_count=_live_offer_count(now),
+        best_percent=_best_rate(CashbackKind.PERCENT, now),
+        best_flat=_best_rate(CashbackKind.FLAT, now),
     )
     return merchants.annotate(
         best_cashback_kind=Case(
@@ -90,7 +105,13 @@ def _with_live_offer_count(merchants: QuerySet[Merchant], *, now: datetime) -> Q
     )
 
 
-def _best_rate(kind: str, live: Q) -> Greatest:
+def _live_offer_count(now: datetime):
+    if not _merchant_offers:
+        return Value(0)
+    return _merchant_offers[0].live_count(now)
+
+
+def _best_rate(kind: str, now: datetime) -> Greatest:
     """The highest rate of one kind a shopper can earn at the store now: its own rate, or a
     live offer's own rate (an offer that sets none earns the store's). 0 when neither has one.
 
@@ -101,7 +122,9 @@ def _best_rate(kind: str, live: Q) -> Greatest:
     own = Case(
         When(cashback_kind=kind, then=F("cashback_value")), default=zero, output_field=_MONEY
     )
-    offers = Max("offers__cashback_value", filter=live & Q(offers__cashback_kind=kind))
+    if not _merchant_offers:
+        return Greatest(own, zero, output_field=_MONEY)
+    offers = _merchant_offers[0].best_rate(kind, now)
     return Greatest(own, Coalesce(offers, zero), output_field=_MONEY)
 
 

@@ -11,6 +11,7 @@ class OffersConfig(AppConfig):
 
         cache_coherence.connect()
         _register_notification_kinds()
+        _register_merchant_offers()
 
 
 def _register_notification_kinds() -> None:
@@ -23,3 +24,12 @@ def _register_notification_kinds() -> None:
     notification_kind_register(
         REMINDER_KIND, NotificationKind(label=_("Code expiring"), icon="clock")
     )
+
+
+def _register_merchant_offers() -> None:
+    """Merchant cards (catalog) count a store's live offers by offers' own rule."""
+    from catalog.selectors import merchant_offers_register
+
+    from .selectors import MERCHANT_OFFERS
+
+    merchant_offers_register(MERCHANT_OFFERS)

@@ -28,12 +28,14 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DecimalField,
     Exists,
     Expression,
     F,
     FloatField,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -44,7 +46,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from catalog.models import CashbackKind, Category, Merchant
-from catalog.selectors import cashback_label, live_offers_q, merchants_for_cards
+from catalog.selectors import MerchantOffers, cashback_label, merchants_for_cards
 from offers import clickout, trending
 
 from .models import (
@@ -80,6 +82,25 @@ class InvalidFilter(ValueError):
 
 
 # --- Live offers -----------------------------------------------------------------------------
+
+
+def live_offers_q(*, now: datetime, prefix: str = "") -> Q:
+    """The condition for a live offer (active, started, not ended), also for use from a related
+    model: `prefix="offers__"` from Merchant."""
+    return Q(**{f"{prefix}status": OfferStatus.ACTIVE, f"{prefix}starts_at__lte": now}) & (
+        Q(**{f"{prefix}ends_at__isnull": True}) | Q(**{f"{prefix}ends_at__gt": now})
+    )
+
+
+#: What catalog's merchant cards need to know about offers (registered in OffersConfig.ready):
+#: the count and the best rates of a merchant's live offers, through `Merchant.offers`.
+MERCHANT_OFFERS = MerchantOffers(
+    live_count=lambda now: Count("offers", filter=live_offers_q(now=now, prefix="offers__")),
+    best_rate=lambda kind, now: Max(
+        "offers__cashback_value",
+        filter=live_offers_q(now=now, prefix="offers__") & Q(offers__cashback_kind=kind),
+    ),
+)
 
 
 def offers_live(now: datetime | None = None) -> QuerySet[Offer]:

@@ -52,7 +52,7 @@ def test_a_code_already_in_the_inventory_refuses_the_whole_batch():
 
 
 def test_stock_counts_available_codes_that_leave_time_to_use_them(settings):
-    settings.COMMERCE_MIN_CODE_VALIDITY_DAYS = 30
+    settings.CATALOG_MIN_CODE_VALIDITY_DAYS = 30
     today = timezone.localdate()
     variant, empty = VariantFactory(), VariantFactory()
     stock(variant, 2)

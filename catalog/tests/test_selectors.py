@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from catalog import selectors
@@ -302,3 +303,34 @@ def test_merchant_lists_read_the_best_rate_in_their_fixed_queries(django_assert_
         labels = sorted(selectors.merchant_cashback_label(m) for m in selectors.merchants_list())
 
     assert labels == [f"Up to {rate}% cashback" for rate in range(3, 8)]
+
+
+# --- what catalog knows of offers: only the rule offers registers ------------------------------
+
+
+def test_merchant_cards_count_live_offers_by_the_rule_offers_registered(monkeypatch):
+    # given a 3% store with an 8% live offer, and offers' rule (registered at start-up) swapped
+    # for one that counts every offer, ended ones too
+    store = MerchantFactory(cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal("3"))
+    OfferFactory(merchant=store, cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal("8"))
+    OfferFactory(merchant=store, status=OfferStatus.EXPIRED)
+    assert selectors.merchant_by_slug(store.slug).live_offer_count == 1  # offers' own rule
+    every_offer = selectors.MerchantOffers(
+        live_count=lambda now: Count("offers"),
+        best_rate=lambda kind, now: Max("offers__cashback_value"),
+    )
+    monkeypatch.setattr(selectors, "_merchant_offers", [every_offer])
+
+    # then catalog follows the registered rule
+    assert selectors.merchant_by_slug(store.slug).live_offer_count == 2
+
+
+def test_without_a_registered_rule_a_merchant_has_no_live_offers_and_its_own_rate(monkeypatch):
+    store = MerchantFactory(cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal("3"))
+    OfferFactory(merchant=store, cashback_kind=CashbackKind.PERCENT, cashback_value=Decimal("8"))
+    monkeypatch.setattr(selectors, "_merchant_offers", [])
+
+    card = selectors.merchant_by_slug(store.slug)
+
+    assert card.live_offer_count == 0
+    assert selectors.merchant_best_cashback(card) == (CashbackKind.PERCENT, Decimal("3.00"))

@@ -461,7 +461,7 @@ def test_the_wallet_share_is_what_can_be_spent_debts_included(card):
 
 
 def test_codes_expiring_within_the_minimum_validity_are_not_sold(settings):
-    settings.COMMERCE_MIN_CODE_VALIDITY_DAYS = 30
+    settings.CATALOG_MIN_CODE_VALIDITY_DAYS = 30
     shopper = UserFactory()
     variant = VariantFactory()
     today = timezone.localdate()

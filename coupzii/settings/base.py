@@ -377,8 +377,12 @@ DEV_GATEWAY_WEBHOOK_SECRET = "dev-gateway-webhook-secret-not-for-production"  # 
 # An order not paid within this many minutes is cancelled and its codes go back on sale.
 COMMERCE_PAYMENT_WINDOW_MINUTES = env.int("COMMERCE_PAYMENT_WINDOW_MINUTES", default=15)
 COMMERCE_MAX_CART_LINES = 20
-# Codes closer than this to their expiry are not sold.
-COMMERCE_MIN_CODE_VALIDITY_DAYS = env.int("COMMERCE_MIN_CODE_VALIDITY_DAYS", default=30)
+# Codes closer than this to their expiry are not sold (catalog.inventory's rule, so catalog's
+# setting; the environment variable's older name COMMERCE_MIN_CODE_VALIDITY_DAYS still works).
+CATALOG_MIN_CODE_VALIDITY_DAYS = env.int(
+    "CATALOG_MIN_CODE_VALIDITY_DAYS",
+    default=env.int("COMMERCE_MIN_CODE_VALIDITY_DAYS", default=30),
+)
 # Razorpay refuses orders under Re 1 (100 paise).
 COMMERCE_GATEWAY_MINIMUM = "1.00"
 
