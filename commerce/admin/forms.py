@@ -18,8 +18,8 @@ from catalog.inventory import NewCode
 from coupzii.core.money import format_inr
 from coupzii.core.validators import code_problem
 
-from .models import Order, OrderLine, PromoCode
-from .services.promos import CODE_MAX_LENGTH
+from ..models import Order, OrderLine, PromoCode
+from ..services.promos import CODE_MAX_LENGTH
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
