@@ -10,6 +10,7 @@ rounds. bench/README.md explains the numbers and keeps the results table.
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import dataclasses
 import datetime
@@ -70,6 +71,11 @@ class Benchmark:
     expect_status: int = 200
     # Also measure the subject's p99 at 70% of its peak rate (a latency budget, not a peak).
     rated_p99: bool = False
+    # The subject is not one URL but the offers list over many filter, sort and page
+    # combinations (offer_list_paths), drawn at random per request by `wrk` and a Lua script
+    # (`hey` takes one URL); both sides then go through wrk. Adds the page cache's hit rate
+    # and a cold-cache round.
+    varied: bool = False
 
 
 # One entry per benchmark. A new baseline view goes in bench/urls.py next to `bare`.
@@ -89,10 +95,14 @@ BENCHMARKS = [
     ),
     Benchmark(
         name="offers",
-        subject="/api/v1/offers/?page_size=20",
+        subject="/api/v1/offers/",
         baseline="/bench/one-query/",
-        description="the offers list API, 20 a page, signed in, vs one query returned as JSON",
+        description=(
+            "the offers list API over its filter, sort and page combinations at random, "
+            "signed in, vs one query returned as JSON"
+        ),
         signed_in=True,
+        varied=True,
     ),
     Benchmark(
         name="clickout",
@@ -135,12 +145,21 @@ print("BENCH-CLAIM " + json.dumps({{"offer": str(offer.public_id), "emails": ema
 """
 
 
-# Python for `manage.py shell -c`: the ids benchmarks put in their paths, as JSON.
+# Python for `manage.py shell -c`: the ids benchmarks put in their paths, the merchant and
+# category slugs the offers list is filtered by and how long it caches a page, as JSON.
 PATH_VALUES_SCRIPT = """
 import json
+from catalog.models import Category, Merchant
+from offers.api import LIST_CACHE_SECONDS
 from offers.selectors import offers_live
 offer = offers_live().filter(kind="code").order_by("id").first()
-print("BENCH-VALUES " + json.dumps({"offer": str(offer.public_id)}))
+values = {
+    "offer": str(offer.public_id),
+    "merchants": list(Merchant.objects.order_by("slug").values_list("slug", flat=True)),
+    "categories": list(Category.objects.order_by("slug").values_list("slug", flat=True)),
+    "page_cache_seconds": LIST_CACHE_SECONDS,
+}
+print("BENCH-VALUES " + json.dumps(values))
 """
 
 # The user whose token the signed-in benchmarks send; made by the runner, verified email.
@@ -170,6 +189,15 @@ class Measurement:
     p95_ms: float
     p99_ms: float
     responses: int
+    # Offers list pages written to the cache during the measurement: one per page the view
+    # had to build (a miss). None where nobody counted.
+    cache_fills: int | None = None
+
+    @property
+    def hit_rate(self) -> float | None:
+        if self.cache_fills is None or not self.responses:
+            return None
+        return max(0.0, 1 - self.cache_fills / self.responses)
 
 
 @dataclass(frozen=True)
@@ -178,6 +206,10 @@ class Result:
     subject: Measurement
     baseline: Measurement
     rated: Measurement | None = None
+    # Varied benchmarks: the subject's first round after the cache was flushed, and how
+    # many distinct paths the subject was drawn from.
+    cold: Measurement | None = None
+    paths: int | None = None
 
     @property
     def ratio(self) -> float:
@@ -241,23 +273,25 @@ def check_redis(url: str, role: str, variable: str) -> None:
 # --- Load generator -----------------------------------------------------------------------
 
 
-def ensure_hey() -> str:
-    found = shutil.which("hey")
+def ensure_load_generator(command: str) -> str:
+    """The path of `hey` or `wrk` (Debian packages of the same names), installed when missing
+    and running as root."""
+    found = shutil.which(command)
     if found:
         return found
     if os.geteuid() != 0:
         raise BenchError(
-            "The load generator `hey` is not installed. Install it with "
-            "`sudo apt-get install -y hey` and run again."
+            f"The load generator `{command}` is not installed. Install it with "
+            f"`sudo apt-get install -y {command}` and run again."
         )
-    print("Installing hey: apt-get install -y hey")
+    print(f"Installing {command}: apt-get install -y {command}")
     result = subprocess.run(
-        ["apt-get", "install", "-y", "hey"], capture_output=True, text=True, check=False
+        ["apt-get", "install", "-y", command], capture_output=True, text=True, check=False
     )
-    found = shutil.which("hey")
+    found = shutil.which(command)
     if result.returncode != 0 or not found:
         raise BenchError(
-            "`apt-get install -y hey` failed (an `apt-get update` may be needed first):\n"
+            f"`apt-get install -y {command}` failed (an `apt-get update` may be needed first):\n"
             + last_lines(result.stdout + result.stderr)
         )
     return found
@@ -480,12 +514,15 @@ def last_lines(text: str, count: int = 30) -> str:
 
 
 def median_of(measurements: list[Measurement]) -> Measurement:
+    fills = [m.cache_fills for m in measurements]
     return Measurement(
         requests_per_second=statistics.median(m.requests_per_second for m in measurements),
         p50_ms=statistics.median(m.p50_ms for m in measurements),
         p95_ms=statistics.median(m.p95_ms for m in measurements),
         p99_ms=statistics.median(m.p99_ms for m in measurements),
         responses=sum(m.responses for m in measurements),
+        # Summed like the responses, so the hit rate is over all the rounds' requests.
+        cache_fills=None if None in fills else sum(fills),
     )
 
 
@@ -562,6 +599,296 @@ def measure_rated(benchmark: Benchmark, hey: str, base_url: str, args, peak: flo
     return measurement
 
 
+# --- Varied paths: the offers list over many combinations, through wrk --------------------
+
+# Filters of GET /api/v1/offers/ that are not slugs of the seeded catalogue.
+OFFER_SORTS = ("popular", "newest", "ending", "cashback")
+OFFER_KINDS = ("code", "deal", "unique_code")
+OFFER_DISCOUNT_TYPES = ("percentage", "fixed", "bogo", "free_shipping")
+OFFER_PAGE_SIZE = 20
+# The unfiltered list is also asked for 50 a page, as a "show more" client would.
+OFFER_LONG_PAGE_SIZE = 50
+WRK_THREADS = 2
+# Fills of the offers list cache are recognised by this part of their Redis key
+# (KEY_PREFIX:version:api:offers:<catalog version>:<language>:<digest>).
+OFFER_PAGE_KEY_PART = b":api:offers:"
+
+# Each request asks for a path drawn at random from the file named after `--`, with the
+# headers given by -H; done() prints what the runner reads (latencies in microseconds).
+WRK_SCRIPT = """\
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+
+local paths = {}
+function init(args)
+  for line in io.lines(args[1]) do
+    if line ~= "" then paths[#paths + 1] = line end
+  end
+  math.randomseed(tonumber(args[2]) * 100 + id)
+end
+
+function request()
+  return wrk.format(nil, paths[math.random(#paths)])
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH-WRK requests=%d duration_us=%d p50_us=%d p95_us=%d p99_us=%d "
+      .. "connect=%d read=%d write=%d status=%d timeout=%d\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def offer_list_filters(values: dict) -> list[dict[str, str]]:
+    """The filter combinations a shopper can pick on the offers list, each to be asked for
+    with every sort: none, each merchant, each category, each kind, each discount type, with
+    and without cashback, two minimum discounts, and each category with each kind."""
+    filters: list[dict[str, str]] = [{}]
+    filters += [{"merchant": slug} for slug in values["merchants"]]
+    filters += [{"category": slug} for slug in values["categories"]]
+    filters += [{"kind": kind} for kind in OFFER_KINDS]
+    filters += [{"discount_type": kind} for kind in OFFER_DISCOUNT_TYPES]
+    filters += [{"has_cashback": "true"}, {"has_cashback": "false"}]
+    filters += [{"min_discount": "10"}, {"min_discount": "25"}]
+    filters += [
+        {"category": slug, "kind": kind} for slug in values["categories"] for kind in OFFER_KINDS
+    ]
+    return filters
+
+
+def offer_list_paths(base_url: str, auth: dict[str, str], values: dict) -> list[str]:
+    """Every page of every filter and sort combination that has offers. The first page of
+    each is asked for once, to read its `count` (which also fills the cache: it is flushed
+    before measuring). Empty lists are left out: they cost the view less than a real page.
+    A later page that does not answer (a 404 past the end) stops wrk's run."""
+    first_pages = []
+    for filters in offer_list_filters(values):
+        for sort in OFFER_SORTS:
+            first_pages.append({**filters, "sort": sort, "page_size": str(OFFER_PAGE_SIZE)})
+            if not filters:
+                first_pages.append({"sort": sort, "page_size": str(OFFER_LONG_PAGE_SIZE)})
+
+    def pages_of(query: dict[str, str]) -> list[str]:
+        path = "/api/v1/offers/?" + urllib.parse.urlencode(query)
+        status, text = fetch(base_url + path, auth)
+        if status != 200:
+            raise BenchError(f"{path} answered {status} before the benchmark:\n{text[:2000]}")
+        count = json.loads(text)["count"]
+        pages = -(-count // int(query["page_size"]))
+        later = [
+            "/api/v1/offers/?" + urllib.parse.urlencode({**query, "page": str(number)})
+            for number in range(2, pages + 1)
+        ]
+        return [path, *later] if count else []
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        paths = [path for found in pool.map(pages_of, first_pages) for path in found]
+    return paths
+
+
+def run_wrk(
+    wrk: str,
+    base_url: str,
+    paths_file: Path,
+    seconds: int,
+    concurrency: int,
+    headers: dict[str, str],
+    seed: int,
+) -> Measurement:
+    """`seconds` of load from `concurrency` connections, each request for a random path of
+    `paths_file`; any error or status of 400 and above stops the run."""
+    header_flags = [flag for name, value in headers.items() for flag in ("-H", f"{name}: {value}")]
+    script = RESULTS_DIR / "varied_paths.lua"
+    script.write_text(WRK_SCRIPT)
+    command = [
+        wrk,
+        "-t",
+        str(min(WRK_THREADS, concurrency)),
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+        *header_flags,
+        base_url + "/",
+        "--",
+        str(paths_file),
+        str(seed),
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    figures = re.search(r"^BENCH-WRK (.*)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not figures:
+        raise BenchError(
+            f"{' '.join(command)} failed:\n{last_lines(result.stdout + result.stderr)}"
+        )
+    numbers = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", figures.group(1))}
+    errors = {
+        kind: numbers[kind]
+        for kind in ("connect", "read", "write", "status", "timeout")
+        if numbers[kind]
+    }
+    # Any error means the run measured something other than the view (status: 400 and up).
+    if errors or not numbers["requests"]:
+        raise BenchError(f"wrk saw errors on the paths of {paths_file}: {errors}\n{result.stdout}")
+    return Measurement(
+        requests_per_second=numbers["requests"] / (numbers["duration_us"] / 1e6),
+        p50_ms=numbers["p50_us"] / 1000,
+        p95_ms=numbers["p95_us"] / 1000,
+        p99_ms=numbers["p99_us"] / 1000,
+        responses=numbers["requests"],
+    )
+
+
+class CacheFills:
+    """Counts the offers list pages written to the cache: one per request whose page was not
+    cached (the view builds the page and stores it), so hits = responses - fills.
+
+    Redis's own keyspace_hits/misses cannot say this: they are counted for the whole server
+    (every database, whoever else uses it) and for every read a request makes (the token's
+    revoked-login check, the catalog version, the uses-today counters). Instead Redis
+    publishes a keyspace event for every SET in the cache's database while the benchmark runs
+    (`notify-keyspace-events` gets E and $, and is put back afterwards), and a thread here
+    counts those whose key is an offers list page.
+
+    A round's count runs from one `mark()` to the next: each SETs a marker key, and Redis
+    publishes events in the order it runs the commands, so the count stops exactly at the
+    marker. A page built for a counted response was stored before the response went out, so
+    before the load stopped and the marker was set; requests still in the server when wrk
+    stopped (it does not count them) mostly finish after the marker."""
+
+    MARK_KEY = b"bench:cache-fills:mark"
+
+    def __init__(self, cache_url: str):
+        self.client = redis.Redis.from_url(cache_url)
+        database = self.client.connection_pool.connection_kwargs.get("db", 0)
+        self.channel = f"__keyevent@{database}__:set"
+        self.previous: str | None = None
+        self.fills = 0
+        self.at_mark = 0
+        self.marked = threading.Event()
+        self.lock = threading.Lock()
+        self.pubsub = None
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> "CacheFills":
+        self.previous = self.client.config_get("notify-keyspace-events")["notify-keyspace-events"]
+        # E: keyevent channels; $: string commands (SET). A stands for all the classes.
+        flags = self.previous + ("" if "E" in self.previous else "E")
+        flags += "" if "$" in flags or "A" in flags else "$"
+        if flags != self.previous:
+            self.client.config_set("notify-keyspace-events", flags)
+        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        self.pubsub.subscribe(**{self.channel: self._count})
+        self.thread = self.pubsub.run_in_thread(sleep_time=0.05, daemon=True)
+        return self
+
+    def _count(self, message) -> None:
+        key = message["data"]
+        with self.lock:
+            if key.endswith(self.MARK_KEY):
+                self.at_mark, self.fills = self.fills, 0
+                self.marked.set()
+            elif OFFER_PAGE_KEY_PART in key:
+                self.fills += 1
+
+    def mark(self) -> int:
+        """The fills since the previous mark."""
+        self.marked.clear()
+        self.client.set(self.MARK_KEY, 1, ex=3600)
+        if not self.marked.wait(timeout=30):
+            raise BenchError("Redis sent no keyspace event for the marker key within 30 s.")
+        with self.lock:
+            return self.at_mark
+
+    def __exit__(self, *exc_info) -> None:
+        if self.thread:
+            self.thread.stop()
+            self.thread.join(timeout=5)
+        if self.pubsub:
+            self.pubsub.close()
+        if self.previous is not None:
+            self.client.config_set("notify-keyspace-events", self.previous)
+        self.client.close()
+
+
+def run_varied_benchmark(
+    benchmark: Benchmark,
+    wrk: str,
+    base_url: str,
+    args,
+    auth: dict[str, str],
+    values: dict,
+    cache_url: str,
+) -> Result:
+    """The offers list over all its combinations: warm-up, then one round right after the
+    cache was flushed (reported on its own), the subject's load until the cache's lifetime
+    has passed since the flush, then baseline and subject alternating."""
+    print(f"\n{benchmark.name}: {benchmark.description}")
+    paths = offer_list_paths(base_url, auth, values)
+    subject_file = RESULTS_DIR / f"{benchmark.name}_paths.txt"
+    subject_file.write_text("\n".join(paths) + "\n")
+    baseline_file = RESULTS_DIR / f"{benchmark.name}_baseline_paths.txt"
+    baseline_file.write_text(benchmark.baseline + "\n")
+    print(
+        f"  {len(paths)} paths: {len(offer_list_filters(values))} filter combinations x "
+        f"{len(OFFER_SORTS)} sorts, every page (list in {subject_file.relative_to(ROOT)})"
+    )
+    sides = (
+        ("baseline", baseline_file, {}),
+        ("subject", subject_file, subject_headers(benchmark, auth)),
+    )
+    seeds = iter(range(1, 1000))
+    for _side, paths_file, headers in sides:
+        run_wrk(wrk, base_url, paths_file, WARMUP_SECONDS, args.concurrency, headers, next(seeds))
+
+    def measure(side: str, paths_file: Path, headers: dict[str, str]) -> Measurement:
+        # The previous round's last requests finish before this one starts.
+        time.sleep(1)
+        fills.mark()
+        measurement = run_wrk(
+            wrk, base_url, paths_file, args.duration, args.concurrency, headers, next(seeds)
+        )
+        built = fills.mark()
+        return dataclasses.replace(measurement, cache_fills=built if side == "subject" else None)
+
+    rounds: dict[str, list[Measurement]] = {"baseline": [], "subject": []}
+    with CacheFills(cache_url) as fills:
+        # The whole cache database (pages, catalog version, counters, throttle windows),
+        # once the warm-up's last requests have finished.
+        time.sleep(1)
+        fills.client.flushdb()
+        cold = measure(*sides[1])
+        print(f"  cold    subject  (cache flushed first) {describe(cold)}")
+        # Then the subject's load goes on until a page cached at the flush would have
+        # expired, so the measured rounds start from the cache's steady state, not from
+        # a cache still filling up.
+        filling = values["page_cache_seconds"] - args.duration
+        if filling > 0:
+            print(f"  filling: {filling} s more of the subject's load (discarded)")
+            run_wrk(wrk, base_url, subject_file, filling, args.concurrency, sides[1][2], 999)
+        for number in range(1, args.rounds + 1):
+            for side, paths_file, headers in sides:
+                measurement = measure(side, paths_file, headers)
+                rounds[side].append(measurement)
+                label = benchmark.subject if side == "subject" else benchmark.baseline
+                print(f"  round {number} {side:<8} {label:<16} {describe(measurement)}")
+    for side, measurements in rounds.items():
+        warn_if_unsteady(side, measurements)
+    subject = median_of(rounds["subject"])
+    return Result(benchmark, subject, median_of(rounds["baseline"]), cold=cold, paths=len(paths))
+
+
 def warn_if_unsteady(side: str, measurements: list[Measurement]) -> None:
     # Rounds of one side should agree; when they do not, something else was using the CPU.
     rates = [m.requests_per_second for m in measurements]
@@ -574,11 +901,14 @@ def warn_if_unsteady(side: str, measurements: list[Measurement]) -> None:
 
 
 def describe(measurement: Measurement) -> str:
-    return (
+    text = (
         f"{measurement.requests_per_second:9.1f} req/s  "
         f"p50/p95/p99 {percentiles(measurement):>17} ms  "
         f"({measurement.responses} responses)"
     )
+    if measurement.hit_rate is not None:
+        text += f"  cache hits {measurement.hit_rate:.1%} ({measurement.cache_fills} pages built)"
+    return text
 
 
 def percentiles(measurement: Measurement) -> str:
@@ -607,9 +937,10 @@ class ClaimRun:
 
 
 def hammer(
-    url: str, client_headers: list[dict[str, str]], seconds: int, *, fresh_key: bool
+    url: str, client_headers: list[dict[str, str]], seconds: int, *, claims: bool
 ) -> ClaimRun:
-    """POST from one thread per client, one request at a time each, for `seconds`."""
+    """POST from one thread per client, one request at a time each, for `seconds`. Claims
+    carry a fresh Idempotency-Key each and must answer with a code."""
     deadline = time.monotonic() + seconds
     latencies: list[float] = []
     codes: list[str] = []
@@ -618,14 +949,17 @@ def hammer(
     def client(headers: dict[str, str]) -> None:
         while time.monotonic() < deadline and not failures:
             request_headers = {**headers, "Content-Type": "application/json"}
-            if fresh_key:
+            if claims:
                 request_headers["Idempotency-Key"] = secrets.token_hex(16)
             started = time.perf_counter()
             status, text = fetch(url, request_headers, b"{}")
             latencies.append((time.perf_counter() - started) * 1000)
+            code = re.search(r'"code":\s*"([^"]+)"', text)
             if status not in (200, 201):
                 failures.append(f"{status}: {text[:300]}")
-            elif code := re.search(r'"code":\s*"([^"]+)"', text):
+            elif claims and not code:
+                failures.append(f"a claim answered {status} without a code: {text[:300]}")
+            elif code:
                 codes.append(code.group(1))
 
     started = time.monotonic()
@@ -639,53 +973,86 @@ def hammer(
     return ClaimRun(len(latencies) / (time.monotonic() - started), latencies, codes)
 
 
-def measure_claims(environment: dict[str, str], base_url: str, args) -> tuple[ClaimRun, ClaimRun]:
-    """Claims per second from CLAIM_CLIENTS shoppers at once, against one short write
-    transaction per request from the same clients; then checks no code went out twice."""
+def claim_measurement(run: ClaimRun) -> Measurement:
+    p50, p95, p99 = ms_percentiles(run.latencies_ms)
+    return Measurement(run.per_second, p50, p95, p99, responses=len(run.latencies_ms))
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    subject: Measurement
+    baseline: Measurement
+    # Codes handed out over the whole benchmark (warm-up included), all of them distinct.
+    codes: int
+
+    @property
+    def ratio(self) -> float:
+        return self.subject.requests_per_second / self.baseline.requests_per_second
+
+
+def measure_claims(environment: dict[str, str], base_url: str, args) -> ClaimResult:
+    """Claims per second from CLAIM_CLIENTS signed-in shoppers at once, against one short
+    write transaction per request on each client's own row, signed in the same way: a
+    warm-up of both, then baseline and subject alternating for `--rounds` rounds. Then checks
+    that no code went out twice."""
     password = secrets.token_urlsafe(16)
     output = run_manage(environment, "shell", "-c", claim_setup_script(password))
     line = next(line for line in output.splitlines() if line.startswith("BENCH-CLAIM "))
     setup = json.loads(line.removeprefix("BENCH-CLAIM "))
     client_headers = [sign_in(base_url, email, password)[0] for email in setup["emails"]]
-    claim_url = f"{base_url}/api/v1/offers/{setup['offer']}/claim/"
-    print(f"\nclaim: {CLAIM_CLIENTS} shoppers claiming codes at once vs one write per POST")
-    baseline = hammer(
-        f"{base_url}/bench/one-write/", client_headers, args.duration, fresh_key=False
-    )
-    baseline_ms = ms_percentiles(baseline.latencies_ms)
-    print(f"  baseline one-write {baseline.per_second:9.1f} req/s  p50/p95/p99 {baseline_ms} ms")
-    subject = hammer(claim_url, client_headers, args.duration, fresh_key=True)
-    duplicates = len(subject.codes) - len(set(subject.codes))
-    subject_ms = ms_percentiles(subject.latencies_ms)
+    claim_path = f"/api/v1/offers/{setup['offer']}/claim/"
     print(
-        f"  subject  claim {subject.per_second:9.1f} claims/s  p50/p95/p99 {subject_ms} ms  "
-        f"({len(subject.codes)} codes, {duplicates} duplicates)"
+        f"\nclaim: {CLAIM_CLIENTS} signed-in shoppers claiming codes at once vs one write "
+        "per POST on each one's own row, signed in the same way"
     )
+    sides = (("baseline", "/bench/one-write/", False), ("subject", claim_path, True))
+    codes: list[str] = []
+    # Every worker opens its connections and loads the views before anything is measured.
+    for _side, path, claims in sides:
+        codes += hammer(base_url + path, client_headers, WARMUP_SECONDS, claims=claims).codes
+    rounds: dict[str, list[Measurement]] = {"baseline": [], "subject": []}
+    for number in range(1, args.rounds + 1):
+        # Alternating the two sides spreads any drift over both instead of one.
+        for side, path, claims in sides:
+            run = hammer(base_url + path, client_headers, args.duration, claims=claims)
+            codes += run.codes
+            measurement = claim_measurement(run)
+            rounds[side].append(measurement)
+            label = "claim" if claims else path
+            print(f"  round {number} {side:<8} {label:<18} {describe(measurement)}")
+    for side, measurements in rounds.items():
+        warn_if_unsteady(side, measurements)
+    duplicates = len(codes) - len(set(codes))
+    print(f"  {len(codes)} codes handed out, warm-up included; {duplicates} duplicates")
     if duplicates:
         raise BenchError(f"{duplicates} codes were handed out twice")
-    return subject, baseline
+    return ClaimResult(median_of(rounds["subject"]), median_of(rounds["baseline"]), len(codes))
 
 
-def ms_percentiles(latencies: list[float]) -> str:
+def ms_percentiles(latencies: list[float]) -> tuple[float, float, float]:
     ordered = sorted(latencies)
 
     def at(share: float) -> float:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
-    return f"{at(0.50):.1f}/{at(0.95):.1f}/{at(0.99):.1f}"
+    return at(0.50), at(0.95), at(0.99)
 
 
-def print_claim_report(subject: ClaimRun, baseline: ClaimRun) -> None:
+def print_claim_report(claim: ClaimResult, args) -> None:
     today = datetime.date.today().isoformat()
-    ratio = subject.per_second / baseline.per_second
+    subject, baseline = claim.subject, claim.baseline
     print(
-        f"claim: {subject.per_second:.0f} claims/s vs {baseline.per_second:.0f} writes/s, "
-        f"ratio {ratio:.2f}, {len(subject.codes)} codes, 0 duplicates"
+        f"claim: {subject.requests_per_second:.0f} claims/s vs "
+        f"{baseline.requests_per_second:.0f} writes/s, ratio {claim.ratio:.2f}, "
+        f"{claim.codes} codes, 0 duplicates"
     )
     print(
-        f"| {today} | claim: POST /api/v1/offers/<id>/claim/, {CLAIM_CLIENTS} clients, "
-        f"PostgreSQL, 0 duplicates of {len(subject.codes)} | {subject.per_second:.0f} | "
-        f"{ms_percentiles(subject.latencies_ms)} | {baseline.per_second:.0f} | {ratio:.2f} |"
+        f"| {today} | claim: POST /api/v1/offers/<id>/claim/ vs /bench/one-write/ (a lock and "
+        f"an update of the caller's own row), {CLAIM_CLIENTS} clients signed in with a JWT on "
+        f"both sides, {args.rounds} x {args.duration} s per side alternating after a "
+        f"{WARMUP_SECONDS} s warm-up, PostgreSQL, 0 duplicates of {claim.codes} | "
+        f"{subject.requests_per_second:.0f} | {percentiles(subject)} | "
+        f"{baseline.requests_per_second:.0f} | {claim.ratio:.2f} |"
     )
 
 
@@ -703,7 +1070,7 @@ def print_login_report(login_ms: list[float]) -> None:
     )
 
 
-def print_report(results: list[Result], setup: str, args) -> None:
+def print_report(results: list[Result], setup: str, server: str, args) -> None:
     print(f"\nMedian of {args.rounds} rounds per side; ratio = subject req/s / baseline req/s.")
     headers = [
         "benchmark",
@@ -718,7 +1085,7 @@ def print_report(results: list[Result], setup: str, args) -> None:
     rows = [
         [
             result.benchmark.name,
-            result.benchmark.subject,
+            subject_label(result),
             f"{result.subject.requests_per_second:.0f}",
             percentiles(result.subject),
             result.benchmark.baseline,
@@ -729,23 +1096,51 @@ def print_report(results: list[Result], setup: str, args) -> None:
         for result in results
     ]
     print(text_table(headers, rows))
+    for result in results:
+        if result.cold:
+            print(
+                f"{result.benchmark.name}: page cache hit rate {result.subject.hit_rate:.1%} "
+                f"over the subject's rounds; right after a flush "
+                f"{result.cold.requests_per_second:.0f} req/s, "
+                f"p50/p95/p99 {percentiles(result.cold)} ms, hit rate {result.cold.hit_rate:.1%}"
+            )
 
     print("\nRows for the results table in bench/README.md:")
     today = datetime.date.today().isoformat()
     for result in results:
         benchmark = result.benchmark
-        what = f"{benchmark.name}: {benchmark.subject} vs {benchmark.baseline}; {setup}"
+        what = f"{benchmark.name}: {subject_label(result)} vs {benchmark.baseline}; {setup}"
+        if result.cold:
+            what = (
+                f"{benchmark.name}: GET {benchmark.subject} over {result.paths} filter, sort "
+                f"and page combinations drawn at random, signed in, vs {benchmark.baseline}; "
+                f"wrk -t {min(WRK_THREADS, args.concurrency)} -c {args.concurrency} on both "
+                f"sides; {server}, {args.rounds} x {args.duration} s per side; "
+                f"page cache hit rate {result.subject.hit_rate:.1%}"
+            )
         print(
             f"| {today} | {what} | {result.subject.requests_per_second:.0f} | "
             f"{percentiles(result.subject)} | {result.baseline.requests_per_second:.0f} | "
             f"{result.ratio:.2f} |"
         )
+        if result.cold:
+            print(
+                f"| {today} | {benchmark.name}, cold: the first {args.duration} s after "
+                f"flushing the cache, page cache hit rate {result.cold.hit_rate:.1%} | "
+                f"{result.cold.requests_per_second:.0f} | {percentiles(result.cold)} | - | - |"
+            )
         if result.rated:
             print(
                 f"| {today} | {benchmark.name} at {RATED_SHARE:.0%} of peak "
                 f"({result.rated.requests_per_second:.0f} req/s) | "
                 f"{result.rated.requests_per_second:.0f} | {percentiles(result.rated)} | - | - |"
             )
+
+
+def subject_label(result: Result) -> str:
+    if result.paths is None:
+        return result.benchmark.subject
+    return f"{result.benchmark.subject} ({result.paths} paths)"
 
 
 # --- Main ---------------------------------------------------------------------------------
@@ -817,7 +1212,8 @@ def run(args) -> int:
     if args.only and set(args.only) <= set(IN_PROCESS):
         return run_in_process(args)
     benchmarks = [b for b in BENCHMARKS if not args.only or b.name in args.only]
-    hey = ensure_hey()
+    hey = ensure_load_generator("hey")
+    wrk = ensure_load_generator("wrk") if any(b.varied for b in benchmarks) else None
     if not (VENV_BIN / "gunicorn").exists():
         raise BenchError(f"{VENV_BIN / 'gunicorn'} is missing: run `make setup` first.")
 
@@ -829,8 +1225,9 @@ def run(args) -> int:
     port = free_port()
     environment = server_environment(urls, port)
     workers, threads = gunicorn_workers()
+    server = f"gunicorn {workers} workers x {threads} thread(s)"
     setup = (
-        f"gunicorn {workers} workers x {threads} thread(s), hey -c {args.concurrency}, "
+        f"{server}, hey -c {args.concurrency}, "
         f"{args.rounds} x {args.duration} s per side, {os.cpu_count()} cores"
     )
     print(f"Setup: {setup}")
@@ -855,7 +1252,12 @@ def run(args) -> int:
         check_paths(base_url, benchmarks, auth)
         print(f"gunicorn is serving on {base_url} (log: {GUNICORN_LOG.relative_to(ROOT)})")
         login_ms = measure_password_logins(base_url)
-        results = [run_benchmark(benchmark, hey, base_url, args, auth) for benchmark in benchmarks]
+        results = [
+            run_varied_benchmark(benchmark, wrk, base_url, args, auth, values, urls["cache"])
+            if benchmark.varied
+            else run_benchmark(benchmark, hey, base_url, args, auth)
+            for benchmark in benchmarks
+        ]
         claims = (
             measure_claims(environment, base_url, args)
             if not args.only or "claim" in args.only
@@ -863,10 +1265,11 @@ def run(args) -> int:
         )
     finally:
         stop_gunicorn(process)
-    print_report(results, setup, args)
+    if results:
+        print_report(results, setup, server, args)
     print_login_report(login_ms)
     if claims:
-        print_claim_report(*claims)
+        print_claim_report(claims, args)
     return run_in_process(args)
 
 
