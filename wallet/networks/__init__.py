@@ -2,12 +2,12 @@
 
 from django.conf import settings
 
+from .adapter import NetworkAdapter
 from .admitad import AdmitadAdapter
-from .base import NetworkAdapter
 from .cuelinks import CuelinksAdapter
 from .vcommission import VCommissionAdapter
 
-ADAPTERS: dict[str, type] = {
+ADAPTERS: dict[str, type[NetworkAdapter]] = {
     adapter.name: adapter for adapter in (AdmitadAdapter, VCommissionAdapter, CuelinksAdapter)
 }
 

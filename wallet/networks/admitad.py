@@ -24,14 +24,13 @@ Postback URL, event "Action") as:
         &currency={currency}&status={status}&time={time}
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
-
 from . import common
-from .base import NetworkError, NetworkSale, SaleStatus
+from .adapter import NetworkAdapter, SaleFieldNames
+from .base import NetworkError, SaleStatus
 
 STATUSES = {
     "pending": SaleStatus.PENDING,
@@ -45,47 +44,56 @@ DATE_FORMAT = "%d.%m.%Y"
 MAX_PAGE = 500  # Admitad refuses larger pages
 
 
-class AdmitadAdapter:
+class AdmitadAdapter(NetworkAdapter):
     name = "admitad"
     credential_keys = ("client_id", "client_secret")
+    page_size = max_page_size = MAX_PAGE
+    statuses = STATUSES
+    # `cart` is null for leads (sign-ups), which pay a fixed commission.
+    report_fields = SaleFieldNames(
+        transaction_id="action_id",
+        sub_id="subid",
+        sale_amount="cart",
+        commission="payment",
+        status="status",
+        occurred_at="action_date",
+        currency="currency",
+    )
+    postback_fields = SaleFieldNames(
+        transaction_id="action_id",
+        sub_id="subid",
+        sale_amount="order_sum",
+        commission="payment_sum",
+        status="status",
+        occurred_at="time",
+        currency="currency",
+    )
 
-    def __init__(
-        self, *, base_url: str, client_id: str, client_secret: str, page_size: int = MAX_PAGE
-    ):
-        self.base_url = base_url.rstrip("/")
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.page_size = min(page_size, MAX_PAGE)
-        self.session = common.new_session()
+    def parse_moment(self, text: str) -> datetime:
+        return common.parse_wall_clock(text, UTC)
 
-    @classmethod
-    def from_settings(cls) -> "AdmitadAdapter":
-        config = settings.AFFILIATE_NETWORKS[cls.name]
-        return cls(
-            base_url=config["base_url"],
-            client_id=config.get("client_id", ""),
-            client_secret=config.get("client_secret", ""),
-            page_size=config.get("page_size", MAX_PAGE),
-        )
+    def parse_postback_moment(self, text: str) -> datetime:
+        return common.parse_unix(text)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
     # --- pull -------------------------------------------------------------------------------
 
-    def fetch_sales(self, *, since: datetime, until: datetime) -> Iterator[NetworkSale]:
+    def report_rows(self, *, since: datetime, until: datetime) -> Iterator[dict]:
         token = self._access_token()
-        for row in self._action_rows(token, since=since, until=until):
-            sale = _sale_from_row(row)
-            if sale is not None:
-                yield sale
+        yield from self._action_rows(token, since=since, until=until)
 
     def _access_token(self) -> str:
+        client_id = self.credentials["client_id"]
         body = common.request_json(
             self.session,
             "POST",
             f"{self.base_url}/token/",
-            auth=(self.client_id, self.client_secret),
+            auth=(client_id, self.credentials["client_secret"]),
             data={
                 "grant_type": "client_credentials",
-                "client_id": self.client_id,
+                "client_id": client_id,
                 "scope": "statistics",
             },
         )
@@ -125,44 +133,3 @@ class AdmitadAdapter:
         except (KeyError, TypeError, ValueError) as exc:
             raise NetworkError(f"Admitad action report has an unexpected shape: {exc}") from exc
         return body
-
-    # --- postback ---------------------------------------------------------------------------
-
-    def parse_postback(self, params: Mapping[str, str]) -> NetworkSale:
-        fields = common.SaleFields(params)
-        sale = NetworkSale(
-            network=self.name,
-            transaction_id=fields.text("action_id", max_length=common.MAX_TXN_ID),
-            sub_id=fields.text("subid", max_length=common.MAX_SUB_ID),
-            sale_amount=fields.amount("order_sum"),
-            commission=fields.amount("payment_sum"),
-            status=fields.status("status", STATUSES),
-            occurred_at=fields.moment("time", common.parse_unix, default=datetime.now(UTC)),
-            raw=dict(params),
-        )
-        fields.currency("currency")
-        fields.check()
-        return sale
-
-
-def _parse_action_date(text: str) -> datetime:
-    return common.parse_wall_clock(text, UTC)
-
-
-def _sale_from_row(row: dict) -> NetworkSale | None:
-    """The sale in one report row, or None (logged) for a row we cannot read."""
-    fields = common.SaleFields(row)
-    sale = NetworkSale(
-        network=AdmitadAdapter.name,
-        transaction_id=fields.text("action_id", max_length=common.MAX_TXN_ID),
-        # A row without our sub-id still counts: the wallet records it as unmatched.
-        sub_id=fields.text("subid", max_length=common.MAX_SUB_ID, required=False),
-        # `cart` is null for leads (sign-ups), which pay a fixed commission.
-        sale_amount=fields.amount("cart", required=False),
-        commission=fields.amount("payment"),
-        status=fields.status("status", STATUSES),
-        occurred_at=fields.moment("action_date", _parse_action_date),
-        raw=row,
-    )
-    fields.currency("currency")
-    return common.checked_or_none(AdmitadAdapter.name, fields, sale)

@@ -1,14 +1,14 @@
 """What every affiliate-network adapter hands the wallet: one `NetworkSale` per sale it reports.
 
-An adapter turns a network's report rows and postbacks into `NetworkSale`s; the wallet's
-cashback services match them to clicks and move the money. Nothing here touches the database.
+An adapter (built on `adapter.NetworkAdapter`) turns a network's report rows and postbacks
+into `NetworkSale`s; the wallet's cashback services match them to clicks and move the money.
+Nothing here touches the database.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 
 
 class SaleStatus:
@@ -43,13 +43,3 @@ class PostbackRejected(Exception):
     def __init__(self, fields: dict[str, list[str]]):
         self.fields = fields
         super().__init__(str(fields))
-
-
-class NetworkAdapter(Protocol):
-    name: str
-
-    def fetch_sales(self, *, since: datetime, until: datetime) -> Iterator[NetworkSale]:
-        """Every sale the network reports between `since` and `until`, all pages followed."""
-
-    def parse_postback(self, params: Mapping[str, str]) -> NetworkSale:
-        """One sale from a postback's parameters; raises PostbackRejected naming bad fields."""

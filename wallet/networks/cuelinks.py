@@ -27,10 +27,9 @@ Configure the postback in the CueLinks dashboard as:
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from . import common
-from .base import NetworkError, NetworkSale, SaleStatus
+from .adapter import NetworkAdapter, SaleFieldNames
+from .base import NetworkError, SaleStatus
 
 STATUSES = {
     "pending": SaleStatus.PENDING,
@@ -42,34 +41,50 @@ PAGE_SIZE = 100
 REPORT_TZ = common.IST
 
 
-class CuelinksAdapter:
+class CuelinksAdapter(NetworkAdapter):
     name = "cuelinks"
     credential_keys = ("api_key",)
+    page_size = PAGE_SIZE
+    statuses = STATUSES
+    # Report rows as `report_values` settles them (integrators saw both spellings).
+    report_fields = SaleFieldNames(
+        transaction_id="id",
+        sub_id="sub_id",
+        sale_amount="sale_amount",
+        commission="commission",
+        status="status",
+        occurred_at="transaction_date",
+    )
+    postback_fields = SaleFieldNames(
+        transaction_id="transaction_id",
+        sub_id="sub_id",
+        sale_amount="sale_amount",
+        commission="commission",
+        status="status",
+        occurred_at="transaction_date",
+    )
+    postback_default_status = SaleStatus.PENDING
 
-    def __init__(self, *, base_url: str, api_key: str, page_size: int = PAGE_SIZE):
-        self.base_url = base_url.rstrip("/")
-        self.page_size = page_size
-        self.session = common.new_session()
-        self.session.headers["Authorization"] = f'Token token="{api_key}"'
+    def __init__(self, *, base_url: str, page_size: int | None = None, **credentials: str):
+        super().__init__(base_url=base_url, page_size=page_size, **credentials)
+        self.session.headers["Authorization"] = f'Token token="{self.credentials["api_key"]}"'
 
-    @classmethod
-    def from_settings(cls) -> "CuelinksAdapter":
-        config = settings.AFFILIATE_NETWORKS[cls.name]
-        return cls(
-            base_url=config["base_url"],
-            api_key=config.get("api_key", ""),
-            page_size=config.get("page_size", PAGE_SIZE),
-        )
+    def parse_moment(self, text: str) -> datetime:
+        return common.parse_iso(text, REPORT_TZ)
+
+    def now(self) -> datetime:
+        return datetime.now(REPORT_TZ)
+
+    def report_values(self, row: dict) -> Mapping:
+        return {
+            **row,
+            "id": _first(row, "id", "transaction_id"),
+            "sub_id": _first(row, "sub_id", "subid"),
+        }
 
     # --- pull -------------------------------------------------------------------------------
 
-    def fetch_sales(self, *, since: datetime, until: datetime) -> Iterator[NetworkSale]:
-        for row in self._transaction_rows(since=since, until=until):
-            sale = _sale_from_row(row)
-            if sale is not None:
-                yield sale
-
-    def _transaction_rows(self, *, since: datetime, until: datetime) -> Iterator[dict]:
+    def report_rows(self, *, since: datetime, until: datetime) -> Iterator[dict]:
         params = {
             "start_date": since.astimezone(REPORT_TZ).isoformat(timespec="seconds"),
             "end_date": _whole_second_after(until).astimezone(REPORT_TZ).isoformat(),
@@ -99,25 +114,6 @@ class CuelinksAdapter:
             raise NetworkError("CueLinks answered without a transactions list")
         return [row for row in rows if isinstance(row, dict)]
 
-    # --- postback ---------------------------------------------------------------------------
-
-    def parse_postback(self, params: Mapping[str, str]) -> NetworkSale:
-        fields = common.SaleFields(params)
-        sale = NetworkSale(
-            network=self.name,
-            transaction_id=fields.text("transaction_id", max_length=common.MAX_TXN_ID),
-            sub_id=fields.text("sub_id", max_length=common.MAX_SUB_ID),
-            sale_amount=fields.amount("sale_amount"),
-            commission=fields.amount("commission"),
-            status=fields.status("status", STATUSES, default=SaleStatus.PENDING),
-            occurred_at=fields.moment(
-                "transaction_date", _parse_date, default=datetime.now(REPORT_TZ)
-            ),
-            raw=dict(params),
-        )
-        fields.check()
-        return sale
-
 
 def _whole_second_after(moment: datetime) -> datetime:
     # The API takes whole seconds: cutting 12:00:05.4 to 12:00:05 would miss a sale made in
@@ -125,31 +121,6 @@ def _whole_second_after(moment: datetime) -> datetime:
     if moment.microsecond:
         moment = moment.replace(microsecond=0) + timedelta(seconds=1)
     return moment
-
-
-def _parse_date(text: str) -> datetime:
-    return common.parse_iso(text, REPORT_TZ)
-
-
-def _sale_from_row(row: dict) -> NetworkSale | None:
-    """The sale in one report row, or None (logged) for a row we cannot read."""
-    values = {
-        **row,
-        "id": _first(row, "id", "transaction_id"),
-        "sub_id": _first(row, "sub_id", "subid"),
-    }
-    fields = common.SaleFields(values)
-    sale = NetworkSale(
-        network=CuelinksAdapter.name,
-        transaction_id=fields.text("id", max_length=common.MAX_TXN_ID),
-        sub_id=fields.text("sub_id", max_length=common.MAX_SUB_ID, required=False),
-        sale_amount=fields.amount("sale_amount", required=False),
-        commission=fields.amount("commission"),
-        status=fields.status("status", STATUSES),
-        occurred_at=fields.moment("transaction_date", _parse_date),
-        raw=row,
-    )
-    return common.checked_or_none(CuelinksAdapter.name, fields, sale)
 
 
 def _first(row: Mapping, *keys: str):

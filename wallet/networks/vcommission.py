@@ -26,14 +26,13 @@ Configure the postback (Tools -> Postback, "Server postback") as:
         &payout={payout}&status={status}&datetime={datetime}&currency={currency}
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
 from . import common
-from .base import NetworkError, NetworkSale, SaleStatus
+from .adapter import NetworkAdapter, SaleFieldNames
+from .base import NetworkError, SaleStatus
 
 STATUSES = {
     "pending": SaleStatus.PENDING,
@@ -54,34 +53,41 @@ PAGE_SIZE = 1000
 REPORT_TZ = common.IST
 
 
-class VCommissionAdapter:
+class VCommissionAdapter(NetworkAdapter):
     name = "vcommission"
     credential_keys = ("api_key",)
+    page_size = PAGE_SIZE
+    statuses = STATUSES
+    report_fields = SaleFieldNames(
+        transaction_id="ad_id",
+        sub_id="affiliate_info1",
+        sale_amount="sale_amount",
+        commission="payout",
+        status="conversion_status",
+        occurred_at="datetime",
+        currency="currency",
+    )
+    postback_fields = SaleFieldNames(
+        transaction_id="transaction_id",
+        sub_id="aff_sub",
+        sale_amount="sale_amount",
+        commission="payout",
+        status="status",
+        occurred_at="datetime",
+        currency="currency",
+    )
+    # TUNE fires the postback when it records the conversion, which starts pending.
+    postback_default_status = SaleStatus.PENDING
 
-    def __init__(self, *, base_url: str, api_key: str, page_size: int = PAGE_SIZE):
-        self.base_url = base_url.rstrip("/")
-        self.api_key = api_key
-        self.page_size = page_size
-        self.session = common.new_session()
+    def parse_moment(self, text: str) -> datetime:
+        return common.parse_wall_clock(text, REPORT_TZ)
 
-    @classmethod
-    def from_settings(cls) -> "VCommissionAdapter":
-        config = settings.AFFILIATE_NETWORKS[cls.name]
-        return cls(
-            base_url=config["base_url"],
-            api_key=config.get("api_key", ""),
-            page_size=config.get("page_size", PAGE_SIZE),
-        )
+    def now(self) -> datetime:
+        return datetime.now(REPORT_TZ)
 
     # --- pull -------------------------------------------------------------------------------
 
-    def fetch_sales(self, *, since: datetime, until: datetime) -> Iterator[NetworkSale]:
-        for stat in self._conversion_rows(since=since, until=until):
-            sale = _sale_from_row(stat)
-            if sale is not None:
-                yield sale
-
-    def _conversion_rows(self, *, since: datetime, until: datetime) -> Iterator[dict]:
+    def report_rows(self, *, since: datetime, until: datetime) -> Iterator[dict]:
         page_number = 1
         while True:
             page = self._report_page(since=since, until=until, page_number=page_number)
@@ -102,7 +108,7 @@ class VCommissionAdapter:
     def _report_params(self, *, since: datetime, until: datetime, page_number: int) -> list:
         # A list of pairs: TUNE's array parameters repeat the same key (fields[], values[]).
         params: list[tuple[str, Any]] = [
-            ("api_key", self.api_key),
+            ("api_key", self.credentials["api_key"]),
             ("Target", "Affiliate_Report"),
             ("Method", "getConversions"),
         ]
@@ -116,33 +122,6 @@ class VCommissionAdapter:
             ("page", page_number),
         ]
         return params
-
-    # --- postback ---------------------------------------------------------------------------
-
-    def parse_postback(self, params: Mapping[str, str]) -> NetworkSale:
-        fields = common.SaleFields(params)
-        sale = NetworkSale(
-            network=self.name,
-            transaction_id=fields.text("transaction_id", max_length=common.MAX_TXN_ID),
-            sub_id=fields.text("aff_sub", max_length=common.MAX_SUB_ID),
-            sale_amount=fields.amount("sale_amount"),
-            commission=fields.amount("payout"),
-            # TUNE fires the postback when it records the conversion, which starts pending.
-            status=fields.status("status", STATUSES, default=SaleStatus.PENDING),
-            occurred_at=fields.moment("datetime", _parse_datetime, default=_now()),
-            raw=dict(params),
-        )
-        fields.currency("currency")
-        fields.check()
-        return sale
-
-
-def _now() -> datetime:
-    return datetime.now(REPORT_TZ)
-
-
-def _parse_datetime(text: str) -> datetime:
-    return common.parse_wall_clock(text, REPORT_TZ)
 
 
 def _report_data(body: Any) -> dict:
@@ -174,20 +153,3 @@ def _stat_rows(page: dict) -> Iterator[dict]:
     for row in rows:
         if isinstance(row, dict) and isinstance(row.get("Stat"), dict):
             yield row["Stat"]
-
-
-def _sale_from_row(stat: dict) -> NetworkSale | None:
-    """The sale in one report row, or None (logged) for a row we cannot read."""
-    fields = common.SaleFields(stat)
-    sale = NetworkSale(
-        network=VCommissionAdapter.name,
-        transaction_id=fields.text("ad_id", max_length=common.MAX_TXN_ID),
-        sub_id=fields.text("affiliate_info1", max_length=common.MAX_SUB_ID, required=False),
-        sale_amount=fields.amount("sale_amount", required=False),
-        commission=fields.amount("payout"),
-        status=fields.status("conversion_status", STATUSES),
-        occurred_at=fields.moment("datetime", _parse_datetime),
-        raw=stat,
-    )
-    fields.currency("currency")
-    return common.checked_or_none(VCommissionAdapter.name, fields, sale)
