@@ -34,6 +34,11 @@ class AccountAdapter(DefaultAccountAdapter):
         super().authentication_failed(request, **credentials)
         services.login_failure_record(email=credentials.get("email", ""), ip=client_ip(request))
 
+    def set_password(self, user, password) -> None:
+        # allauth's change, set and reset-from-key forms all store the new password here: the
+        # service also ends the account's app logins.
+        services.password_set(user=user, password=password)
+
     def login(self, request, user) -> None:
         super().login(request, user)
         services.login_failures_clear(email=user.email, ip=client_ip(request))

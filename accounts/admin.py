@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .forms import UserChangeForm, UserCreationForm
+from .forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from .models import User
 
 
@@ -12,6 +12,7 @@ from .models import User
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     ordering = ("-date_joined",)
     list_display = ("email", "full_name", "phone", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "is_superuser", "date_joined")

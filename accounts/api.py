@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from coupzii.core.errors import error_body
 from coupzii.core.http import client_ip
-from coupzii.core.throttling import AnonClientIpThrottle
+from coupzii.core.throttling import AnonClientIpThrottle, SignedInUserThrottle
 
 from . import errors, services, tokens
 from .models import User
@@ -25,6 +25,7 @@ from .serializers import (
     LoginInputSerializer,
     LoginOutputSerializer,
     MeSerializer,
+    PasswordChangeInputSerializer,
     PhoneCodeRequestInputSerializer,
     PhoneCodeRequestOutputSerializer,
     PhoneCodeVerifyInputSerializer,
@@ -308,6 +309,34 @@ class LogoutView(APIView):
         refresh = _parse(RefreshInputSerializer, request)["refresh"]
         tokens.tokens_revoke(refresh=refresh, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeThrottle(SignedInUserThrottle):
+    """20 tries a minute per account: the current password must not be guessable here."""
+
+    scope = "auth"
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [PasswordChangeThrottle]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change my password",
+        description=(
+            "Needs the current password. A new password ends every login of the account, in "
+            "every app and this one too; the answer carries a fresh token pair for this app. "
+            "400 `password_change_refused` names the field: a wrong current password or a "
+            "new one too weak."
+        ),
+        request=PasswordChangeInputSerializer,
+        responses={200: LoginOutputSerializer, 400: ErrorSerializer, 401: ErrorSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        change = _parse(PasswordChangeInputSerializer, request)
+        services.password_change(user=request.user, **change)
+        return _tokens_for(request, request.user)
 
 
 class MeView(APIView):

@@ -14,4 +14,5 @@ urlpatterns = [
     path("refresh/", api.RefreshView.as_view(), name="api-auth-refresh"),
     path("logout/", api.LogoutView.as_view(), name="api-auth-logout"),
     path("me/", api.MeView.as_view(), name="api-auth-me"),
+    path("password/", api.PasswordChangeView.as_view(), name="api-auth-password"),
 ]

@@ -11,6 +11,11 @@ class RegistrationRefused(DomainError):
     default_message = _("Some details need another look.")
 
 
+class PasswordChangeRefused(DomainError):
+    code = "password_change_refused"
+    default_message = _("The password was not changed: check the fields.")
+
+
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     status_code = status.HTTP_401_UNAUTHORIZED

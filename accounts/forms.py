@@ -1,6 +1,5 @@
 """Forms: sign-up (allauth), phone codes, two-factor, profile, and the admin's user forms."""
 
-from allauth.account import forms as allauth_forms
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
 from django import forms
@@ -8,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
-from . import errors, services, tokens
+from . import errors, services
 from .models import User
 from .phone import normalize_phone
 
@@ -149,23 +148,13 @@ class ProfileForm(forms.Form):
     notify_by_sms = forms.BooleanField(label=_("Text me about my account"), required=False)
 
 
-class EndsApiLoginsMixin:
-    """A new password signs the account out of every app: a leaked token dies with the old
-    password."""
+class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """The admin's "change password" for a user: stored through accounts.services.password_set,
+    so the user's app logins end as after any new password."""
 
-    def save(self, *args, **kwargs):
-        result = super().save(*args, **kwargs)
-        tokens.tokens_revoke_all(user=self.user, reason="password_changed")
-        return result
-
-
-class ChangePasswordForm(EndsApiLoginsMixin, allauth_forms.ChangePasswordForm):
-    pass
-
-
-class SetPasswordForm(EndsApiLoginsMixin, allauth_forms.SetPasswordForm):
-    pass
-
-
-class ResetPasswordKeyForm(EndsApiLoginsMixin, allauth_forms.ResetPasswordKeyForm):
-    pass
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        services.password_set(
+            user=self.user, password=self.cleaned_data["password1"] if usable else None
+        )
+        return self.user

@@ -206,6 +206,11 @@ class RefreshInputSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class PasswordChangeInputSerializer(serializers.Serializer):
+    current_password = PasswordField()
+    new_password = PasswordField()
+
+
 # --- Errors (documentation only: coupzii.core.errors.api_exception_handler writes them) -------
 
 

@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from coupzii.core import counters
 from coupzii.core.http import ip_bucket
 
-from . import errors
+from . import errors, tokens
 from .models import PasswordFailure, PasswordGuard, PhoneCodeDevice, User
 from .phone import normalize_phone
 from .referral import normalize_referral_code
@@ -129,6 +129,45 @@ def user_register(
 
 def email_is_verified(user: User) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+# --- A new password ------------------------------------------------------------------------------
+
+
+def password_set(*, user: User, password: str | None) -> int:
+    """Give the account a new password (None: no usable password, as an operator may choose)
+    and end every one of its app logins, so a token taken with the old password dies with it.
+
+    Every path that changes a password calls this: the pages (allauth's change, set and reset
+    forms, through AccountAdapter.set_password), the API (password_change) and the admin's
+    password form. The password was validated by the caller's form or by password_change.
+    Returns how many app logins ended.
+    """
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password", "updated_at"])
+        return tokens.tokens_revoke_all(user=user, reason="password_changed")
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> int:
+    """Change a signed-in user's password after checking the current one (the API's path).
+
+    Raises PasswordChangeRefused naming the field: a wrong current password, or a new one the
+    password validators refuse. Returns how many app logins ended (all of them, this one too).
+    """
+    fields: dict[str, list[str]] = {}
+    if not user.check_password(current_password):
+        fields["current_password"] = [_("This is not your current password.")]
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        fields["new_password"] = exc.messages
+    if fields:
+        raise errors.PasswordChangeRefused(fields=fields)
+    return password_set(user=user, password=new_password)
 
 
 # --- Password login and the failed-login lockout -----------------------------------------------

@@ -400,12 +400,7 @@ LOGOUT_REDIRECT_URL = "home"
 # allauth: email is the login; an address must be verified before the first sign-in.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
-ACCOUNT_FORMS = {
-    "signup": "accounts.forms.SignupForm",
-    "change_password": "accounts.forms.ChangePasswordForm",
-    "set_password": "accounts.forms.SetPasswordForm",
-    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
-}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # Sign-up tells people plainly that an email is taken: the same answer the API gives.
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
