@@ -8,8 +8,16 @@ ledger transaction.
                                                      `available` cannot cover becomes a debt)
 
 Status only moves forward (pending -> confirmed), or to declined from either. Each step's
-ledger transaction has a key derived from the event and the step, and `_ledger_catch_up`
-posts every step the event's state implies, so replays and late click matches are safe.
+ledger transaction has a key derived from the event and the step, and `_ledger_steps` posts
+every step the event's state implies, so replays and late click matches are safe.
+
+Concurrency, without a queue lock: a new sale's event is written by `INSERT ... ON CONFLICT
+(network, network_txn_id) DO NOTHING`, so two reports of one sale make one event and the loser
+carries on with the winner's. Every cashback write then takes its row locks in one order: the
+events whose status moves (primary-key order), then the shoppers' accounts (primary-key order,
+through the ledger), all of them before the first posting. A report of a sale that changes
+nothing locks nothing. `cashback_payable` is a platform account the ledger never locks, so a
+sync page and a postback for another shopper do not wait for each other.
 """
 
 import uuid
@@ -20,7 +28,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -35,10 +43,12 @@ from .. import ledger
 from ..errors import InvalidTransition, NotAnOperator
 from ..models import (
     AccountKind,
+    CashbackClaim,
     CashbackDebt,
     CashbackEvent,
     CashbackSource,
     CashbackStatus,
+    ClaimStatus,
     TransactionKind,
 )
 from ..networks.base import NetworkSale, SaleStatus
@@ -120,19 +130,20 @@ def _rate(click: Click) -> tuple[str, Decimal]:
 
 # --- Reports ----------------------------------------------------------------------------------
 
+Key = tuple[str, str]  # (network, network_txn_id): a sale, and the event made of it
+
 
 def cashback_report(*, sale: NetworkSale, source: str = CashbackSource.POSTBACK) -> CashbackEvent:
     """Record a sale a network reported (postback, pull or approved claim) and move the money
     its status calls for. Reporting the same sale again with the same status changes nothing;
     a newer status moves the event forward. Safe to run many times at once."""
     with transaction.atomic():
-        cashback_queue_lock()
-        event = _event_locked(sale)
-        if event is None and source != CashbackSource.CLAIM:
-            event = _claimed_events([sale]).get(sale.transaction_id)
-        if event is None:
-            event = _event_create(sale, source)
-        _event_move(event, sale.status)
+        events, _result = _record([sale], source=source, notices=None)
+        event = events.get(_key(sale))
+        if event is None:  # known, and this report changes nothing: nothing was locked
+            event = CashbackEvent.objects.get(
+                network=sale.network, network_txn_id=sale.transaction_id
+            )
         return event
 
 
@@ -140,32 +151,12 @@ def cashback_ingest(
     *, sales: list[NetworkSale], notices: PendingNotices | None = None
 ) -> IngestResult:
     """A page of a network's report at once: new sales are written in bulk with their pending
-    credits in one ledger batch; sales we already know move one by one (status changes are
-    rare next to new sales). With `notices`, the "cashback pending" notices are collected
-    there for the caller to send once; without, each shopper on the page is told now."""
-    result = IngestResult()
+    credits in one ledger batch, and the status changes of sales we already know move in one
+    batch too. With `notices`, the "cashback pending" notices are collected there for the
+    caller to send once; without, each shopper on the page is told now."""
     page_notices = PendingNotices()
     with transaction.atomic():
-        cashback_queue_lock()
-        known = _events_locked(sales)
-        adopted = _claimed_events(_unique_new(sales, known))
-        known.update({(e.network, e.network_txn_id): e for e in adopted.values()})
-        fresh = _unique_new(sales, known)
-        # No concurrent report can insert these meanwhile: it would wait for the queue lock.
-        created = _events_bulk_create(fresh)
-        _credit_pending(created, notices=page_notices)
-        statuses = {(sale.network, sale.transaction_id): sale.status for sale in fresh}
-        for event in created:
-            _event_move(event, statuses[(event.network, event.network_txn_id)])
-        result.created += len(created)
-        result.unmatched += sum(1 for e in created if e.user_id is None)
-        for sale in sales:
-            event = known.get((sale.network, sale.transaction_id))
-            if event is None:
-                continue
-            moved = _event_move(event, sale.status)
-            result.updated += moved
-            result.unchanged += not moved
+        _events, result = _record(sales, source=CashbackSource.PULL, notices=page_notices)
     # Only now, with the page committed: a page that rolled back must tell nobody anything.
     if notices is None:
         page_notices.send()
@@ -174,46 +165,148 @@ def cashback_ingest(
     return result
 
 
-def cashback_queue_lock() -> None:
-    """Every cashback write starts by locking `cashback_payable`. Each of them posts to it
-    anyway, so this costs no concurrency; taking it first means no two cashback writes ever
-    hold event or account rows the other is waiting for (a postback and a sync page reporting
-    the same sales in different orders would otherwise deadlock)."""
-    payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
-    ledger.accounts_lock({payable.pk})
+def _key(sale: NetworkSale) -> Key:
+    return (sale.network, sale.transaction_id)
 
 
-def _event_locked(sale: NetworkSale) -> CashbackEvent | None:
-    return (
-        CashbackEvent.objects.select_for_update()
-        .filter(network=sale.network, network_txn_id=sale.transaction_id)
-        .first()
-    )
+def _record(
+    sales: list[NetworkSale], *, source: str, notices: PendingNotices | None
+) -> tuple[dict[Key, CashbackEvent], IngestResult]:
+    """Write what `sales` say, inside the caller's transaction. Returns the events that were
+    created or locked (a sale that changes nothing is not among them) and the counts.
 
-
-def _events_locked(sales: list[NetworkSale]) -> dict[tuple[str, str], CashbackEvent]:
-    by_network = defaultdict(list)
+    The order of the locks is the whole point (see the module docstring): new events are
+    inserted first, in key order, so two pages inserting the same sales queue on the first
+    one they share instead of deadlocking; then the known events that move are locked in
+    primary-key order; then the shoppers' accounts, in `_money_move`.
+    """
+    latest: dict[Key, NetworkSale] = {}
+    reported: dict[Key, list[str]] = defaultdict(list)
     for sale in sales:
-        by_network[sale.network].append(sale.transaction_id)
-    known = {}
-    for network, txn_ids in by_network.items():
-        rows = CashbackEvent.objects.select_for_update().filter(
-            network=network, network_txn_id__in=txn_ids
-        )
-        known.update({(e.network, e.network_txn_id): e for e in rows.order_by("pk")})
-    return known
+        latest[_key(sale)] = sale  # a page may list a new sale twice: the later row wins
+        reported[_key(sale)].append(sale.status)  # a known one moves through each in turn
+    known = _statuses(list(latest))
+    created: list[CashbackEvent] = []
+    adopted: dict[Key, CashbackEvent] = {}
+    new = [sale for key, sale in latest.items() if key not in known]
+    if new:
+        if source != CashbackSource.CLAIM:
+            adopted = _claimed_events(new)
+        created = _events_insert([s for s in new if _key(s) not in adopted], source)
+    created_keys = {(e.network, e.network_txn_id) for e in created}
+    # Known events whose status this report moves forward, and sales another report inserted
+    # while we looked (our insert did nothing for them). A report that would not move a known
+    # event never will: statuses only move forward, so it needs no lock.
+    to_lock = [
+        key
+        for key in latest
+        if key not in created_keys
+        and key not in adopted
+        and (key not in known or _moves(known[key], reported[key]))
+    ]
+    events = {**adopted, **_events_locked(to_lock)}
+    moving = [(event, reported[key]) for key, event in events.items()]
+    moving += [(event, [latest[_key_of(event)].status]) for event in created]
+    result = IngestResult(
+        created=len(created), unmatched=sum(1 for e in created if e.user_id is None)
+    )
+    for key, statuses in reported.items():
+        if key not in created_keys:
+            moves = _moves_each(events[key].status if key in events else known[key], statuses)
+            result.updated += moves
+            result.unchanged += len(statuses) - moves
+    events.update({_key_of(event): event for event in created})
+    _money_move(created=created, moving=moving, notices=notices)
+    return events, result
 
 
-def _claimed_events(sales: list[NetworkSale]) -> dict[str, CashbackEvent]:
+def _key_of(event: CashbackEvent) -> Key:
+    return (event.network, event.network_txn_id)
+
+
+def _moves_each(current: str, reported: list[str]) -> int:
+    """How many of the `reported` statuses, taken in turn, move an event that is `current`
+    (statuses only move forward: pending to confirmed, either of them to declined)."""
+    moves = 0
+    for status in reported:
+        after = _moved(current, status)
+        moves += after != current
+        current = after
+    return moves
+
+
+def _moves(current: str, reported: list[str]) -> bool:
+    return _moves_each(current, reported) > 0
+
+
+def _moved(current: str, reported: str) -> str:
+    if reported == SaleStatus.CONFIRMED and current == CashbackStatus.PENDING:
+        return CashbackStatus.CONFIRMED
+    if reported == SaleStatus.DECLINED and current != CashbackStatus.DECLINED:
+        return CashbackStatus.DECLINED
+    return current
+
+
+def _by_network(keys) -> dict[str, list[str]]:
+    by_network = defaultdict(list)
+    for network, txn_id in keys:
+        by_network[network].append(txn_id)
+    return by_network
+
+
+def _keys_filter(keys) -> Q:
+    query = Q(pk__in=[])
+    for network, txn_ids in _by_network(keys).items():
+        query |= Q(network=network, network_txn_id__in=txn_ids)
+    return query
+
+
+def _statuses(keys: list[Key]) -> dict[Key, str]:
+    """The status of each sale we know, read without a lock."""
+    if not keys:
+        return {}
+    rows = CashbackEvent.objects.filter(_keys_filter(keys)).values_list(
+        "network", "network_txn_id", "status"
+    )
+    return {(network, txn_id): status for network, txn_id, status in rows}
+
+
+def _events_locked(keys: list[Key]) -> dict[Key, CashbackEvent]:
+    """Lock these sales' events in primary-key order, with their shoppers and stores."""
+    if not keys:
+        return {}
+    rows = (
+        CashbackEvent.objects.select_for_update(of=("self",))
+        .select_related("user", "merchant")
+        .filter(_keys_filter(keys))
+        .order_by("pk")
+    )
+    return {(e.network, e.network_txn_id): e for e in rows}
+
+
+def _claimed_events(sales: list[NetworkSale]) -> dict[Key, CashbackEvent]:
     """Events made from approved missing-cashback claims for these sales' clicks, which the
     network has now tracked after all: each takes over the network's id for the sale, so the
-    purchase is paid once and the network's later statuses apply to it. Keyed by the sale's
-    transaction id."""
+    purchase is paid once and the network's later statuses apply to it. Keyed by the sale.
+
+    First the open claims on these clicks are locked: an operator approving one holds its
+    row (`cashback_claim_approve`), so we wait for the approval to commit and adopt its
+    event, and an approval that comes after us waits, then finds our event and is refused."""
     by_click = {str(as_uuid(s.sub_id)): s for s in sales if as_uuid(s.sub_id)}
-    claimed = CashbackEvent.objects.select_for_update().filter(
-        source=CashbackSource.CLAIM,
-        network_txn_id__startswith="claim-",
-        click_id__in=list(by_click),
+    if not by_click:
+        return {}
+    open_claims = CashbackClaim.objects.select_for_update(of=("self",)).filter(
+        click_id__in=list(by_click), status=ClaimStatus.OPEN
+    )
+    list(open_claims.order_by("pk").values_list("pk", flat=True))
+    claimed = (
+        CashbackEvent.objects.select_for_update(of=("self",))
+        .select_related("user", "merchant")
+        .filter(
+            source=CashbackSource.CLAIM,
+            network_txn_id__startswith="claim-",
+            click_id__in=list(by_click),
+        )
     )
     adopted = {}
     for event in claimed.order_by("pk"):
@@ -224,17 +317,8 @@ def _claimed_events(sales: list[NetworkSale]) -> dict[str, CashbackEvent]:
         event.commission = sale.commission
         event.raw_payload = {**event.raw_payload, "network": dict(sale.raw)}
         event.save(update_fields=["network", "network_txn_id", "commission", "raw_payload"])
-        adopted[sale.transaction_id] = event
+        adopted[_key(sale)] = event
     return adopted
-
-
-def _unique_new(sales, known) -> list[NetworkSale]:
-    fresh: dict[tuple[str, str], NetworkSale] = {}
-    for sale in sales:
-        key = (sale.network, sale.transaction_id)
-        if key not in known:
-            fresh[key] = sale  # a page may list a sale twice: the later row wins
-    return list(fresh.values())
 
 
 def _clicks_for(sub_ids) -> dict[str, Click]:
@@ -288,37 +372,146 @@ def _event_attach(event: CashbackEvent, click: Click | None) -> None:
     event.expected_confirmation = (event.occurred_at + timedelta(days=days)).date()
 
 
-def _event_create(sale: NetworkSale, source: str) -> CashbackEvent:
-    # No concurrent report of this sale can insert it meanwhile: it waits for the queue lock.
-    click = _click_of(_clicks_for([sale.sub_id]), sale.sub_id)
-    event = _event_new(sale, source, click)
-    event.save()
-    _credit_pending([event])
-    return event
-
-
-def _events_bulk_create(sales: list[NetworkSale]) -> list[CashbackEvent]:
+def _events_insert(sales: list[NetworkSale], source: str) -> list[CashbackEvent]:
+    """Insert these sales' events (pending) unless the sale is known by now; returns the
+    events this call inserted. In key order: see `_record`."""
+    if not sales:
+        return []
     clicks = _clicks_for(s.sub_id for s in sales)
-    events = [_event_new(s, CashbackSource.PULL, _click_of(clicks, s.sub_id)) for s in sales]
-    return CashbackEvent.objects.bulk_create(events)
+    events = [_event_new(s, source, _click_of(clicks, s.sub_id)) for s in sorted(sales, key=_key)]
+    inserted = []
+    for first in range(0, len(events), INSERT_BATCH):
+        inserted += _insert_unless_known(events[first : first + INSERT_BATCH])
+    return inserted
+
+
+# Columns written by the insert (all but the id) and rows per statement, so the parameters
+# stay under every backend's limit.
+INSERT_FIELDS = [f for f in CashbackEvent._meta.concrete_fields if not f.primary_key]
+INSERT_BATCH = 500
+
+
+def _insert_unless_known(events: list[CashbackEvent]) -> list[CashbackEvent]:
+    """INSERT ... ON CONFLICT (network, network_txn_id) DO NOTHING RETURNING: the rows another
+    report inserted first are left to it (PostgreSQL waits for that report to commit before
+    deciding), and only ours come back. Django's bulk_create cannot say which rows it
+    inserted when it ignores conflicts, hence the SQL."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in INSERT_FIELDS)
+    row = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
+    params = [
+        f.get_db_prep_save(f.pre_save(event, True), connection)
+        for event in events
+        for f in INSERT_FIELDS
+    ]
+    sql = (
+        f"INSERT INTO {quote(CashbackEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(events))} "
+        f"ON CONFLICT ({quote('network')}, {quote('network_txn_id')}) DO NOTHING "
+        f"RETURNING {quote('id')}, {quote('network')}, {quote('network_txn_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {(network, txn_id): pk for pk, network, txn_id in cursor.fetchall()}
+    inserted = []
+    for event in events:
+        pk = ids.get((event.network, event.network_txn_id))
+        if pk is not None:
+            event.pk = pk
+            event._state.adding, event._state.db = False, connection.alias
+            inserted.append(event)
+    return inserted
 
 
 # --- Moving the money -------------------------------------------------------------------------
 
 
-def _credit_pending(events: list[CashbackEvent], *, notices: PendingNotices | None = None):
+def _money_move(
+    *,
+    created: list[CashbackEvent],
+    moving: list[tuple[CashbackEvent, list[str]]],
+    notices: PendingNotices | None = None,
+    actor: User | None = None,
+) -> list[CashbackEvent]:
+    """The money for events just `created` (their pending credit) and for locked events
+    `moving` through reported statuses (each in turn, forward only). The shoppers' accounts
+    are locked first, all at once; then the pending credits as one ledger batch, the status
+    changes as one update and their steps as another batch. Returns the events that moved."""
+    moved, confirming = [], set()
+    for event, statuses in moving:
+        was_confirmed = event.confirmed_at is not None
+        if sum(_status_set(event, status) for status in statuses):
+            moved.append(event)
+            if event.confirmed_at and not was_confirmed:
+                confirming.add(event.pk)
+    paying_new = [e for e in created if e.user_id and e.cashback > 0]
+    paying_moved = [e for e in moved if e.user_id and e.cashback > 0]
+    accounts = _accounts_locked(paying_new + paying_moved)
+    _credit_pending(paying_new, accounts, notices=notices)
+    _events_save(moved)
+    _ledger_steps(paying_moved, accounts, confirming=confirming, actor=actor)
+    for event in paying_moved:
+        _notify_moved(event)
+    return moved
+
+
+def _status_set(event: CashbackEvent, status: str) -> bool:
+    """Move a locked event to `status` in memory if that is forward; True if it moved."""
+    now = timezone.now()
+    after = _moved(event.status, status)
+    if after == event.status:
+        return False
+    if after == CashbackStatus.CONFIRMED:
+        event.confirmed_at = now
+    elif event.status == CashbackStatus.CONFIRMED:
+        event.declined_at = event.reversed_at = now
+    else:
+        event.declined_at = now
+    event.status, event.updated_at = after, now
+    return True
+
+
+MOVED_FIELDS = ["status", "confirmed_at", "declined_at", "reversed_at", "updated_at"]
+
+
+def _events_save(events: list[CashbackEvent]) -> None:
+    if len(events) == 1:
+        events[0].save(update_fields=MOVED_FIELDS)
+    elif events:
+        CashbackEvent.objects.bulk_update(events, MOVED_FIELDS)
+
+
+def _accounts_locked(events: list[CashbackEvent]) -> dict[int, dict[str, ledger.Account]]:
+    """Lock the pending and available accounts of these events' shoppers, in primary-key
+    order, after the events and before any posting; a first confirmation may pay the
+    shopper's referrer a bonus, so theirs too. Creates accounts a shopper does not have yet."""
+    users = {e.user_id for e in events}
+    users |= {e.user.referred_by_id for e in events if e.confirmed_at and e.user.referred_by_id}
+    if not users:
+        return {}
+    accounts = ledger.accounts_for_users(users)
+    ledger.accounts_lock(
+        {
+            by_kind[kind].pk
+            for by_kind in accounts.values()
+            for kind in (AccountKind.PENDING, AccountKind.AVAILABLE)
+        }
+    )
+    return accounts
+
+
+def _credit_pending(events, accounts, *, notices: PendingNotices | None = None) -> None:
     """The reported step for new events, as one ledger batch, and one notice per shopper
     (now, or collected in `notices`)."""
-    paying = [e for e in events if e.user_id and e.cashback > 0]
-    if not paying:
+    if not events:
         return
-    accounts = ledger.accounts_for_users(e.user_id for e in paying)
     payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
     ledger.transactions_post(
-        [_pending_entry(e, accounts[e.user_id][AccountKind.PENDING], payable) for e in paying]
+        [_pending_entry(e, accounts[e.user_id][AccountKind.PENDING], payable) for e in events]
     )
     collected = notices if notices is not None else PendingNotices()
-    collected.add(paying)
+    collected.add(events)
     if notices is None:
         collected.send()
 
@@ -334,49 +527,50 @@ def _pending_entry(event, pending, payable) -> ledger.Entry:
     )
 
 
-def _event_move(event: CashbackEvent, status: str, *, actor: User | None = None) -> bool:
-    """Move a locked event to `status` if that is forward; True if anything changed."""
-    now = timezone.now()
-    if status == SaleStatus.CONFIRMED and event.status == CashbackStatus.PENDING:
-        event.status, event.confirmed_at = CashbackStatus.CONFIRMED, now
-    elif status == SaleStatus.DECLINED and event.status == CashbackStatus.PENDING:
-        event.status, event.declined_at = CashbackStatus.DECLINED, now
-    elif status == SaleStatus.DECLINED and event.status == CashbackStatus.CONFIRMED:
-        event.status, event.declined_at, event.reversed_at = CashbackStatus.DECLINED, now, now
-    else:
-        return False
-    event.save(update_fields=["status", "confirmed_at", "declined_at", "reversed_at", "updated_at"])
-    if event.user_id and event.cashback > 0:
-        _ledger_catch_up(event, actor=actor, confirming=event.status == CashbackStatus.CONFIRMED)
-        _notify_moved(event)
-    return True
-
-
-def _ledger_catch_up(event: CashbackEvent, *, actor: User | None = None, confirming: bool) -> None:
-    """Post every step the event's state implies; steps already posted are skipped by key.
-
-    `confirming`: the event is being confirmed now (not reversed), the one moment its
-    cashback may pay off the shopper's debt and decide their referral bonus."""
-    accounts = ledger.user_accounts(event.user)
+def _ledger_steps(
+    events: list[CashbackEvent], accounts, *, confirming: set[int], actor: User | None = None
+) -> None:
+    """Post every step the events' states imply, as one batch; steps already posted are
+    skipped by key. Then, for the events in `confirming` (the one moment a cashback may pay
+    off the shopper's debt and decide their referral bonus), debt recovery and the referral
+    bonus; then the clawbacks of reversals."""
+    if not events:
+        return
     payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
-    ledger.transactions_post([_pending_entry(event, accounts[AccountKind.PENDING], payable)])
-    pending, available = accounts[AccountKind.PENDING], accounts[AccountKind.AVAILABLE]
-    if event.confirmed_at:
-        _post_step(event, TransactionKind.CASHBACK_CONFIRMED, pending, available, actor=actor)
-    if confirming:
-        _debt_recover(event)
-        from .referrals import referral_reward  # referrals build on cashback
+    entries = []
+    for event in events:
+        pending = accounts[event.user_id][AccountKind.PENDING]
+        available = accounts[event.user_id][AccountKind.AVAILABLE]
+        entries.append(_pending_entry(event, pending, payable))
+        if event.confirmed_at:
+            kind = TransactionKind.CASHBACK_CONFIRMED
+            entries.append(_step(event, kind, pending, available, actor=actor))
+        if event.declined_at and not event.confirmed_at:
+            kind = TransactionKind.CASHBACK_DECLINED
+            entries.append(_step(event, kind, pending, payable, actor=actor))
+    ledger.transactions_post(entries)
+    confirmed_now = [e for e in events if e.pk in confirming]
+    in_debt = set(
+        CashbackDebt.objects.filter(
+            user_id__in={e.user_id for e in confirmed_now}, recovered__lt=F("amount")
+        ).values_list("user_id", flat=True)
+    )
+    for event in confirmed_now:
+        if event.user_id in in_debt:
+            _debt_recover(event, accounts[event.user_id])
+        if event.user.referred_by_id:
+            from .referrals import referral_reward  # referrals build on cashback
 
-        referral_reward(referred=event.user)
-    if event.declined_at and not event.confirmed_at:
-        _post_step(event, TransactionKind.CASHBACK_DECLINED, pending, payable, actor=actor)
-    if event.reversed_at:
-        _claw_back(event, available, payable, actor=actor)
+            referral_reward(referred=event.user)
+    for event in events:
+        if event.reversed_at:
+            available = accounts[event.user_id][AccountKind.AVAILABLE]
+            _claw_back(event, available, payable, actor=actor)
 
 
-def _post_step(event, kind, source, target, *, amount=None, actor=None, step=None):
+def _step(event, kind, source, target, *, amount=None, actor=None, step=None) -> ledger.Entry:
     amount = event.cashback if amount is None else amount
-    return ledger.transaction_post(
+    return ledger.Entry(
         kind=kind,
         idempotency_key=f"cashback:{event.pk}:{step or kind.removeprefix('cashback_')}",
         legs=[(source, -amount), (target, amount)],
@@ -385,6 +579,11 @@ def _post_step(event, kind, source, target, *, amount=None, actor=None, step=Non
         actor=actor,
         memo=f"{event.network} {event.network_txn_id}",
     )
+
+
+def _post_step(event, kind, source, target, *, amount=None, actor=None, step=None):
+    entry = _step(event, kind, source, target, amount=amount, actor=actor, step=step)
+    return ledger.transactions_post([entry])[0]
 
 
 def _claw_back(event, available, payable, *, actor=None) -> None:
@@ -411,7 +610,7 @@ def _posted(event, step: str) -> bool:
     return ledger.Transaction.objects.filter(idempotency_key=f"cashback:{event.pk}:{step}").exists()
 
 
-def _debt_recover(event: CashbackEvent) -> None:
+def _debt_recover(event: CashbackEvent, accounts: dict[str, ledger.Account]) -> None:
     """Take what the shopper owes from reversed cashback out of this confirmed cashback."""
     if _posted(event, "recovery"):
         return
@@ -420,9 +619,9 @@ def _debt_recover(event: CashbackEvent) -> None:
         .filter(user_id=event.user_id, recovered__lt=F("amount"))
         .order_by("pk")
     )
-    accounts = ledger.user_accounts(event.user)
-    available = ledger.accounts_lock({accounts[AccountKind.AVAILABLE].pk})
-    left = min(event.cashback, available[accounts[AccountKind.AVAILABLE].pk].balance)
+    available = accounts[AccountKind.AVAILABLE]
+    balance = ledger.accounts_lock({available.pk})[available.pk].balance
+    left = min(event.cashback, balance)
     recovered = Decimal("0.00")
     for debt in debts:
         share = min(debt.outstanding, left - recovered)
@@ -436,7 +635,7 @@ def _debt_recover(event: CashbackEvent) -> None:
         _post_step(
             event,
             TransactionKind.DEBT_RECOVERY,
-            accounts[AccountKind.AVAILABLE],
+            available,
             payable,
             amount=recovered,
             step="recovery",
@@ -459,9 +658,12 @@ def _operator_move(event: CashbackEvent, status: str, actor: User) -> CashbackEv
     if not actor.is_staff:
         raise NotAnOperator()
     with transaction.atomic():
-        cashback_queue_lock()
-        locked = CashbackEvent.objects.select_for_update().get(pk=event.pk)
-        if not _event_move(locked, status, actor=actor):
+        locked = (
+            CashbackEvent.objects.select_for_update(of=("self",))
+            .select_related("user", "merchant")
+            .get(pk=event.pk)
+        )
+        if not _money_move(created=[], moving=[(locked, [status])], actor=actor):
             raise InvalidTransition()
         return locked
 
@@ -489,21 +691,23 @@ def cashback_match_unmatched(*, batch_size: int = 1000) -> int:
 
 
 def _match(clicks: dict[str, Click], pks: list[int]) -> int:
-    matched = 0
     with transaction.atomic():
-        cashback_queue_lock()
-        rows = CashbackEvent.objects.select_for_update().filter(pk__in=pks, user__isnull=True)
+        rows = CashbackEvent.objects.select_for_update(of=("self",)).filter(
+            pk__in=pks, user__isnull=True
+        )
+        matched = []
         for event in rows.order_by("pk"):
             _event_attach(event, _click_of(clicks, event.sub_id))
-            if event.user_id is None:
-                continue
-            event.save()
-            matched += 1
-            # A sale declined before we knew whose it was never owed anyone anything.
-            if event.cashback > 0 and event.status != CashbackStatus.DECLINED:
-                _ledger_catch_up(event, confirming=event.status == CashbackStatus.CONFIRMED)
-                _notify_matched(event)
-    return matched
+            if event.user_id is not None:
+                event.save()
+                matched.append(event)
+        # A sale declined before we knew whose it was never owed anyone anything.
+        paying = [e for e in matched if e.cashback > 0 and e.status != CashbackStatus.DECLINED]
+        confirmed = {e.pk for e in paying if e.status == CashbackStatus.CONFIRMED}
+        _ledger_steps(paying, _accounts_locked(paying), confirming=confirmed)
+        for event in paying:
+            _notify_matched(event)
+    return len(matched)
 
 
 # --- Notices ----------------------------------------------------------------------------------
@@ -533,7 +737,7 @@ def _notify_pending(user: User, *, count: int, total: Decimal, store: str) -> No
 def _notify_moved(event: CashbackEvent) -> None:
     store = _store(event)
     if event.reversed_at:
-        kind = "cashback_confirmed"
+        kind = "cashback_reversed"
         title = gettext_lazy("%(amount)s cashback from %(store)s was reversed")
         body = gettext_lazy("The store cancelled or returned the purchase after confirming it.")
     elif event.status == CashbackStatus.CONFIRMED:
@@ -541,7 +745,7 @@ def _notify_moved(event: CashbackEvent) -> None:
         title = gettext_lazy("%(amount)s cashback from %(store)s is confirmed")
         body = gettext_lazy("It is in your available balance and can be withdrawn.")
     else:
-        kind = "cashback_pending"
+        kind = "cashback_declined"
         title = gettext_lazy("%(amount)s cashback from %(store)s was declined")
         body = gettext_lazy("The store did not confirm the purchase (cancelled or returned).")
     notification_send(

@@ -18,7 +18,7 @@ from offers.models import Click
 from ..errors import ClaimRefused, InvalidTransition, NotAnOperator, SelfReview
 from ..models import CashbackClaim, CashbackEvent, CashbackSource, ClaimStatus
 from ..networks.base import NetworkSale, SaleStatus
-from .cashback import as_uuid, cashback_queue_lock, cashback_report
+from .cashback import as_uuid, cashback_report
 
 # Networks stop accepting missing-cashback queries after about three months.
 CLAIM_WINDOW_DAYS = 90
@@ -102,9 +102,9 @@ def cashback_claim_approve(*, claim: CashbackClaim, operator: User) -> CashbackC
     """Create the claim's cashback event (pending, from the merchant's rates, uncapped as no
     commission is known yet) and close the claim."""
     with transaction.atomic():
-        # The cashback queue first: a network report of this click cannot commit between
-        # the check below and our event (it would pay the purchase twice).
-        cashback_queue_lock()
+        # The claim's row lock first: a network report of this click locks the click's open
+        # claims before it inserts its event, so it cannot commit between the check below
+        # and our event (it would pay the purchase twice).
         locked = _locked_open(claim, operator)
         click = locked.click
         if CashbackEvent.objects.filter(click=click).exists():

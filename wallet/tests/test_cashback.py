@@ -124,3 +124,44 @@ def test_ingest_writes_a_page_of_new_sales_in_bulk_and_counts_what_happened():
     # one notice per shopper for the page, not one per sale
     assert Notification.objects.filter(kind="cashback_pending").count() == 3
     assert ledger.ledger_problems() == []
+
+
+def test_a_decline_and_a_reversal_are_each_sent_as_what_they_are():
+    # given: one sale declined while pending, another confirmed and then reversed
+    user = UserFactory()
+    declined_click, reversed_click = ClickFactory(user=user), ClickFactory(user=user)
+    declined = sale_for(declined_click)
+    cashback_report(sale=declined)
+    reversed_sale = sale_for(reversed_click)
+    cashback_report(sale=with_status(reversed_sale, SaleStatus.CONFIRMED))
+
+    # when
+    cashback_report(sale=with_status(declined, SaleStatus.DECLINED))
+    cashback_report(sale=with_status(reversed_sale, SaleStatus.DECLINED))
+
+    # then: a decline is not news of pending cashback, and a reversal is not a confirmation
+    notices = Notification.objects.filter(user=user)
+    assert [n.title for n in notices.filter(kind="cashback_declined")] == [
+        f"₹50.00 cashback from {declined_click.merchant.name} was declined"
+    ]
+    assert [n.title for n in notices.filter(kind="cashback_reversed")] == [
+        f"₹50.00 cashback from {reversed_click.merchant.name} was reversed"
+    ]
+    assert notices.filter(kind="cashback_confirmed").count() == 1  # the confirmation itself
+    assert notices.filter(kind="cashback_pending").count() == 2  # one per reported sale
+
+
+def test_a_report_that_changes_nothing_leaves_the_event_as_it_was():
+    user = UserFactory()
+    sale = sale_for(ClickFactory(user=user))
+    event = cashback_report(sale=with_status(sale, SaleStatus.CONFIRMED))
+    updated_at = event.updated_at
+
+    for status in (SaleStatus.PENDING, SaleStatus.CONFIRMED):
+        again = cashback_report(sale=with_status(sale, status))
+        assert again.pk == event.pk and again.status == CashbackStatus.CONFIRMED
+        assert again.updated_at == updated_at
+    result = cashback_ingest(sales=[sale, with_status(sale, SaleStatus.CONFIRMED)])
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert Transaction.objects.count() == 2  # pending and confirmed, once each
+    assert ledger.balances(user)[AVAILABLE] == D("50.00")

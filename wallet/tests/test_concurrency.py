@@ -2,9 +2,11 @@
 report pages, idempotency keys, operators acting at once, and reversals meeting
 confirmations and withdrawals. The ledger must stay sound whoever wins."""
 
+import threading
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -397,6 +399,107 @@ def test_a_postback_racing_an_ingest_page_with_the_same_sales_makes_one_event_ea
         assert failures(results) == []
     assert CashbackEvent.objects.count() == 8
     assert ledger.balances(shopper)[PENDING] == D("400.00")
+    assert ledger.ledger_problems() == []
+
+
+class _PageHeldOpen:
+    """A sync page ingested in a transaction that stays open (its locks held) until the block
+    ends, as a page is while a slow worker is still on it."""
+
+    def __init__(self, sales):
+        self.sales = sales
+        self.ingested, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+
+    def _hold(self):
+        try:
+            with transaction.atomic():
+                cashback_ingest(sales=self.sales)
+                self.ingested.set()
+                self.release.wait(timeout=60)
+        finally:
+            self.ingested.set()
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.ingested.wait(timeout=60)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.release.set()
+        self.thread.join(timeout=60)
+
+
+def _in_thread(action):
+    """Start `action` in a thread of its own; returns (finished event, results list)."""
+    finished, results = threading.Event(), []
+
+    def run():
+        try:
+            results.append(action())
+        finally:
+            connection.close()
+            finished.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return finished, results
+
+
+def test_a_sync_page_held_open_does_not_delay_a_postback_for_another_shopper():
+    # given: a page with new sales and confirmations for three shoppers, its transaction open
+    shoppers = [UserFactory() for _ in range(3)]
+    known = [sale_for(ClickFactory(user=shopper)) for shopper in shoppers]
+    for sale in known:
+        cashback_report(sale=sale)
+    page = [with_status(sale, SaleStatus.CONFIRMED) for sale in known]
+    page += [sale_for(ClickFactory(user=shopper)) for shopper in shoppers]
+    other = UserFactory()
+    postback = sale_for(ClickFactory(user=other))
+
+    # when: another shopper's sale is reported, and then confirmed, meanwhile
+    with _PageHeldOpen(page):
+        reported, _ = _in_thread(lambda: cashback_report(sale=postback))
+        reported_in_time = reported.wait(timeout=5)
+        confirmed, _ = _in_thread(
+            lambda: cashback_report(sale=with_status(postback, SaleStatus.CONFIRMED))
+        )
+        confirmed_in_time = reported_in_time and confirmed.wait(timeout=5)
+
+    # then: neither waited for the page (both post to cashback_payable, as the page does)
+    assert reported_in_time, "the postback waited for the open sync page"
+    assert confirmed_in_time, "the confirmation waited for the open sync page"
+    assert ledger.balances(other)[AVAILABLE] == D("50.00")
+    for shopper in shoppers:
+        assert ledger.balances(shopper) == {
+            AVAILABLE: D("50.00"),
+            PENDING: D("50.00"),
+            HELD: D("0.00"),
+        }
+    assert ledger.ledger_problems() == []
+
+
+def test_a_postback_of_a_sale_an_open_page_is_inserting_waits_and_then_moves_that_event():
+    # given: a page inserting a new sale, its transaction still open
+    shopper = UserFactory()
+    sale = sale_for(ClickFactory(user=shopper))
+
+    # when: the network's postback confirming that sale arrives meanwhile
+    with _PageHeldOpen([sale]):
+        confirmed, results = _in_thread(
+            lambda: cashback_report(sale=with_status(sale, SaleStatus.CONFIRMED))
+        )
+        # its insert of the same sale waits for the page to commit or roll back
+        assert not confirmed.wait(timeout=0.5)
+    assert confirmed.wait(timeout=30)
+
+    # then: one event, the page's, confirmed; one credit and one confirmation
+    event = CashbackEvent.objects.get()
+    assert results == [event] and results[0].status == CashbackStatus.CONFIRMED
+    assert event.source == "pull" and event.status == CashbackStatus.CONFIRMED
+    keys = sorted(Transaction.objects.values_list("idempotency_key", flat=True))
+    assert keys == [f"cashback:{event.pk}:confirmed", f"cashback:{event.pk}:pending"]
+    assert ledger.balances(shopper)[AVAILABLE] == D("50.00")
     assert ledger.ledger_problems() == []
 
 
