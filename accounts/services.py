@@ -30,8 +30,21 @@ from coupzii.core.http import ip_bucket
 
 from . import errors, tokens
 from .models import PasswordFailure, PasswordGuard, PhoneCodeDevice, User
+
+# Besides its own actions, what other apps use of accounts, so that they import accounts.services
+# alone (ARCHITECTURE.md, "Who may call whom"): telling users and operators something,
+# registering the kinds they send, keeping demo data quiet, phone numbers, and texts an app
+# sends itself. The `name as name` imports are these re-exports.
+from .notifications import EMAIL, notification_send
+from .notifications import SMS_MAX_LENGTH as SMS_MAX_LENGTH
+from .notifications import NotificationKind as NotificationKind
+from .notifications import in_app_only as in_app_only
+from .notifications import in_app_only_active as in_app_only_active
+from .notifications import notification_kind_register as notification_kind_register
+from .notifications import operators_notify as operators_notify
 from .phone import normalize_phone
 from .referral import normalize_referral_code
+from .sms import send_sms as send_sms
 
 BACKUP_CODE_COUNT = 10
 
@@ -247,8 +260,6 @@ def password_failure_record(*, email: str, ip: str) -> None:
 
 
 def _notify_password_guard_tripped(user: User) -> None:
-    from .notifications import EMAIL, notification_send  # notifications' tasks import us
-
     notification_send(
         user=user,
         kind="security",

@@ -47,7 +47,7 @@ def _register_notification_kinds() -> None:
     """The notifications the shop sends (accounts delivers them and knows none of them)."""
     from django.utils.translation import gettext_lazy as _
 
-    from accounts.notifications import NotificationKind, notification_kind_register
+    from accounts.services import NotificationKind, notification_kind_register
 
     notification_kind_register(
         "order_update", NotificationKind(label=_("Order update"), sms=True, icon="parcel")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from accounts.notifications import in_app_only
+from accounts.services import in_app_only
 from catalog import demo as catalog_demo
 from catalog import inventory
 from catalog.gift_card_art import card_image_attach

@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.phone import normalize_phone
+from accounts.services import normalize_phone
 from coupzii.core.forms import DomainErrorFormMixin
 
 from .services.promos import CODE_MAX_LENGTH

@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.phone import normalize_phone
+from accounts.services import normalize_phone
 from catalog.models import Product, ProductImage, Variant
 from catalog.serializers import CategoryRefSerializer, MerchantRefSerializer
 from coupzii.core.files import public_file_url

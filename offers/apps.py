@@ -16,7 +16,7 @@ class OffersConfig(AppConfig):
 
 def _register_notification_kinds() -> None:
     """The notifications offers sends (accounts delivers them and knows none of them)."""
-    from accounts.notifications import NotificationKind, notification_kind_register
+    from accounts.services import NotificationKind, notification_kind_register
 
     from .books.common import REMINDER_KIND
 

@@ -13,7 +13,7 @@ class WalletConfig(AppConfig):
 
 def _register_notification_kinds() -> None:
     """The notifications the wallet sends (accounts delivers them and knows none of them)."""
-    from accounts.notifications import NotificationKind, notification_kind_register
+    from accounts.services import NotificationKind, notification_kind_register
 
     # Pending cashback arrives often and may still be declined: not worth a text.
     notification_kind_register(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.notifications import in_app_only
+from accounts.services import in_app_only
 from catalog.models import Merchant
 from offers.clickout import clicks_write
 from offers.models import Offer

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.notifications import operators_notify
+from accounts.services import operators_notify
 
 from . import leaderboard
 from .ledger import ledger_problems

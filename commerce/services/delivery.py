@@ -6,8 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.notifications import SMS_MAX_LENGTH
-from accounts.sms import send_sms
+from accounts.services import SMS_MAX_LENGTH, send_sms
 from coupzii.core.money import format_inr
 
 from ..models import Order

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.models import User
-from accounts.notifications import in_app_only_active, notification_send
+from accounts.services import in_app_only_active, notification_send
 from catalog import inventory
 from catalog.inventory import NewCode
 from coupzii.core.errors import DomainError, Forbidden

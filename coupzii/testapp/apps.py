@@ -15,7 +15,7 @@ class TestAppConfig(AppConfig):
 
 
 def _register_notification_kinds() -> None:
-    from accounts.notifications import NotificationKind, notification_kind_register
+    from accounts.services import NotificationKind, notification_kind_register
 
     # A kind accounts has never heard of, sent by accounts/tests/notifications/test_kinds.py.
     notification_kind_register(

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.notifications import notification_send
+from accounts.services import notification_send
 
 from ..models import (
     AuditAction,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.notifications import notification_send
+from accounts.services import notification_send
 from coupzii.core.errors import DomainError, NotFound
 from coupzii.core.money import MAX_AMOUNT, PAISE, fits_column, format_inr
 from offers.models import Click

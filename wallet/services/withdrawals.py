@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.notifications import notification_send
+from accounts.services import notification_send
 from coupzii.core.errors import DomainError
 from coupzii.core.money import format_inr, quantize
 
