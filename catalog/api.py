@@ -1,17 +1,15 @@
 """The catalog API (read-only, open to everyone): the category tree and the merchant list.
 
 A merchant's detail (with its live offers) and search live in offers.api, because they
-show offers and catalog sits below offers; catalog/api_urls.py mounts them under the catalog
-paths.
+show offers and catalog sits below offers; offers/api_urls.py routes them.
 """
 
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from coupzii.core.serializers import ApiErrorSerializer
+from coupzii.core.serializers import BAD_QUERY, parse_query
 
 from . import selectors
 from .models import Category, Merchant
@@ -22,17 +20,6 @@ from .serializers import (
 )
 
 TAGS = ["catalog"]
-
-
-def parse_query(input_serializer: type[serializers.Serializer], request) -> dict:
-    """Validate query parameters with `input_serializer`; a bad value raises ValidationError,
-    which the API answers 400 with a message per parameter under `error.fields`."""
-    parsed = input_serializer(data=request.query_params.dict())
-    parsed.is_valid(raise_exception=True)
-    return parsed.validated_data
-
-
-BAD_QUERY = OpenApiResponse(ApiErrorSerializer, description=_("A query parameter is not valid."))
 
 
 @extend_schema(

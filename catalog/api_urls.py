@@ -1,28 +1,14 @@
-"""Catalog routes under /api/v1/: categories, merchants and search.
+"""Catalog routes under /api/v1/: categories and the merchant list.
 
-The merchant page and search show offers, so their views live in offers.api (offers
-depends on catalog, never the reverse in models, selectors or services); only this routing
-file names them.
+A merchant's page and search show offers, so they are offers' routes (offers/api_urls.py,
+mounted at /api/v1/ too): catalog never names the app above it.
 """
 
 from django.urls import path
-
-from offers import api as offer_read_api
 
 from . import api
 
 urlpatterns = [
     path("categories/", api.CategoryTreeView.as_view(), name="api-category-tree"),
     path("merchants/", api.MerchantListView.as_view(), name="api-merchant-list"),
-    path(
-        "merchants/<slug:slug>/",
-        offer_read_api.MerchantDetailView.as_view(),
-        name="api-merchant-detail",
-    ),
-    path("search/", offer_read_api.SearchView.as_view(), name="api-search"),
-    path(
-        "search/autocomplete/",
-        offer_read_api.AutocompleteView.as_view(),
-        name="api-search-autocomplete",
-    ),
 ]

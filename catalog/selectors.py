@@ -45,6 +45,8 @@ from .models import (
 )
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
+#: A search (the merchant list's and the site search) reads at most this many characters.
+MAX_QUERY_LENGTH = 100
 
 
 @dataclass(frozen=True)

@@ -4,23 +4,13 @@ A merchant's own page and a category's offers show offers, so they live in offer
 (offers depends on catalog, never the reverse).
 """
 
-from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from coupzii.core.pagination import paginate
+
 from . import selectors
-
-PAGE_SIZE = 24
-MAX_QUERY_LENGTH = 100
-
-
-def paginate(request, items, *, per_page: int = PAGE_SIZE) -> tuple[Page, list]:
-    """The page `?page=` asks for (the last one when it is past the end, the first when it is
-    not a number) and the page numbers to show, with ellipses between distant ones."""
-    paginator = Paginator(items, per_page)
-    page = paginator.get_page(request.GET.get("page"))
-    page_range = list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-    return page, page_range
+from .selectors import MAX_QUERY_LENGTH
 
 
 @require_safe

@@ -2,16 +2,14 @@
 
 from django.urls import include, path
 
-from offers.books import api as book_api
-
 from . import api
 
 urlpatterns = [
     path("config/", api.client_config, name="api-config"),
     path("auth/", include("accounts.api_urls")),
     path("notifications/", include("accounts.notifications.api_urls")),
-    path("offers/", include("offers.api_urls")),
-    path("me/codes/", book_api.MyCodesView.as_view(), name="api-me-codes"),
+    # offers/..., and the merchant page, search and me/codes/ (offers/api_urls.py).
+    path("", include("offers.api_urls")),
     path("affiliate/postback/", include("wallet.postback_api_urls")),
     path("", include("wallet.api_urls")),
     path("", include("catalog.api_urls")),

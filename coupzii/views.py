@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 
 from catalog import selectors as catalog_selectors
 from offers import selectors as offer_selectors
-from offers.cache_coherence import catalog_cached
+from offers.selectors import catalog_cached
 
 RAIL_LENGTH = 8
 # Top offers, featured stores and categories change only when the catalog does (which

@@ -20,11 +20,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from catalog import selectors as catalog_selectors
-from catalog.api import BAD_QUERY, parse_query
 from catalog.models import Merchant
 from coupzii.core.errors import NotFound
 from coupzii.core.pagination import PageNumberPagination
-from coupzii.core.serializers import ApiErrorSerializer
+from coupzii.core.serializers import BAD_QUERY, ApiErrorSerializer, parse_query
 
 from . import clickout, selectors
 from .cache_coherence import catalog_version

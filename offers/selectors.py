@@ -49,6 +49,8 @@ from catalog.models import CashbackKind, Category, Merchant
 from catalog.selectors import MerchantOffers, cashback_label, merchants_for_cards
 from offers import clickout, trending
 
+# `catalog_cached as catalog_cached`: the catalog page cache, re-exported for the home page.
+from .cache_coherence import catalog_cached as catalog_cached
 from .models import (
     BookStatus,
     Click,

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_safe
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Category, Merchant
-from catalog.views import MAX_QUERY_LENGTH, paginate
+from catalog.selectors import MAX_QUERY_LENGTH
+from coupzii.core.pagination import paginate
 
 from . import selectors
 from .cache_coherence import catalog_cached

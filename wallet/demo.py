@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import in_app_only
 from catalog.models import Merchant
-from offers.clickout import clicks_write
 from offers.models import Offer
+from offers.services import clicks_write
 
 from .models import CashbackClaim, CashbackEvent, KycStatus, Withdrawal
 from .networks.base import NetworkSale, SaleStatus

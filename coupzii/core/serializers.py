@@ -1,8 +1,8 @@
 """Serializers every API shares: the one error shape that coupzii.core.errors answers, money
-fields, and named enum components for the schema."""
+fields, named enum components for the schema, and query parameters read through a serializer."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 # Money in the API is a string with 2 decimals ("500.00"), never a float.
@@ -49,3 +49,15 @@ def enum_field(name: str, choices, **kwargs) -> serializers.ChoiceField:
         field_class = extend_schema_field(schema, component_name=f"{name}Enum")(field_class)
         _ENUM_FIELDS[name] = field_class
     return field_class(choices=choices, **kwargs)
+
+
+def parse_query(input_serializer: type[serializers.Serializer], request) -> dict:
+    """Validate query parameters with `input_serializer`; a bad value raises ValidationError,
+    which the API answers 400 with a message per parameter under `error.fields`."""
+    parsed = input_serializer(data=request.query_params.dict())
+    parsed.is_valid(raise_exception=True)
+    return parsed.validated_data
+
+
+#: The schema's answer for a list whose query parameters did not validate (parse_query).
+BAD_QUERY = OpenApiResponse(ApiErrorSerializer, description=_("A query parameter is not valid."))
