@@ -19,6 +19,7 @@ class CommerceConfig(AppConfig):
         _register_wallet_references()
         _register_ledger_kinds()
         _register_notification_kinds()
+        _register_payables()
 
 
 def _register_ledger_kinds() -> None:
@@ -52,3 +53,11 @@ def _register_notification_kinds() -> None:
     notification_kind_register(
         "order_update", NotificationKind(label=_("Order update"), sms=True, icon="parcel")
     )
+
+
+def _register_payables() -> None:
+    """Shop orders are paid through the payment path as any app's payable is."""
+    from .services import payable_register
+    from .services.order_payable import KIND, OrderPayable
+
+    payable_register(KIND, OrderPayable())

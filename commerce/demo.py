@@ -42,7 +42,8 @@ from .services.cart import (
     cart_use_wallet,
 )
 from .services.checkout import order_place
-from .services.fulfilment import order_refund_lines
+from .services.order_payable import order_expire
+from .services.refunds import order_refund_lines
 
 SEED = 6  # the number: stock counts and expiry dates are the same on every run
 DIGITS = "0123456789"
@@ -597,7 +598,7 @@ def _order(spec: DemoOrder, shopper: User) -> Order:
         window = timedelta(minutes=settings.COMMERCE_PAYMENT_WINDOW_MINUTES)
         Order.objects.filter(pk=order.pk).update(created_at=placed, pay_by=placed + window)
         order.events.update(created_at=placed)
-        payments.order_expire(order=order)
+        order_expire(order=order)
     order.refresh_from_db()
     return order
 

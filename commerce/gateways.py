@@ -23,6 +23,7 @@ from django.db import transaction
 from razorpay.errors import BadRequestError, GatewayError, ServerError, SignatureVerificationError
 
 from .errors import GatewayUnavailable, PaymentInvalid
+from .locks import dev_gateway_payment_lock
 from .models import DevGatewayOrder, DevGatewayPayment, Gateway
 
 logger = logging.getLogger(__name__)
@@ -105,11 +106,13 @@ class RazorpayGateway:
 
     # --- Orders, payments, refunds (network calls) ----------------------------------------
 
-    def order_create(self, *, amount_paise: int, receipt: str, notes: dict) -> dict:
+    def order_create(
+        self, *, amount_paise: int, receipt: str, notes: dict, currency: str = "INR"
+    ) -> dict:
         """A gateway order for `amount_paise`; payments made against it are captured at once."""
         data = {
             "amount": amount_paise,
-            "currency": "INR",
+            "currency": currency,
             "receipt": receipt,
             "notes": notes,
             "payment_capture": 1,
@@ -225,7 +228,11 @@ class DevGateway(RazorpayGateway):
     name = Gateway.DEV
     is_dev = True
 
-    def order_create(self, *, amount_paise: int, receipt: str, notes: dict) -> dict:
+    def order_create(
+        self, *, amount_paise: int, receipt: str, notes: dict, currency: str = "INR"
+    ) -> dict:
+        if currency != "INR":
+            raise PaymentInvalid("Currency is not supported")
         order = DevGatewayOrder.objects.create(
             gateway_order_id=_new_id("order_"), amount_paise=amount_paise, receipt=receipt
         )
@@ -252,11 +259,7 @@ class DevGateway(RazorpayGateway):
 
     @transaction.atomic
     def refund_create(self, *, payment_id: str, amount_paise: int, reference: str) -> dict:
-        payment = (
-            DevGatewayPayment.objects.select_for_update()
-            .filter(gateway_payment_id=payment_id)
-            .first()
-        )
+        payment = dev_gateway_payment_lock(payment_id)
         if payment is None:
             raise PaymentInvalid("The id provided does not exist")
         refunded = sum(r["amount"] for r in payment.refunds)

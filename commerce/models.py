@@ -303,14 +303,24 @@ class PaymentStatus(models.TextChoices):
 
 
 class Payment(TimeStampedModel):
-    """One gateway order and the payment made against it. Checkout opens one per order; a
-    second capture on the same gateway order (it happens) gets a row of its own, refunded."""
+    """One gateway order and the payment made against it, for a payable (`commerce.payables`:
+    a shop order, a marketplace purchase) named by its kind and reference. Checkout opens one
+    per payable; a second capture on the same gateway order (it happens) gets a row of its own,
+    refunded."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    payable_kind = models.CharField(max_length=32)
+    payable_ref = models.CharField(max_length=64)
+    # Who pays: only they may report the payment from their browser.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The shop's own link, for its pages and admin: set on the payments of orders only.
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
     gateway = models.CharField(max_length=10, choices=Gateway.choices)
     gateway_order_id = models.CharField(max_length=64, db_index=True)
     gateway_payment_id = models.CharField(max_length=64, blank=True)
     amount_paise = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=3, default="INR")
     status = models.CharField(
         max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
     )
@@ -321,6 +331,9 @@ class Payment(TimeStampedModel):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["payable_kind", "payable_ref"], name="commerce_payment_payable")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["gateway", "gateway_payment_id"],
@@ -342,10 +355,15 @@ class RefundStatus(models.TextChoices):
 
 
 class Refund(PublicIdModel, TimeStampedModel):
-    """Money going back: `wallet_amount` to the shopper's wallet at once (ledger), and
-    `gateway_amount` through the gateway, sent after commit and retried until it lands."""
+    """Money going back for a payable: `wallet_amount` to the payer's wallet at once (ledger),
+    and `gateway_amount` through the gateway, sent after commit and retried until it lands."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payable_kind = models.CharField(max_length=32)
+    payable_ref = models.CharField(max_length=64)
+    # The shop's own link, as on Payment: set on the refunds of orders only.
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
@@ -365,6 +383,9 @@ class Refund(PublicIdModel, TimeStampedModel):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["payable_kind", "payable_ref"], name="commerce_refund_payable")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=adds_up("amount", F("wallet_amount") + F("gateway_amount"))
@@ -377,7 +398,8 @@ class Refund(PublicIdModel, TimeStampedModel):
         verbose_name_plural = _("refunds")
 
     def __str__(self) -> str:
-        return f"{self.order.number} {format_inr(self.amount)}"
+        payable = self.order.number if self.order_id else f"{self.payable_kind} {self.payable_ref}"
+        return f"{payable} {format_inr(self.amount)}"
 
 
 class WebhookEvent(models.Model):

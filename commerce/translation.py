@@ -1,6 +1,6 @@
 """An order's timeline notes are written in every site language when the step happens
-(commerce.services.fulfilment._event), so the shopper reads them in theirs; older notes show
-English."""
+(commerce.services.fulfilment.order_event_add), so the shopper reads them in theirs; older
+notes show English."""
 
 from modeltranslation.translator import TranslationOptions, register
 

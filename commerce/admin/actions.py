@@ -13,7 +13,8 @@ from coupzii.core.admin import ConfirmForm, ObjectAction
 from coupzii.core.money import format_inr
 
 from ..models import Order, Refund
-from ..services.fulfilment import order_fulfil_retry, order_line_fulfil_by_hand, order_refund_lines
+from ..services.fulfilment import order_fulfil_retry, order_line_fulfil_by_hand
+from ..services.refunds import order_refund_lines
 from .common import S
 from .forms import FulfilByHandForm, RefundLinesForm
 

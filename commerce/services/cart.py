@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from catalog.models import Variant
 
+from .. import locks
 from ..errors import CartFull, CartInvalid, InvalidTransition, ProductNotFound, PromoInvalid
 from ..models import Cart, CartLine, Order, OrderStatus, PromoCode
 from . import promos
@@ -69,7 +70,7 @@ def cart_line_set(*, cart: Cart, sku: str, quantity: int, add: bool = False) -> 
     CartFull. Stock is checked when the cart is priced, where it can change minute to minute.
     """
     variant = variant_for_sale(sku)
-    Cart.objects.select_for_update().filter(pk=cart.pk).first()  # one writer per cart
+    locks.cart_lock(cart.pk)  # one writer per cart
     line = CartLine.objects.filter(cart=cart, variant=variant).first()
     if add and line:
         quantity += line.quantity
@@ -171,11 +172,7 @@ def cart_merge_at_login(*, user: User, token: str | None) -> Cart | None:
     promo code comes along unless the user's cart has one. The visitor's cart is deleted.
     """
     with transaction.atomic():
-        guest = (
-            Cart.objects.select_for_update().filter(token=token, user__isnull=True).first()
-            if token
-            else None
-        )
+        guest = locks.guest_cart_lock(token)
         if guest is not None:
             _merge(guest, cart_of_user(user))
             guest.delete()

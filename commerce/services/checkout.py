@@ -14,25 +14,24 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from catalog import inventory
-from coupzii.core.money import ZERO, to_paise
+from coupzii.core.money import ZERO
 from wallet import ledger
 from wallet.models import AccountKind, TransactionKind
 
+from .. import locks
 from ..errors import CartEmpty, CartInvalid, IdempotencyKeyReused, OutOfStock
-from ..gateways import gateway
 from ..models import (
     Cart,
     Order,
     OrderEvent,
     OrderLine,
     OrderStatus,
-    Payment,
-    PromoCode,
     PromoUsage,
 )
 from ..selectors import PricedCart, cart_lines, cart_priced
-from . import fulfilment
+from . import fulfilment, payments
 from .cart import cart_empty
+from .order_payable import KIND
 
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over the phone
 NUMBER_LENGTH = 8
@@ -95,7 +94,9 @@ def order_place_result(
         )
     cart_empty(cart=cart)
     if order.gateway_amount:
-        _open_gateway_order(order)
+        # Inside the transaction on purpose: if the gateway fails, the order, its reserved
+        # codes and the wallet hold all roll back, and the shopper simply retries.
+        payments.payment_open(kind=KIND, payable=order)
     else:
         fulfilment.order_mark_paid(order=order, note=gettext_lazy("Paid from your Coupzii wallet."))
     return OrderPlaced(order, created=True)
@@ -112,14 +113,14 @@ def _earlier(order: Order, cart: Cart) -> Order:
 def _price_under_locks(user: User, cart: Cart) -> PricedCart:
     # The cart's row too (cart_line_set takes it): a card added or changed in another tab
     # while the order is placed waits, instead of being emptied away with the bought ones.
-    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    locks.cart_lock(cart.pk)
     lines = cart_lines(cart)
     if not lines:
         raise CartEmpty()
     if cart.promo_code_id:
         # Uses of a promo are counted and recorded under its row lock, so a code limited to
         # one use can't be taken by two checkouts at once.
-        cart.promo_code = PromoCode.objects.select_for_update().get(pk=cart.promo_code_id)
+        cart.promo_code = locks.promo_lock(cart.promo_code_id)
     priced = cart_priced(cart, user=user, lines=lines)
     if priced.problems:
         raise CartInvalid(fields=priced.problems)
@@ -189,23 +190,6 @@ def _reserve_codes(order: Order) -> None:
             ]
     if short:
         raise OutOfStock(fields=short)
-
-
-def _open_gateway_order(order: Order) -> Payment:
-    """The gateway call happens inside the transaction on purpose: if it fails, the order,
-    its reserved codes and the wallet hold all roll back, and the shopper simply retries."""
-    provider = gateway()
-    amount_paise = to_paise(order.gateway_amount)
-    answer = provider.order_create(
-        amount_paise=amount_paise, receipt=order.number, notes={"order": order.number}
-    )
-    return Payment.objects.create(
-        order=order,
-        gateway=provider.name,
-        gateway_order_id=answer["id"],
-        amount_paise=amount_paise,
-        raw=[answer],
-    )
 
 
 def payable_now(order: Order) -> Decimal:

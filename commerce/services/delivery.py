@@ -9,8 +9,26 @@ from django.utils.translation import gettext as _
 from accounts.services import SMS_MAX_LENGTH, send_sms
 from coupzii.core.money import format_inr
 
-from ..models import Order
+from ..models import Order, OrderStatus
 from ..selectors import codes_by_line
+
+
+def order_codes_channels(*, order_id: int) -> tuple[str, ...]:
+    """Where an order's codes go: by email always, and by SMS when it has a phone."""
+    phone = Order.objects.values_list("phone", flat=True).get(pk=order_id)
+    return ("email", "sms") if phone else ("email",)
+
+
+def order_codes_send(*, order_id: int, channel: str) -> None:
+    """Send a delivered order's codes by `channel` ("email" or "sms"); an order no longer
+    delivered (refunded since) gets nothing. Raises OSError (SMTP) for a retry."""
+    order = Order.objects.select_related("user").get(pk=order_id)
+    if order.status != OrderStatus.FULFILLED:
+        return
+    if channel == "email":
+        order_codes_email(order=order)
+    else:
+        order_codes_sms(order=order)
 
 
 def order_codes_email(*, order: Order) -> None:

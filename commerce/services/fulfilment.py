@@ -1,12 +1,13 @@
 """After payment: deliver the codes and settle the ledger; or cancel and release everything;
-and the operator's tools, refunds and fulfilment by hand.
+the order's timeline and notices; and the operator's tools for fulfilment by hand. (Refunds
+are in `refunds`, payments in `payments`; `order_payable` connects orders to them.)
 
 Ledger keys (each step of an order moves money once, whatever is retried or races):
   order:<pk>:wallet-hold     checkout: the wallet share, available -> held
   order:<pk>:close           delivered (escrow and held -> sales) or cancelled (held ->
                              available): the two endings share a key, so only one happens
-  payment:<pk>:capture       a capture: gateway -> escrow
-  refund:<pk>                a refund: sales or escrow -> gateway and the wallet
+  payment:<pk>:capture       a capture: gateway -> escrow (services.payments)
+  refund:<pk>                a refund: sales or escrow -> gateway and the wallet (services.refunds)
 """
 
 from collections.abc import Sequence
@@ -14,68 +15,41 @@ from collections.abc import Sequence
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.services import in_app_only_active, notification_send
+from accounts.services import in_app_only_active, notification_send, operators_notify
 from catalog import inventory
 from catalog.inventory import NewCode
 from coupzii.core.errors import DomainError, Forbidden
 from coupzii.core.i18n import Text, in_every_language
-from coupzii.core.money import ZERO, format_inr, from_paise
-from wallet import ledger
+from coupzii.core.money import format_inr
+from wallet import services as ledger
 from wallet.models import AccountKind, TransactionKind
 
-from .. import pricing
+from .. import locks
 from ..errors import InvalidTransition
-from ..models import (
-    Order,
-    OrderEvent,
-    OrderLine,
-    OrderStatus,
-    Payment,
-    PaymentStatus,
-    PromoUsage,
-    Refund,
-    RefundStatus,
-)
+from ..models import Order, OrderEvent, OrderLine, OrderStatus, PromoUsage, Refund
 
 S = OrderStatus
-REASON_MAX = 255
 
 
-def order_lock(order: Order) -> Order:
-    """The order row, locked and fresh. Every change of an order's status happens under this
-    lock, which is what makes verify, webhook, timeout and operator races harmless."""
-    return Order.objects.select_for_update().get(pk=order.pk)
-
-
-SHOP_ACCOUNTS = (AccountKind.GATEWAY, AccountKind.ESCROW, AccountKind.SALES)
-
-
-def money_lock(order: Order) -> None:
-    """Lock the ledger accounts an order's payment, fulfilment or refund may post to, before
-    posting any of them, in the order every shop path takes: (the order's row,) the shopper's
-    available account, then the shop's accounts together in primary-key order.
-
-    Checkout takes the shopper's available account first and the sales account last; without
-    this a capture (gateway, escrow, then sales before the shopper's held account) met a
-    wallet-only checkout of the same shopper (held, then sales) in a deadlock, and a capture
-    met an operator's refund (sales, then gateway) in one whenever the sales account was
-    older than the gateway's."""
-    available = ledger.user_accounts(order.user)[AccountKind.AVAILABLE]
-    ledger.accounts_lock({available.pk})
-    ledger.accounts_lock({ledger.platform_account(kind).pk for kind in SHOP_ACCOUNTS})
-
-
-def _event(order: Order, status: str, note: Text = "", actor: User | None = None) -> None:
+def order_event_add(order: Order, status: str, note: Text = "", actor: User | None = None) -> None:
     """Append a step to the order's timeline. `note` is rendered in every site language (a
     callable or lazy translation), so the shopper reads it in theirs; a plain str (a
     gateway's error) is stored as it is."""
+    _order_event(order, status, note, actor).save()
+
+
+def _order_event(order: Order, status: str, note: Text = "", actor: User | None = None):
     notes = {f"note_{code}": text[:255] for code, text in in_every_language(note).items()}
-    OrderEvent.objects.create(
-        order=order, status=status, note=notes["note_en"], actor=actor, **notes
-    )
+    return OrderEvent(order=order, status=status, note=notes["note_en"], actor=actor, **notes)
+
+
+def _order_save(order: Order, fields: list[str], steps: list[OrderEvent]) -> None:
+    """The order's changed fields in one UPDATE and its new timeline steps in one INSERT."""
+    order.save(update_fields=[*fields, "updated_at"])
+    OrderEvent.objects.bulk_create(steps)
 
 
 # --- Paid -> fulfilled -------------------------------------------------------------------------
@@ -88,14 +62,21 @@ def order_mark_paid(*, order: Order, note: Text = "") -> Order:
         raise InvalidTransition()
     order.status = S.PAID
     order.paid_at = timezone.now()
-    order.save(update_fields=["status", "paid_at", "updated_at"])
-    _event(order, S.PAID, note)
-    return _fulfil(order)
+    # Written together with what delivery does next (delivered, or waiting for codes).
+    return _fulfil(order, changed=["status", "paid_at"], steps=[_order_event(order, S.PAID, note)])
 
 
-def _fulfil(order: Order, actor: User | None = None) -> Order:
+def _fulfil(
+    order: Order,
+    actor: User | None = None,
+    *,
+    changed: list[str] | None = None,
+    steps: list[OrderEvent] | None = None,
+) -> Order:
     """Deliver the reserved codes. Lines whose codes went missing (voided, say) are topped up
-    from stock; if that isn't enough the order stays paid and operators are told."""
+    from stock; if that isn't enough the order stays paid and operators are told. `changed`
+    fields of the order and timeline `steps` not yet written are written with this step's."""
+    changed, steps = list(changed or []), list(steps or [])
     lines = list(order.lines.filter(refund__isnull=True))
     delivered = inventory.voucher_codes_deliver(order_line_ids=[line.pk for line in lines])
     short = [line for line in lines if delivered[line.pk] < line.quantity]
@@ -109,23 +90,30 @@ def _fulfil(order: Order, actor: User | None = None) -> Order:
         delivered = inventory.voucher_codes_deliver(order_line_ids=[line.pk for line in lines])
         short = [line for line in lines if delivered[line.pk] < line.quantity]
     if short:
-        _event(order, S.PAID, gettext_lazy("Waiting for codes from the brand."), actor)
+        steps.append(
+            _order_event(order, S.PAID, gettext_lazy("Waiting for codes from the brand."), actor)
+        )
+        if changed:
+            _order_save(order, changed, steps)
+        else:
+            OrderEvent.objects.bulk_create(steps)
         transaction.on_commit(lambda: _tell_operators_codes_short(order.number))
         return order
     _settle(order, actor)
     order.status = S.FULFILLED
     order.fulfilled_at = timezone.now()
-    order.save(update_fields=["status", "fulfilled_at", "updated_at"])
-    _event(order, S.FULFILLED, actor=actor)
+    steps.append(_order_event(order, S.FULFILLED, actor=actor))
+    _order_save(order, [*dict.fromkeys([*changed, "status", "fulfilled_at"])], steps)
     _notify_delivered(order)
     return order
 
 
 def _settle(order: Order, actor: User | None) -> None:
-    accounts = ledger.user_accounts(order.user)
+    # The shopper's accounts are read only when the wallet paid a share.
+    held = ledger.user_accounts(order.user)[AccountKind.HELD] if order.wallet_amount else None
     legs = [
         (ledger.platform_account(AccountKind.ESCROW), -order.gateway_amount),
-        (accounts[AccountKind.HELD], -order.wallet_amount),
+        (held, -order.wallet_amount),
         (ledger.platform_account(AccountKind.SALES), order.total),
     ]
     legs = [(account, amount) for account, amount in legs if amount]
@@ -172,6 +160,15 @@ def _tell_operators_codes_short(number: str) -> None:
     alert_codes_short.delay(order_number=number)
 
 
+def order_codes_short_tell(*, order_number: str) -> None:
+    """Tell the operators a paid order is waiting for codes."""
+    operators_notify(
+        title=lambda: _("Order %(number)s is paid but short of codes") % {"number": order_number},
+        body=lambda: _("Import codes for its gift card, or fulfil it by hand, from the admin."),
+        link="/admin/commerce/order/?q=" + order_number,
+    )
+
+
 # --- Cancelled or failed -----------------------------------------------------------------------
 
 
@@ -186,13 +183,10 @@ def order_cancel(*, order: Order, status: str = S.CANCELLED, note: Text = "") ->
     now = timezone.now()
     PromoUsage.objects.filter(order=order, released_at__isnull=True).update(released_at=now)
     _release_wallet(order)
-    order.payments.filter(status=PaymentStatus.CREATED).update(
-        status=PaymentStatus.FAILED, updated_at=now
-    )
     order.status = status
     order.closed_at = now
     order.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(order, status, note)
+    order_event_add(order, status, note)
     message = (
         gettext_lazy(
             "Payment for order %(number)s failed. Nothing was charged; your cart items are free "
@@ -229,129 +223,8 @@ def _release_wallet(order: Order) -> None:
     )
 
 
-# --- Refunds -----------------------------------------------------------------------------------
-
-
-@transaction.atomic(durable=True)
-def order_refund_lines(
-    *, order: Order, line_ids: Sequence[int], operator: User, reason: str
-) -> Refund:
-    """Refund delivered lines the shopper hasn't used (the operator checked with the brand):
-    their codes are voided, the wallet share goes back to the wallet at once and the card's
-    share through the gateway after commit. Raises Forbidden, InvalidTransition, DomainError."""
-    _check_operator(operator)
-    reason = _reason(reason)
-    order = order_lock(order)
-    if order.status != S.FULFILLED:
-        raise InvalidTransition(_("Only delivered orders can be refunded."))
-    money_lock(order)
-    lines = list(order.lines.filter(pk__in=line_ids, refund__isnull=True))
-    if not lines or len(lines) != len(set(line_ids)):
-        raise DomainError(
-            _("Choose lines of this order that are not refunded yet."),
-            fields={"lines": [_("Choose lines of this order that are not refunded yet.")]},
-        )
-    amount = sum((line.net_amount for line in lines), ZERO)
-    payment = order.payments.filter(status=PaymentStatus.CAPTURED).order_by("pk").first()
-    to_gateway, to_wallet = pricing.refund_split(
-        amount,
-        gateway_paid=order.gateway_amount if payment else ZERO,
-        gateway_refunded=_refunded_to_gateway(payment),
-    )
-    refund = Refund.objects.create(
-        order=order,
-        payment=payment if to_gateway else None,
-        amount=amount,
-        wallet_amount=to_wallet,
-        gateway_amount=to_gateway,
-        reason=reason,
-        created_by=operator,
-        status=RefundStatus.PENDING if to_gateway else RefundStatus.PROCESSED,
-    )
-    OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(refund=refund)
-    inventory.voucher_codes_void(order_line_ids=[line.pk for line in lines])
-    _post_refund(refund, source=AccountKind.SALES, actor=operator)
-    order.refunded_amount += amount
-    if not order.lines.filter(refund__isnull=True).exists():
-        order.status = S.REFUNDED
-    order.save(update_fields=["refunded_amount", "status", "updated_at"])
-    # The timeline entry is the refund itself, whether or not it closes the order: labelled
-    # with the order's status it would read "Delivered" above "Refunded ₹…".
-    _event(
-        order,
-        S.REFUNDED,
-        # A reason the site wrote (gettext_noop) reads in each language; an operator's as typed.
-        lambda: (
-            _("Refunded %(amount)s: %(reason)s")
-            % {"amount": format_inr(amount), "reason": _(reason)}
-        ),
-        operator,
-    )
-    _notify_refund(refund)
-    return refund
-
-
-def _refunded_to_gateway(payment: Payment | None):
-    # This payment's refunds only: a duplicate capture on the same order, refunded in full,
-    # says nothing about what is left of the payment that paid for the lines.
-    if payment is None:
-        return ZERO
-    return sum((r.gateway_amount for r in payment.refunds.all()), ZERO)
-
-
-def refund_late_capture(*, order: Order, payment: Payment) -> Refund:
-    """Money captured for an order that no longer wants it (cancelled, failed, or paid by
-    another payment): send all of it back. Call under the order's lock."""
-    amount = from_paise(payment.amount_paise)
-    refund = Refund.objects.create(
-        order=order,
-        payment=payment,
-        amount=amount,
-        gateway_amount=amount,
-        # Stored untranslated; the order page shows it in the reader's language.
-        reason=gettext_noop("Payment arrived after the order was closed."),
-    )
-    _post_refund(refund, source=AccountKind.ESCROW, actor=None)
-    _event(
-        order,
-        S.REFUNDED,
-        lambda: (
-            _("A late payment of %(amount)s is being refunded.") % {"amount": format_inr(amount)}
-        ),
-    )
-    _notify_refund(refund)
-    return refund
-
-
-def _post_refund(refund: Refund, *, source: str, actor: User | None) -> None:
-    if not refund.amount:
-        return  # a line a promo paid for in full: its codes are voided, no money moves
-    legs = [(ledger.platform_account(source), -refund.amount)]
-    if refund.gateway_amount:
-        legs.append((ledger.platform_account(AccountKind.GATEWAY), refund.gateway_amount))
-    if refund.wallet_amount:
-        available = ledger.user_accounts(refund.order.user)[AccountKind.AVAILABLE]
-        legs.append((available, refund.wallet_amount))
-    ledger.transaction_post(
-        kind=TransactionKind.ORDER_REFUND,
-        idempotency_key=f"refund:{refund.pk}",
-        legs=legs,
-        reference_type="order",
-        reference_id=refund.order.number,
-        actor=actor,
-        memo=refund.reason,
-    )
-    if refund.gateway_amount:
-        transaction.on_commit(lambda: _send_refund(refund.pk))
-
-
-def _send_refund(refund_pk: int) -> None:
-    from ..tasks import send_refund
-
-    send_refund.delay(refund_id=refund_pk)
-
-
-def _notify_refund(refund: Refund) -> None:
+def order_refund_notify(order: Order, refund: Refund) -> None:
+    """Tell the shopper a refund of their order is on its way, and where to."""
     if not (refund.wallet_amount or refund.gateway_amount):
         return  # nothing was paid for these lines, so nothing is on its way
 
@@ -368,16 +241,16 @@ def _notify_refund(refund: Refund) -> None:
                 % {"amount": format_inr(refund.gateway_amount)}
             )
         return _("Order %(number)s: %(parts)s.") % {
-            "number": refund.order.number,
+            "number": order.number,
             "parts": "; ".join(parts),
         }
 
     notification_send(
-        user=refund.order.user,
+        user=order.user,
         kind="order_update",
         title=gettext_lazy("Refund on its way"),
         body=body,
-        link=f"/orders/{refund.order.number}/",
+        link=f"/orders/{order.number}/",
     )
 
 
@@ -387,11 +260,11 @@ def _notify_refund(refund: Refund) -> None:
 @transaction.atomic(durable=True)
 def order_fulfil_retry(*, order: Order, operator: User) -> Order:
     """Try again to deliver a paid order that was short of codes (after an import)."""
-    _check_operator(operator)
-    order = order_lock(order)
+    operator_check(operator)
+    order = locks.order_lock(order.pk)
     if order.status != S.PAID:
         raise InvalidTransition(_("Only paid orders waiting for codes can be fulfilled."))
-    money_lock(order)
+    locks.money_lock(order)
     return _fulfil(order, operator)
 
 
@@ -402,11 +275,11 @@ def order_line_fulfil_by_hand(
     """Deliver codes the operator got from the brand for a line that ran short, then finish
     the order if nothing else is missing. Raises DomainError for the wrong number of codes or
     a code already in the inventory."""
-    _check_operator(operator)
-    order = order_lock(line.order)
+    operator_check(operator)
+    order = locks.order_lock(line.order_id)
     if order.status != S.PAID:
         raise InvalidTransition(_("Only paid orders waiting for codes can be fulfilled."))
-    money_lock(order)
+    locks.money_lock(order)
     line = order.lines.select_related("variant").get(pk=line.pk)
     missing = line.quantity - inventory.delivered_counts([line.pk])[line.pk]
     if not codes or len(codes) > missing:
@@ -422,14 +295,6 @@ def order_line_fulfil_by_hand(
     return _fulfil(order, operator)
 
 
-def _check_operator(operator: User) -> None:
+def operator_check(operator: User) -> None:
     if not (operator.is_active and operator.is_staff):
         raise Forbidden()
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason or len(reason) > REASON_MAX:
-        message = _("Give a reason of up to %(n)d characters.") % {"n": REASON_MAX}
-        raise DomainError(message, fields={"reason": [message]})
-    return reason

@@ -1,63 +1,86 @@
-"""Payment reports from the gateway: the shopper's browser (verify, with Razorpay's
-signature), webhooks (signed over the raw body), and our own check of unpaid orders at the
-deadline. They may arrive in any order and any number of times; whichever comes first marks
-the order paid and the others change nothing, because each one takes the order's row lock and
-looks at the order's status and the payment's id before acting.
+"""Payments for any payable (`commerce.payables`: a shop order, a marketplace purchase): the
+gateway order opened for it, and the reports of its payment, from the payer's browser (verify,
+with Razorpay's signature), from webhooks (signed over the raw body), and from our own check at
+the payable's deadline. They may arrive in any order and any number of times; whichever comes
+first marks the payable paid and the others change nothing, because each one takes the
+payable's lock (its handler's) and looks at the payable and its payments before acting.
+
+Ledger key: payment:<pk>:capture, a capture (gateway -> the payable's escrow).
 """
 
 import hashlib
+import itertools
 import logging
 import re
-import uuid
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from coupzii.core import metrics
+from coupzii.core.errors import DomainError
 from coupzii.core.money import from_paise, to_paise
 from coupzii.core.parsers import UnsafeJson, loads_checked
-from wallet import ledger
-from wallet.models import AccountKind, TransactionKind
+from wallet import services as ledger
+from wallet.models import AccountKind
 
-from ..errors import OrderNotFound, PaymentInvalid, WebhookInvalid
-from ..gateways import MAX_ID_LENGTH, GatewayPayment, gateway
-from ..models import (
-    Order,
-    OrderStatus,
-    Payment,
-    PaymentStatus,
-    Refund,
-    RefundStatus,
-    WebhookEvent,
-)
-from .fulfilment import (
-    money_lock,
-    order_cancel,
-    order_lock,
-    order_mark_paid,
-    refund_late_capture,
-)
+from ..errors import GatewayUnavailable, OrderNotFound, PaymentInvalid, WebhookInvalid
+from ..gateways import GatewayPayment, gateway
+from ..models import Payment, PaymentStatus, WebhookEvent
+from ..payables import PayableHandler, payable_handler, payable_kinds
+from . import refunds
 
 logger = logging.getLogger(__name__)
-S = OrderStatus
 PROVIDER = "razorpay"
 # The start of a refused event's `result`; the rest is why.
 REFUSED = "refused: "
+# Payables of each kind the expiry sweep takes per run (it runs every minute).
+EXPIRY_BATCH = 200
+
+
+# --- Opening a payment -------------------------------------------------------------------------
+
+
+def payment_open(*, kind: str, payable: Any) -> Payment:
+    """Open a gateway order for what the payable costs, to be paid by its payer. Call inside
+    the transaction that creates the payable: the gateway call happens there on purpose, so
+    that if it fails (GatewayUnavailable, PaymentInvalid) everything rolls back and the payer
+    simply retries."""
+    handler = payable_handler(kind)
+    charge = handler.charge(payable)
+    provider = gateway()
+    amount_paise = to_paise(charge.amount)
+    answer = provider.order_create(
+        amount_paise=amount_paise,
+        receipt=charge.receipt,
+        notes=charge.notes,
+        currency=charge.currency,
+    )
+    return Payment.objects.create(
+        payable_kind=kind,
+        payable_ref=handler.reference(payable),
+        user=charge.user,
+        gateway=provider.name,
+        gateway_order_id=answer["id"],
+        amount_paise=amount_paise,
+        currency=charge.currency,
+        raw=[answer],
+        **handler.links(payable),
+    )
 
 
 # --- The browser's report ----------------------------------------------------------------------
 
 
-def payment_verify(*, user: User, gateway_order_id: str, payment_id: str, signature: str) -> Order:
-    """Check what Razorpay Checkout handed the shopper's browser and, if it holds, mark the
-    order paid. Raises OrderNotFound (not the caller's order) and PaymentInvalid (bad
-    signature, or the gateway reports another order, amount or currency); nothing is written
-    when either is raised."""
-    payment = _payment_of(user, gateway_order_id)
+def payment_verify(*, user: User, gateway_order_id: str, payment_id: str, signature: str) -> Any:
+    """Check what Razorpay Checkout handed the payer's browser and, if it holds, mark the
+    payable paid; returns the payable. Raises OrderNotFound (not the caller's payment) and
+    PaymentInvalid (bad signature, or the gateway reports another order, amount or currency);
+    nothing is written when either is raised."""
+    rows = _payments_of(user, gateway_order_id)
+    payment = rows[0]
     provider = gateway()
     if not provider.payment_signature_valid(
         order_id=payment.gateway_order_id, payment_id=payment_id, signature=signature
@@ -68,9 +91,10 @@ def payment_verify(*, user: User, gateway_order_id: str, payment_id: str, signat
                 "if money left your account it will be refunded."
             )
         )
-    recorded = Payment.objects.filter(gateway=payment.gateway, gateway_payment_id=payment_id)
-    if recorded.exclude(status=PaymentStatus.CREATED).exists():
-        return payment.order  # a retry, or the webhook came first: nothing more to do
+    # The signature ties the payment to this gateway order, so its rows are all there are.
+    if _recorded(rows, payment_id):
+        # a retry, or the webhook came first: nothing more to do
+        return payable_handler(payment.payable_kind).get(payment.payable_ref)
     reported = provider.payment_fetch(payment_id)
     _check_matches(payment, reported)
     if reported.status == "authorized":
@@ -82,37 +106,42 @@ def payment_verify(*, user: User, gateway_order_id: str, payment_id: str, signat
     return payment_captured(payment=payment, reported=reported, source="verify")
 
 
-def payment_report_failure(*, user: User, gateway_order_id: str, payment_id: str) -> Order:
+def payment_report_failure(*, user: User, gateway_order_id: str, payment_id: str) -> Any:
     """The browser says the payment failed. The browser is not trusted: the gateway is asked,
-    and only a payment it reports as failed fails the order."""
-    payment = _payment_of(user, gateway_order_id)
-    if not payment_id:
-        return payment.order
-    reported = gateway().payment_fetch(payment_id)
-    if reported.order_id != payment.gateway_order_id:
-        raise PaymentInvalid()
-    if reported.status == "failed":
-        return payment_failed(payment=payment, reported=reported)
-    return payment.order
+    and only a payment it reports as failed fails the payable."""
+    payment = _payments_of(user, gateway_order_id)[0]
+    if payment_id:
+        reported = gateway().payment_fetch(payment_id)
+        if reported.order_id != payment.gateway_order_id:
+            raise PaymentInvalid()
+        if reported.status == "failed":
+            return payment_failed(payment=payment, reported=reported)
+    return payable_handler(payment.payable_kind).get(payment.payable_ref)
 
 
-def _payment_of(user: User, gateway_order_id: str) -> Payment:
-    payment = (
-        Payment.objects.select_related("order")
-        .filter(gateway_order_id=gateway_order_id or "-", order__user=user)
-        .order_by("pk")
-        .first()
+def _payments_of(user: User, gateway_order_id: str) -> list[Payment]:
+    """The rows of the user's gateway order, the one checkout opened first. Raises
+    OrderNotFound (none, or not the user's)."""
+    rows = list(
+        Payment.objects.filter(gateway_order_id=gateway_order_id or "-", user=user).order_by("pk")
     )
-    if payment is None:
+    if not rows:
         raise OrderNotFound()
-    return payment
+    return rows
+
+
+def _recorded(rows: list[Payment], payment_id: str) -> bool:
+    """Whether the gateway's payment `payment_id` is recorded on one of `rows` already."""
+    return any(
+        row.gateway_payment_id == payment_id and row.status != PaymentStatus.CREATED for row in rows
+    )
 
 
 def _check_matches(payment: Payment, reported: GatewayPayment) -> None:
     if (
         reported.order_id != payment.gateway_order_id
         or reported.amount_paise != payment.amount_paise
-        or reported.currency != "INR"
+        or reported.currency != payment.currency
     ):
         raise PaymentInvalid(_("This payment doesn't match the order's amount."))
 
@@ -121,65 +150,133 @@ def _check_matches(payment: Payment, reported: GatewayPayment) -> None:
 
 
 @transaction.atomic
-def payment_captured(*, payment: Payment, reported: GatewayPayment, source: str) -> Order:
-    """Record a captured payment against its order, once. A capture for an order that is
-    closed, or already paid by another payment, is refunded in full."""
-    order = order_lock(payment.order)
-    existing = Payment.objects.filter(
-        gateway=payment.gateway, gateway_payment_id=reported.id
-    ).first()
-    if existing and existing.status != PaymentStatus.CREATED:
-        return order  # this capture was recorded before
-    money_lock(order)
-    payment = Payment.objects.get(pk=payment.pk)
+def payment_captured(*, payment: Payment, reported: GatewayPayment, source: str) -> Any:
+    """Record a captured payment against its payable, once. A capture for a payable that no
+    longer awaits payment (closed, or paid by another payment) is refunded in full."""
+    handler = payable_handler(payment.payable_kind)
+    payable = handler.lock(payment.payable_ref)
+    # The payable's payments, read once under its lock: whether this capture was recorded
+    # before, the row it goes on, and whether another payment paid already.
+    rows = list(
+        Payment.objects.filter(payable_kind=payment.payable_kind, payable_ref=payment.payable_ref)
+    )
+    if _recorded([row for row in rows if row.gateway == payment.gateway], reported.id):
+        return payable  # this capture was recorded before
+    handler.lock_money(payable)
+    payment = next(row for row in rows if row.pk == payment.pk)
     if payment.gateway_payment_id and payment.gateway_payment_id != reported.id:
         # A second successful payment on one gateway order: its own row, and refunded.
         payment = Payment.objects.create(
-            order=order,
+            payable_kind=payment.payable_kind,
+            payable_ref=payment.payable_ref,
+            user_id=payment.user_id,
             gateway=payment.gateway,
             gateway_order_id=payment.gateway_order_id,
             amount_paise=reported.amount_paise,
+            currency=payment.currency,
+            **handler.links(payable),
         )
     payment.gateway_payment_id = reported.id
     payment.status = PaymentStatus.CAPTURED
     payment.method = reported.method
     payment.raw = [*payment.raw, {"source": source, "payment": reported.raw}]
     payment.save()
+    _post_capture(handler, payable, payment)
+    paid_by_other = any(
+        row.pk != payment.pk and row.status == PaymentStatus.CAPTURED for row in rows
+    )
+    if handler.awaiting_payment(payable) and not paid_by_other:
+        return handler.paid(payable, method=reported.method)
+    refunds.refund_late_capture(kind=payment.payable_kind, payable=payable, payment=payment)
+    return payable
+
+
+def _post_capture(handler: PayableHandler, payable: Any, payment: Payment) -> None:
+    amount = from_paise(payment.amount_paise)
     ledger.transaction_post(
-        kind=TransactionKind.ORDER_PAYMENT,
+        kind=handler.capture_kind,
         idempotency_key=f"payment:{payment.pk}:capture",
         legs=[
-            (ledger.platform_account(AccountKind.GATEWAY), -_rupees(payment)),
-            (ledger.platform_account(AccountKind.ESCROW), _rupees(payment)),
+            (ledger.platform_account(AccountKind.GATEWAY), -amount),
+            (ledger.platform_account(handler.escrow_account), amount),
         ],
-        reference_type="order",
-        reference_id=order.number,
-        memo=reported.id,
+        reference_type=handler.ledger_reference_type,
+        reference_id=handler.ledger_reference(payable),
+        memo=payment.gateway_payment_id,
     )
-    if order.status == S.PENDING_PAYMENT and not _paid_by_other(order, payment):
-        return order_mark_paid(
-            order=order,
-            note=lambda: _("Paid online (%(method)s).") % {"method": reported.method or "gateway"},
-        )
-    refund_late_capture(order=order, payment=payment)
-    return order
-
-
-def _paid_by_other(order: Order, payment: Payment) -> bool:
-    return order.payments.filter(status=PaymentStatus.CAPTURED).exclude(pk=payment.pk).exists()
-
-
-def _rupees(payment: Payment):
-    return from_paise(payment.amount_paise)
 
 
 @transaction.atomic
-def payment_failed(*, payment: Payment, reported: GatewayPayment) -> Order:
-    order = order_lock(payment.order)
+def payment_failed(*, payment: Payment, reported: GatewayPayment) -> Any:
+    """The gateway reports the payment failed: the payable fails, unless it was paid (or
+    closed) meanwhile."""
+    handler = payable_handler(payment.payable_kind)
+    payable = handler.lock(payment.payable_ref)
     Payment.objects.filter(pk=payment.pk, status=PaymentStatus.CREATED).update(
         error=reported.error[:255], updated_at=timezone.now()
     )
-    return order_cancel(order=order, status=S.FAILED, note=reported.error)
+    if not handler.awaiting_payment(payable):
+        return payable
+    payable = handler.failed(payable, error=reported.error)
+    _payments_close(payment.payable_kind, payment.payable_ref)
+    return payable
+
+
+def _payments_close(kind: str, reference: str) -> None:
+    # The payable is closed: its gateway orders still open will never pay for it (a capture
+    # on one now is refunded).
+    Payment.objects.filter(
+        payable_kind=kind, payable_ref=reference, status=PaymentStatus.CREATED
+    ).update(status=PaymentStatus.FAILED, updated_at=timezone.now())
+
+
+# --- Past the deadline -------------------------------------------------------------------------
+
+
+def payable_expire(*, kind: str, payable: Any) -> Any:
+    """A payable past its payment deadline: ask the gateway first (a capture whose webhook was
+    lost is still a capture), then close it if nothing was paid. Raises GatewayUnavailable
+    (nothing changed; the next sweep asks again)."""
+    handler = payable_handler(kind)
+    reference = handler.reference(payable)
+    payment = (
+        Payment.objects.filter(payable_kind=kind, payable_ref=reference).order_by("pk").first()
+    )
+    if payment is not None:
+        provider = gateway()
+        for reported in provider.order_payments(payment.gateway_order_id):
+            if reported.amount_paise != payment.amount_paise:
+                continue
+            if reported.status == "authorized":
+                # Authorised but not captured (a bank's late answer): capture it, as verify
+                # would, rather than let the gateway return it days later.
+                reported = provider.payment_capture(reported)
+            if reported.status == "captured":
+                return payment_captured(payment=payment, reported=reported, source="expiry")
+    with transaction.atomic():
+        locked = handler.lock(reference)
+        if not handler.awaiting_payment(locked):
+            return locked
+        locked = handler.expired(locked)
+        _payments_close(kind, reference)
+        return locked
+
+
+def payables_expire_overdue() -> int:
+    """The expiry sweep: every registered kind's payables past their deadline are checked with
+    the gateway and closed if unpaid. A payable the gateway can't answer for now is left for
+    the next run; one it can't account for must not stop the sweep for the rest."""
+    done = 0
+    for kind, handler in payable_kinds().items():
+        for payable in itertools.islice(handler.overdue(limit=EXPIRY_BATCH), EXPIRY_BATCH):
+            try:
+                payable_expire(kind=kind, payable=payable)
+                done += 1
+            except GatewayUnavailable:
+                logger.warning("gateway unavailable while expiring %s; next run retries", payable)
+            except DomainError as refused:
+                logger.error("could not expire %s: %s", payable, refused.message)
+    return done
 
 
 # --- Webhooks ----------------------------------------------------------------------------------
@@ -268,14 +365,12 @@ def _apply(event_type: str, payload: dict) -> str:
             reported = GatewayPayment.from_entity(_entity(payload, "payment"))
         except PaymentInvalid:
             raise WebhookInvalid(_("The webhook's payment can't be read.")) from None
-        payment = (
-            Payment.objects.select_related("order")
-            .filter(gateway_order_id=reported.order_id or "-")
-            .order_by("pk")
-            .first()
+        rows = list(
+            Payment.objects.filter(gateway_order_id=reported.order_id or "-").order_by("pk")
         )
-        if payment is None:
+        if not rows:
             return "ignored: no order of ours"
+        payment = rows[0]
         if event_type == "payment.failed":
             payment_failed(payment=payment, reported=reported)
             return "payment failed"
@@ -284,10 +379,13 @@ def _apply(event_type: str, payload: dict) -> str:
         except PaymentInvalid:
             logger.error("Webhook capture %s doesn't match its order's amount", reported.id)
             return "refused: amount or currency differs"
-        payment_captured(payment=payment, reported=reported, source="webhook")
+        # Recorded already (the browser's verify came first, or order.paid after
+        # payment.captured): nothing to lock for.
+        if not _recorded(rows, reported.id):
+            payment_captured(payment=payment, reported=reported, source="webhook")
         return "captured"
     if event_type in ("refund.processed", "refund.failed"):
-        return _refund_update(
+        return refunds.refund_reported(
             _entity(payload, "refund"), processed=event_type.endswith("processed")
         )
     return "ignored: event type"
@@ -301,132 +399,3 @@ def _entity(payload: dict, name: str) -> dict:
     if not isinstance(entity, dict):
         raise WebhookInvalid()
     return entity
-
-
-def _refund_update(entity: dict, *, processed: bool) -> str:
-    refund_id = str(entity.get("id") or "")
-    if not refund_id:
-        return "ignored: unknown refund"
-    if len(refund_id) > MAX_ID_LENGTH:
-        raise WebhookInvalid(_("The refund's id is longer than Razorpay's ids."))
-    # By the gateway's id, or by our reference in its notes: the webhook can overtake the
-    # gateway's answer to refund_send, before that id is stored. refund_send holds the
-    # refund's row lock until it has stored the answer, so this waits for it.
-    found = Q(gateway_refund_id=refund_id)
-    reference = _uuid(_notes(entity).get("coupzii_refund"))
-    if reference:
-        found |= Q(public_id=reference, gateway_refund_id__in=["", refund_id])
-    refund = Refund.objects.select_for_update().filter(found).first()
-    if refund is None:
-        return "ignored: unknown refund"
-    refund.gateway_refund_id = refund_id
-    refund.status = RefundStatus.PROCESSED if processed else RefundStatus.FAILED
-    refund.save(update_fields=["gateway_refund_id", "status", "updated_at"])
-    if not processed:
-        # The ledger already shows the money returned; it hasn't been. A person must send it
-        # again (or another way) and is told now.
-        transaction.on_commit(lambda: _alert_refund_stuck(refund.pk))
-    return f"refund {refund.status}"
-
-
-def _notes(entity: dict) -> dict:
-    """An entity's notes: an object of key-value pairs; Razorpay writes none as `[]`."""
-    notes = entity.get("notes")
-    if notes in (None, []):
-        return {}
-    if not isinstance(notes, dict):
-        raise WebhookInvalid(_("The refund's notes are not key-value pairs."))
-    return notes
-
-
-def _alert_refund_stuck(refund_pk: int) -> None:
-    from ..tasks import alert_refund_stuck  # tasks import this module
-
-    alert_refund_stuck.delay(refund_id=refund_pk)
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-# --- Gateway calls after commit ----------------------------------------------------------------
-
-
-def refund_send(*, refund: Refund) -> Refund:
-    """Send a refund's card share through the gateway, once. Safe to retry: a refund the
-    gateway already holds (the answer was lost last time) is found by our reference first."""
-    with transaction.atomic():
-        # The row stays locked through the gateway calls: the task sent at commit and the
-        # beat sweep can reach the same refund at once, and both finding nothing under our
-        # reference would both create it (a partial refund would be paid twice).
-        refund = (
-            Refund.objects.select_for_update(of=("self",))
-            .select_related("payment")
-            .get(pk=refund.pk)
-        )
-        if refund.gateway_refund_id or refund.status != RefundStatus.PENDING or not refund.payment:
-            return refund
-        provider = gateway()
-        reference = str(refund.public_id)
-        payment_id = refund.payment.gateway_payment_id
-        answer = next(
-            (
-                r
-                for r in provider.refunds_of(payment_id)
-                if (r.get("notes") or {}).get("coupzii_refund") == reference
-            ),
-            None,
-        ) or provider.refund_create(
-            payment_id=payment_id,
-            amount_paise=to_paise(refund.gateway_amount),
-            reference=reference,
-        )
-        refund.gateway_refund_id = str(answer.get("id") or "")[:64]
-        refund.attempts += 1
-        refund.last_error = ""
-        fields = ["gateway_refund_id", "attempts", "last_error", "updated_at"]
-        if answer.get("status") == "processed":
-            refund.status = RefundStatus.PROCESSED
-            fields.append("status")
-        # Not the status otherwise: a refund.* webhook may have set it meanwhile.
-        refund.save(update_fields=fields)
-        if refund.gateway_amount == _rupees(refund.payment):
-            Payment.objects.filter(pk=refund.payment_id).update(status=PaymentStatus.REFUNDED)
-    return refund
-
-
-def refund_failed_attempt(*, refund: Refund, error: str) -> None:
-    Refund.objects.filter(pk=refund.pk).update(
-        attempts=refund.attempts + 1, last_error=error[:255], updated_at=timezone.now()
-    )
-
-
-def order_expire(*, order: Order) -> Order:
-    """An order past its payment deadline: ask the gateway first (a capture whose webhook was
-    lost is still a capture), then cancel if nothing was paid."""
-    payment = order.payments.order_by("pk").first()
-    if payment is not None:
-        provider = gateway()
-        for reported in provider.order_payments(payment.gateway_order_id):
-            if reported.amount_paise != payment.amount_paise:
-                continue
-            if reported.status == "authorized":
-                # Authorised but not captured (a bank's late answer): capture it, as verify
-                # would, rather than let the gateway return it days later.
-                reported = provider.payment_capture(reported)
-            if reported.status == "captured":
-                return payment_captured(payment=payment, reported=reported, source="expiry")
-    with transaction.atomic():
-        locked = order_lock(order)
-        return order_cancel(
-            order=locked, status=S.CANCELLED, note=gettext_lazy("Not paid in time.")
-        )
-
-
-def orders_overdue():
-    return Order.objects.filter(status=S.PENDING_PAYMENT, pay_by__lt=timezone.now()).order_by(
-        "pay_by"
-    )

@@ -13,6 +13,7 @@ from commerce.gateways import gateway
 from commerce.models import Order, OrderStatus, PaymentStatus, WebhookEvent
 from commerce.services import payments
 from commerce.services.checkout import order_place
+from commerce.services.order_payable import order_expire
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
 from wallet import ledger
 from wallet.ledger import ledger_problems
@@ -112,7 +113,7 @@ def test_a_capture_after_cancellation_is_refunded(django_capture_on_commit_callb
 
     DevGatewayPayment.objects.update(status="created")  # not captured yet when the sweep asks
     with django_capture_on_commit_callbacks(execute=True):
-        payments.order_expire(order=order)
+        order_expire(order=order)
     DevGatewayPayment.objects.update(status="captured")
     with django_capture_on_commit_callbacks(execute=True):
         payments.webhook_receive(

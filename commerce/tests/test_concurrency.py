@@ -3,6 +3,7 @@ meeting the webhook, double-sent checkouts, the expiry sweep meeting a capture, 
 refund senders acting at once, and the lock order between checkout, capture and refunds.
 Whoever wins, codes go out once, money moves once and the ledger stays sound."""
 
+import json
 import time
 from datetime import timedelta
 from decimal import Decimal as D
@@ -25,15 +26,19 @@ from commerce.models import (
     Order,
     OrderEvent,
     OrderStatus,
+    PaymentStatus,
     PromoUsage,
     Refund,
     RefundStatus,
 )
-from commerce.services import fulfilment, payments
+from commerce.services import payments, refunds
 from commerce.services.cart import cart_line_set
 from commerce.services.checkout import order_place
+from commerce.services.order_payable import order_expire
 from commerce.tasks import send_pending_refunds, send_refund
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
+from commerce.tests.payables import CLOSED, PAID, PAYABLES
+from coupzii.core.money import from_paise
 from coupzii.tests.races import failures, race, successes
 from wallet import ledger
 from wallet.models import AccountKind, Transaction, TransactionKind
@@ -238,7 +243,7 @@ def test_the_expiry_sweep_racing_a_capture_either_delivers_or_cancels_and_refund
         # when
         def expire(order=order, wait=expire_wait):
             time.sleep(wait)
-            return payments.order_expire(order=Order.objects.get(pk=order.pk))
+            return order_expire(order=Order.objects.get(pk=order.pk))
 
         def capture(dev=dev, wait=capture_wait):
             time.sleep(wait)
@@ -298,7 +303,7 @@ def test_two_operators_refunding_the_same_lines_at_once_refund_once():
 
     results = race(
         [
-            lambda who=who: fulfilment.order_refund_lines(
+            lambda who=who: refunds.order_refund_lines(
                 order=Order.objects.get(pk=order.pk),
                 line_ids=lines,
                 operator=who,
@@ -322,8 +327,8 @@ def test_a_refund_sent_by_its_task_and_the_sweep_at_once_reaches_the_gateway_onc
     # given a pending partial refund whose task has not run yet
     shopper = UserFactory()
     order = _delivered_order_of_two_lines(shopper)
-    monkeypatch.setattr(fulfilment, "_send_refund", lambda refund_pk: None)
-    refund = fulfilment.order_refund_lines(
+    monkeypatch.setattr(refunds, "_send_refund", lambda refund_pk: None)
+    refund = refunds.order_refund_lines(
         order=order, line_ids=[order.lines.first().pk], operator=operator(), reason="Unused"
     )
     monkeypatch.undo()
@@ -394,7 +399,7 @@ def test_a_capture_and_a_refund_of_other_orders_do_not_deadlock(slow_locks):
 
     def refund_later():
         time.sleep(0.1)  # the capture takes its first locks first
-        return fulfilment.order_refund_lines(
+        return refunds.order_refund_lines(
             order=delivered,
             line_ids=[line.pk for line in delivered.lines.all()],
             operator=staff,
@@ -442,3 +447,154 @@ def test_a_card_added_in_another_tab_while_the_order_is_placed_stays_in_the_cart
     order = results[0]
     assert [line.variant_id for line in order.lines.all()] == [bought.pk]
     assert list(CartLine.objects.values_list("variant_id", flat=True)) == [added.pk]
+
+
+# --- The payment path, for any payable ---------------------------------------------------------
+
+
+def _verify_any(adapter, payable, dev):
+    return payments.payment_verify(
+        user=User.objects.get(pk=adapter.payments(payable).first().user_id),
+        gateway_order_id=dev.callback["razorpay_order_id"],
+        payment_id=dev.callback["razorpay_payment_id"],
+        signature=dev.callback["razorpay_signature"],
+    )
+
+
+def _pay_any(adapter, payable, *, succeed=True):
+    return gateway().pay(gateway_order_id=adapter.gateway_order_id(payable), succeed=succeed)
+
+
+def _captures_kept(adapter, payable) -> int:
+    return adapter.payments(payable).filter(status=PaymentStatus.CAPTURED).count()
+
+
+def _refunds_of(adapter, payable):
+    return Refund.objects.filter(payable_kind=adapter.kind, payable_ref=str(payable.pk))
+
+
+def _books_agree(adapter) -> None:
+    assert ledger.platform_balance(adapter.escrow) == adapter.in_escrow()
+    for dev_payment in DevGatewayPayment.objects.all():
+        ours = Refund.objects.filter(payment__gateway_payment_id=dev_payment.gateway_payment_id)
+        sent = sum(r["amount"] for r in dev_payment.refunds)
+        assert sent == sum(int(r.gateway_amount * 100) for r in ours)
+    assert ledger.ledger_problems() == []
+
+
+@pytest.mark.parametrize("adapter", PAYABLES, ids=lambda adapter: adapter.kind)
+def test_any_payables_verify_and_webhook_fired_together_capture_once(adapter):
+    for _ in range(3):  # a few rounds: either may win
+        payable = adapter.open(UserFactory())
+        dev = _pay_any(adapter, payable)
+
+        results = race(
+            [lambda p=payable, d=dev: _verify_any(adapter, p, d), lambda d=dev: webhook(d)]
+        )
+
+        assert failures(results) == []
+        assert adapter.state(payable) == PAID
+        assert _captures_kept(adapter, payable) == 1
+        assert not _refunds_of(adapter, payable).exists()
+    _books_agree(adapter)
+
+
+@pytest.mark.parametrize("adapter", PAYABLES, ids=lambda adapter: adapter.kind)
+def test_any_payables_expiry_racing_a_capture_pays_it_or_closes_it_and_refunds(
+    adapter, monkeypatch
+):
+    # the sweep asks the gateway first; here the gateway has not yet seen the payment the
+    # webhook is bringing, which is the race that matters
+    monkeypatch.setattr(DevGateway, "order_payments", lambda self, gateway_order_id: [])
+    outcomes = set()
+    for expire_wait, capture_wait in [(0, 0), (0.2, 0), (0, 0.2)]:
+        payable = adapter.open(UserFactory())
+        adapter.overdue(payable)
+        dev = _pay_any(adapter, payable)
+
+        def expire(payable=payable, wait=expire_wait):
+            time.sleep(wait)
+            return payments.payable_expire(kind=adapter.kind, payable=adapter.fresh(payable))
+
+        def capture(dev=dev, wait=capture_wait):
+            time.sleep(wait)
+            return webhook(dev)
+
+        results = race([expire, capture])
+
+        assert failures(results) == []
+        state = adapter.state(payable)
+        outcomes.add(state)
+        refunds_made = _refunds_of(adapter, payable)
+        if state == PAID:
+            assert _captures_kept(adapter, payable) == 1
+            assert not refunds_made.exists()
+        else:
+            assert state == CLOSED
+            # the capture that came too late went back in full
+            refund = refunds_made.get()
+            assert refund.gateway_amount == refund.amount == from_paise(dev_amount(dev))
+            assert refund.status == RefundStatus.PROCESSED
+            assert _captures_kept(adapter, payable) == 0
+    assert outcomes == {PAID, CLOSED}
+    _books_agree(adapter)
+
+
+@pytest.mark.parametrize("adapter", PAYABLES, ids=lambda adapter: adapter.kind)
+def test_any_payables_failure_and_capture_reported_at_once_end_paid_or_closed_and_refunded(
+    adapter,
+):
+    # a first attempt failed and a second one on the same gateway order went through; their
+    # webhooks arrive together
+    for _ in range(3):
+        payable = adapter.open(UserFactory())
+        failed = _pay_any(adapter, payable, succeed=False)
+        captured = _pay_any(adapter, payable)
+
+        results = race([lambda d=failed: webhook(d), lambda d=captured: webhook(d)])
+
+        assert failures(results) == []
+        if adapter.state(payable) == PAID:
+            assert not _refunds_of(adapter, payable).exists()
+        else:
+            assert adapter.state(payable) == CLOSED
+            assert _refunds_of(adapter, payable).get().gateway_amount == from_paise(
+                dev_amount(captured)
+            )
+        assert _captures_kept(adapter, payable) == (adapter.state(payable) == PAID)
+    _books_agree(adapter)
+
+
+@pytest.mark.parametrize("adapter", PAYABLES, ids=lambda adapter: adapter.kind)
+def test_two_late_captures_each_reported_twice_at_once_are_each_refunded_once(adapter):
+    # given a closed payable, then two payments on its gateway order
+    payable = adapter.open(UserFactory())
+    webhook(_pay_any(adapter, payable, succeed=False))
+    assert adapter.state(payable) == CLOSED
+    first, second = _pay_any(adapter, payable), _pay_any(adapter, payable)
+
+    # when each is reported by the browser and by the webhook, all at once
+    results = race(
+        [
+            lambda: _verify_any(adapter, payable, first),
+            lambda: webhook(first),
+            lambda: _verify_any(adapter, payable, second),
+            lambda: webhook(second),
+        ]
+    )
+
+    # then each went back once, in full
+    assert failures(results) == []
+    assert adapter.state(payable) == CLOSED
+    refunded = _refunds_of(adapter, payable)
+    assert refunded.count() == 2
+    assert {r.payment.gateway_payment_id for r in refunded} == {
+        dev.callback["razorpay_payment_id"] for dev in (first, second)
+    }
+    assert _captures_kept(adapter, payable) == 0
+    _books_agree(adapter)
+
+
+def dev_amount(dev) -> int:
+    """The paise a dev payment was made for."""
+    return json.loads(dev.webhook_body)["payload"]["payment"]["entity"]["amount"]

@@ -10,6 +10,7 @@ commit, so refunds reach the dev gateway and codes are mailed.
 """
 
 import contextlib
+import json
 import os
 from collections import defaultdict
 from datetime import timedelta
@@ -43,7 +44,7 @@ from commerce.errors import (
     ProductNotFound,
     PromoInvalid,
 )
-from commerce.gateways import gateway
+from commerce.gateways import gateway, sign
 from commerce.models import (
     DevGatewayPayment,
     Order,
@@ -55,11 +56,13 @@ from commerce.models import (
     PromoUsage,
     Refund,
 )
+from commerce.payables import payable_handler
 from commerce.services import cart as carts
-from commerce.services import fulfilment, payments
+from commerce.services import fulfilment, payments, refunds
 from commerce.services.checkout import order_place
 from commerce.tasks import expire_unpaid_orders
 from commerce.tests.factories import PromoCodeFactory, wallet_credit
+from commerce.tests.payables import AWAITING, CLOSED, PAID, PAYABLES, PayableAdapter
 from coupzii.core.money import from_paise
 from wallet import ledger
 from wallet.models import AccountKind
@@ -300,7 +303,7 @@ class ShopMachine(RuleBasedStateMachine):
         earlier = Refund.objects.filter(order=order, created_by__isnull=False)
         card_left = order.gateway_amount - _sum(earlier, "gateway_amount")
         refund = self._step(
-            lambda: fulfilment.order_refund_lines(
+            lambda: refunds.order_refund_lines(
                 order=order, line_ids=chosen, operator=self.staff, reason="Unused"
             )
         )
@@ -403,3 +406,209 @@ class ShopMachine(RuleBasedStateMachine):
 
 def test_the_shop_keeps_codes_orders_and_money_in_step_through_random_histories():
     run_state_machine_as_test(ShopMachine, settings=MACHINE_SETTINGS)
+
+
+# --- The payment path, for any payable ----------------------------------------------------------
+
+
+class PaymentMachine(RuleBasedStateMachine):
+    """The payment path alone, for one kind of payable (`payable`, set per kind below): random
+    histories of payables opened, paid by verify, webhook or both in either order, failed,
+    failed and then captured, expired by the sweep, captured late or twice, and every report
+    and refund report replayed. After every step: each payable keeps at most the one capture
+    that paid it, every other capture went back in full exactly once, and the gateway's,
+    the escrow's and the dev gateway's books agree."""
+
+    payable: PayableAdapter
+
+    def __init__(self):
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic._from_testcase = True  # durable services may run inside it
+        self._atomic.__enter__()
+        self.users = [UserFactory() for _ in range(2)]
+        self.opened = []  # the payables, in the order they were opened
+        self.reports = []  # (payable, dev payment): every payment made, for replays
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    def _step(self, action):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return action()
+
+    def _in(self, state) -> list:
+        return [p for p in self.opened if self.payable.state(p) == state]
+
+    def _pay(self, payable, *, succeed=True):
+        dev = gateway().pay(
+            gateway_order_id=self.payable.gateway_order_id(payable), succeed=succeed
+        )
+        if succeed:
+            self.reports.append((payable, dev))
+        return dev
+
+    def _verify(self, payable, dev):
+        payer = self.payable.payments(payable).first().user
+        self._step(
+            lambda: payments.payment_verify(
+                user=payer,
+                gateway_order_id=dev.callback["razorpay_order_id"],
+                payment_id=dev.callback["razorpay_payment_id"],
+                signature=dev.callback["razorpay_signature"],
+            )
+        )
+
+    def _webhook(self, dev):
+        self._step(
+            lambda: payments.webhook_receive(
+                body=dev.webhook_body,
+                signature=dev.webhook_signature,
+                event_id=dev.webhook_event_id,
+            )
+        )
+
+    def _refunds(self, payable) -> int:
+        return Refund.objects.filter(
+            payable_kind=self.payable.kind, payable_ref=str(payable.pk)
+        ).count()
+
+    @rule(user=st.integers(0, 1), price=st.sampled_from(PRICES))
+    def open(self, user, price):
+        self.opened.append(self._step(lambda: self.payable.open(self.users[user], price=price)))
+
+    @precondition(lambda self: self._in(AWAITING))
+    @rule(
+        data=st.data(),
+        via=st.sampled_from(["verify", "webhook", "verify then webhook", "webhook then verify"]),
+    )
+    def pay(self, data, via):
+        payable = data.draw(st.sampled_from(self._in(AWAITING)))
+        dev = self._pay(payable)
+        for channel in via.split(" then "):
+            if channel == "verify":
+                self._verify(payable, dev)
+            else:
+                self._webhook(dev)
+        assert self.payable.state(payable) == PAID
+        assert self._refunds(payable) == 0
+
+    @precondition(lambda self: self._in(AWAITING))
+    @rule(data=st.data(), then_captured=st.booleans())
+    def payment_fails(self, data, then_captured):
+        payable = data.draw(st.sampled_from(self._in(AWAITING)))
+        self._webhook(self._pay(payable, succeed=False))
+        assert self.payable.state(payable) == CLOSED
+        if then_captured:  # the shopper tried again on the same gateway order, and it went
+            self._webhook(self._pay(payable))
+            assert self.payable.state(payable) == CLOSED
+            assert self._refunds(payable) == 1
+
+    @precondition(lambda self: self._in(AWAITING))
+    @rule(data=st.data())
+    def deadline_passes(self, data):
+        payable = data.draw(st.sampled_from(self._in(AWAITING)))
+        self.payable.overdue(payable)
+        self._step(expire_unpaid_orders)
+        assert self.payable.state(payable) == CLOSED
+
+    @precondition(lambda self: self._in(CLOSED))
+    @rule(data=st.data(), via=st.sampled_from(["verify", "webhook"]))
+    def late_capture(self, data, via):
+        payable = data.draw(st.sampled_from(self._in(CLOSED)))
+        before = self._refunds(payable)
+        dev = self._pay(payable)
+        self._verify(payable, dev) if via == "verify" else self._webhook(dev)
+        assert self.payable.state(payable) == CLOSED
+        assert self._refunds(payable) == before + 1
+
+    @precondition(lambda self: self._in(PAID))
+    @rule(data=st.data())
+    def pay_twice(self, data):
+        payable = data.draw(st.sampled_from(self._in(PAID)))
+        before = self._refunds(payable)
+        self._webhook(self._pay(payable))
+        assert self.payable.state(payable) == PAID
+        assert self._refunds(payable) == before + 1
+
+    @precondition(lambda self: self.reports)
+    @rule(data=st.data(), via=st.sampled_from(["verify", "webhook"]))
+    def replay(self, data, via):
+        payable, dev = data.draw(st.sampled_from(self.reports))
+        before = (self.payable.state(payable), self._refunds(payable))
+        self._verify(payable, dev) if via == "verify" else self._webhook(dev)
+        assert (self.payable.state(payable), self._refunds(payable)) == before
+
+    @precondition(lambda self: DevGatewayPayment.objects.exclude(refunds=[]).exists())
+    @rule(data=st.data())
+    def refund_reported(self, data):
+        """Razorpay's refund.processed webhook for a refund already processed: nothing."""
+        sent = [r for p in DevGatewayPayment.objects.all() for r in p.refunds]
+        refund = data.draw(st.sampled_from(sent))
+        body = json.dumps(
+            {"event": "refund.processed", "payload": {"refund": {"entity": refund}}}
+        ).encode()
+        event = self._step(
+            lambda: payments.webhook_receive(
+                body=body,
+                signature=sign(body.decode(), gateway().webhook_secret),
+                event_id=f"evt_{refund['id']}",
+            )
+        )
+        assert event.result == "refund processed"
+
+    # --- What must always hold -------------------------------------------------------------
+
+    @invariant()
+    def the_ledger_is_sound(self):
+        assert ledger.ledger_problems() == []
+
+    @invariant()
+    def a_payable_keeps_only_the_capture_that_paid_it(self):
+        for payable in self.opened:
+            rows = self.payable.payments(payable)
+            kept = rows.filter(status=PaymentStatus.CAPTURED)
+            state = self.payable.state(payable)
+            assert kept.count() == (1 if state == PAID else 0)
+            if state == PAID:
+                charge = payable_handler(self.payable.kind).charge(self.payable.fresh(payable))
+                assert from_paise(kept.get().amount_paise) == charge.amount
+            for returned in rows.filter(status=PaymentStatus.REFUNDED):
+                refund = returned.refunds.get()
+                assert refund.gateway_amount == refund.amount == from_paise(returned.amount_paise)
+                assert refund.payable_kind == self.payable.kind
+                assert refund.payable_ref == str(payable.pk)
+
+    @invariant()
+    def the_gateway_and_escrow_accounts_follow_the_payments(self):
+        captured = Payment.objects.filter(
+            status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
+        )
+        paid_in = sum(
+            (from_paise(p) for p in captured.values_list("amount_paise", flat=True)), ZERO
+        )
+        sent_back = _sum(Refund.objects.all(), "gateway_amount")
+        assert ledger.platform_balance(AccountKind.GATEWAY) == sent_back - paid_in
+        assert ledger.platform_balance(self.payable.escrow) == self.payable.in_escrow()
+
+    @invariant()
+    def every_card_refund_reached_the_gateway_once(self):
+        for dev_payment in DevGatewayPayment.objects.all():
+            sent = sum(r["amount"] for r in dev_payment.refunds)
+            ours = Refund.objects.filter(payment__gateway_payment_id=dev_payment.gateway_payment_id)
+            assert sent == sum(int(r.gateway_amount * 100) for r in ours)
+            assert sent <= dev_payment.amount_paise
+
+
+PAYMENT_MACHINE_SETTINGS = settings(
+    MACHINE_SETTINGS,
+    max_examples=int(os.environ.get("COMMERCE_MACHINE_EXAMPLES", "8")),
+    stateful_step_count=int(os.environ.get("COMMERCE_MACHINE_STEPS", "30")),
+)
+
+
+@pytest.mark.parametrize("payable", PAYABLES, ids=lambda payable: payable.kind)
+def test_the_payment_path_keeps_any_payable_and_its_money_in_step(payable):
+    machine = type(f"{payable.kind.title()}PaymentMachine", (PaymentMachine,), {"payable": payable})
+    run_state_machine_as_test(machine, settings=PAYMENT_MACHINE_SETTINGS)

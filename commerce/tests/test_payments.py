@@ -34,7 +34,7 @@ from commerce.models import (
 )
 from commerce.services import payments
 from commerce.services.checkout import order_place
-from commerce.services.fulfilment import order_refund_lines
+from commerce.services.refunds import order_refund_lines
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
 from wallet import ledger
 from wallet.ledger import ledger_problems

@@ -41,8 +41,9 @@ from commerce.models import (
     RefundStatus,
 )
 from commerce.services import cart as carts
-from commerce.services import fulfilment, payments, promos
+from commerce.services import fulfilment, payments, promos, refunds
 from commerce.services.checkout import order_place
+from commerce.services.order_payable import order_expire
 from commerce.tasks import expire_unpaid_orders
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
 from coupzii.core.errors import DomainError, Forbidden
@@ -221,7 +222,7 @@ def test_a_cancelled_orders_promo_use_counts_no_more(card):
     shopper = UserFactory()
     order = place(shopper, cart_with(shopper, (card, 1), promo=promo))
 
-    payments.order_expire(order=order)
+    order_expire(order=order)
 
     assert PromoUsage.objects.get(order=order).released_at is not None
     promos.check_promo_usable(promo, user=shopper, now=timezone.now())
@@ -547,7 +548,7 @@ def delivered(card, django_capture_on_commit_callbacks):
 
 
 def _refund(order, lines, staff=None, capture=None):
-    return fulfilment.order_refund_lines(
+    return refunds.order_refund_lines(
         order=order,
         line_ids=[line.pk for line in lines],
         operator=staff or operator(),

@@ -13,7 +13,7 @@ from catalog.tests.factories import VariantFactory, stock
 from commerce.models import Refund
 from commerce.serializers import RefundSerializer
 from commerce.services.checkout import order_place
-from commerce.services.fulfilment import order_refund_lines
+from commerce.services.refunds import order_refund_lines
 from commerce.tests.factories import cart_with, wallet_credit
 
 REASON = "Payment arrived after the order was closed."

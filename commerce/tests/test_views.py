@@ -26,7 +26,8 @@ from commerce.gateways import gateway
 from commerce.models import Cart, Order, OrderStatus, PaymentStatus
 from commerce.services.cart import cart_of_user
 from commerce.services.checkout import order_place
-from commerce.services.fulfilment import order_cancel, order_refund_lines
+from commerce.services.fulfilment import order_cancel
+from commerce.services.refunds import order_refund_lines
 from commerce.session import COUNT_KEY
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
 from wallet.ledger import ledger_problems

@@ -12,6 +12,7 @@ class TestAppConfig(AppConfig):
 
     def ready(self) -> None:
         _register_notification_kinds()
+        _register_payables()
 
 
 def _register_notification_kinds() -> None:
@@ -21,3 +22,17 @@ def _register_notification_kinds() -> None:
     notification_kind_register(
         "pledge_update", NotificationKind(label="Pledge update", sms=True, icon="gift")
     )
+
+
+def _register_payables() -> None:
+    """The pledge, a payable commerce has never heard of, with the escrow account and ledger
+    kinds its payments and refunds post (coupzii/testapp/payables.py)."""
+    from commerce.services import payable_register
+    from wallet.services import ledger_kind_register, platform_account_register
+
+    from .payables import ESCROW, KIND, PAYMENT_KIND, REFUND_KIND, PledgePayable
+
+    platform_account_register(ESCROW, label="Escrow: pledges")
+    ledger_kind_register(PAYMENT_KIND, label="Pledge paid")
+    ledger_kind_register(REFUND_KIND, label="Pledge refunded", statement_label="Pledge refund")
+    payable_register(KIND, PledgePayable())
