@@ -37,10 +37,12 @@ from .models import PasswordFailure, PasswordGuard, PhoneCodeDevice, User
 # sends itself. The `name as name` imports are these re-exports.
 from .notifications import EMAIL, notification_send
 from .notifications import SMS_MAX_LENGTH as SMS_MAX_LENGTH
+from .notifications import Notice as Notice
 from .notifications import NotificationKind as NotificationKind
 from .notifications import in_app_only as in_app_only
 from .notifications import in_app_only_active as in_app_only_active
 from .notifications import notification_kind_register as notification_kind_register
+from .notifications import notifications_send as notifications_send
 from .notifications import operators_notify as operators_notify
 from .phone import normalize_phone
 from .referral import normalize_referral_code

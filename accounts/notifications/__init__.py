@@ -22,6 +22,7 @@ from .services import (
     EMAIL,
     SMS,
     SMS_MAX_LENGTH,
+    Notice,
     delivery_channels,
     in_app_only,
     in_app_only_active,
@@ -29,6 +30,7 @@ from .services import (
     notification_mark_read,
     notification_send,
     notifications_mark_all_read,
+    notifications_send,
     operators_notify,
 )
 
@@ -37,6 +39,7 @@ __all__ = [
     "EMAIL",
     "SMS",
     "SMS_MAX_LENGTH",
+    "Notice",
     "NotificationKind",
     "delivery_channels",
     "in_app_only",
@@ -50,6 +53,7 @@ __all__ = [
     "notification_send",
     "notifications_for",
     "notifications_mark_all_read",
+    "notifications_send",
     "operators_notify",
     "unread_count",
 ]

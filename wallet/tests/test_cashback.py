@@ -165,3 +165,32 @@ def test_a_report_that_changes_nothing_leaves_the_event_as_it_was():
     assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
     assert Transaction.objects.count() == 2  # pending and confirmed, once each
     assert ledger.balances(user)[AVAILABLE] == D("50.00")
+
+
+def test_a_page_of_confirmations_and_declines_moves_each_event_and_its_money():
+    users = [UserFactory() for _ in range(3)]
+    sales = [sale_for(ClickFactory(user=user)) for user in users for _ in range(2)]
+    cashback_ingest(sales=sales)
+
+    page = [with_status(sale, SaleStatus.CONFIRMED) for sale in sales[:4]]
+    page += [with_status(sale, SaleStatus.DECLINED) for sale in sales[4:]]
+    result = cashback_ingest(sales=page)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 6, 0)
+    events = {e.network_txn_id: e for e in CashbackEvent.objects.all()}
+    for sale in sales[:4]:
+        event = events[sale.transaction_id]
+        assert event.status == CashbackStatus.CONFIRMED and event.confirmed_at is not None
+    for sale in sales[4:]:
+        event = events[sale.transaction_id]
+        assert event.status == CashbackStatus.DECLINED and event.declined_at is not None
+        assert event.confirmed_at is None and event.reversed_at is None
+    zero = D("0.00")
+    assert [ledger.balances(user) for user in users] == [
+        {AVAILABLE: D("100.00"), PENDING: zero, "held": zero},
+        {AVAILABLE: D("100.00"), PENDING: zero, "held": zero},
+        {AVAILABLE: zero, PENDING: zero, "held": zero},
+    ]
+    assert Notification.objects.filter(kind="cashback_confirmed").count() == 4
+    assert Notification.objects.filter(kind="cashback_declined", user=users[2]).count() == 2
+    assert ledger.ledger_problems() == []
