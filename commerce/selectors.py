@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from catalog import inventory
+from catalog import services as inventory
 from catalog.models import ProductImage, VoucherCode
 from coupzii.core.money import ZERO, quantize
 from coupzii.core.validators import has_nul

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog import inventory
-from catalog.inventory import NewCode
+from catalog import services as inventory
+from catalog.services import NewCode
 from coupzii.core.money import format_inr
 from coupzii.core.validators import code_problem
 
