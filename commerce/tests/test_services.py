@@ -1,5 +1,6 @@
 """The shop's services one at a time: the cart, promo rules, checkout's checks, wallet-only
-orders, operator refunds, fulfilment by hand and the expiry sweep. SQLite and PostgreSQL."""
+orders, fulfilment by hand and the expiry sweep (operators' refunds: test_refunds). SQLite and
+PostgreSQL."""
 
 from datetime import timedelta
 from decimal import Decimal as D
@@ -30,18 +31,15 @@ from commerce.gateways import DevGateway, gateway
 from commerce.models import (
     CartLine,
     DevGatewayOrder,
-    DevGatewayPayment,
     Order,
     OrderStatus,
     Payment,
     PaymentStatus,
     PromoKind,
     PromoUsage,
-    Refund,
-    RefundStatus,
 )
 from commerce.services import cart as carts
-from commerce.services import fulfilment, payments, promos, refunds
+from commerce.services import fulfilment, payments, promos
 from commerce.services.checkout import order_place
 from commerce.services.order_payable import order_expire
 from commerce.tasks import expire_unpaid_orders
@@ -527,155 +525,6 @@ def test_another_users_gateway_order_is_not_found_and_a_bad_signature_changes_no
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert order.payments.get().status == PaymentStatus.CREATED
     assert not Transaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).exists()
-
-
-# --- Operator refunds --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def delivered(card, django_capture_on_commit_callbacks):
-    """A shopper's order of two ₹490 cards on two lines, ₹100 from the wallet and ₹880 by
-    card, delivered."""
-    shopper = UserFactory()
-    wallet_credit(shopper, "100.00")
-    other = VariantFactory()
-    stock(other, 1)
-    order = place(shopper, cart_with(shopper, (card, 1), (other, 1), use_wallet=True))
-    with django_capture_on_commit_callbacks(execute=True):
-        pay(order)
-    assert order.status == OrderStatus.FULFILLED
-    return order
-
-
-def _refund(order, lines, staff=None, capture=None):
-    return refunds.order_refund_lines(
-        order=order,
-        line_ids=[line.pk for line in lines],
-        operator=staff or operator(),
-        reason="Brand confirmed the code is unused",
-    )
-
-
-def test_a_refund_goes_back_to_the_card_first_then_to_the_wallet(
-    delivered, django_capture_on_commit_callbacks
-):
-    first, second = delivered.lines.all()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        one = _refund(delivered, [first])
-    with django_capture_on_commit_callbacks(execute=True):
-        two = _refund(delivered, [second])
-
-    assert (one.amount, one.gateway_amount, one.wallet_amount) == (
-        D("490.00"),
-        D("490.00"),
-        D("0.00"),
-    )
-    assert (two.amount, two.gateway_amount, two.wallet_amount) == (
-        D("490.00"),
-        D("390.00"),
-        D("100.00"),
-    )
-    one.refresh_from_db()
-    two.refresh_from_db()
-    assert one.status == two.status == RefundStatus.PROCESSED
-    dev_payment = DevGatewayPayment.objects.get()
-    assert sum(r["amount"] for r in dev_payment.refunds) == 88000
-    delivered.refresh_from_db()
-    assert delivered.status == OrderStatus.REFUNDED
-    assert delivered.refunded_amount == D("980.00")
-    assert codes(VoucherStatus.VOID).count() == 2
-    assert not inventory.codes_for_lines([first.pk, second.pk]).exists()
-    assert ledger.balances(delivered.user)[AVAILABLE] == D("100.00")
-    assert ledger.platform_account(AccountKind.SALES).balance == D("0.00")
-    assert ledger_problems() == []
-
-
-def test_refunding_some_lines_keeps_the_order_delivered(delivered):
-    first, _second = delivered.lines.all()
-    _refund(delivered, [first])
-    delivered.refresh_from_db()
-    assert delivered.status == OrderStatus.FULFILLED
-    assert delivered.refunded_amount == D("490.00")
-    assert codes(VoucherStatus.DELIVERED).count() == 1
-
-
-def test_a_line_is_refunded_once(delivered):
-    first, second = delivered.lines.all()
-    _refund(delivered, [first])
-
-    for lines in ([first], [first, second]):
-        with pytest.raises(DomainError) as refused:
-            _refund(delivered, lines)
-        assert "lines" in refused.value.fields
-    assert Refund.objects.count() == 1
-
-
-def test_lines_of_another_order_cannot_be_refunded_through_this_one(delivered, card):
-    other = UserFactory()
-    theirs = place(other, cart_with(other, (card, 1)), key="k2")
-    with pytest.raises(DomainError):
-        _refund(delivered, list(theirs.lines.all()))
-    assert not Refund.objects.exists()
-
-
-def test_only_active_staff_can_refund(delivered):
-    lines = list(delivered.lines.all())
-    for user in (UserFactory(), operator(is_active=False)):
-        with pytest.raises(Forbidden):
-            _refund(delivered, lines, staff=user)
-    assert not Refund.objects.exists()
-
-
-def test_an_order_not_yet_delivered_cannot_be_refunded(card):
-    shopper = UserFactory()
-    order = place(shopper, cart_with(shopper, (card, 1)))
-    with pytest.raises(InvalidTransition):
-        _refund(order, list(order.lines.all()))
-
-
-def test_a_refund_after_a_duplicate_payment_still_goes_back_to_the_card(
-    card, django_capture_on_commit_callbacks
-):
-    # given an order paid twice on its gateway order (two tabs): the second capture was
-    # refunded in full at once
-    shopper = UserFactory()
-    order = place(shopper, cart_with(shopper, (card, 1)))
-    with django_capture_on_commit_callbacks(execute=True):
-        pay(order)
-        pay(order)
-    assert order.status == OrderStatus.FULFILLED
-    late = Refund.objects.get()
-    assert late.gateway_amount == D("490.00")
-
-    # when an operator refunds the line
-    with django_capture_on_commit_callbacks(execute=True):
-        refund = _refund(order, list(order.lines.all()))
-
-    # then it goes back to the card the order was paid with, not to the wallet
-    assert (refund.gateway_amount, refund.wallet_amount) == (D("490.00"), D("0.00"))
-    assert refund.payment == order.payments.order_by("pk").first()
-    assert ledger.balances(shopper)[AVAILABLE] == D("0.00")
-    assert ledger_problems() == []
-
-
-def test_a_line_that_cost_nothing_can_be_refunded():
-    # a 100% promo: nothing was paid, but the codes must still be taken back
-    shopper = UserFactory()
-    variant = VariantFactory()
-    stock(variant, 1)
-    promo = PromoCodeFactory(value=D("100.00"), max_discount=None)
-    order = place(shopper, cart_with(shopper, (variant, 1), promo=promo))
-    assert (order.status, order.total) == (OrderStatus.FULFILLED, D("0.00"))
-
-    refund = _refund(order, list(order.lines.all()))
-
-    assert refund.amount == D("0.00")
-    assert refund.status == RefundStatus.PROCESSED
-    order.refresh_from_db()
-    assert order.status == OrderStatus.REFUNDED
-    assert codes(VoucherStatus.VOID).count() == 1
-    assert ledger_problems() == []
 
 
 # --- Fulfilment by hand ------------------------------------------------------------------------
