@@ -228,6 +228,10 @@ def wallet_tables_empty() -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
+    # The platform accounts went with the truncate: recreate them (and forget their old ids).
+    from wallet.ledger import platform_accounts_create
+
+    platform_accounts_create()
 
 
 def broker_queue_clear(broker) -> None:

@@ -380,7 +380,7 @@ def checks(expected_orders: int) -> dict[str, int]:
 
     from catalog.models import VoucherCode, VoucherStatus
     from commerce.models import Order, OrderLine, OrderStatus, WebhookEvent
-    from wallet.ledger import ledger_problems, platform_account
+    from wallet.ledger import ledger_problems, platform_balance
     from wallet.models import AccountKind
 
     orders = Order.objects.exclude(idempotency_key__startswith="baseline-")
@@ -404,8 +404,8 @@ def checks(expected_orders: int) -> dict[str, int]:
     problems = ledger_problems()
     if problems:
         raise BenchError("ledger_problems() after the checkouts:\n" + "\n".join(problems[:20]))
-    escrow = platform_account(AccountKind.ESCROW).balance
-    sales = platform_account(AccountKind.SALES).balance
+    escrow = platform_balance(AccountKind.ESCROW)
+    sales = platform_balance(AccountKind.SALES)
     totals = orders.aggregate(total=Sum("total"))["total"]
     if escrow != 0 or sales != totals:
         raise BenchError(f"escrow holds {escrow}, sales {sales} for orders totalling {totals}")

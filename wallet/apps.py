@@ -8,7 +8,44 @@ class WalletConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .ledger import platform_accounts_create
+
+        _register_ledger_kinds()
         _register_notification_kinds()
+        # After migrate, and after each flush of a test database (which also sends it): the
+        # registered platform accounts exist, and the per-process cache of their ids is fresh.
+        post_migrate.connect(
+            platform_accounts_create, sender=self, dispatch_uid="wallet-platform-accounts"
+        )
+
+
+def _register_ledger_kinds() -> None:
+    """The wallet's own transaction kinds and platform accounts (other apps register theirs)."""
+    from .kinds import ledger_kind_register, platform_account_register
+
+    for code, label in (
+        ("cashback_payable", _("Cashback payable")),
+        ("payouts", _("Payouts")),
+        ("promotions", _("Promotions")),
+        ("fees", _("Fees")),
+    ):
+        platform_account_register(code, label=label)
+    for code, label in (
+        ("cashback_pending", _("Cashback reported")),
+        ("cashback_confirmed", _("Cashback confirmed")),
+        ("cashback_declined", _("Cashback declined")),
+        ("cashback_clawback", _("Cashback reversed")),
+        ("debt_recovery", _("Reversed cashback recovered")),
+        ("referral_bonus", _("Referral bonus")),
+        ("welcome_bonus", _("Welcome bonus")),
+        ("withdrawal_hold", _("Withdrawal requested")),
+        ("withdrawal_paid", _("Withdrawal paid")),
+        ("withdrawal_released", _("Withdrawal returned")),
+    ):
+        # The shopper's statement calls them as the back office does.
+        ledger_kind_register(code, label=label, statement_label=label)
 
 
 def _register_notification_kinds() -> None:

@@ -1,22 +1,55 @@
 """The double-entry ledger: find accounts, post balanced transactions, check the invariants.
 
 Every money movement in Coupzii goes through `transaction_post` (or `transactions_post` for
-a batch). Other apps call these; nobody writes Account, Transaction or Posting rows directly.
+a batch). Other apps call these (through `wallet.services`); nobody writes Account, Transaction
+or Posting rows directly.
+
+Two kinds of account, two ways of keeping a balance:
+
+- A user's accounts (available, pending, held) cache their balance in `Account.balance`. A
+  posting locks them (`select_for_update`, in primary-key order), checks they stay
+  non-negative and moves the cached balance in the same transaction: a shopper can never spend
+  what they do not have.
+- Platform accounts (gateway, escrow:<purpose>, sales, cashback_payable ...) are posted to by
+  every shopper at once. They are never locked and their row is never written after it is
+  created: posting to one is an insert. Their balance is read (`platform_balance`) as a
+  rollup (the balance up to a watermark, refreshed by beat: `platform_rollup`) plus the
+  postings after the watermark.
+
+The watermark must never skip a posting that commits late. Posting ids are handed out at
+insert, not at commit, so an id watermark could pass a posting whose transaction is still
+open; on PostgreSQL each posting instead stores the id of the database transaction that
+inserted it (`xid`, a column default: migration 0007), and a rollup's watermark is the oldest
+transaction still running when it starts (`pg_snapshot_xmin`): every posting below it has
+committed or never will, so the rollup's sum up to it is final. On SQLite, which runs one writer
+at a time, an id is a safe watermark. We chose a rollup over slot rows (N balance rows per
+account, each locked by one poster) because slot rows still queue posters on the same slot and
+still update a row per posting; a rollup costs a posting nothing but its insert, and a read one
+indexed range scan over the postings since the last rollup (at most a beat period's worth).
+
+A transaction is written without savepoints: `INSERT ... ON CONFLICT (idempotency_key) DO
+NOTHING RETURNING`, then its postings, then the users' balances. On PostgreSQL a deferred
+constraint trigger refuses, at commit, a transaction whose postings do not balance.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from uuid import uuid4
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Count, F, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from coupzii.core.money import quantize
 
 from .errors import InsufficientFunds, UnbalancedTransaction
-from .models import USER_ACCOUNT_KINDS, Account, Posting, Transaction
+from .kinds import USER_ACCOUNT_KINDS, ledger_kind, platform_account_kind, platform_account_kinds
+from .models import Account, PlatformRollup, Posting, Transaction
 
 ZERO = Decimal("0.00")
 
@@ -36,16 +69,61 @@ class Entry:
 
 # --- Accounts ---------------------------------------------------------------------------------
 
+# Platform accounts by kind, found once per process. Filled only with rows known to be
+# committed: a row this transaction created is cached when (if) it commits, so a rolled-back
+# creation never leaves a dangling id here. `platform_accounts_create` (run after every
+# migrate and every test flush) creates the registered ones up front and empties this.
+_platform_accounts: dict[str, Account] = {}
+_created_uncommitted: set[str] = set()
+
 
 def platform_account(kind: str) -> Account:
-    """The platform's account of `kind` (cashback_payable, payouts, promotions ...)."""
-    account, _ = Account.objects.get_or_create(user=None, kind=kind)
+    """The platform's account of `kind` (a registered platform account kind)."""
+    account = _platform_accounts.get(kind)
+    if account is not None:
+        return account
+    platform_account_kind(kind)  # refuses an unregistered kind
+    account, created = Account.objects.get_or_create(user=None, kind=kind)
+    if created or kind in _created_uncommitted:
+        _created_uncommitted.add(kind)
+
+        def remember(account=account):
+            _created_uncommitted.discard(kind)
+            _platform_accounts[kind] = account
+
+        transaction.on_commit(remember)
+    else:
+        _platform_accounts[kind] = account
     return account
+
+
+def platform_accounts_create(**_kwargs) -> None:
+    """Create every registered platform account and forget the cached ones: connected to
+    `post_migrate`, which also follows every flush of a test database."""
+    _platform_accounts.clear()
+    _created_uncommitted.clear()
+    kinds = list(platform_account_kinds())
+    if not kinds:
+        return
+    Account.objects.bulk_create(
+        [Account(user=None, kind=kind) for kind in kinds], ignore_conflicts=True
+    )
 
 
 def user_accounts(user: User) -> dict[str, Account]:
     """The user's available, pending and held accounts, created on first use."""
     return accounts_for_users([user.pk])[user.pk]
+
+
+def user_account_lock(user: User, kind: str = "available") -> Account:
+    """Lock one of the user's accounts for the rest of the transaction and return it fresh:
+    one statement once the user has accounts (they are created on first use). The per-user
+    lock of checkout and of a payment's capture (the `available` account)."""
+    account = Account.objects.select_for_update().filter(user_id=user.pk, kind=kind).first()
+    if account is None:
+        pk = user_accounts(user)[kind].pk
+        account = accounts_lock({pk})[pk]
+    return account
 
 
 def accounts_for_users(user_ids: Iterable[int]) -> dict[int, dict[str, Account]]:
@@ -81,6 +159,90 @@ def balances(user: User) -> dict[str, Decimal]:
     return result
 
 
+# --- Platform balances ------------------------------------------------------------------------
+
+
+def _marker():
+    """What a watermark is compared with: the inserting transaction's id on PostgreSQL, the
+    posting's id on SQLite (see the module's docstring)."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Posting._meta.db_table)
+        return RawSQL(f"{table}.xid", (), output_field=BigIntegerField())  # noqa: S611
+    return F("id")
+
+
+def _current_watermark() -> int:
+    """Every posting whose marker is below this has committed or never will."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        else:
+            table = connection.ops.quote_name(Posting._meta.db_table)
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+def platform_balances(kinds: Iterable[str] | None = None) -> dict[str, Decimal]:
+    """Platform accounts' exact balances by kind: each rollup plus the postings after its
+    watermark, in two queries. All platform accounts that exist, or just `kinds` (a kind with
+    no account yet reads 0)."""
+    accounts = Account.objects.filter(user=None)
+    if kinds is not None:
+        kinds = list(kinds)
+        accounts = accounts.filter(kind__in=kinds)
+    rows = list(accounts.values_list("pk", "kind", "rollup__balance"))
+    result = dict.fromkeys(kinds or (), ZERO)
+    after = dict(
+        Posting.objects.filter(account__in=[pk for pk, _, _ in rows])
+        .alias(marker=_marker())
+        .filter(marker__gte=Coalesce(F("account__rollup__watermark"), 0))
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+    )
+    for pk, kind, rolled in rows:
+        result[kind] = quantize((rolled or ZERO) + (after.get(pk) or ZERO))
+    return result
+
+
+def platform_balance(kind: str) -> Decimal:
+    """A platform account's exact balance (0 before anything was posted to it)."""
+    return platform_balances([kind])[kind]
+
+
+def platform_rollup() -> int:
+    """Move every platform account's rollup up to the current watermark; returns how many
+    moved. Run by beat (`wallet.rollup_platform_balances`). Locks only the rollup rows, which
+    nothing but this writes, so no posting waits for it; two runs at once take turns."""
+    with transaction.atomic():
+        accounts = list(Account.objects.filter(user=None).values_list("pk", flat=True))
+        PlatformRollup.objects.bulk_create(
+            [PlatformRollup(account_id=pk) for pk in accounts], ignore_conflicts=True
+        )
+        rollups = {
+            r.account_id: r for r in PlatformRollup.objects.select_for_update().order_by("pk")
+        }
+        # Read after the lock: a run that waited for another starts from where that one ended.
+        watermark = _current_watermark()
+        moving = {pk: r for pk, r in rollups.items() if r.watermark < watermark}
+        sums = dict(
+            Posting.objects.filter(account__in=list(moving))
+            .alias(marker=_marker())
+            .filter(marker__gte=F("account__rollup__watermark"), marker__lt=watermark)
+            .values("account_id")
+            .annotate(total=Sum("amount"))
+            .values_list("account_id", "total")
+        )
+        for pk, rollup in moving.items():
+            rollup.balance = quantize(rollup.balance + (sums.get(pk) or ZERO))
+            rollup.watermark = watermark
+            rollup.updated_at = timezone.now()
+        PlatformRollup.objects.bulk_update(
+            list(moving.values()), ["balance", "watermark", "updated_at"]
+        )
+        return len(moving)
+
+
 # --- Posting ----------------------------------------------------------------------------------
 
 
@@ -94,32 +256,51 @@ def transaction_post(
     actor: User | None = None,
     memo: str = "",
 ) -> Transaction:
-    """Write one balanced transaction and move the cached balances with it.
+    """Write one balanced transaction and move the users' cached balances with it.
 
     Posting an idempotency key that was posted before returns that first transaction and
-    changes nothing. Raises UnbalancedTransaction (a bug in the caller) and InsufficientFunds
-    when a user's account would go below zero; nothing is written then.
+    changes nothing. Raises UnbalancedTransaction (a bug in the caller), UnknownLedgerKind
+    (an unregistered kind or platform account) and InsufficientFunds when a user's account
+    would go below zero; nothing is written then.
     """
     entry = Entry(kind, idempotency_key, legs, reference_type, reference_id, actor, memo)
     return transactions_post([entry])[0]
 
 
 def transactions_post(entries: Sequence[Entry]) -> list[Transaction]:
-    """Write several transactions at once: one lock round, one insert per table, one balance
-    update. Returns a transaction per entry, in order (the earlier one for a repeated key)."""
+    """Write several transactions at once: one lock round (users' accounts only), one insert
+    per table, one balance update. Returns a transaction per entry, in order (the earlier one
+    for a repeated key).
+
+    No savepoint: inside the caller's transaction this adds to it, and everything that can
+    refuse (balance, kinds, funds) refuses before the first write, so a caller may catch the
+    error and carry on."""
     for entry in entries:
         _check_balanced(entry)
+        _check_kinds(entry)
+    if connection.in_atomic_block:
+        return _post(entries)
     with transaction.atomic():
-        done = _posted(e.idempotency_key for e in entries)
-        todo = _dedupe([e for e in entries if e.idempotency_key not in done])
-        if todo:
-            locked = accounts_lock({a.pk for e in todo for a, _ in e.legs})
-            # A request with the same key may have committed while we waited for the locks.
-            done |= _posted(e.idempotency_key for e in todo)
-            todo = [e for e in todo if e.idempotency_key not in done]
-            _check_funds(locked, _deltas(todo))
-            done |= _write(todo, locked)
-        return [done[e.idempotency_key] for e in entries]
+        return _post(entries)
+
+
+def _post(entries: Sequence[Entry]) -> list[Transaction]:
+    todo = _dedupe(list(entries))
+    done: dict[str, Transaction] = {}
+    locked = accounts_lock({a.pk for e in todo for a, _ in e.legs if a.user_id is not None})
+    if any(amount < 0 and account.user_id is not None for e in todo for account, amount in e.legs):
+        # Funds are checked before writing, against the entries not posted before.
+        done = _posted(e.idempotency_key for e in todo)
+        todo = [e for e in todo if e.idempotency_key not in done]
+        _check_funds(locked, _deltas(todo))
+    written = _write(todo)
+    _move_balances(locked, _deltas([e for e in todo if e.idempotency_key in written]))
+    done |= written
+    # Keys another request posted (before us, or while our insert waited for it to commit).
+    missing = {e.idempotency_key for e in entries} - done.keys()
+    if missing:
+        done |= _posted(missing)
+    return [done[e.idempotency_key] for e in entries]
 
 
 def _check_balanced(entry: Entry) -> None:
@@ -130,6 +311,13 @@ def _check_balanced(entry: Entry) -> None:
         raise UnbalancedTransaction(f"{entry.idempotency_key}: needs 2+ legs in whole paise")
     if sum(amounts) != 0 or any(a == 0 for a in amounts):
         raise UnbalancedTransaction(f"{entry.idempotency_key}: legs must be non-zero, sum to 0")
+
+
+def _check_kinds(entry: Entry) -> None:
+    ledger_kind(entry.kind)
+    for account, _ in entry.legs:
+        if account.user_id is None:
+            platform_account_kind(account.kind)
 
 
 def _posted(keys: Iterable[str]) -> dict[str, Transaction]:
@@ -145,7 +333,10 @@ def _dedupe(entries: list[Entry]) -> list[Entry]:
 
 
 def accounts_lock(pks: set[int]) -> dict[int, Account]:
-    """Lock the accounts for the rest of the transaction and read their current balances."""
+    """Lock the accounts for the rest of the transaction and read their current balances.
+    Meant for users' accounts; the ledger itself never locks a platform account."""
+    if not pks:
+        return {}
     # Always in primary-key order, so two transactions locking overlapping accounts queue
     # instead of deadlocking.
     rows = Account.objects.select_for_update().filter(pk__in=pks).order_by("pk")
@@ -153,59 +344,90 @@ def accounts_lock(pks: set[int]) -> dict[int, Account]:
 
 
 def _deltas(entries: list[Entry]) -> dict[int, Decimal]:
+    """Each user account's change; platform accounts have no cached balance to move."""
     deltas: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for entry in entries:
         for account, amount in entry.legs:
-            deltas[account.pk] += amount
+            if account.user_id is not None:
+                deltas[account.pk] += amount
     return deltas
 
 
 def _check_funds(locked: dict[int, Account], deltas: dict[int, Decimal]) -> None:
     """Refuse before writing anything; the database's check constraint is the backstop."""
     for pk, delta in deltas.items():
-        account = locked[pk]
-        if account.user_id and account.balance + delta < 0:
+        if locked[pk].balance + delta < 0:
             raise InsufficientFunds()
 
 
-def _write(entries: list[Entry], locked: dict[int, Account]) -> dict[str, Transaction]:
+_TRANSACTION_COLUMNS = (
+    "public_id",
+    "kind",
+    "idempotency_key",
+    "reference_type",
+    "reference_id",
+    "actor",
+    "memo",
+    "created_at",
+)
+
+
+def _write(entries: list[Entry]) -> dict[str, Transaction]:
+    """Insert the transactions whose key is new, and their postings; returns those written.
+    A key another request holds or committed is skipped by ON CONFLICT (PostgreSQL waits for
+    that request to end first, so its transaction is there to be read afterwards)."""
+    if not entries:
+        return {}
+    now = timezone.now()
     rows = [
         Transaction(
+            public_id=uuid4(),
             kind=e.kind,
             idempotency_key=e.idempotency_key,
             reference_type=e.reference_type,
             reference_id=str(e.reference_id),
             actor=e.actor,
             memo=e.memo[:255],
+            created_at=now,
         )
         for e in entries
     ]
-    try:
-        with transaction.atomic():
-            Transaction.objects.bulk_create(rows)
-    except IntegrityError:
-        # A same-key racer slipped in between our re-check and insert (possible only when
-        # the two lock different accounts): its transaction stands, and the rest of the
-        # batch is written one by one.
-        done = _posted(e.idempotency_key for e in entries)
-        if len(entries) == 1 and not done:
-            raise
-        for entry in entries:
-            if entry.idempotency_key not in done:
-                done |= _write([entry], locked)
-        return done
+    fields = [Transaction._meta.get_field(name) for name in _TRANSACTION_COLUMNS]
+    qn = connection.ops.quote_name
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        field.get_db_prep_save(getattr(row, field.attname), connection)
+        for row in rows
+        for field in fields
+    ]
+    sql = (
+        f"INSERT INTO {qn(Transaction._meta.db_table)} "  # noqa: S608
+        f"({', '.join(qn(field.column) for field in fields)}) "
+        f"VALUES {', '.join([one] * len(rows))} "
+        f"ON CONFLICT ({qn('idempotency_key')}) DO NOTHING RETURNING id, idempotency_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {key: pk for pk, key in cursor.fetchall()}
+    written = {}
+    for row in rows:
+        if row.idempotency_key in ids:
+            row.pk = ids[row.idempotency_key]
+            row._state.adding = False
+            row._state.db = connection.alias
+            written[row.idempotency_key] = row
     Posting.objects.bulk_create(
         Posting(transaction=row, account_id=account.pk, amount=amount)
         for row, entry in zip(rows, entries, strict=True)
+        if row.idempotency_key in written
         for account, amount in entry.legs
     )
-    _move_balances(locked, _deltas(entries))
-    return {row.idempotency_key: row for row in rows}
+    return written
 
 
 def _move_balances(locked: dict[int, Account], deltas: dict[int, Decimal]) -> None:
-    """One UPDATE for every account the batch touched. The new balances are worked out here
-    in Decimal from the locked rows (nobody else can change them until we commit), not as
+    """One UPDATE for every user account the batch touched. The new balances are worked out
+    here in Decimal from the locked rows (nobody else can change them until we commit), not as
     `balance + delta` in SQL: SQLite would add them as floats."""
     changed = {pk: delta for pk, delta in deltas.items() if delta}
     if not changed:
@@ -224,6 +446,8 @@ def _move_balances(locked: dict[int, Account], deltas: dict[int, Decimal]) -> No
                 params,
             )
         return
+    from django.db.models import Case, Value, When
+
     new = Case(*(When(pk=pk, then=Value(locked[pk].balance)) for pk in changed))
     Account.objects.filter(pk__in=changed).update(balance=new)
 
@@ -240,7 +464,9 @@ def ledger_problems() -> list[str]:
     return [
         *_unbalanced_transactions(),
         *_drifted_accounts(),
+        *_stale_rollups(),
         *_negative_user_accounts(),
+        *_negative_escrow(),
         *_ledger_totals(),
     ]
 
@@ -260,18 +486,46 @@ def _unbalanced_transactions():
 
 
 def _drifted_accounts():
+    """A user's cached balance against its postings; a platform account caches nothing."""
     sums = dict(
-        Posting.objects.values("account_id")
+        Posting.objects.filter(account__user__isnull=False)
+        .values("account_id")
         .annotate(total=Sum("amount"))
         .values_list("account_id", "total")
     )
     for account in Account.objects.order_by("pk").iterator():
+        if account.user_id is None:
+            if account.balance != 0:
+                yield (
+                    f"account {account.pk} (platform {account.kind}) caches {account.balance}: "
+                    "a platform account's balance is read from its postings, never cached"
+                )
+            continue
         total = quantize(sums.get(account.pk) or ZERO)
         if account.balance != total:
-            owner = f"user {account.user_id}" if account.user_id else "platform"
             yield (
-                f"account {account.pk} ({owner} {account.kind}) caches {account.balance} "
-                f"but its postings sum to {total}"
+                f"account {account.pk} (user {account.user_id} {account.kind}) caches "
+                f"{account.balance} but its postings sum to {total}"
+            )
+
+
+def _stale_rollups():
+    """Each platform account's rollup against its postings up to the rollup's watermark."""
+    sums = dict(
+        Posting.objects.filter(account__rollup__isnull=False)
+        .alias(marker=_marker())
+        .filter(marker__lt=F("account__rollup__watermark"))
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+    )
+    rollups = PlatformRollup.objects.select_related("account").order_by("pk")
+    for rollup in rollups:
+        total = quantize(sums.get(rollup.account_id) or ZERO)
+        if rollup.balance != total:
+            yield (
+                f"platform account {rollup.account.kind}: its rollup holds {rollup.balance} up "
+                f"to watermark {rollup.watermark} but its postings there sum to {total}"
             )
 
 
@@ -281,10 +535,21 @@ def _negative_user_accounts():
         yield f"account {pk} ({kind}) belongs to a user and is {balance}, below zero"
 
 
+def _negative_escrow():
+    """Each escrow account ("escrow:<purpose>") holds money received and not yet passed on:
+    each reconciles on its own and none may be below zero."""
+    for kind, balance in platform_balances().items():
+        if kind.startswith("escrow:") and balance < 0:
+            yield f"escrow account {kind} is {balance}, below zero: it paid out more than it got"
+
+
 def _ledger_totals():
     posted = quantize(Posting.objects.aggregate(total=Sum("amount"))["total"] or ZERO)
     if posted != 0:
         yield f"the postings of the whole ledger sum to {posted}, not 0"
-    cached = quantize(Account.objects.aggregate(total=Sum("balance"))["total"] or ZERO)
-    if cached != 0:
-        yield f"the cached balances of the whole ledger sum to {cached}, not 0"
+    users = quantize(
+        Account.objects.filter(user__isnull=False).aggregate(total=Sum("balance"))["total"] or ZERO
+    )
+    balance = quantize(users + sum(platform_balances().values(), ZERO))
+    if balance != 0:
+        yield f"the balances (users' cached, platform read) of the whole ledger sum to {balance}"

@@ -19,33 +19,50 @@ from coupzii.core.files import RandomName, private_storage
 from coupzii.core.models import PublicIdModel, TimeStampedModel
 from coupzii.core.money import format_inr
 
+from .kinds import account_kind_label, kind_label
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 POSITIVE_MONEY = {**MONEY, "validators": [MinValueValidator(Decimal("0.01"))]}
 
 
-class AccountKind(models.TextChoices):
-    # A user's three accounts.
+class UserAccountKind(models.TextChoices):
+    """A user's three accounts: the wallet's own, fixed. Every other account is the platform's,
+    registered by the app that posts to it (`wallet.kinds.platform_account_register`)."""
+
     AVAILABLE = "available", _("Available")
     PENDING = "pending", _("Pending")
     HELD = "held", _("Held")
-    # The platform's accounts: their balances go negative as money flows out of them.
-    CASHBACK_PAYABLE = "cashback_payable", _("Cashback payable")
-    PAYOUTS = "payouts", _("Payouts")
-    PROMOTIONS = "promotions", _("Promotions")
-    ESCROW = "escrow", _("Escrow")
-    GATEWAY = "gateway", _("Gateway")
-    FEES = "fees", _("Fees")
-    # Gift-card sales: what fulfilled orders brought in, less refunds.
-    SALES = "sales", _("Gift-card sales")
 
 
-USER_ACCOUNT_KINDS = (AccountKind.AVAILABLE, AccountKind.PENDING, AccountKind.HELD)
-PLATFORM_ACCOUNT_KINDS = tuple(k for k in AccountKind if k not in USER_ACCOUNT_KINDS)
+class AccountKind:
+    """Account kinds as plain strings, for code and tests that name them. Only the user kinds
+    and the wallet's own platform accounts are the wallet's; the registry in `wallet.kinds` is
+    what is allowed, and the database takes any platform kind (no migration for a new one)."""
+
+    AVAILABLE = UserAccountKind.AVAILABLE
+    PENDING = UserAccountKind.PENDING
+    HELD = UserAccountKind.HELD
+    # The wallet's platform accounts: their balances go negative as money flows out of them.
+    CASHBACK_PAYABLE = "cashback_payable"
+    PAYOUTS = "payouts"
+    PROMOTIONS = "promotions"
+    FEES = "fees"
+    # The gift-card shop's accounts, registered by commerce (commerce.ledger_kinds); kept here
+    # only so older imports keep working.
+    GATEWAY = "gateway"
+    ESCROW = "escrow:shop"
+    SALES = "sales"
+
+
+USER_ACCOUNT_KINDS = tuple(UserAccountKind)
 
 
 class Account(models.Model):
-    """One balance. `balance` caches the sum of the account's postings: it is changed only by
-    `wallet.ledger.transaction_post`, under a row lock, in the transaction that writes them."""
+    """One balance. A user's account caches the sum of its postings in `balance`: it is
+    changed only by `wallet.ledger.transaction_post`, under a row lock, in the transaction that
+    writes them. A platform account's `balance` is always 0 and never written: many shoppers
+    post to it at once, so its balance is read from a rollup and the postings after it
+    (`wallet.ledger.platform_balance`)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,7 +71,7 @@ class Account(models.Model):
         blank=True,
         related_name="wallet_accounts",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices)
+    kind = models.CharField(_("kind"), max_length=40)
     balance = models.DecimalField(_("balance"), default=Decimal("0.00"), **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -71,10 +88,11 @@ class Account(models.Model):
             models.UniqueConstraint(
                 fields=["kind"], condition=Q(user__isnull=True), name="wallet_account_platform"
             ),
-            # A user's account belongs to a user and a platform account to nobody.
+            # A user's account is one of the user kinds; a platform account is anything else
+            # (registered in wallet.kinds), so a new platform account needs no migration.
             models.CheckConstraint(
                 condition=(Q(user__isnull=False) & Q(kind__in=USER_ACCOUNT_KINDS))
-                | (Q(user__isnull=True) & Q(kind__in=PLATFORM_ACCOUNT_KINDS)),
+                | (Q(user__isnull=True) & ~Q(kind__in=USER_ACCOUNT_KINDS)),
                 name="wallet_account_owner_matches_kind",
             ),
             # The database itself refuses to let a user's balance go below zero.
@@ -82,36 +100,48 @@ class Account(models.Model):
                 condition=Q(user__isnull=True) | Q(balance__gte=0),
                 name="wallet_account_user_not_negative",
             ),
+            # A platform account's cached balance is never used: it stays 0.
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(balance=0),
+                name="wallet_account_platform_uncached",
+            ),
         ]
 
     def __str__(self) -> str:
         owner = f"user {self.user_id}" if self.user_id else "platform"
-        return f"{owner} · {self.get_kind_display()}"
+        return f"{owner} · {account_kind_label(self.kind)}"
+
+    def get_kind_display(self) -> str:
+        return account_kind_label(self.kind)
 
 
-class TransactionKind(models.TextChoices):
-    CASHBACK_PENDING = "cashback_pending", _("Cashback reported")
-    CASHBACK_CONFIRMED = "cashback_confirmed", _("Cashback confirmed")
-    CASHBACK_DECLINED = "cashback_declined", _("Cashback declined")
-    CASHBACK_CLAWBACK = "cashback_clawback", _("Cashback reversed")
-    DEBT_RECOVERY = "debt_recovery", _("Reversed cashback recovered")
-    REFERRAL_BONUS = "referral_bonus", _("Referral bonus")
-    WELCOME_BONUS = "welcome_bonus", _("Welcome bonus")
-    WITHDRAWAL_HOLD = "withdrawal_hold", _("Withdrawal requested")
-    WITHDRAWAL_PAID = "withdrawal_paid", _("Withdrawal paid")
-    WITHDRAWAL_RELEASED = "withdrawal_released", _("Withdrawal returned")
-    ORDER_WALLET_HOLD = "order_wallet_hold", _("Gift-card order: wallet share held")
-    ORDER_WALLET_RELEASED = "order_wallet_released", _("Gift-card order cancelled: returned")
-    ORDER_PAYMENT = "order_payment", _("Gift-card order: paid online")
-    ORDER_FULFILLED = "order_fulfilled", _("Gift-card order delivered")
-    ORDER_REFUND = "order_refund", _("Gift-card order refunded")
+class TransactionKind:
+    """Transaction kinds as plain strings. The wallet registers its own (wallet.apps); the
+    shop's are registered by commerce and kept here only so older imports keep working."""
+
+    CASHBACK_PENDING = "cashback_pending"
+    CASHBACK_CONFIRMED = "cashback_confirmed"
+    CASHBACK_DECLINED = "cashback_declined"
+    CASHBACK_CLAWBACK = "cashback_clawback"
+    DEBT_RECOVERY = "debt_recovery"
+    REFERRAL_BONUS = "referral_bonus"
+    WELCOME_BONUS = "welcome_bonus"
+    WITHDRAWAL_HOLD = "withdrawal_hold"
+    WITHDRAWAL_PAID = "withdrawal_paid"
+    WITHDRAWAL_RELEASED = "withdrawal_released"
+    ORDER_WALLET_HOLD = "order_wallet_hold"
+    ORDER_WALLET_RELEASED = "order_wallet_released"
+    ORDER_PAYMENT = "order_payment"
+    ORDER_FULFILLED = "order_fulfilled"
+    ORDER_REFUND = "order_refund"
 
 
 class Transaction(PublicIdModel):
     """One movement of money: two or more postings that sum to zero. Never changed after it
     is written; a correction is a new transaction that reverses it."""
 
-    kind = models.CharField(_("kind"), max_length=32, choices=TransactionKind.choices)
+    # Any kind registered in wallet.kinds: no choices here, so a new kind needs no migration.
+    kind = models.CharField(_("kind"), max_length=32)
     # Whatever caused it, made unique: posting the same key again returns this transaction.
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     reference_type = models.CharField(_("reference type"), max_length=32)
@@ -136,7 +166,10 @@ class Transaction(PublicIdModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.idempotency_key}"
+        return f"{kind_label(self.kind)} · {self.idempotency_key}"
+
+    def get_kind_display(self) -> str:
+        return kind_label(self.kind)
 
 
 class Posting(models.Model):
@@ -158,6 +191,31 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.amount:+}"
+
+
+class PlatformRollup(models.Model):
+    """A platform account's balance up to a watermark, refreshed by beat
+    (`wallet.rollup_platform_balances`); its exact balance is this plus the postings after the
+    watermark. Only the rollup task writes these rows, so no request ever waits for one.
+
+    What "after the watermark" means depends on the database (see `wallet.ledger`): on
+    PostgreSQL the watermark is a transaction id (the oldest still running when the rollup
+    read the postings), compared with each posting's `xid` column; on SQLite, which has one
+    writer at a time, it is a posting id."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.PROTECT, primary_key=True, related_name="rollup"
+    )
+    balance = models.DecimalField(_("balance"), default=Decimal("0.00"), **MONEY)
+    watermark = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform balance rollup")
+        verbose_name_plural = _("platform balance rollups")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.balance} @ {self.watermark}"
 
 
 # --- Cashback ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ referrals, for the wallet pages, the API and the assistant."""
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,12 +14,14 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from coupzii.core.money import quantize
 
 from . import leaderboard, ledger
+from .kinds import ledger_kinds
+from .ledger import platform_balance as platform_balance  # the ledger's reads, for other apps
+from .ledger import platform_balances as platform_balances
 from .models import (
     MONEY,
     OPEN_WITHDRAWAL_STATUSES,
@@ -98,25 +100,35 @@ def spendable_balance(user: User) -> Decimal:
 
 # --- The shopper's statement -------------------------------------------------------------------
 
-# What each ledger transaction is called on the shopper's statement. A gift-card order's
-# settlement (held -> sales) is left out: the shopper saw the money leave when the wallet share
-# was set aside for the order, and nothing changes for them when the order is delivered.
-STATEMENT_LABELS = {
-    TransactionKind.CASHBACK_PENDING: gettext_lazy("Cashback reported"),
-    TransactionKind.CASHBACK_CONFIRMED: gettext_lazy("Cashback confirmed"),
-    TransactionKind.CASHBACK_DECLINED: gettext_lazy("Cashback declined"),
-    TransactionKind.CASHBACK_CLAWBACK: gettext_lazy("Cashback reversed"),
-    TransactionKind.DEBT_RECOVERY: gettext_lazy("Reversed cashback recovered"),
-    TransactionKind.REFERRAL_BONUS: gettext_lazy("Referral bonus"),
-    TransactionKind.WELCOME_BONUS: gettext_lazy("Welcome bonus"),
-    TransactionKind.WITHDRAWAL_HOLD: gettext_lazy("Withdrawal requested"),
-    TransactionKind.WITHDRAWAL_PAID: gettext_lazy("Withdrawal paid"),
-    TransactionKind.WITHDRAWAL_RELEASED: gettext_lazy("Withdrawal returned"),
-    TransactionKind.ORDER_WALLET_HOLD: gettext_lazy("Wallet spent on an order"),
-    TransactionKind.ORDER_WALLET_RELEASED: gettext_lazy("Order not completed: wallet returned"),
-    TransactionKind.ORDER_REFUND: gettext_lazy("Order refund"),
-}
-STATEMENT_KIND_CHOICES = [(kind.value, label) for kind, label in STATEMENT_LABELS.items()]
+
+def statement_labels() -> dict[str, str]:
+    """What each ledger transaction kind is called on the shopper's statement: registered
+    with the kind (`wallet.kinds`), by the wallet and by the apps above it. A kind registered
+    without one stays off the statement (a gift-card order's settlement, held -> sales: the
+    shopper saw the money leave when the wallet share was set aside, and nothing changes for
+    them when the order is delivered)."""
+    return {
+        code: kind.statement_label
+        for code, kind in ledger_kinds().items()
+        if kind.statement_label is not None
+    }
+
+
+class _StatementKindChoices(Sequence):
+    """(kind, label) pairs for forms and API filters, read from the registry when used (the
+    apps that register kinds start after this module is imported)."""
+
+    def _pairs(self):
+        return list(statement_labels().items())
+
+    def __getitem__(self, index):
+        return self._pairs()[index]
+
+    def __len__(self) -> int:
+        return len(self._pairs())
+
+
+STATEMENT_KIND_CHOICES = _StatementKindChoices()
 # The balances a statement can be filtered by (the lines that changed it).
 STATEMENT_BALANCES = (AccountKind.AVAILABLE, AccountKind.PENDING, AccountKind.HELD)
 
@@ -172,7 +184,7 @@ def statement_for(
     Turn a page of rows into `StatementLine`s with `statement_lines`."""
     touches_user = Posting.objects.filter(transaction=OuterRef("pk"), account__user=user)
     rows = (
-        Transaction.objects.filter(Exists(touches_user), kind__in=STATEMENT_LABELS)
+        Transaction.objects.filter(Exists(touches_user), kind__in=list(statement_labels()))
         .annotate(
             available=_balance_change(user, AccountKind.AVAILABLE),
             pending=_balance_change(user, AccountKind.PENDING),
@@ -248,7 +260,7 @@ def _statement_line(row: Transaction, refs) -> StatementLine:
     return StatementLine(
         transaction_id=row.public_id,
         kind=row.kind,
-        label=str(STATEMENT_LABELS[row.kind]),
+        label=str(statement_labels()[row.kind]),
         created_at=row.created_at,
         available=available,
         pending=pending,

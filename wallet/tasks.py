@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.services import operators_notify
 
 from . import leaderboard
-from .ledger import ledger_problems
+from .ledger import ledger_problems, platform_rollup
 from .services.cashback import cashback_match_unmatched
 
 logger = logging.getLogger(__name__)
@@ -36,9 +36,17 @@ def rebuild_leaderboard() -> int:
     return leaderboard.rebuild(month=timezone.localdate().strftime("%Y-%m"))
 
 
+@shared_task(name="wallet.rollup_platform_balances", ignore_result=True)
+def rollup_platform_balances() -> int:
+    """Move the platform accounts' balance rollups up to the current watermark (every
+    minute), so reading a platform balance sums at most a minute or so of postings."""
+    return platform_rollup()
+
+
 @shared_task(name="wallet.reconcile_ledger", ignore_result=True)
 def reconcile_ledger() -> list[str]:
-    """Check the ledger; on any mismatch, log it and tell every active operator."""
+    """Check the ledger (transactions, users' cached balances, platform rollups against their
+    postings, escrow); on any mismatch, log it and tell every active operator."""
     problems = ledger_problems()
     if problems:
         logger.error("ledger reconciliation failed: %s", "; ".join(problems))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from catalog import services as inventory
+from catalog import inventory
 from coupzii.core.money import ZERO
 from wallet import ledger
 from wallet.models import AccountKind, TransactionKind

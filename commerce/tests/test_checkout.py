@@ -69,7 +69,7 @@ def test_wallet_and_dev_gateway_pay_for_an_order_and_the_codes_are_delivered(
     assert order.payments.get().status == PaymentStatus.CAPTURED
     balances = ledger.balances(user)
     assert (balances[AccountKind.AVAILABLE], balances[AccountKind.HELD]) == (0, 0)
-    assert ledger.platform_account(AccountKind.SALES).balance == Decimal("930.00")
+    assert ledger.platform_balance(AccountKind.SALES) == Decimal("930.00")
     assert ledger_problems() == []
     assert WebhookEvent.objects.get().result == "captured"
     assert any("PIN" in m.body and order.number in m.subject for m in mail.outbox)

@@ -142,7 +142,7 @@ def test_thirty_buyers_racing_for_ten_codes_get_exactly_ten_each_delivered_once(
     assert len(set(lines)) == 10
     assert set(lines) == {order.lines.get().pk for order in won}
     assert Order.objects.count() == 10
-    assert ledger.platform_account(AccountKind.SALES).balance == D("4900.00")
+    assert ledger.platform_balance(AccountKind.SALES) == D("4900.00")
     assert ledger.ledger_problems() == []
 
 
@@ -200,7 +200,7 @@ def test_verify_and_webhook_fired_together_credit_once():
         assert codes_by_status(variant)[V.DELIVERED] == 2
         assert not order.refunds.exists()
         assert [m for m in mail.outbox if order.number in m.subject].__len__() == 1
-    assert ledger.platform_account(AccountKind.SALES).balance == D("3920.00")
+    assert ledger.platform_balance(AccountKind.SALES) == D("3920.00")
     assert ledger.ledger_problems() == []
 
 

@@ -335,11 +335,11 @@ class ShopMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_shops_accounts_follow_the_orders(self):
-        escrow = ledger.platform_account(AccountKind.ESCROW).balance
+        escrow = ledger.platform_balance(AccountKind.ESCROW)
         assert escrow == _sum(Order.objects.filter(status=S.PAID), "gateway_amount")
         sold = Order.objects.filter(status__in=[S.FULFILLED, S.REFUNDED])
         by_operators = Refund.objects.filter(created_by__isnull=False)
-        sales = ledger.platform_account(AccountKind.SALES).balance
+        sales = ledger.platform_balance(AccountKind.SALES)
         assert sales == _sum(sold, "total") - _sum(by_operators, "amount")
         captured = Payment.objects.filter(
             status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
@@ -347,7 +347,7 @@ class ShopMachine(RuleBasedStateMachine):
         paid_in = sum(
             (from_paise(p) for p in captured.values_list("amount_paise", flat=True)), ZERO
         )
-        gateway_account = ledger.platform_account(AccountKind.GATEWAY).balance
+        gateway_account = ledger.platform_balance(AccountKind.GATEWAY)
         assert gateway_account == _sum(Refund.objects.all(), "gateway_amount") - paid_in
 
     @invariant()

@@ -231,8 +231,8 @@ def test_verify_with_razorpays_callback_marks_paid_and_delivers(
     assert razorpay_loopback.calls("POST", CAPTURE) == []
     balances = ledger.balances(shopper)
     assert (balances[AccountKind.AVAILABLE], balances[AccountKind.HELD]) == (0, 0)
-    assert ledger.platform_account(AccountKind.SALES).balance == D("980.00")
-    assert ledger.platform_account(AccountKind.ESCROW).balance == 0
+    assert ledger.platform_balance(AccountKind.SALES) == D("980.00")
+    assert ledger.platform_balance(AccountKind.ESCROW) == 0
     assert any(order.number in m.subject for m in mail.outbox)
 
 
@@ -510,8 +510,8 @@ def test_a_capture_after_the_order_failed_is_refunded_in_full_through_razorpay(
     assert order.payments.get(gateway_payment_id=payment_id).status == PaymentStatus.REFUNDED
     assert set(VoucherCode.objects.values_list("status", flat=True)) == {VoucherStatus.AVAILABLE}
     assert ledger.balances(shopper)[AccountKind.AVAILABLE] == D("100.00")
-    assert ledger.platform_account(AccountKind.ESCROW).balance == 0
-    assert ledger.platform_account(AccountKind.SALES).balance == 0
+    assert ledger.platform_balance(AccountKind.ESCROW) == 0
+    assert ledger.platform_balance(AccountKind.SALES) == 0
     assert ledger_problems() == []
     # and the capture reported again (the other channel) sends nothing more
     with commits():

@@ -438,7 +438,7 @@ def test_an_order_the_wallet_pays_in_full_is_delivered_without_the_gateway(
     assert codes(VoucherStatus.DELIVERED).count() == 2
     balances = ledger.balances(shopper)
     assert (balances[AVAILABLE], balances[HELD]) == (D("20.00"), D("0.00"))
-    assert ledger.platform_account(AccountKind.SALES).balance == D("980.00")
+    assert ledger.platform_balance(AccountKind.SALES) == D("980.00")
     assert Transaction.objects.filter(idempotency_key=f"order:{order.pk}:close").count() == 1
     assert any(order.number in message.subject for message in mailoutbox)
     assert not CartLine.objects.exists()
@@ -567,7 +567,7 @@ def test_an_order_short_of_a_voided_code_waits_and_is_fulfilled_by_hand(
     assert order.status == OrderStatus.FULFILLED
     assert inventory.delivered_counts([line.pk]) == {line.pk: 2}
     assert ledger.balances(shopper)[HELD] == D("0.00")
-    assert ledger.platform_account(AccountKind.SALES).balance == D("980.00")
+    assert ledger.platform_balance(AccountKind.SALES) == D("980.00")
     assert ledger_problems() == []
 
 

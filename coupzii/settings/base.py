@@ -305,6 +305,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "wallet.rebuild_leaderboard",
         "schedule": crontab(hour=2, minute=45),
     },
+    "wallet-rollup-platform-balances": {
+        "task": "wallet.rollup_platform_balances",
+        "schedule": 60.0,
+    },
     "wallet-reconcile-ledger": {
         "task": "wallet.reconcile_ledger",
         "schedule": crontab(hour=2, minute=30),

@@ -13,6 +13,7 @@ class TestAppConfig(AppConfig):
     def ready(self) -> None:
         _register_notification_kinds()
         _register_payables()
+        _register_ledger_kinds()
 
 
 def _register_notification_kinds() -> None:
@@ -36,3 +37,12 @@ def _register_payables() -> None:
     ledger_kind_register(PAYMENT_KIND, label="Pledge paid")
     ledger_kind_register(REFUND_KIND, label="Pledge refunded", statement_label="Pledge refund")
     payable_register(KIND, PledgePayable())
+
+
+def _register_ledger_kinds() -> None:
+    """A ledger transaction kind and a platform account the wallet has never heard of, posted
+    by wallet/tests/test_ledger.py with no wallet migration."""
+    from wallet.services import ledger_kind_register, platform_account_register
+
+    platform_account_register("testapp:sponsor", label="Sponsor pool")
+    ledger_kind_register("testapp_grant", label="Grant paid", statement_label="Grant")

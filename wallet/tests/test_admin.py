@@ -86,7 +86,7 @@ def pending_event(user: User) -> CashbackEvent:
 
 
 def payouts_balance() -> Decimal:
-    return ledger.platform_account(AccountKind.PAYOUTS).balance
+    return ledger.platform_balance(AccountKind.PAYOUTS)
 
 
 def messages_of(response) -> list[str]:

@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from accounts.tests.factories import UserFactory
-from wallet import ledger
+from wallet import ledger, selectors
 from wallet.errors import InsufficientFunds, UnbalancedTransaction
-from wallet.models import Account, AccountKind, Posting, Transaction
+from wallet.kinds import UnknownLedgerKind
+from wallet.models import Account, AccountKind, Posting, Transaction, TransactionKind
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_posting_moves_cached_balances_and_sums_to_zero():
     user = UserFactory()
     txn = _credit(user, "150.50")
     assert ledger.balances(user)[AccountKind.AVAILABLE] == D("150.50")
-    assert ledger.platform_account(AccountKind.PROMOTIONS).balance == D("-150.50")
+    assert ledger.platform_balance(AccountKind.PROMOTIONS) == D("-150.50")
     assert sum(p.amount for p in txn.postings.all()) == 0
     assert ledger.ledger_problems() == []
 
@@ -143,5 +144,105 @@ def test_batch_posting_writes_each_key_once():
     ledger.transactions_post(entries + entries[:1])
     ledger.transactions_post(entries)
     assert [ledger.balances(u)[AccountKind.AVAILABLE] for u in users] == [D("7.00")] * 3
-    assert ledger.platform_account(AccountKind.PROMOTIONS).balance == D("-21.00")
+    assert ledger.platform_balance(AccountKind.PROMOTIONS) == D("-21.00")
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+# --- Registered kinds and platform balances ----------------------------------------------------
+
+
+def test_a_kind_and_platform_account_registered_by_another_app_post_with_no_wallet_migration():
+    # given the test app's registrations (coupzii/testapp/apps.py): a kind and an account
+    # the wallet has never heard of
+    user = UserFactory()
+    sponsor = ledger.platform_account("testapp:sponsor")
+    available = ledger.user_accounts(user)[AccountKind.AVAILABLE]
+
+    # when it posts with them
+    txn = ledger.transaction_post(
+        kind="testapp_grant",
+        idempotency_key="grant:1",
+        legs=[(sponsor, D("-25.00")), (available, D("25.00"))],
+        reference_type="grant",
+        reference_id="1",
+    )
+
+    # then the money moved, the registry names it, and the wallet needs no migration for it
+    assert ledger.balances(user)[AccountKind.AVAILABLE] == D("25.00")
+    assert ledger.platform_balance("testapp:sponsor") == D("-25.00")
+    assert str(txn) == "Grant paid · grant:1"
+    assert str(sponsor) == "platform · Sponsor pool"
+    assert [
+        line.label for line in selectors.statement_lines(user, selectors.statement_for(user))
+    ] == ["Grant"]
+    call_command("makemigrations", "wallet", check=True, dry_run=True, verbosity=0)
+    assert ledger.ledger_problems() == []
+
+
+def test_posting_an_unregistered_kind_or_to_an_unregistered_platform_account_is_refused():
+    user = UserFactory()
+    available = ledger.user_accounts(user)[AccountKind.AVAILABLE]
+    promotions = ledger.platform_account(AccountKind.PROMOTIONS)
+    with pytest.raises(UnknownLedgerKind, match="'nobody_registered_me' is not registered"):
+        ledger.transaction_post(
+            kind="nobody_registered_me",
+            idempotency_key="a",
+            legs=[(promotions, D("-1.00")), (available, D("1.00"))],
+            reference_type="t",
+            reference_id="1",
+        )
+    with pytest.raises(UnknownLedgerKind, match="platform account 'nowhere' is not registered"):
+        ledger.platform_account("nowhere")
+    stray = Account.objects.create(user=None, kind="nowhere")  # made around the ledger
+    with pytest.raises(UnknownLedgerKind, match="platform account 'nowhere'"):
+        ledger.transaction_post(
+            kind=TransactionKind.WELCOME_BONUS,
+            idempotency_key="b",
+            legs=[(stray, D("-1.00")), (available, D("1.00"))],
+            reference_type="t",
+            reference_id="1",
+        )
+    assert Transaction.objects.count() == 0
+
+
+def test_platform_accounts_are_posted_to_without_moving_their_row():
+    user = UserFactory()
+    _credit(user, "30.00")
+    promotions = Account.objects.get(user=None, kind=AccountKind.PROMOTIONS)
+    # the row caches nothing: the balance is read from the postings
+    assert promotions.balance == D("0.00")
+    assert ledger.platform_balance(AccountKind.PROMOTIONS) == D("-30.00")
+    assert ledger.platform_balances()[AccountKind.PROMOTIONS] == D("-30.00")
+    # and the database refuses a cached platform balance
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=promotions.pk).update(balance=D("-30.00"))
+
+
+def test_the_rollup_and_the_postings_after_it_make_the_balance(django_assert_num_queries):
+    user = UserFactory()
+    _credit(user, "10.00", key="a")
+    ledger.platform_rollup()
+    _credit(user, "2.50", key="b")
+    ledger.platform_rollup()
+    _credit(user, "1.25", key="c")
+
+    assert ledger.platform_balance(AccountKind.PROMOTIONS) == D("-13.75")
+    assert ledger.ledger_problems() == []
+    with django_assert_num_queries(2):
+        ledger.platform_balances()
+
+
+def test_a_post_to_platform_accounts_only_locks_and_updates_nothing(django_assert_num_queries):
+    promotions = ledger.platform_account(AccountKind.PROMOTIONS)
+    fees = ledger.platform_account(AccountKind.FEES)
+    with django_assert_num_queries(2) as queries:  # the transaction, its postings
+        ledger.transaction_post(
+            kind=TransactionKind.WELCOME_BONUS,
+            idempotency_key="platform-only",
+            legs=[(promotions, D("-3.00")), (fees, D("3.00"))],
+            reference_type="t",
+            reference_id="1",
+        )
+    sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+    assert "UPDATE" not in sql  # no row lock (FOR UPDATE), no balance UPDATE
+    assert "ON CONFLICT" in sql

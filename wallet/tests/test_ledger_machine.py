@@ -10,6 +10,7 @@ deleted on PostgreSQL, so cleaning up by DELETE is not an option).
 
 import dataclasses
 import os
+import uuid
 from collections import defaultdict
 from datetime import timedelta
 from decimal import ROUND_FLOOR
@@ -17,7 +18,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -76,6 +77,7 @@ from wallet.services.withdrawals import (
     withdrawal_request,
 )
 from wallet.tests.factories import confirmed_cashback, operator, sale_for, verified_kyc, with_status
+from wallet.tests.held import HeldTransaction
 
 pytestmark = pytest.mark.django_db
 
@@ -470,6 +472,13 @@ class WalletMachine(RuleBasedStateMachine):
         assert model.status in allowed_from
         model.status = target
 
+    @rule()
+    def beat_rolls_up_platform_balances(self):
+        """The rollup may run between any two steps: platform balances read the same."""
+        before = ledger.platform_balances()
+        ledger.platform_rollup()
+        assert ledger.platform_balances() == before
+
     # --- Invariants ---------------------------------------------------------------------------
     # Checked after every step. The state is read in a handful of queries (a snapshot), so
     # the checks stay cheap enough to run hundreds of times per example.
@@ -639,12 +648,19 @@ class Snapshot:
             if kind == TransactionKind.CASHBACK_CONFIRMED and user_id:
                 confirmed_users.add(user_id)
         balances = defaultdict(lambda: dict.fromkeys((AVAILABLE, PENDING, HELD), ZERO))
-        platform = {}
-        for user_id, kind, balance in Account.objects.values_list("user_id", "kind", "balance"):
-            if user_id:
-                balances[user_id][kind] = balance
-            else:
-                platform[kind] = balance
+        for user_id, kind, balance in Account.objects.filter(user__isnull=False).values_list(
+            "user_id", "kind", "balance"
+        ):
+            balances[user_id][kind] = balance
+        platform = ledger.platform_balances()
+        posted = Posting.objects.filter(account__user__isnull=True).values_list(
+            "account__kind", "amount"
+        )
+        sums = defaultdict(lambda: ZERO)
+        for kind, amount in posted:
+            sums[kind] += amount
+        # A platform balance (rollup + postings after its watermark) is all of its postings.
+        assert platform == {kind: sums[kind] for kind in platform}
         return cls(
             events=list(CashbackEvent.objects.all()),
             moved=dict(moved),
@@ -786,3 +802,93 @@ def _owed(user_pk) -> D:
         amount=Sum("amount"), recovered=Sum("recovered")
     )
     return (debts["amount"] or D(0)) - (debts["recovered"] or D(0))
+
+
+# --- Platform balances: rollups and late commits -----------------------------------------------
+
+PLATFORM_KINDS = [
+    AccountKind.PROMOTIONS,
+    AccountKind.PAYOUTS,
+    AccountKind.CASHBACK_PAYABLE,
+    AccountKind.FEES,
+]
+
+
+class PlatformBalanceMachine(RuleBasedStateMachine):
+    """Transfers between platform accounts, each committed on its own; on PostgreSQL some are
+    held open in another thread across steps and then committed or rolled back; the rollup
+    runs at any moment. After every step a platform balance (rollup + postings after its
+    watermark) is exactly what was committed to it: a posting that commits after a rollup
+    started is counted once, an aborted one never."""
+
+    def __init__(self):
+        super().__init__()
+        self.expected = ledger.platform_balances(PLATFORM_KINDS)
+        self.held = []  # (HeldTransaction, {kind: change})
+
+    def teardown(self):
+        for held, _ in self.held:
+            held.finish(commit=False)
+
+    def _entry(self, data, amount):
+        source, target = data.draw(
+            st.lists(st.sampled_from(PLATFORM_KINDS), min_size=2, max_size=2, unique=True),
+            label="from, to",
+        )
+        entry = ledger.Entry(
+            TransactionKind.WELCOME_BONUS,
+            f"rollup-machine:{uuid.uuid4()}",
+            [(ledger.platform_account(source), -amount), (ledger.platform_account(target), amount)],
+            "test",
+            "rollup-machine",
+        )
+        return entry, {source: -amount, target: amount}
+
+    def _count(self, change):
+        for kind, amount in change.items():
+            self.expected[kind] += amount
+
+    @rule(data=st.data(), amount=_paise("0.01", "5000"))
+    def post(self, data, amount):
+        entry, change = self._entry(data, amount)
+        ledger.transactions_post([entry])
+        self._count(change)
+
+    @precondition(lambda self: connection.vendor == "postgresql" and len(self.held) < 3)
+    @rule(data=st.data(), amount=_paise("0.01", "5000"))
+    def post_and_hold_open(self, data, amount):
+        entry, change = self._entry(data, amount)
+        held = HeldTransaction(lambda: ledger.transactions_post([entry]))
+        assert held.error is None, held.error
+        self.held.append((held, change))
+
+    @precondition(lambda self: self.held)
+    @rule(data=st.data(), commit=st.booleans())
+    def end_a_held_one(self, data, commit):
+        held, change = self.held.pop(data.draw(st.integers(0, len(self.held) - 1), label="held"))
+        held.finish(commit=commit)
+        assert held.error is None, held.error
+        if commit:
+            self._count(change)
+
+    @rule()
+    def rollup(self):
+        ledger.platform_rollup()
+
+    @invariant()
+    def platform_balances_are_what_was_committed(self):
+        assert ledger.platform_balances(PLATFORM_KINDS) == self.expected
+        assert ledger.ledger_problems() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_platform_balances_stay_exact_through_rollups_and_late_commits():
+    run_state_machine_as_test(
+        PlatformBalanceMachine,
+        settings=settings(
+            max_examples=int(os.environ.get("WALLET_MACHINE_EXAMPLES", "12")),
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

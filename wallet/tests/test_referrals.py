@@ -65,7 +65,7 @@ def test_the_first_confirmed_cashback_pays_both_bonuses_once(django_capture_on_c
         D("100.00"),
         D("50.00"),
     )
-    assert ledger.platform_account(AccountKind.PROMOTIONS).balance == D("-150.00")
+    assert ledger.platform_balance(AccountKind.PROMOTIONS) == D("-150.00")
     assert Notification.objects.filter(user=referrer, kind="referral_joined").count() == 1
     assert Notification.objects.filter(user=friend, kind="referral_joined").count() == 1
     assert referral_earnings(referrer) == D("100.00")

@@ -296,7 +296,7 @@ def test_approve_then_paid_settles_the_hold_to_payouts(shopper, staff):
     assert paid.utr == "UTR12345678"
     assert paid.completed_at is not None
     assert _wallet(shopper) == (D("300.00"), D("0.00"))
-    assert ledger.platform_account(AccountKind.PAYOUTS).balance == D("200.00")
+    assert ledger.platform_balance(AccountKind.PAYOUTS) == D("200.00")
     assert Transaction.objects.filter(kind=TransactionKind.WITHDRAWAL_PAID).count() == 1
     trail = list(
         WithdrawalAudit.objects.filter(withdrawal=withdrawal).values_list("action", "note")
@@ -337,7 +337,7 @@ def test_a_failed_payout_returns_the_amount_to_available(shopper, staff):
     failed = withdrawal_mark_failed(withdrawal=withdrawal, operator=staff, reason="UPI id closed")
     assert failed.status == WithdrawalStatus.FAILED
     assert _wallet(shopper) == (D("500.00"), D("0.00"))
-    assert ledger.platform_account(AccountKind.PAYOUTS).balance == D("0.00")
+    assert ledger.platform_balance(AccountKind.PAYOUTS) == D("0.00")
     assert ledger.ledger_problems() == []
 
 
