@@ -23,11 +23,11 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.services import in_app_only
 from catalog import demo as catalog_demo
-from catalog import inventory
+from catalog import services as inventory
 from catalog.gift_card_art import card_image_attach
-from catalog.inventory import NewCode
 from catalog.logos import logo_attach
 from catalog.models import CashbackKind, Category, Merchant, Product, Variant, VoucherCode
+from catalog.services import NewCode
 from coupzii.core.errors import DomainError
 from coupzii.core.money import PAISE
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from catalog import inventory
+from catalog import services as inventory
 from coupzii.core.money import ZERO
-from wallet import ledger
+from wallet import services as ledger
 from wallet.models import AccountKind, TransactionKind
 
 from .. import locks

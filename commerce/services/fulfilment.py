@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.services import in_app_only_active, notification_send, operators_notify
-from catalog import inventory
-from catalog.inventory import NewCode
+from catalog import services as inventory
+from catalog.services import NewCode
 from coupzii.core.errors import DomainError, Forbidden
 from coupzii.core.i18n import Text, in_every_language
 from coupzii.core.money import format_inr
