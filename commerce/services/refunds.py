@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from catalog import inventory
+from catalog import services as inventory
 from coupzii.core.errors import DomainError
 from coupzii.core.money import ZERO, format_inr, from_paise, to_paise
 from wallet import services as ledger
