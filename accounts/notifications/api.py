@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from ..models import Notification
 from . import selectors, services
-from .kinds import notification_kinds
+from .kinds import notification_kind_choices
 
 TAGS = ["notifications"]
 
@@ -33,7 +33,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["kind"].choices = sorted(notification_kinds())
+        kinds = notification_kind_choices()
+        fields["kind"].choices = [code for code, _label in kinds]
+        fields["kind"].help_text = "; ".join(f"{code}: {label}" for code, label in kinds)
         return fields
 
 

@@ -116,6 +116,8 @@ def test_the_api_schema_and_the_list_page_show_a_registered_kind():
 
     kind_enum = schema["components"]["schemas"]["NotificationKindEnum"]["enum"]
     assert {"pledge_update", "order_update", "welcome"} <= set(kind_enum)
+    kind_property = schema["components"]["schemas"]["Notification"]["properties"]["kind"]
+    assert "order_update: Order update" in kind_property["description"]
     assert [row["kind"] for row in listed["results"]] == ["order_update", "pledge_update"]
     # each row draws its kind's icon: the parcel (order) and the gift (pledge), not the bell
     assert html.count('<path d="M21 8l-9-5-9 5 9 5 9-5z"/>') == 1
