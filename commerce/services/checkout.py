@@ -16,9 +16,9 @@ from accounts.models import User
 from catalog import services as inventory
 from coupzii.core.money import ZERO
 from wallet import services as ledger
-from wallet.models import AccountKind, TransactionKind
+from wallet.models import AccountKind
 
-from .. import locks
+from .. import ledger_kinds, locks
 from ..errors import CartEmpty, CartInvalid, IdempotencyKeyReused, OutOfStock
 from ..models import (
     Cart,
@@ -81,7 +81,7 @@ def order_place_result(
         )
     if order.wallet_amount:
         ledger.transaction_post(
-            kind=TransactionKind.ORDER_WALLET_HOLD,
+            kind=ledger_kinds.ORDER_WALLET_HOLD,
             idempotency_key=f"order:{order.pk}:wallet-hold",
             legs=[
                 (accounts[AccountKind.AVAILABLE], -order.wallet_amount),

@@ -25,9 +25,9 @@ from coupzii.core.errors import DomainError, Forbidden
 from coupzii.core.i18n import Text, in_every_language
 from coupzii.core.money import format_inr
 from wallet import services as ledger
-from wallet.models import AccountKind, TransactionKind
+from wallet.models import AccountKind
 
-from .. import locks
+from .. import ledger_kinds, locks
 from ..errors import InvalidTransition
 from ..models import Order, OrderEvent, OrderLine, OrderStatus, PromoUsage, Refund
 
@@ -112,15 +112,15 @@ def _settle(order: Order, actor: User | None) -> None:
     # The shopper's accounts are read only when the wallet paid a share.
     held = ledger.user_accounts(order.user)[AccountKind.HELD] if order.wallet_amount else None
     legs = [
-        (ledger.platform_account(AccountKind.ESCROW), -order.gateway_amount),
+        (ledger.platform_account(ledger_kinds.ESCROW), -order.gateway_amount),
         (held, -order.wallet_amount),
-        (ledger.platform_account(AccountKind.SALES), order.total),
+        (ledger.platform_account(ledger_kinds.SALES), order.total),
     ]
     legs = [(account, amount) for account, amount in legs if amount]
     if len(legs) < 2:
         return  # a fully discounted order moves no money
     ledger.transaction_post(
-        kind=TransactionKind.ORDER_FULFILLED,
+        kind=ledger_kinds.ORDER_FULFILLED,
         idempotency_key=f"order:{order.pk}:close",
         legs=legs,
         reference_type="order",
@@ -211,7 +211,7 @@ def _release_wallet(order: Order) -> None:
         return
     accounts = ledger.user_accounts(order.user)
     ledger.transaction_post(
-        kind=TransactionKind.ORDER_WALLET_RELEASED,
+        kind=ledger_kinds.ORDER_WALLET_RELEASED,
         idempotency_key=f"order:{order.pk}:close",
         legs=[
             (accounts[AccountKind.HELD], -order.wallet_amount),

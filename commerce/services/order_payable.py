@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.services import operators_notify
 from coupzii.core.money import format_inr
-from wallet.models import AccountKind, TransactionKind
 
-from .. import locks
+from .. import ledger_kinds, locks
 from ..models import Order, OrderStatus, Refund
 from ..payables import Charge, PayableHandler
 from . import fulfilment
@@ -22,9 +21,9 @@ S = OrderStatus
 
 
 class OrderPayable(PayableHandler):
-    escrow_account = AccountKind.ESCROW
-    capture_kind = TransactionKind.ORDER_PAYMENT
-    refund_kind = TransactionKind.ORDER_REFUND
+    escrow_account = ledger_kinds.ESCROW
+    capture_kind = ledger_kinds.ORDER_PAYMENT
+    refund_kind = ledger_kinds.ORDER_REFUND
     ledger_reference_type = "order"
 
     def reference(self, payable: Order) -> str:

@@ -24,8 +24,8 @@ from coupzii.core.errors import DomainError
 from coupzii.core.money import from_paise, to_paise
 from coupzii.core.parsers import UnsafeJson, loads_checked
 from wallet import services as ledger
-from wallet.models import AccountKind
 
+from .. import ledger_kinds
 from ..errors import GatewayUnavailable, OrderNotFound, PaymentInvalid, WebhookInvalid
 from ..gateways import GatewayPayment, gateway
 from ..models import Payment, PaymentStatus, WebhookEvent
@@ -197,7 +197,7 @@ def _post_capture(handler: PayableHandler, payable: Any, payment: Payment) -> No
         kind=handler.capture_kind,
         idempotency_key=f"payment:{payment.pk}:capture",
         legs=[
-            (ledger.platform_account(AccountKind.GATEWAY), -amount),
+            (ledger.platform_account(ledger_kinds.GATEWAY), -amount),
             (ledger.platform_account(handler.escrow_account), amount),
         ],
         reference_type=handler.ledger_reference_type,

@@ -27,7 +27,7 @@ from coupzii.core.money import ZERO, format_inr, from_paise, to_paise
 from wallet import services as ledger
 from wallet.models import AccountKind
 
-from .. import locks, pricing
+from .. import ledger_kinds, locks, pricing
 from ..errors import GatewayUnavailable, InvalidTransition, PaymentInvalid, WebhookInvalid
 from ..gateways import MAX_ID_LENGTH, gateway
 from ..models import Order, OrderLine, OrderStatus, Payment, PaymentStatus, Refund, RefundStatus
@@ -77,7 +77,7 @@ def refund_open(
         return refund  # a line a promo paid for in full: its codes are voided, no money moves
     legs = [(ledger.platform_account(source_account), -amount)]
     if gateway_amount:
-        legs.append((ledger.platform_account(AccountKind.GATEWAY), gateway_amount))
+        legs.append((ledger.platform_account(ledger_kinds.GATEWAY), gateway_amount))
     if wallet_amount:
         legs.append((ledger.user_accounts(payer)[AccountKind.AVAILABLE], wallet_amount))
     ledger.transaction_post(
@@ -156,7 +156,7 @@ def order_refund_lines(
         amount=amount,
         gateway_amount=to_gateway,
         wallet_amount=to_wallet,
-        source_account=AccountKind.SALES,
+        source_account=ledger_kinds.SALES,
         payer=order.user,
         reason=reason,
         created_by=operator,
