@@ -192,6 +192,9 @@ class Measurement:
     # Offers list pages written to the cache during the measurement: one per page the view
     # had to build (a miss). None where nobody counted.
     cache_fills: int | None = None
+    # Workers gunicorn recycled during the measurement (max_requests): each new worker
+    # imports the site before it serves, so a round with several answers less.
+    worker_restarts: int = 0
 
     @property
     def hit_rate(self) -> float | None:
@@ -523,7 +526,17 @@ def median_of(measurements: list[Measurement]) -> Measurement:
         responses=sum(m.responses for m in measurements),
         # Summed like the responses, so the hit rate is over all the rounds' requests.
         cache_fills=None if None in fills else sum(fills),
+        worker_restarts=sum(m.worker_restarts for m in measurements),
     )
+
+
+def worker_restarts() -> int:
+    """Workers gunicorn has recycled so far in this run, as its log says."""
+    return log_text().count("Autorestarting worker")
+
+
+def with_restarts(measurement: Measurement, before: int) -> Measurement:
+    return dataclasses.replace(measurement, worker_restarts=worker_restarts() - before)
 
 
 def subject_headers(benchmark: Benchmark, auth: dict[str, str]) -> dict[str, str]:
@@ -568,8 +581,9 @@ def run_benchmark(
         # Alternating the two sides spreads any drift over both instead of one.
         for side, path, headers in sides:
             url = base_url + path
+            restarts = worker_restarts()
             output = run_hey(hey, url, args.duration, args.concurrency, headers, follow=follow)
-            measurement = parse_hey(output, url, benchmark.expect_status)
+            measurement = with_restarts(parse_hey(output, url, benchmark.expect_status), restarts)
             rounds[side].append(measurement)
             print(f"  round {number} {side:<8} {path:<16} {describe(measurement)}")
     for side, measurements in rounds.items():
@@ -856,10 +870,12 @@ def run_varied_benchmark(
         # The previous round's last requests finish before this one starts.
         time.sleep(1)
         fills.mark()
+        restarts = worker_restarts()
         measurement = run_wrk(
             wrk, base_url, paths_file, args.duration, args.concurrency, headers, next(seeds)
         )
         built = fills.mark()
+        measurement = with_restarts(measurement, restarts)
         return dataclasses.replace(measurement, cache_fills=built if side == "subject" else None)
 
     rounds: dict[str, list[Measurement]] = {"baseline": [], "subject": []}
@@ -894,9 +910,16 @@ def warn_if_unsteady(side: str, measurements: list[Measurement]) -> None:
     rates = [m.requests_per_second for m in measurements]
     spread = (max(rates) - min(rates)) / max(rates)
     if spread > UNSTEADY_SPREAD:
+        recycled = sum(m.worker_restarts for m in measurements)
+        cause = (
+            f"gunicorn recycled {recycled} worker(s) during them (max_requests) or the machine "
+            "was busy"
+            if recycled
+            else "the machine was busy with something else"
+        )
         print(
-            f"  warning: {side} rounds differ by {spread:.0%} in req/s; the machine was busy "
-            "with something else, so run again before recording these numbers."
+            f"  warning: {side} rounds differ by {spread:.0%} in req/s; {cause}, so run "
+            "again before recording these numbers."
         )
 
 
@@ -908,6 +931,8 @@ def describe(measurement: Measurement) -> str:
     )
     if measurement.hit_rate is not None:
         text += f"  cache hits {measurement.hit_rate:.1%} ({measurement.cache_fills} pages built)"
+    if measurement.worker_restarts:
+        text += f"  {measurement.worker_restarts} worker(s) recycled"
     return text
 
 
@@ -1014,9 +1039,10 @@ def measure_claims(environment: dict[str, str], base_url: str, args) -> ClaimRes
     for number in range(1, args.rounds + 1):
         # Alternating the two sides spreads any drift over both instead of one.
         for side, path, claims in sides:
+            restarts = worker_restarts()
             run = hammer(base_url + path, client_headers, args.duration, claims=claims)
             codes += run.codes
-            measurement = claim_measurement(run)
+            measurement = with_restarts(claim_measurement(run), restarts)
             rounds[side].append(measurement)
             label = "claim" if claims else path
             print(f"  round {number} {side:<8} {label:<18} {describe(measurement)}")
