@@ -1,33 +1,46 @@
-"""Cashback sync benchmark: a network's sales pulled over HTTP and ingested, against a plain
-bulk insert of the same rows, in one process on PostgreSQL.
+"""Cashback sync benchmark: a network's sales pulled over HTTP and ingested, then the same
+report again with some sales confirmed and some declined, against plain bulk writes of the same
+rows, on PostgreSQL.
 
     .venv/bin/python bench/cashback_sync.py [--rows 100000] [--shoppers 2000] [--rounds 1]
-                                            [--profile]
+                                            [--confirm 0.3] [--decline 0.1] [--profile]
 
 Also run by `bench/run.py --only cashback_sync` and by a full `bench/run.py`. It recreates the
 benchmark database (BENCH_DATABASE_URL), migrates it, makes `--shoppers` shoppers and `--rows`
-clicks (written by offers' own click writer), and loads the loopback Admitad with one pending
-sale per click, spread over the sync's look-back window. Each round then times:
+clicks (written by offers' own click writer), and starts the loopback Admitad in a process of
+its own (as a network is another machine: its JSON encoding does not share our interpreter),
+loaded with one pending sale per click, spread over the sync's look-back window. Each round
+then times:
 
-- subject: `wallet.networks.sync.sync_network("admitad", ...)`, the beat task's own path:
-  every report page over HTTP, mapping, click matching, CashbackEvents, pending ledger
-  credits with cached balances, and a notification per shopper per page (its email delivery
-  queued on the Celery broker after each page commits);
-- baseline: `CashbackEvent.objects.bulk_create` of the same rows (every field value the sync
-  wrote), 500 a statement and a commit, into an emptied table: no HTTP, no ledger;
-- and, after the subject, a second sync of the same window, every sale unchanged.
+- subject: `wallet.networks.sync.sync_network("admitad", ...)`, the beat task's own path, twice:
+  1. every sale new and pending: every report page over HTTP, mapping, click matching,
+     CashbackEvents, pending ledger credits with cached balances, and after the last page one
+     notice per shopper (its email delivery queued on the Celery broker);
+  2. after the network confirmed `--confirm` and declined `--decline` of the sales (picked at
+     random, fixed seed): the whole window again, every unchanged sale read and skipped, and
+     each changed one moved: its event's status, its ledger step (pending -> available, or
+     pending -> cashback_payable), and its notice with its email queued.
+  Rows/s = (sales + status changes) / (time of sync 1 + time of sync 2).
+- baseline: the same writes to the events table alone, with nothing else: into an emptied
+  table, `CashbackEvent.objects.bulk_create` of the rows sync 1 wrote, 500 a statement, then
+  one `UPDATE ... FROM (VALUES ...)` of the changed rows' status and times, 500 a statement,
+  each statement committed on its own as each sync page is. Rows/s = (sales + changes) / time.
+- and, after the subject, a third sync of the same window, every sale unchanged.
 
-After each subject it checks the result: one event per sale, all matched, `ledger_problems()`
-empty, and the shoppers' pending balances summing to the events' cashback. The wallet tables
-are truncated before each subject and baseline, so every round starts from the same state.
-bench/README.md explains the numbers and keeps the results table.
+After each subject it checks the result: one event per sale, all matched, as many confirmed and
+declined as the network changed, `ledger_problems()` empty, and the shoppers' pending and
+available balances summing to the cashback of their pending and confirmed events. The wallet
+tables are truncated before each subject and baseline, so every round starts from the same
+state. bench/README.md explains the numbers and keeps the results table.
 """
 
 import argparse
+import contextlib
 import cProfile
 import datetime
 import io
 import logging
+import multiprocessing
 import os
 import pstats
 import random
@@ -239,6 +252,97 @@ def broker_queue_clear(broker) -> None:
     broker.delete("celery")
 
 
+# --- The network, in a process of its own --------------------------------------------------
+
+
+def _network_serve(conn) -> None:
+    """The loopback networks' process: serves on a port of its own until told to stop, loading
+    and changing sales as the benchmark asks through `conn`."""
+    from wallet.networks.base import SaleStatus
+    from wallet.tests.loopback_networks import LoopbackNetworks
+
+    with LoopbackNetworks() as networks:
+        txn_ids: list[str] = []
+        conn.send(networks.url)
+        while True:
+            command, argument = conn.recv()
+            reply = None
+            if command == "stop":
+                return
+            if command == "add":
+                txn_ids += networks.add_sales(NETWORK, argument)
+                reply = list(txn_ids)
+            elif command == "statuses":
+                for txn_id, status in argument:
+                    networks.set_status(NETWORK, txn_id, status)
+            elif command == "reset":
+                for txn_id in txn_ids:
+                    networks.set_status(NETWORK, txn_id, SaleStatus.PENDING)
+            elif command == "settings":
+                reply = networks.affiliate_settings(page_size=argument)
+            conn.send(reply)
+
+
+class NetworkProcess:
+    """The loopback Admitad in a child process (spawned, so it shares nothing with Django's
+    connections), driven over a pipe: `add(rows)`, `set_statuses(pairs)`, `reset()`."""
+
+    def __enter__(self) -> "NetworkProcess":
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_network_serve, args=(child,), name="loopback-network", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.url = self._answer()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(("stop", None))
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+
+    def _answer(self):
+        if not self.conn.poll(300):
+            raise BenchError("the loopback network process stopped answering")
+        return self.conn.recv()
+
+    def _call(self, command: str, argument=None):
+        self.conn.send((command, argument))
+        return self._answer()
+
+    def add(self, rows: list[dict]) -> list[str]:
+        """Load sales; returns every transaction id loaded so far, in order."""
+        return self._call("add", rows)
+
+    def set_statuses(self, changes: list[tuple[str, str]]) -> None:
+        self._call("statuses", changes)
+
+    def reset(self) -> None:
+        """Every sale pending again, as before the first sync."""
+        self._call("reset")
+
+    def affiliate_settings(self, *, page_size: int) -> dict:
+        return self._call("settings", page_size)
+
+
+def status_changes(txn_ids: list[str], *, confirm: float, decline: float) -> list[tuple[str, str]]:
+    """(transaction id, new status) for `confirm` of the sales confirmed and `decline` of them
+    declined, picked at random with a fixed seed."""
+    from wallet.networks.base import SaleStatus
+
+    rng = random.Random(SEED + 1)  # noqa: S311 (a fixed pick, nothing secret)
+    picked = rng.sample(txn_ids, int(len(txn_ids) * confirm) + int(len(txn_ids) * decline))
+    confirmed = int(len(txn_ids) * confirm)
+    return [(txn_id, SaleStatus.CONFIRMED) for txn_id in picked[:confirmed]] + [
+        (txn_id, SaleStatus.DECLINED) for txn_id in picked[confirmed:]
+    ]
+
+
 # --- Measuring --------------------------------------------------------------------------------
 
 
@@ -304,53 +408,108 @@ def sync_timed(rows: int, since, until) -> SyncRun:
     return SyncRun(seconds, rows, page_ms, queries, totals)
 
 
-def subject_check(rows: int) -> dict[str, int]:
-    """The subject wrote what the live sync must: one matched event per sale and a sound
-    ledger whose pending balances hold exactly the events' cashback."""
+def subject_check(rows: int, *, confirmed: int, declined: int) -> dict[str, int]:
+    """The subject wrote what the live sync must: one matched event per sale, as many
+    confirmed and declined as the network changed, and a sound ledger whose pending and
+    available balances hold exactly the cashback of the pending and confirmed events."""
     from django.db.models import Sum
 
     from accounts.models import Notification
     from wallet.ledger import ledger_problems
-    from wallet.models import Account, AccountKind, CashbackEvent, Transaction
+    from wallet.models import Account, AccountKind, CashbackEvent, CashbackStatus, Transaction
 
     events = CashbackEvent.objects.count()
     matched = CashbackEvent.objects.filter(user__isnull=False).count()
     if events != rows or matched != rows:
         raise BenchError(f"the sync wrote {events} events ({matched} matched), not {rows}")
+    statuses = {
+        status: CashbackEvent.objects.filter(status=status).count()
+        for status in (CashbackStatus.CONFIRMED, CashbackStatus.DECLINED)
+    }
+    if statuses != {CashbackStatus.CONFIRMED: confirmed, CashbackStatus.DECLINED: declined}:
+        raise BenchError(f"the events' statuses are {statuses}, not {confirmed}/{declined}")
     problems = ledger_problems()
     if problems:
         raise BenchError("ledger_problems() after the sync:\n" + "\n".join(problems[:20]))
-    cashback = CashbackEvent.objects.aggregate(total=Sum("cashback"))["total"]
-    pending = Account.objects.filter(user__isnull=False, kind=AccountKind.PENDING).aggregate(
-        total=Sum("balance")
-    )["total"]
-    if pending != cashback:
-        raise BenchError(f"pending balances sum to {pending}, the events' cashback to {cashback}")
+    for kind, status in (
+        (AccountKind.PENDING, CashbackStatus.PENDING),
+        (AccountKind.AVAILABLE, CashbackStatus.CONFIRMED),
+    ):
+        cashback = CashbackEvent.objects.filter(status=status).aggregate(total=Sum("cashback"))
+        balances = Account.objects.filter(user__isnull=False, kind=kind).aggregate(
+            total=Sum("balance")
+        )
+        if balances["total"] != cashback["total"]:
+            raise BenchError(
+                f"{kind} balances sum to {balances['total']}, the {status} events' cashback "
+                f"to {cashback['total']}"
+            )
     return {
         "transactions": Transaction.objects.count(),
         "notifications": Notification.objects.count(),
-        "cashback": cashback,
     }
 
 
-def baseline_rows() -> list[dict]:
-    from wallet.models import CashbackEvent
-
-    return list(CashbackEvent.objects.order_by("pk").values(*COPIED_FIELDS))
+MOVED_COLUMNS = ("status", "confirmed_at", "declined_at", "reversed_at", "updated_at")
 
 
-def baseline_timed(rows: list[dict]) -> float:
-    """Seconds to build and bulk-insert the rows, BASELINE_BATCH a statement, each batch
-    committed on its own as each sync page is."""
-    from wallet.models import CashbackEvent
+def baseline_rows() -> tuple[list[dict], list[tuple]]:
+    """The rows as the subject's first sync inserted them (pending), and for each one its
+    second sync moved, (row number, status and times as that sync wrote them)."""
+    from wallet.models import CashbackEvent, CashbackStatus
 
-    started = time.perf_counter()
-    for first in range(0, len(rows), BASELINE_BATCH):
-        CashbackEvent.objects.bulk_create(
-            [CashbackEvent(**row) for row in rows[first : first + BASELINE_BATCH]]
+    inserts, changes = [], []
+    rows = CashbackEvent.objects.order_by("pk").values(*COPIED_FIELDS, "updated_at")
+    for number, row in enumerate(rows):
+        moved = tuple(row[column] for column in MOVED_COLUMNS)
+        inserts.append(
+            {
+                **{key: value for key, value in row.items() if key != "updated_at"},
+                "status": CashbackStatus.PENDING,
+                "confirmed_at": None,
+                "declined_at": None,
+                "reversed_at": None,
+            }
         )
+        if row["status"] != CashbackStatus.PENDING:
+            changes.append((number, *moved))
+    return inserts, changes
+
+
+def baseline_timed(inserts: list[dict], changes: list[tuple]) -> float:
+    """Seconds to build and bulk-insert the rows, BASELINE_BATCH a statement, then to update
+    the changed rows' status and times by `UPDATE ... FROM (VALUES ...)`, BASELINE_BATCH a
+    statement; each statement committed on its own, as each sync page is."""
+    from django.db import connection
+
+    from wallet.models import CashbackEvent
+
+    table = connection.ops.quote_name(CashbackEvent._meta.db_table)
+    started = time.perf_counter()
+    ids = []
+    for first in range(0, len(inserts), BASELINE_BATCH):
+        created = CashbackEvent.objects.bulk_create(
+            [CashbackEvent(**row) for row in inserts[first : first + BASELINE_BATCH]]
+        )
+        ids += [event.pk for event in created]
+    with connection.cursor() as cursor:
+        for first in range(0, len(changes), BASELINE_BATCH):
+            batch = changes[first : first + BASELINE_BATCH]
+            values = ", ".join(
+                ["(%s, %s, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s::timestamptz)"]
+                * len(batch)
+            )
+            cursor.execute(
+                f"UPDATE {table} AS e SET status = v.status, confirmed_at = v.confirmed_at, "  # noqa: S608
+                "declined_at = v.declined_at, reversed_at = v.reversed_at, "
+                f"updated_at = v.updated_at FROM (VALUES {values}) AS v(id, status, "
+                "confirmed_at, declined_at, reversed_at, updated_at) WHERE e.id = v.id",
+                [value for number, *moved in batch for value in (ids[number], *moved)],
+            )
+            if cursor.rowcount != len(batch):
+                raise BenchError("the baseline update did not find every changed row")
     seconds = time.perf_counter() - started
-    if CashbackEvent.objects.count() != len(rows):
+    if CashbackEvent.objects.count() != len(inserts):
         raise BenchError("the baseline bulk insert did not write every row")
     return seconds
 
@@ -374,7 +533,7 @@ def queries_per_page(run: SyncRun) -> str:
 
 
 def profile_sync(rows: int, since, until, *, name: str) -> None:
-    """One more sync under cProfile (slower than the timed ones; not reported as a result):
+    """A sync under cProfile (slower than the timed ones; not reported as a result):
     where the time goes, as the project's own functions by cumulative time and everything by
     time spent inside. The stats file opens with `python -m pstats` or snakeviz."""
     profiler = cProfile.Profile()
@@ -405,15 +564,43 @@ def positive_int(text: str) -> int:
     return value
 
 
+def share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=positive_int, default=100_000, help="sales (100000)")
     parser.add_argument("--shoppers", type=positive_int, default=2000, help="shoppers (2000)")
     parser.add_argument("--rounds", type=positive_int, default=1, help="rounds per side (1)")
     parser.add_argument(
-        "--profile", action="store_true", help="then one more sync under cProfile, printed"
+        "--confirm", type=share, default=0.3, help="share of sales confirmed in sync 2 (0.3)"
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--decline", type=share, default=0.1, help="share of sales declined in sync 2 (0.1)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="then both syncs once more under cProfile"
+    )
+    args = parser.parse_args(argv)
+    if args.confirm + args.decline > 1:
+        parser.error("--confirm and --decline add up to more than 1")
+    return args
+
+
+@dataclass
+class Round:
+    new: SyncRun  # sync 1: every sale new
+    moved: SyncRun  # sync 2: some confirmed, some declined, the rest unchanged
+    resync: SyncRun  # sync 3: nothing changed
+    baseline: float  # seconds
+
+    @property
+    def subject_seconds(self) -> float:
+        return self.new.seconds + self.moved.seconds
 
 
 def run(args) -> int:
@@ -424,11 +611,11 @@ def run(args) -> int:
     from django.conf import settings
     from django.utils import timezone
 
-    from wallet.tests.loopback_networks import LoopbackNetworks
-
     print(
         f"\ncashback_sync: {args.rows:,} {NETWORK} sales over loopback HTTP (pages of "
-        f"{PAGE_SIZE}), {args.shoppers:,} shoppers, vs bulk_create of the same rows"
+        f"{PAGE_SIZE}, the network in a process of its own), {args.shoppers:,} shoppers; then "
+        f"{args.confirm:.0%} confirmed and {args.decline:.0%} declined; vs bulk writes of the "
+        "same rows"
     )
     print("Load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"Services: {without_password(urls['database'])}, {urls['cache']}, {urls['broker']}")
@@ -439,10 +626,9 @@ def run(args) -> int:
     since = until - datetime.timedelta(days=settings.WALLET_SYNC_LOOKBACK_DAYS)
     shopper_ids = shoppers_create(args.shoppers)
     sales = clicks_and_sales(args.rows, shopper_ids, stores_create(), since, until)
-    with LoopbackNetworks() as networks:
-        networks.add_sales(
-            NETWORK,
-            (
+    with NetworkProcess() as network:
+        txn_ids = network.add(
+            [
                 {
                     "sub_id": sale.click_id,
                     "sale_amount": sale.sale_amount,
@@ -450,84 +636,106 @@ def run(args) -> int:
                     "occurred_at": sale.occurred_at,
                 }
                 for sale in sales
-            ),
+            ]
         )
-        settings.AFFILIATE_NETWORKS = networks.affiliate_settings(page_size=PAGE_SIZE)
+        changes = status_changes(txn_ids, confirm=args.confirm, decline=args.decline)
+        confirmed = sum(1 for _, status in changes if status == "confirmed")
+        declined = len(changes) - confirmed
+        settings.AFFILIATE_NETWORKS = network.affiliate_settings(page_size=PAGE_SIZE)
         print(f"Prepared in {time.perf_counter() - started:.0f} s (migrate, shoppers, clicks)")
 
-        subjects: list[SyncRun] = []
-        resyncs: list[SyncRun] = []
-        baselines: list[float] = []
-        copied: list[dict] = []
+        rounds: list[Round] = []
         for number in range(1, args.rounds + 1):
             wallet_tables_empty()
             broker_queue_clear(broker)
-            subject = sync_timed(args.rows, since, until)
-            if subject.totals.created != args.rows or subject.totals.unmatched:
-                raise BenchError(f"the sync reported {subject.totals}, not {args.rows} created")
+            network.reset()
+            new = sync_timed(args.rows, since, until)
+            if new.totals.created != args.rows or new.totals.unmatched:
+                raise BenchError(f"sync 1 reported {new.totals}, not {args.rows} created")
+            network.set_statuses(changes)
+            moved = sync_timed(args.rows, since, until)
+            if moved.totals.updated != len(changes) or moved.totals.created:
+                raise BenchError(f"sync 2 reported {moved.totals}, not {len(changes)} updated")
             queued = broker.llen("celery")
-            checked = subject_check(args.rows)
-            subjects.append(subject)
+            checked = subject_check(args.rows, confirmed=confirmed, declined=declined)
             print(
-                f"  round {number} subject  sync_network  {subject.per_second:9.1f} rows/s  "
-                f"({subject.seconds:.1f} s, {len(subject.page_ms)} pages; ingest per page "
-                f"p50/p95/p99 {ms_percentiles(subject.page_ms)} ms; "
-                f"{checked['transactions']:,} ledger transactions, "
-                f"{checked['notifications']:,} notifications, {queued:,} emails queued; "
-                "ledger sound)"
+                f"  round {number} subject  sync 1 (new)   {new.per_second:9.1f} rows/s  "
+                f"({new.seconds:.1f} s, {len(new.page_ms)} pages; ingest per page p50/p95/p99 "
+                f"{ms_percentiles(new.page_ms)} ms)"
+            )
+            print(
+                f"  round {number} subject  sync 2 (moves) {len(changes) / moved.seconds:9.1f} "
+                f"changes/s ({moved.seconds:.1f} s for {len(changes):,} changes in "
+                f"{args.rows:,} rows; ingest per page p50/p95/p99 "
+                f"{ms_percentiles(moved.page_ms)} ms); {checked['transactions']:,} ledger "
+                f"transactions, {checked['notifications']:,} notifications, {queued:,} emails "
+                "queued; ledger sound"
             )
             resync = sync_timed(args.rows, since, until)
             if resync.totals.unchanged != args.rows or resync.totals.created:
-                raise BenchError(f"the re-sync reported {resync.totals}, not all unchanged")
-            resyncs.append(resync)
+                raise BenchError(f"sync 3 reported {resync.totals}, not all unchanged")
             print(
-                f"  round {number} re-sync  unchanged     {resync.per_second:9.1f} rows/s  "
+                f"  round {number} re-sync  unchanged      {resync.per_second:9.1f} rows/s  "
                 f"({resync.seconds:.1f} s)"
             )
-            if not copied:
-                copied = baseline_rows()
+            inserts, moves = baseline_rows()
             wallet_tables_empty()
-            baseline = baseline_timed(copied)
-            baselines.append(baseline)
+            baseline = baseline_timed(inserts, moves)
+            rounds.append(Round(new, moved, resync, baseline))
             print(
-                f"  round {number} baseline bulk_create   {args.rows / baseline:9.1f} rows/s  "
-                f"({baseline:.1f} s)"
+                f"  round {number} subject  both syncs     "
+                f"{(args.rows + len(changes)) / rounds[-1].subject_seconds:9.1f} rows/s  "
+                f"({rounds[-1].subject_seconds:.1f} s)"
             )
-        print(f"  subject queries: {queries_per_page(subjects[-1])}")
-        print(f"  re-sync queries: {queries_per_page(resyncs[-1])}")
+            print(
+                f"  round {number} baseline bulk writes    "
+                f"{(args.rows + len(changes)) / baseline:9.1f} rows/s  ({baseline:.1f} s: "
+                f"{args.rows:,} inserted, {len(moves):,} updated)"
+            )
+        print(f"  sync 1 queries: {queries_per_page(rounds[-1].new)}")
+        print(f"  sync 2 queries: {queries_per_page(rounds[-1].moved)}")
+        print(f"  sync 3 queries: {queries_per_page(rounds[-1].resync)}")
         if args.profile:
             wallet_tables_empty()
             broker_queue_clear(broker)
-            profile_sync(args.rows, since, until, name="subject")
-            profile_sync(args.rows, since, until, name="resync")
+            network.reset()
+            profile_sync(args.rows, since, until, name="new")
+            network.set_statuses(changes)
+            profile_sync(args.rows, since, until, name="moves")
     broker_queue_clear(broker)
-    report(args, subjects, resyncs, baselines)
+    report(args, rounds, len(changes))
     return 0
 
 
-def report(args, subjects: list[SyncRun], resyncs: list[SyncRun], baselines: list[float]) -> None:
-    subject_rate = statistics.median(run.per_second for run in subjects)
-    baseline_rate = statistics.median(args.rows / seconds for seconds in baselines)
-    resync_seconds = statistics.median(run.seconds for run in resyncs)
+def report(args, rounds: list[Round], changes: int) -> None:
+    rows = args.rows + changes
+    subject_rate = statistics.median(rows / r.subject_seconds for r in rounds)
+    baseline_rate = statistics.median(rows / r.baseline for r in rounds)
+    new_rate = statistics.median(r.new.per_second for r in rounds)
+    moved_seconds = statistics.median(r.moved.seconds for r in rounds)
+    resync_seconds = statistics.median(r.resync.seconds for r in rounds)
     ratio = subject_rate / baseline_rate
-    page_ms = ms_percentiles([ms for run in subjects for ms in run.page_ms])
-    queries = subjects[-1].queries.total / max(1, len(subjects[-1].page_ms))
+    page_ms = ms_percentiles([ms for r in rounds for run in (r.new, r.moved) for ms in run.page_ms])
     print(f"\nMedian of {args.rounds} round(s) per side; ratio = subject rows/s / baseline rows/s.")
     print(
-        f"cashback_sync: {subject_rate:.0f} rows/s vs {baseline_rate:.0f} rows/s bulk_create, "
-        f"ratio {ratio:.3f}; unchanged re-sync {resync_seconds:.1f} s "
-        f"({args.rows / resync_seconds:.0f} rows/s); {queries:.0f} queries per page of {PAGE_SIZE}"
+        f"cashback_sync: {subject_rate:.0f} rows/s vs {baseline_rate:.0f} rows/s of bulk writes, "
+        f"ratio {ratio:.3f} ({args.rows:,} new sales at {new_rate:.0f} rows/s, then "
+        f"{changes:,} status changes in {moved_seconds:.1f} s); unchanged re-sync "
+        f"{resync_seconds:.1f} s ({args.rows / resync_seconds:.0f} rows/s)"
     )
     print("\nRows for the results table in bench/README.md:")
     today = datetime.date.today().isoformat()
     print(
-        f"| {today} | cashback_sync: sync_network of {args.rows:,} pending {NETWORK} sales over "
-        f"loopback HTTP, pages of {PAGE_SIZE}, {args.shoppers:,} shoppers, PostgreSQL, ledger "
-        f"sound; vs bulk_create of the same rows; p50/p95/p99 = ingest ms per page | "
-        f"{subject_rate:.0f} | {page_ms} | {baseline_rate:.0f} | {ratio:.3f} |"
+        f"| {today} | cashback_sync: sync_network of {args.rows:,} new pending {NETWORK} sales, "
+        f"then of the same window with {args.confirm:.0%} confirmed and {args.decline:.0%} "
+        f"declined ({changes:,} changes), over loopback HTTP to a network process, pages of "
+        f"{PAGE_SIZE}, {args.shoppers:,} shoppers, PostgreSQL, ledger sound; vs bulk_create "
+        f"and UPDATE ... FROM VALUES of the same rows; rows = sales + changes; p50/p95/p99 = "
+        f"ingest ms per page | {subject_rate:.0f} | {page_ms} | {baseline_rate:.0f} | "
+        f"{ratio:.3f} |"
     )
     print(
-        f"| {today} | cashback_sync: second sync of the same window, {args.rows:,} sales "
+        f"| {today} | cashback_sync: third sync of the same window, {args.rows:,} sales "
         f"unchanged ({resync_seconds:.1f} s) | {args.rows / resync_seconds:.0f} | - | - | - |"
     )
 
