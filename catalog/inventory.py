@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -144,6 +144,42 @@ def voucher_codes_reserve(*, variant_id: int, quantity: int, order_line_id: int)
     return len(pks)
 
 
+def voucher_codes_reserve_lines(wanted: Sequence[tuple[int, int, int]]) -> dict[int, int]:
+    """`voucher_codes_reserve` for several order lines at once: `wanted` holds (order line id,
+    variant id, quantity), one line per variant. Returns how many codes each line got. On
+    PostgreSQL it is one statement whatever the number of lines (each variant's codes picked
+    by a LATERAL sub-select with FOR UPDATE SKIP LOCKED); elsewhere one line after another."""
+    got = {line_id: 0 for line_id, _variant, _quantity in wanted}
+    wanted = sorted(wanted, key=lambda row: row[1])
+    if connection.vendor != "postgresql" or len({row[1] for row in wanted}) < len(wanted):
+        for line_id, variant_id, quantity in wanted:
+            got[line_id] = voucher_codes_reserve(
+                variant_id=variant_id, quantity=quantity, order_line_id=line_id
+            )
+        return got
+    table = connection.ops.quote_name(VoucherCode._meta.db_table)
+    rows = ", ".join(["(%s::bigint, %s::bigint, %s::integer)"] * len(wanted))
+    sql = (
+        f"WITH wanted (line_id, variant_id, quantity) AS (VALUES {rows}), "  # noqa: S608
+        "picked AS ("
+        "SELECT wanted.line_id, code.id FROM wanted CROSS JOIN LATERAL ("
+        f"SELECT v.id FROM {table} v WHERE v.variant_id = wanted.variant_id "
+        "AND v.status = %s AND (v.expires_on IS NULL OR v.expires_on >= %s) "
+        # Soonest expiry first, codes without one last: as voucher_codes_reserve.
+        "ORDER BY v.expires_on ASC NULLS LAST, v.id LIMIT wanted.quantity "
+        "FOR UPDATE SKIP LOCKED) code) "
+        f"UPDATE {table} SET status = %s, order_line_id = picked.line_id, reserved_at = %s "
+        f"FROM picked WHERE {table}.id = picked.id RETURNING picked.line_id"
+    )
+    params = [value for row in wanted for value in row]
+    params += [V.AVAILABLE, sellable_from(), V.RESERVED, timezone.now()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for (line_id,) in cursor.fetchall():
+            got[line_id] += 1
+    return got
+
+
 def voucher_codes_release(*, order_line_ids: Iterable[int]) -> int:
     """Put an unpaid order's reserved codes back on sale."""
     return VoucherCode.objects.filter(
@@ -153,12 +189,29 @@ def voucher_codes_release(*, order_line_ids: Iterable[int]) -> int:
 
 def voucher_codes_deliver(*, order_line_ids: Iterable[int]) -> dict[int, int]:
     """Deliver the lines' reserved codes. Returns delivered codes per line (all of them, those
-    delivered before included), so the caller can see which lines are short."""
+    delivered before included), so the caller can see which lines are short. One statement on
+    PostgreSQL: the UPDATE's returned rows plus those delivered before, which the statement's
+    own SELECT still sees as they were."""
     line_ids = list(order_line_ids)
-    VoucherCode.objects.filter(order_line_id__in=line_ids, status=V.RESERVED).update(
-        status=V.DELIVERED, delivered_at=timezone.now()
+    if connection.vendor != "postgresql" or not line_ids:
+        VoucherCode.objects.filter(order_line_id__in=line_ids, status=V.RESERVED).update(
+            status=V.DELIVERED, delivered_at=timezone.now()
+        )
+        return delivered_counts(line_ids)
+    table = connection.ops.quote_name(VoucherCode._meta.db_table)
+    sql = (
+        f"WITH done AS (UPDATE {table} SET status = %s, delivered_at = %s "  # noqa: S608
+        "WHERE order_line_id = ANY(%s) AND status = %s RETURNING order_line_id) "
+        "SELECT order_line_id, count(*) FROM (SELECT order_line_id FROM done UNION ALL "
+        f"SELECT order_line_id FROM {table} WHERE order_line_id = ANY(%s) AND status = %s) "
+        "AS delivered GROUP BY order_line_id"
     )
-    return delivered_counts(line_ids)
+    params = [V.DELIVERED, timezone.now(), line_ids, V.RESERVED, line_ids, V.DELIVERED]
+    counts = dict.fromkeys(line_ids, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts.update(cursor.fetchall())
+    return counts
 
 
 def delivered_counts(order_line_ids: Iterable[int]) -> dict[int, int]:

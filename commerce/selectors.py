@@ -79,25 +79,34 @@ class PricedCart:
         return sum(row.line.quantity for row in self.rows)
 
 
-def cart_lines(cart: Cart) -> list[CartLine]:
-    return list(
-        cart.lines.select_related("variant__product__merchant").prefetch_related(
+def cart_lines(cart: Cart, *, images: bool = True) -> list[CartLine]:
+    """The cart's lines with their cards (and, for pages, the cards' images)."""
+    lines = cart.lines.select_related("variant__product__merchant")
+    if images:
+        lines = lines.prefetch_related(
             Prefetch("variant__product__images", queryset=ProductImage.objects.order_by("position"))
         )
-    )
+    return list(lines)
 
 
-def cart_priced(cart: Cart | None, *, user: User | None, lines: list[CartLine] | None = None):
+def cart_priced(
+    cart: Cart | None,
+    *,
+    user: User | None,
+    lines: list[CartLine] | None = None,
+    wallet: bool = True,
+):
     """Read what pricing needs (lines, today's prices and stock, the promo's terms and uses,
     the wallet) and price the cart with `pricing.price_cart`. Problems (a card no longer sold,
     too few left, a quantity outside the limits, a promo that no longer applies) are collected
-    as field messages rather than raised, so the page can show all of them at once."""
+    as field messages rather than raised, so the page can show all of them at once. Without
+    `wallet` the wallet's balance is not read (checkout, when the cart doesn't use it)."""
     lines = cart_lines(cart) if cart and lines is None else (lines or [])
     stock = inventory.stock_of(line.variant_id for line in lines)
     items = [_item(line, stock[line.variant_id]) for line in lines]
     promo, terms, promo_error = _promo(cart, user)
     signed_in = bool(user and user.is_authenticated)
-    wallet = spendable_balance(user) if signed_in else ZERO
+    wallet = spendable_balance(user) if signed_in and wallet else ZERO
     use_wallet = bool(cart and cart.use_wallet and signed_in)
     price = pricing.price_cart(
         items,

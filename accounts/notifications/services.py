@@ -115,26 +115,25 @@ def notification_send(
 
     from ..tasks import deliver_notification  # tasks import this module
 
-    with transaction.atomic():
-        # title/body (the original columns) keep English, for the admin and old readers.
-        notification = Notification(
-            user=user,
-            kind=kind,
-            title=texts["title_en"],
-            body=texts["body_en"],
-            link=link,
-            **texts,
+    # title/body (the original columns) keep English, for the admin and old readers.
+    notification = Notification(
+        user=user,
+        kind=kind,
+        title=texts["title_en"],
+        body=texts["body_en"],
+        link=link,
+        **texts,
+    )
+    # No uniqueness query (public_id is a fresh uuid4) and no savepoint: one INSERT, inside
+    # the caller's transaction when there is one (a checkout sends this in its capture).
+    notification.full_clean(exclude=["user"], validate_unique=False)
+    notification.save()
+    if _in_app_only.get():
+        channels = ()
+    for channel in delivery_channels(user=user, kind=kind, channels=channels):
+        transaction.on_commit(
+            partial(deliver_notification.delay, notification_id=notification.pk, channel=channel)
         )
-        notification.full_clean(exclude=["user"])
-        notification.save()
-        if _in_app_only.get():
-            channels = ()
-        for channel in delivery_channels(user=user, kind=kind, channels=channels):
-            transaction.on_commit(
-                partial(
-                    deliver_notification.delay, notification_id=notification.pk, channel=channel
-                )
-            )
     return notification
 
 

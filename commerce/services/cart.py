@@ -70,8 +70,11 @@ def cart_line_set(*, cart: Cart, sku: str, quantity: int, add: bool = False) -> 
     CartFull. Stock is checked when the cart is priced, where it can change minute to minute.
     """
     variant = variant_for_sale(sku)
-    locks.cart_lock(cart.pk)  # one writer per cart
-    line = CartLine.objects.filter(cart=cart, variant=variant).first()
+    # One writer per cart; the same UPDATE marks the cart changed (for the stale-cart sweep).
+    locks.cart_lock_touch(cart.pk)
+    # Every line at once: the one for this card, and how many there are (one query).
+    lines = {line.variant_id: line for line in CartLine.objects.filter(cart=cart)}
+    line = lines.get(variant.pk)
     if add and line:
         quantity += line.quantity
     if quantity <= 0:
@@ -80,12 +83,11 @@ def cart_line_set(*, cart: Cart, sku: str, quantity: int, add: bool = False) -> 
         return None
     _check_quantity(variant, quantity)
     if line is None:
-        if cart.lines.count() >= settings.COMMERCE_MAX_CART_LINES:
+        if len(lines) >= settings.COMMERCE_MAX_CART_LINES:
             raise CartFull()
         line = CartLine(cart=cart, variant=variant)
     line.quantity = quantity
     line.save()
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
     return line
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +26,7 @@ from ..models import (
     OrderEvent,
     OrderLine,
     OrderStatus,
+    PromoCode,
     PromoUsage,
 )
 from ..selectors import PricedCart, cart_lines, cart_priced
@@ -64,22 +65,22 @@ def order_place_result(
     Raises CartEmpty, CartInvalid (with a field per problem), OutOfStock, PromoInvalid,
     InsufficientFunds, GatewayUnavailable (nothing is kept then) and IdempotencyKeyReused.
     """
-    accounts = ledger.user_accounts(user)
     # The shopper's available-balance row is the per-user lock (as for withdrawals): two
     # checkouts of one shopper queue here, so the wallet share and the idempotency check
     # below see no other checkout in between.
-    ledger.accounts_lock({accounts[AccountKind.AVAILABLE].pk})
+    ledger.user_account_lock(user, AccountKind.AVAILABLE)
     earlier = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
     if earlier:
         return OrderPlaced(_earlier(earlier, cart), created=False)
     priced = _price_under_locks(user, cart)
-    order = _create_order(user, priced, email=email, phone=phone, key=idempotency_key)
-    _reserve_codes(order)
+    order, lines = _create_order(user, priced, email=email, phone=phone, key=idempotency_key)
+    _reserve_codes(lines)
     if priced.promo:
         PromoUsage.objects.create(
             promo=priced.promo, order=order, user=user, discount=order.discount
         )
     if order.wallet_amount:
+        accounts = ledger.user_accounts(user)
         ledger.transaction_post(
             kind=ledger_kinds.ORDER_WALLET_HOLD,
             idempotency_key=f"order:{order.pk}:wallet-hold",
@@ -114,20 +115,27 @@ def _price_under_locks(user: User, cart: Cart) -> PricedCart:
     # The cart's row too (cart_line_set takes it): a card added or changed in another tab
     # while the order is placed waits, instead of being emptied away with the bought ones.
     locks.cart_lock(cart.pk)
-    lines = cart_lines(cart)
+    lines = cart_lines(cart, images=False)
     if not lines:
         raise CartEmpty()
     if cart.promo_code_id:
-        # Uses of a promo are counted and recorded under its row lock, so a code limited to
-        # one use can't be taken by two checkouts at once.
-        cart.promo_code = locks.promo_lock(cart.promo_code_id)
-    priced = cart_priced(cart, user=user, lines=lines)
+        cart.promo_code = PromoCode.objects.get(pk=cart.promo_code_id)
+        if cart.promo_code.usage_limit is not None:
+            # Uses of a promo limited in all are counted and recorded under its row lock, so
+            # a code limited to one use can't be taken by two checkouts at once. A shopper's
+            # own uses are counted under the shopper's lock (taken first): a code with no
+            # limit in all doesn't make every shopper's checkout queue behind the others'.
+            cart.promo_code = locks.promo_lock(cart.promo_code_id)
+    # The wallet's balance only matters (and is only read) when the cart uses it.
+    priced = cart_priced(cart, user=user, lines=lines, wallet=cart.use_wallet)
     if priced.problems:
         raise CartInvalid(fields=priced.problems)
     return priced
 
 
-def _create_order(user: User, priced: PricedCart, *, email: str, phone: str, key: str) -> Order:
+def _create_order(
+    user: User, priced: PricedCart, *, email: str, phone: str, key: str
+) -> tuple[Order, list[OrderLine]]:
     b = priced.breakdown
     order = Order(
         user=user,
@@ -142,8 +150,8 @@ def _create_order(user: User, priced: PricedCart, *, email: str, phone: str, key
         idempotency_key=key,
         pay_by=timezone.now() + timedelta(minutes=settings.COMMERCE_PAYMENT_WINDOW_MINUTES),
     )
-    _save_with_number(order)
-    OrderLine.objects.bulk_create(
+    _insert_with_number(order)
+    lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -160,34 +168,51 @@ def _create_order(user: User, priced: PricedCart, *, email: str, phone: str, key
         ]
     )
     OrderEvent.objects.create(order=order, status=OrderStatus.PENDING_PAYMENT, actor=user)
-    return order
+    return order, lines
 
 
-def _save_with_number(order: Order) -> None:
+def _insert_with_number(order: Order) -> None:
+    """Insert the order under a freshly drawn number. A number already taken (1 in 850
+    billion) makes the INSERT do nothing (ON CONFLICT), and another is drawn: no savepoint
+    is needed to survive the clash."""
+    fields = [field for field in Order._meta.concrete_fields if not field.primary_key]
+    qn = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(Order._meta.db_table)} "  # noqa: S608
+        f"({', '.join(qn(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({qn(Order._meta.get_field('number').column)}) DO NOTHING "
+        f"RETURNING {qn(Order._meta.pk.column)}"
+    )
     for _attempt in range(5):
         order.number = "CZ" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
-        try:
-            with transaction.atomic():
-                order.save()
+        values = [
+            field.get_db_prep_save(field.pre_save(order, add=True), connection) for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+        if row is not None:
+            order.pk = row[0]
+            order._state.adding = False
+            order._state.db = connection.alias
             return
-        except IntegrityError:
-            if Order.objects.filter(number=order.number).exists():
-                continue  # 1 in 850 billion: draw again
-            raise
     raise RuntimeError("Could not draw a free order number")
 
 
-def _reserve_codes(order: Order) -> None:
-    short = {}
-    # Variant order, so two checkouts wanting the same cards meet in the same order.
-    for line in sorted(order.lines.select_related("variant"), key=lambda x: x.variant_id):
-        got = inventory.voucher_codes_reserve(
-            variant_id=line.variant_id, quantity=line.quantity, order_line_id=line.pk
-        )
-        if got < line.quantity:
-            short[f"lines.{line.variant.sku}"] = [
-                _("Only %(n)d left.") % {"n": got} if got else _("Out of stock.")
-            ]
+def _reserve_codes(lines: list[OrderLine]) -> None:
+    """Reserve every line's codes (one statement on PostgreSQL); OutOfStock names the lines
+    that got fewer than they want."""
+    got = inventory.voucher_codes_reserve_lines(
+        [(line.pk, line.variant_id, line.quantity) for line in lines]
+    )
+    short = {
+        f"lines.{line.variant.sku}": [
+            _("Only %(n)d left.") % {"n": got[line.pk]} if got[line.pk] else _("Out of stock.")
+        ]
+        for line in sorted(lines, key=lambda line: line.variant_id)
+        if got[line.pk] < line.quantity
+    }
     if short:
         raise OutOfStock(fields=short)
 
