@@ -39,9 +39,8 @@ from decimal import Decimal
 from uuid import uuid4
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, F, Sum
+from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -185,24 +184,39 @@ def _current_watermark() -> int:
 def platform_balances(kinds: Iterable[str] | None = None) -> dict[str, Decimal]:
     """Platform accounts' exact balances by kind: each rollup plus the postings after its
     watermark, in two queries. All platform accounts that exist, or just `kinds` (a kind with
-    no account yet reads 0)."""
+    no account yet reads 0).
+
+    Each rollup's balance and watermark are read together, and the postings after that
+    watermark then: a rollup that moves in between changes neither (its old balance is
+    exact up to its old watermark, and every posting after it is summed)."""
     accounts = Account.objects.filter(user=None)
     if kinds is not None:
         kinds = list(kinds)
         accounts = accounts.filter(kind__in=kinds)
-    rows = list(accounts.values_list("pk", "kind", "rollup__balance"))
+    rows = list(accounts.values_list("pk", "kind", "rollup__balance", "rollup__watermark"))
     result = dict.fromkeys(kinds or (), ZERO)
-    after = dict(
-        Posting.objects.filter(account__in=[pk for pk, _, _ in rows])
-        .alias(marker=_marker())
-        .filter(marker__gte=Coalesce(F("account__rollup__watermark"), 0))
+    after = _sums_by_account(rows, after_watermark=True)
+    for pk, kind, rolled, _ in rows:
+        result[kind] = quantize((rolled or ZERO) + (after.get(pk) or ZERO))
+    return result
+
+
+def _sums_by_account(rows, *, after_watermark: bool) -> dict[int, Decimal]:
+    """{account id: sum of its postings} at or after (or before) each row's watermark; rows
+    are (account id, ..., watermark or None) with the watermark last."""
+    if not rows:
+        return {}
+    marker = "marker__gte" if after_watermark else "marker__lt"
+    each = Q()
+    for row in rows:
+        each |= Q(account_id=row[0], **{marker: row[-1] or 0})
+    return dict(
+        Posting.objects.alias(marker=_marker())
+        .filter(each)
         .values("account_id")
         .annotate(total=Sum("amount"))
         .values_list("account_id", "total")
     )
-    for pk, kind, rolled in rows:
-        result[kind] = quantize((rolled or ZERO) + (after.get(pk) or ZERO))
-    return result
 
 
 def platform_balance(kind: str) -> Decimal:
@@ -511,21 +525,18 @@ def _drifted_accounts():
 
 def _stale_rollups():
     """Each platform account's rollup against its postings up to the rollup's watermark."""
-    sums = dict(
-        Posting.objects.filter(account__rollup__isnull=False)
-        .alias(marker=_marker())
-        .filter(marker__lt=F("account__rollup__watermark"))
-        .values("account_id")
-        .annotate(total=Sum("amount"))
-        .values_list("account_id", "total")
+    rollups = list(
+        PlatformRollup.objects.order_by("pk").values_list(
+            "account_id", "account__kind", "balance", "watermark"
+        )
     )
-    rollups = PlatformRollup.objects.select_related("account").order_by("pk")
-    for rollup in rollups:
-        total = quantize(sums.get(rollup.account_id) or ZERO)
-        if rollup.balance != total:
+    sums = _sums_by_account(rollups, after_watermark=False)
+    for account_id, kind, balance, watermark in rollups:
+        total = quantize(sums.get(account_id) or ZERO)
+        if balance != total:
             yield (
-                f"platform account {rollup.account.kind}: its rollup holds {rollup.balance} up "
-                f"to watermark {rollup.watermark} but its postings there sum to {total}"
+                f"platform account {kind}: its rollup holds {balance} up to watermark "
+                f"{watermark} but its postings there sum to {total}"
             )
 
 

@@ -3,6 +3,7 @@ locked, a key is posted once however many post it at once, the rollup's watermar
 skips a posting that commits late, and the database itself refuses an unbalanced
 transaction."""
 
+import threading
 from decimal import Decimal as D
 
 import pytest
@@ -179,3 +180,43 @@ def test_reconcile_names_a_rollup_that_disagrees_with_its_postings(capsys):
     out = capsys.readouterr()
     assert "fees: its rollup holds 41.00" in out.out + out.err
     assert "postings there sum to " in out.out + out.err
+
+
+def _own_xid_watermark() -> int:
+    """A watermark that covers every transaction but the rollup's own: right only when no
+    other transaction is writing postings (as in the test below), which makes the rollups
+    there move deterministically whatever else runs on the database server (the real
+    watermark is the oldest transaction running anywhere on it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        return cursor.fetchone()[0]
+
+
+def test_a_rollup_committed_between_the_two_reads_of_a_balance_changes_nothing(monkeypatch):
+    monkeypatch.setattr(ledger, "_current_watermark", _own_xid_watermark)
+    # given postings before and after a first rollup
+    _transfer("first", "10.00")
+    ledger.platform_rollup()
+    _transfer("second", "5.00")
+    sums = ledger._sums_by_account
+
+    def rollup_in_between(rows, **kwargs):
+        # another process's rollup commits after the rollups were read, before the postings
+        def rollup():
+            try:
+                ledger.platform_rollup()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=rollup)
+        thread.start()
+        thread.join()
+        return sums(rows, **kwargs)
+
+    monkeypatch.setattr(ledger, "_sums_by_account", rollup_in_between)
+
+    # then balances and the rollup check read as before
+    assert ledger.platform_balance(FEES) == D("15.00")
+    assert PlatformRollup.objects.get(account__kind=FEES).balance == D("15.00")
+    assert ledger.platform_balance(PROMOTIONS) == D("-15.00")
+    assert ledger.ledger_problems() == []
