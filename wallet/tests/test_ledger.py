@@ -10,7 +10,14 @@ from accounts.tests.factories import UserFactory
 from wallet import ledger, selectors
 from wallet.errors import InsufficientFunds, UnbalancedTransaction
 from wallet.kinds import UnknownLedgerKind
-from wallet.models import Account, AccountKind, Posting, Transaction, TransactionKind
+from wallet.models import (
+    Account,
+    AccountKind,
+    PlatformRollup,
+    Posting,
+    Transaction,
+    TransactionKind,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +253,20 @@ def test_a_post_to_platform_accounts_only_locks_and_updates_nothing(django_asser
     sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
     assert "UPDATE" not in sql  # no row lock (FOR UPDATE), no balance UPDATE
     assert "ON CONFLICT" in sql
+
+
+def test_beat_rolls_up_platform_balances_every_minute():
+    from django.conf import settings
+
+    from wallet import tasks
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["wallet-rollup-platform-balances"]
+    assert (schedule["task"], schedule["schedule"]) == ("wallet.rollup_platform_balances", 60.0)
+    _credit(UserFactory(), "8.00")
+
+    tasks.rollup_platform_balances.delay()
+
+    rollups = PlatformRollup.objects.select_related("account")
+    assert {r.account.kind for r in rollups} >= {AccountKind.PROMOTIONS}
+    assert ledger.platform_balance(AccountKind.PROMOTIONS) == D("-8.00")
+    assert ledger.ledger_problems() == []
