@@ -1216,8 +1216,8 @@ def parse_args(argv: list[str] | None):
 
 
 def run_checkout(args) -> int:
-    """bench/checkout.py in its own process, like the cashback sync: buyer threads in one
-    in-process Django and a fresh benchmark database of its own."""
+    """bench/checkout.py in its own process, like the cashback sync: buyer processes (each its
+    own Django) and a fresh benchmark database of its own."""
     command = [str(VENV_BIN / "python"), str(ROOT / "bench" / "checkout.py")]
     if args.orders:
         command += ["--orders", str(args.orders)]
