@@ -69,6 +69,11 @@ def cart_line_set(*, cart: Cart, sku: str, quantity: int, add: bool = False) -> 
     Raises ProductNotFound, CartInvalid (outside the denomination's per-order limits) and
     CartFull. Stock is checked when the cart is priced, where it can change minute to minute.
     """
+    return _line_set(cart=cart, sku=sku, quantity=quantity, add=add)
+
+
+def _line_set(*, cart: Cart, sku: str, quantity: int, add: bool = False) -> CartLine | None:
+    """cart_line_set's work, inside the caller's transaction (no savepoint of its own)."""
     variant = variant_for_sale(sku)
     # One writer per cart; the same UPDATE marks the cart changed (for the stale-cart sweep).
     locks.cart_lock_touch(cart.pk)
@@ -111,10 +116,15 @@ def cart_promo_apply(*, cart: Cart, code: str, user: User | None) -> PromoCode:
     """Attach a promo code after checking it exists, is live, and (for a signed-in user) has
     uses left; whether it applies to the lines is shown with the cart's price. Raises
     PromoInvalid with a message for the code field."""
-    promo = promos.promo_find(code)
-    promos.check_promo_usable(promo, user=user, now=timezone.now())
+    promo = _promo_usable(code, user)
     cart.promo_code = promo
     cart.save(update_fields=["promo_code", "updated_at"])
+    return promo
+
+
+def _promo_usable(code: str, user: User | None) -> PromoCode:
+    promo = promos.promo_find(code)
+    promos.check_promo_usable(promo, user=user, now=timezone.now())
     return promo
 
 
@@ -142,16 +152,19 @@ def cart_update(
     use_wallet=_UNSET,
 ) -> Cart:
     """Several cart changes as one: set a line's quantity (when `sku` is given), set or clear
-    (with "") the promo code, turn the wallet on or off. If any is refused, none happens."""
+    (with "") the promo code, turn the wallet on or off. If any is refused, none happens (one
+    transaction, no savepoint inside it; the code and the wallet saved in one UPDATE)."""
     if sku is not None:
-        cart_line_set(cart=cart, sku=sku, quantity=quantity)
+        _line_set(cart=cart, sku=sku, quantity=quantity)
+    changed = []
     if promo_code is not _UNSET:
-        if promo_code:
-            cart_promo_apply(cart=cart, code=promo_code, user=user)
-        else:
-            cart_promo_remove(cart=cart)
+        cart.promo_code = _promo_usable(promo_code, user) if promo_code else None
+        changed.append("promo_code")
     if use_wallet is not _UNSET:
-        cart_use_wallet(cart=cart, use=use_wallet)
+        cart.use_wallet = bool(use_wallet)
+        changed.append("use_wallet")
+    if changed:
+        cart.save(update_fields=[*changed, "updated_at"])
     return cart
 
 
