@@ -269,8 +269,10 @@ def _statuses(keys: list[Key]) -> dict[Key, str]:
     """The status of each sale we know, read without a lock."""
     if not keys:
         return {}
-    rows = CashbackEvent.objects.filter(_keys_filter(keys)).values_list(
-        "network", "network_txn_id", "status"
+    rows = (
+        CashbackEvent.objects.filter(_keys_filter(keys))
+        .order_by()  # no sort: a dict is made of them
+        .values_list("network", "network_txn_id", "status")
     )
     return {(network, txn_id): status for network, txn_id, status in rows}
 
