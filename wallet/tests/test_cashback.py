@@ -194,3 +194,26 @@ def test_a_page_of_confirmations_and_declines_moves_each_event_and_its_money():
     assert Notification.objects.filter(kind="cashback_confirmed").count() == 4
     assert Notification.objects.filter(kind="cashback_declined", user=users[2]).count() == 2
     assert ledger.ledger_problems() == []
+
+
+def test_declined_and_reversed_notices_show_on_the_notifications_page_as_cashback(client):
+    user = UserFactory()
+    declined = sale_for(ClickFactory(user=user))
+    cashback_report(sale=declined)
+    cashback_report(sale=with_status(declined, SaleStatus.DECLINED))
+    confirmed_cashback(user, "40.00")
+    reversal = CashbackEvent.objects.get(user=user, status=CashbackStatus.CONFIRMED)
+    cashback_report(
+        sale=with_status(
+            sale_for(reversal.click, transaction_id=reversal.network_txn_id), SaleStatus.DECLINED
+        )
+    )
+    client.force_login(user)
+
+    page = client.get("/notifications/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cashback from" in html and "was declined" in html and "was reversed" in html
+    icons = [n.icon for n in Notification.objects.filter(user=user)]
+    assert icons and set(icons) == {"coin"}  # every cashback notice draws the cashback icon
