@@ -513,9 +513,9 @@ def checks(expected_orders: int) -> dict[str, int]:
     from django.db.models import Count, Sum
 
     from catalog.models import VoucherCode, VoucherStatus
+    from commerce import ledger_kinds
     from commerce.models import Order, OrderLine, OrderStatus, WebhookEvent
     from wallet.ledger import ledger_problems
-    from wallet.models import AccountKind
 
     orders = Order.objects.exclude(idempotency_key__startswith="baseline-")
     statuses = Counter(orders.values_list("status", flat=True))
@@ -538,8 +538,8 @@ def checks(expected_orders: int) -> dict[str, int]:
     problems = ledger_problems()
     if problems:
         raise BenchError("ledger_problems() after the checkouts:\n" + "\n".join(problems[:20]))
-    escrow = platform_balance_of(AccountKind.ESCROW)
-    sales = platform_balance_of(AccountKind.SALES)
+    escrow = platform_balance_of(ledger_kinds.ESCROW)
+    sales = platform_balance_of(ledger_kinds.SALES)
     totals = orders.aggregate(total=Sum("total"))["total"]
     if escrow != 0 or sales != totals:
         raise BenchError(f"escrow holds {escrow}, sales {sales} for orders totalling {totals}")

@@ -35,9 +35,10 @@ class UserAccountKind(models.TextChoices):
 
 
 class AccountKind:
-    """Account kinds as plain strings, for code and tests that name them. Only the user kinds
-    and the wallet's own platform accounts are the wallet's; the registry in `wallet.kinds` is
-    what is allowed, and the database takes any platform kind (no migration for a new one)."""
+    """The wallet's own account kinds as plain strings: a user's three, and the wallet's
+    platform accounts. Other apps name and register theirs (commerce.ledger_kinds); the
+    registry in `wallet.kinds` is what is allowed, and the database takes any platform kind
+    (no migration for a new one)."""
 
     AVAILABLE = UserAccountKind.AVAILABLE
     PENDING = UserAccountKind.PENDING
@@ -47,11 +48,6 @@ class AccountKind:
     PAYOUTS = "payouts"
     PROMOTIONS = "promotions"
     FEES = "fees"
-    # The gift-card shop's accounts, registered by commerce (commerce.ledger_kinds); kept here
-    # only so older imports keep working.
-    GATEWAY = "gateway"
-    ESCROW = "escrow:shop"
-    SALES = "sales"
 
 
 USER_ACCOUNT_KINDS = tuple(UserAccountKind)
@@ -116,8 +112,8 @@ class Account(models.Model):
 
 
 class TransactionKind:
-    """Transaction kinds as plain strings. The wallet registers its own (wallet.apps); the
-    shop's are registered by commerce and kept here only so older imports keep working."""
+    """The wallet's own transaction kinds as plain strings, registered in wallet.apps. Other
+    apps name and register theirs (commerce.ledger_kinds)."""
 
     CASHBACK_PENDING = "cashback_pending"
     CASHBACK_CONFIRMED = "cashback_confirmed"
@@ -129,11 +125,6 @@ class TransactionKind:
     WITHDRAWAL_HOLD = "withdrawal_hold"
     WITHDRAWAL_PAID = "withdrawal_paid"
     WITHDRAWAL_RELEASED = "withdrawal_released"
-    ORDER_WALLET_HOLD = "order_wallet_hold"
-    ORDER_WALLET_RELEASED = "order_wallet_released"
-    ORDER_PAYMENT = "order_payment"
-    ORDER_FULFILLED = "order_fulfilled"
-    ORDER_REFUND = "order_refund"
 
 
 class Transaction(PublicIdModel):

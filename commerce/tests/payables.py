@@ -10,13 +10,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from catalog.tests.factories import VariantFactory, stock
+from commerce import ledger_kinds
 from commerce.models import Order, OrderStatus, Payment
 from commerce.services.checkout import order_place
 from commerce.tests.factories import cart_with
 from coupzii.testapp.models import Pledge, PledgeStatus
 from coupzii.testapp.payables import ESCROW as PLEDGE_ESCROW
 from coupzii.testapp.payables import pledge_open
-from wallet.models import AccountKind
 
 AWAITING, PAID, CLOSED = "awaiting", "paid", "closed"
 
@@ -71,7 +71,7 @@ S = OrderStatus
 ORDER = PayableAdapter(
     kind="order",
     model=Order,
-    escrow=AccountKind.ESCROW,
+    escrow=ledger_kinds.ESCROW,
     states={
         S.PENDING_PAYMENT: AWAITING,
         S.PAID: PAID,

@@ -17,6 +17,7 @@ from accounts.tests.factories import PASSWORD, UserFactory, sign_in_verified
 from catalog import inventory
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
+from commerce import ledger_kinds
 from commerce.gateways import gateway, sign
 from commerce.models import (
     Order,
@@ -221,7 +222,7 @@ def test_refunding_a_line_of_a_wallet_paid_order_returns_it_to_the_wallet(operat
     stock(large, 1)
     order = place(user, cart_with(user, (small, 1), (large, 1), use_wallet=True))
     small_line, large_line = order.lines.order_by("pk")
-    sales_before = ledger.platform_balance(AccountKind.SALES)
+    sales_before = ledger.platform_balance(ledger_kinds.SALES)
 
     # when: the refund page, then the large line refunded
     page = operator_client.get(f"{ORDERS}{order.pk}/refund/")
@@ -247,7 +248,7 @@ def test_refunding_a_line_of_a_wallet_paid_order_returns_it_to_the_wallet(operat
     statuses = dict(VoucherCode.objects.values_list("order_line_id", "status"))
     assert statuses == {small_line.pk: VoucherStatus.DELIVERED, large_line.pk: VoucherStatus.VOID}
     assert ledger.balances(user)[AccountKind.AVAILABLE] == D("2000.00") - D("490.00")
-    assert ledger.platform_balance(AccountKind.SALES) == sales_before - D("950.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == sales_before - D("950.00")
     assert ledger.ledger_problems() == []
 
 
@@ -387,8 +388,8 @@ def test_a_paid_order_short_of_codes_is_fulfilled_by_hand(
             "SELECT code FROM catalog_vouchercode WHERE id = %s", [delivered["HAND-0001"].pk]
         )
         assert "HAND" not in cursor.fetchone()[0]
-    assert ledger.platform_balance(AccountKind.SALES) == D("980.00")
-    assert ledger.platform_balance(AccountKind.ESCROW) == D("0.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == D("980.00")
+    assert ledger.platform_balance(ledger_kinds.ESCROW) == D("0.00")
     assert ledger.ledger_problems() == []
     assert "HAND-000" not in operator_client.get(f"{ORDERS}{order.pk}/change/").content.decode()
 

@@ -10,13 +10,13 @@ from django.db import connection, transaction
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import VariantFactory, stock
+from commerce import ledger_kinds
 from commerce.gateways import gateway
 from commerce.models import Cart, Order, OrderStatus
 from commerce.services import payments
 from commerce.services.checkout import order_place
 from commerce.tests.factories import cart_with
 from wallet import ledger
-from wallet.models import AccountKind
 from wallet.tests.held import HeldTransaction
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -69,7 +69,7 @@ def test_a_capture_held_open_does_not_delay_the_capture_of_another_order():
     assert held.error is None
     assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.FULFILLED}
     total = first.total + second.total
-    assert ledger.platform_balance(AccountKind.SALES) == total
-    assert ledger.platform_balance(AccountKind.ESCROW) == D("0.00")
-    assert ledger.platform_balance(AccountKind.GATEWAY) == -total
+    assert ledger.platform_balance(ledger_kinds.SALES) == total
+    assert ledger.platform_balance(ledger_kinds.ESCROW) == D("0.00")
+    assert ledger.platform_balance(ledger_kinds.GATEWAY) == -total
     assert ledger.ledger_problems() == []

@@ -9,6 +9,7 @@ from django.core import mail
 from accounts.tests.factories import UserFactory
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
+from commerce import ledger_kinds
 from commerce.gateways import gateway
 from commerce.models import Order, OrderStatus, PaymentStatus, WebhookEvent
 from commerce.services import payments
@@ -69,7 +70,7 @@ def test_wallet_and_dev_gateway_pay_for_an_order_and_the_codes_are_delivered(
     assert order.payments.get().status == PaymentStatus.CAPTURED
     balances = ledger.balances(user)
     assert (balances[AccountKind.AVAILABLE], balances[AccountKind.HELD]) == (0, 0)
-    assert ledger.platform_balance(AccountKind.SALES) == Decimal("930.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == Decimal("930.00")
     assert ledger_problems() == []
     assert WebhookEvent.objects.get().result == "captured"
     assert any("PIN" in m.body and order.number in m.subject for m in mail.outbox)

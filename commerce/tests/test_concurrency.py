@@ -17,6 +17,7 @@ from accounts.tests.factories import UserFactory
 from catalog import inventory
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
+from commerce import ledger_kinds
 from commerce.errors import CartInvalid, OutOfStock, PromoInvalid
 from commerce.gateways import DevGateway, gateway
 from commerce.models import (
@@ -41,7 +42,7 @@ from commerce.tests.payables import CLOSED, PAID, PAYABLES
 from coupzii.core.money import from_paise
 from coupzii.tests.races import failures, race, successes
 from wallet import ledger
-from wallet.models import AccountKind, Transaction, TransactionKind
+from wallet.models import AccountKind, Transaction
 from wallet.tests.factories import operator
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -142,7 +143,7 @@ def test_thirty_buyers_racing_for_ten_codes_get_exactly_ten_each_delivered_once(
     assert len(set(lines)) == 10
     assert set(lines) == {order.lines.get().pk for order in won}
     assert Order.objects.count() == 10
-    assert ledger.platform_balance(AccountKind.SALES) == D("4900.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == D("4900.00")
     assert ledger.ledger_problems() == []
 
 
@@ -193,14 +194,14 @@ def test_verify_and_webhook_fired_together_credit_once():
         assert OrderEvent.objects.filter(order=order, status=OrderStatus.FULFILLED).count() == 1
         assert (
             Transaction.objects.filter(
-                kind=TransactionKind.ORDER_PAYMENT, reference_id=order.number
+                kind=ledger_kinds.ORDER_PAYMENT, reference_id=order.number
             ).count()
             == 1
         )
         assert codes_by_status(variant)[V.DELIVERED] == 2
         assert not order.refunds.exists()
         assert [m for m in mail.outbox if order.number in m.subject].__len__() == 1
-    assert ledger.platform_balance(AccountKind.SALES) == D("3920.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == D("3920.00")
     assert ledger.ledger_problems() == []
 
 
@@ -257,7 +258,7 @@ def test_the_expiry_sweep_racing_a_capture_either_delivers_or_cancels_and_refund
         outcomes.add(order.status)
         balances = ledger.balances(shopper)
         captures = Transaction.objects.filter(
-            kind=TransactionKind.ORDER_PAYMENT, reference_id=order.number
+            kind=ledger_kinds.ORDER_PAYMENT, reference_id=order.number
         )
         assert captures.count() == 1
         if order.status == OrderStatus.FULFILLED:
@@ -274,7 +275,7 @@ def test_the_expiry_sweep_racing_a_capture_either_delivers_or_cancels_and_refund
             assert (balances[AVAILABLE], balances[HELD]) == (D("100.00"), D("0.00"))
             assert PromoUsage.objects.get(order=order).released_at is not None
             assert not Transaction.objects.filter(
-                kind=TransactionKind.ORDER_FULFILLED, reference_id=order.number
+                kind=ledger_kinds.ORDER_FULFILLED, reference_id=order.number
             ).exists()
     assert outcomes == {OrderStatus.FULFILLED, OrderStatus.CANCELLED}
     assert ledger.ledger_problems() == []
@@ -360,7 +361,7 @@ def test_a_refund_sent_by_its_task_and_the_sweep_at_once_reaches_the_gateway_onc
 def test_a_wallet_only_checkout_and_a_capture_for_the_same_shopper_do_not_deadlock(slow_locks):
     # given the shop's accounts older than the shopper's (as they are on a live site), an
     # order paid ₹100 by wallet and ₹390 on the gateway, and a second one the wallet covers
-    for kind in (AccountKind.GATEWAY, AccountKind.ESCROW, AccountKind.SALES):
+    for kind in (ledger_kinds.GATEWAY, ledger_kinds.ESCROW, ledger_kinds.SALES):
         ledger.platform_account(kind)
     shopper = UserFactory()
     wallet_credit(shopper, "100.00")
@@ -387,7 +388,7 @@ def test_a_wallet_only_checkout_and_a_capture_for_the_same_shopper_do_not_deadlo
 
 def test_a_capture_and_a_refund_of_other_orders_do_not_deadlock(slow_locks):
     # given a sales account older than the gateway's (the first order was paid by wallet)
-    ledger.platform_account(AccountKind.SALES)
+    ledger.platform_account(ledger_kinds.SALES)
     buyer, refunded = UserFactory(), UserFactory()
     delivered = _delivered_order_of_two_lines(refunded)
     variant = VariantFactory()

@@ -16,7 +16,7 @@ from accounts.models import Notification, User
 from catalog import gift_card_art, inventory
 from catalog.models import Product, ProductImage, Variant, VoucherCode, VoucherStatus
 from catalog.selectors import gift_card_categories, gift_cards_list
-from commerce import demo
+from commerce import demo, ledger_kinds
 from commerce.models import (
     Order,
     OrderStatus,
@@ -279,7 +279,7 @@ def test_the_ledger_is_sound_and_the_wallet_keeps_a_balance_to_spend(asha):
     # the refunded Zomato card's price came back after the wallet paid for two orders
     assert balances[AccountKind.AVAILABLE] == Decimal("96.00")
     assert balances[AccountKind.HELD] == Decimal("150.00")  # only the pending withdrawal
-    assert ledger.platform_balance(AccountKind.ESCROW) == 0
+    assert ledger.platform_balance(ledger_kinds.ESCROW) == 0
 
 
 def test_demo_orders_leave_the_shopper_their_notices(asha):

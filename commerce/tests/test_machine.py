@@ -35,6 +35,7 @@ from accounts.tests.factories import UserFactory
 from catalog import inventory
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
+from commerce import ledger_kinds
 from commerce.errors import (
     CartEmpty,
     CartInvalid,
@@ -335,11 +336,11 @@ class ShopMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_shops_accounts_follow_the_orders(self):
-        escrow = ledger.platform_balance(AccountKind.ESCROW)
+        escrow = ledger.platform_balance(ledger_kinds.ESCROW)
         assert escrow == _sum(Order.objects.filter(status=S.PAID), "gateway_amount")
         sold = Order.objects.filter(status__in=[S.FULFILLED, S.REFUNDED])
         by_operators = Refund.objects.filter(created_by__isnull=False)
-        sales = ledger.platform_balance(AccountKind.SALES)
+        sales = ledger.platform_balance(ledger_kinds.SALES)
         assert sales == _sum(sold, "total") - _sum(by_operators, "amount")
         captured = Payment.objects.filter(
             status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED]
@@ -347,7 +348,7 @@ class ShopMachine(RuleBasedStateMachine):
         paid_in = sum(
             (from_paise(p) for p in captured.values_list("amount_paise", flat=True)), ZERO
         )
-        gateway_account = ledger.platform_balance(AccountKind.GATEWAY)
+        gateway_account = ledger.platform_balance(ledger_kinds.GATEWAY)
         assert gateway_account == _sum(Refund.objects.all(), "gateway_amount") - paid_in
 
     @invariant()
@@ -589,7 +590,7 @@ class PaymentMachine(RuleBasedStateMachine):
             (from_paise(p) for p in captured.values_list("amount_paise", flat=True)), ZERO
         )
         sent_back = _sum(Refund.objects.all(), "gateway_amount")
-        assert ledger.platform_balance(AccountKind.GATEWAY) == sent_back - paid_in
+        assert ledger.platform_balance(ledger_kinds.GATEWAY) == sent_back - paid_in
         assert ledger.platform_balance(self.payable.escrow) == self.payable.in_escrow()
 
     @invariant()

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from accounts.tests.factories import UserFactory
-from commerce import services, tasks
+from commerce import ledger_kinds, services, tasks
 from commerce.errors import OrderNotFound
 from commerce.gateways import gateway, sign
 from commerce.models import DevGatewayOrder, Payment, PaymentStatus, Refund, RefundStatus
@@ -25,7 +25,7 @@ from commerce.services.order_payable import OrderPayable
 from coupzii.testapp.models import Pledge, PledgeStatus
 from coupzii.testapp.payables import ESCROW, PledgePayable, pledge_open
 from wallet import ledger
-from wallet.models import AccountKind, Transaction
+from wallet.models import Transaction
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -125,7 +125,7 @@ def test_verify_pays_a_pledge_and_its_money_waits_in_its_own_escrow(commits):
     capture = Transaction.objects.get(kind="pledge_payment")
     assert (capture.reference_type, capture.reference_id) == ("pledge", str(pledge.pk))
     assert ledger.platform_balance(ESCROW) == D("300.00")
-    assert ledger.platform_balance(AccountKind.ESCROW) == 0  # the shop's escrow is not touched
+    assert ledger.platform_balance(ledger_kinds.ESCROW) == 0  # the shop's escrow is not touched
     assert not Refund.objects.exists()
     assert ledger.ledger_problems() == []
 

@@ -16,7 +16,7 @@ from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
-from commerce import tasks
+from commerce import ledger_kinds, tasks
 from commerce.errors import GatewayUnavailable, OrderNotFound, PaymentInvalid, WebhookInvalid
 from commerce.gateways import gateway
 from commerce.models import (
@@ -38,7 +38,7 @@ from commerce.services.refunds import order_refund_lines
 from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
 from wallet import ledger
 from wallet.ledger import ledger_problems
-from wallet.models import AccountKind, Posting, Transaction, TransactionKind
+from wallet.models import AccountKind, Posting, Transaction
 
 from .loopback_razorpay import (
     CAPTURE,
@@ -125,7 +125,7 @@ def written() -> dict:
 
 
 def captures() -> int:
-    return Transaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).count()
+    return Transaction.objects.filter(kind=ledger_kinds.ORDER_PAYMENT).count()
 
 
 def assert_fulfilled(order: Order, *, codes=2) -> None:
@@ -231,8 +231,8 @@ def test_verify_with_razorpays_callback_marks_paid_and_delivers(
     assert razorpay_loopback.calls("POST", CAPTURE) == []
     balances = ledger.balances(shopper)
     assert (balances[AccountKind.AVAILABLE], balances[AccountKind.HELD]) == (0, 0)
-    assert ledger.platform_balance(AccountKind.SALES) == D("980.00")
-    assert ledger.platform_balance(AccountKind.ESCROW) == 0
+    assert ledger.platform_balance(ledger_kinds.SALES) == D("980.00")
+    assert ledger.platform_balance(ledger_kinds.ESCROW) == 0
     assert any(order.number in m.subject for m in mail.outbox)
 
 
@@ -510,8 +510,8 @@ def test_a_capture_after_the_order_failed_is_refunded_in_full_through_razorpay(
     assert order.payments.get(gateway_payment_id=payment_id).status == PaymentStatus.REFUNDED
     assert set(VoucherCode.objects.values_list("status", flat=True)) == {VoucherStatus.AVAILABLE}
     assert ledger.balances(shopper)[AccountKind.AVAILABLE] == D("100.00")
-    assert ledger.platform_balance(AccountKind.ESCROW) == 0
-    assert ledger.platform_balance(AccountKind.SALES) == 0
+    assert ledger.platform_balance(ledger_kinds.ESCROW) == 0
+    assert ledger.platform_balance(ledger_kinds.SALES) == 0
     assert ledger_problems() == []
     # and the capture reported again (the other channel) sends nothing more
     with commits():

@@ -11,7 +11,7 @@ from accounts.tests.factories import UserFactory
 from catalog import inventory
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
-from commerce import tasks
+from commerce import ledger_kinds, tasks
 from commerce.errors import GatewayUnavailable, InvalidTransition
 from commerce.gateways import DevGateway, gateway
 from commerce.models import DevGatewayPayment, OrderStatus, Refund, RefundStatus
@@ -125,7 +125,7 @@ def test_a_refund_goes_back_to_the_card_first_then_to_the_wallet(
     assert codes(VoucherStatus.VOID).count() == 2
     assert not inventory.codes_for_lines([first.pk, second.pk]).exists()
     assert ledger.balances(delivered.user)[AVAILABLE] == D("100.00")
-    assert ledger.platform_balance(AccountKind.SALES) == D("0.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == D("0.00")
     assert ledger_problems() == []
 
 

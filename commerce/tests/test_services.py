@@ -14,7 +14,7 @@ from catalog import inventory
 from catalog.inventory import NewCode
 from catalog.models import VoucherCode, VoucherStatus
 from catalog.tests.factories import CategoryFactory, VariantFactory, stock
-from commerce import selectors
+from commerce import ledger_kinds, selectors
 from commerce.errors import (
     CartEmpty,
     CartFull,
@@ -47,7 +47,7 @@ from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
 from coupzii.core.errors import DomainError, Forbidden
 from wallet import ledger
 from wallet.ledger import ledger_problems
-from wallet.models import AccountKind, CashbackDebt, Transaction, TransactionKind
+from wallet.models import AccountKind, CashbackDebt, Transaction
 from wallet.tests.factories import confirmed_cashback, operator
 
 pytestmark = pytest.mark.django_db
@@ -438,7 +438,7 @@ def test_an_order_the_wallet_pays_in_full_is_delivered_without_the_gateway(
     assert codes(VoucherStatus.DELIVERED).count() == 2
     balances = ledger.balances(shopper)
     assert (balances[AVAILABLE], balances[HELD]) == (D("20.00"), D("0.00"))
-    assert ledger.platform_balance(AccountKind.SALES) == D("980.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == D("980.00")
     assert Transaction.objects.filter(idempotency_key=f"order:{order.pk}:close").count() == 1
     assert any(order.number in message.subject for message in mailoutbox)
     assert not CartLine.objects.exists()
@@ -524,7 +524,7 @@ def test_another_users_gateway_order_is_not_found_and_a_bad_signature_changes_no
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert order.payments.get().status == PaymentStatus.CREATED
-    assert not Transaction.objects.filter(kind=TransactionKind.ORDER_PAYMENT).exists()
+    assert not Transaction.objects.filter(kind=ledger_kinds.ORDER_PAYMENT).exists()
 
 
 # --- Fulfilment by hand ------------------------------------------------------------------------
@@ -567,7 +567,7 @@ def test_an_order_short_of_a_voided_code_waits_and_is_fulfilled_by_hand(
     assert order.status == OrderStatus.FULFILLED
     assert inventory.delivered_counts([line.pk]) == {line.pk: 2}
     assert ledger.balances(shopper)[HELD] == D("0.00")
-    assert ledger.platform_balance(AccountKind.SALES) == D("980.00")
+    assert ledger.platform_balance(ledger_kinds.SALES) == D("980.00")
     assert ledger_problems() == []
 
 
