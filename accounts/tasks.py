@@ -18,6 +18,23 @@ def deliver_notification(*, notification_id: int, channel: str) -> bool:
     return notifications.notification_deliver(notification_id=notification_id, channel=channel)
 
 
+# notifications_send's deliveries, a few hundred a message: each (notification id, channel)
+# pair becomes its own deliver_notification, published through one producer, so every delivery
+# keeps its own retries and runs on whichever worker is free. Acknowledged on receipt (not
+# late): a worker lost halfway must not queue again the deliveries it already queued (each
+# would go out twice); the rest are lost, as they were when the sender published them itself
+# and died halfway.
+@shared_task(name="accounts.deliver_notifications", acks_late=False)
+def deliver_notifications(*, deliveries: list[tuple[int, str]]) -> int:
+    with deliver_notifications.app.producer_or_acquire() as producer:
+        for notification_id, channel in deliveries:
+            deliver_notification.apply_async(
+                kwargs={"notification_id": notification_id, "channel": channel},
+                producer=producer,
+            )
+    return len(deliveries)
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_email(*, to: str, subject: str, body: str) -> None:
     """One plain-text email to one address (sign-in codes): a task, so an SMTP outage is

@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coupzii.core.errors import NotFound
-from coupzii.core.i18n import Text, in_every_language
+from coupzii.core.i18n import Text, in_every_language, in_every_language_many
 
 from .. import sms
 from ..models import Notification, User
@@ -48,6 +48,9 @@ SMS = "sms"
 CHANNELS = (EMAIL, SMS)
 # A text message stays within two GSM segments; the full body is in the app and the email.
 SMS_MAX_LENGTH = 300
+# notifications_send queues its deliveries in messages of this many (notification, channel)
+# pairs (a few kilobytes of JSON each).
+DELIVERIES_PER_TASK = 500
 
 
 _in_app_only: ContextVar[bool] = ContextVar("notifications_in_app_only", default=False)
@@ -152,20 +155,25 @@ class Notice:
 def notifications_send(notices: Sequence[Notice]) -> list[Notification]:
     """`notification_send` for many notifications at once (a cashback sync tells thousands of
     shoppers): the same checks, texts and channels, the rows written by one INSERT, and each
-    channel of each row delivered by its own task after the commit. Raises as
-    notification_send does, before anything is written."""
-    from ..tasks import deliver_notification  # tasks import this module
+    channel of each row delivered by its own task after the commit (queued, a few hundred at
+    a time, by tasks.deliver_notifications). Raises as notification_send does, before
+    anything is written."""
+    from ..tasks import deliver_notifications  # tasks import this module
 
-    rows = []
     for notice in notices:
         notification_kind(notice.kind)
         unknown = set(notice.channels) - set(CHANNELS)
         if unknown:
             raise ValueError(f"Unknown notification channel(s) {sorted(unknown)}; use {CHANNELS}.")
         _check_link(notice.link)
+    # Every title and body in one pass per language (switching language per text cost more
+    # than the rendering).
+    rendered = iter(in_every_language_many([t for n in notices for t in (n.title, n.body)]))
+    rows = []
+    for notice in notices:
         texts = {
-            **_in_every_language("title", notice.title),
-            **_in_every_language("body", notice.body),
+            **{f"title_{code}": value for code, value in next(rendered).items()},
+            **{f"body_{code}": value for code, value in next(rendered).items()},
         }
         row = Notification(
             user=notice.user,
@@ -180,12 +188,25 @@ def notifications_send(notices: Sequence[Notice]) -> list[Notification]:
     if not rows:
         return []
     Notification.objects.bulk_create(rows)
-    for notice, row in zip(notices, rows, strict=True):
-        channels = () if _in_app_only.get() else notice.channels
-        for channel in delivery_channels(user=notice.user, kind=notice.kind, channels=channels):
-            transaction.on_commit(
-                partial(deliver_notification.delay, notification_id=row.pk, channel=channel)
+    deliveries = [
+        (row.pk, channel)
+        for notice, row in zip(notices, rows, strict=True)
+        for channel in delivery_channels(
+            user=notice.user,
+            kind=notice.kind,
+            channels=() if _in_app_only.get() else notice.channels,
+        )
+    ]
+    # One message per DELIVERIES_PER_TASK deliveries rather than one per delivery: publishing
+    # costs about 2 ms a message, and a sync tells tens of thousands. The worker that runs it
+    # queues each delivery as its own deliver_notification, so each keeps its own retries.
+    for start in range(0, len(deliveries), DELIVERIES_PER_TASK):
+        transaction.on_commit(
+            partial(
+                deliver_notifications.delay,
+                deliveries=deliveries[start : start + DELIVERIES_PER_TASK],
             )
+        )
     return rows
 
 

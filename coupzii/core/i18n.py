@@ -1,6 +1,6 @@
 """Text the site writes once and shows in every language: rendered per language when saved."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.utils import translation
@@ -14,9 +14,16 @@ Text = str | Promise | Callable[[], str]
 def in_every_language(text: Text) -> dict[str, str]:
     """{"en": ..., "hi": ...}: `text` rendered with each site language active, for the _en and
     _hi columns of a translated field (django-modeltranslation)."""
-    rendered = {}
+    return in_every_language_many([text])[0]
+
+
+def in_every_language_many(texts: Sequence[Text]) -> list[dict[str, str]]:
+    """`in_every_language` of each of `texts`, in order, switching language once per language
+    rather than once per text (a cashback sync renders thousands of notices)."""
+    rendered: list[dict[str, str]] = [{} for _ in texts]
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            value = text() if callable(text) and not isinstance(text, Promise) else text
-            rendered[code] = str(value)
+            for text, values in zip(texts, rendered, strict=True):
+                value = text() if callable(text) and not isinstance(text, Promise) else text
+                values[code] = str(value)
     return rendered
