@@ -18,16 +18,8 @@ class CommerceConfig(AppConfig):
         user_logged_in.connect(cart_merge_on_login, dispatch_uid="commerce-cart-merge")
         _register_wallet_references()
         _register_ledger_kinds()
-        _register_ledger_kinds()
         _register_notification_kinds()
         _register_payables()
-
-
-def _register_ledger_kinds() -> None:
-    """The shop's ledger transaction kinds and platform accounts (commerce.ledger_kinds)."""
-    from .ledger_kinds import ledger_kinds_register
-
-    ledger_kinds_register()
 
 
 def _register_ledger_kinds() -> None:
