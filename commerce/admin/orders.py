@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import VoucherCode, VoucherStatus
 from coupzii.core.admin import ReadOnlyInline, ServiceActionsAdmin, badge, short_time, two_lines
 from coupzii.core.money import format_inr
-from wallet.admin_ledger import ledger_links
+from wallet.admin.ledger import ledger_links
 
 from ..models import Gateway, Order, OrderEvent, OrderLine, Payment, Refund
 from ..services.fulfilment import order_fulfil_retry

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from coupzii.core.admin import ReadOnlyAdmin, ReadOnlyInline, short_time, two_lines
 from coupzii.core.money import format_inr
 
-from .kinds import USER_ACCOUNT_KINDS, account_kind_label, ledger_kinds, platform_account_kinds
-from .ledger import platform_balance
-from .models import Account, CashbackEvent, Posting, Transaction, Withdrawal
+from ..kinds import USER_ACCOUNT_KINDS, account_kind_label, ledger_kinds, platform_account_kinds
+from ..ledger import platform_balance
+from ..models import Account, CashbackEvent, Posting, Transaction, Withdrawal
 
 # Which object a transaction's reference names, for a link from the transaction's page.
 REFERENCED_MODELS = {"withdrawal": Withdrawal, "cashback_event": CashbackEvent}

@@ -29,9 +29,8 @@ from coupzii.core.admin import (
 )
 from coupzii.core.money import format_inr
 
-from . import ledger
-from .admin_ledger import ledger_links
-from .models import (
+from .. import ledger
+from ..models import (
     AccountKind,
     KycProfile,
     KycStatus,
@@ -39,13 +38,14 @@ from .models import (
     WithdrawalAudit,
     WithdrawalStatus,
 )
-from .services.kyc import kyc_reject, kyc_verify
-from .services.withdrawals import (
+from ..services.kyc import kyc_reject, kyc_verify
+from ..services.withdrawals import (
     withdrawal_approve,
     withdrawal_mark_failed,
     withdrawal_mark_paid,
     withdrawal_reject,
 )
+from .ledger import ledger_links
 
 S = WithdrawalStatus
 

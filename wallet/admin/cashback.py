@@ -27,9 +27,7 @@ from coupzii.core.admin import (
 )
 from coupzii.core.money import format_inr
 
-from .admin_ledger import ledger_links
-from .admin_payouts import user_link
-from .models import (
+from ..models import (
     CashbackClaim,
     CashbackDebt,
     CashbackEvent,
@@ -38,8 +36,10 @@ from .models import (
     ReferralReward,
     ReferralStatus,
 )
-from .services.cashback import cashback_confirm, cashback_decline
-from .services.claims import cashback_claim_approve, cashback_claim_reject
+from ..services.cashback import cashback_confirm, cashback_decline
+from ..services.claims import cashback_claim_approve, cashback_claim_reject
+from .ledger import ledger_links
+from .payouts import user_link
 
 
 class MatchedFilter(admin.SimpleListFilter):
