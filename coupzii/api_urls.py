@@ -10,7 +10,7 @@ urlpatterns = [
     path("notifications/", include("accounts.notifications.api_urls")),
     # offers/..., and the merchant page, search and me/codes/ (offers/api_urls.py).
     path("", include("offers.api_urls")),
-    path("affiliate/postback/", include("wallet.postback_api_urls")),
+    path("affiliate/postback/", include("wallet.postback.api_urls")),
     path("", include("wallet.api_urls")),
     path("", include("catalog.api_urls")),
     path("", include("commerce.api_urls")),

@@ -24,10 +24,10 @@ from coupzii.core.errors import DomainError, Forbidden, NotFound
 from coupzii.core.serializers import ApiErrorSerializer
 from coupzii.core.throttling import AnonClientIpThrottle
 
-from .models import CashbackSource
-from .networks import ADAPTERS, get_adapter
-from .networks.base import PostbackRejected
-from .services.cashback import cashback_report
+from ..models import CashbackSource
+from ..networks import ADAPTERS, get_adapter
+from ..networks.base import PostbackRejected
+from ..services.cashback import cashback_report
 
 # Where the secret travels: names, not secrets.
 SECRET_PARAM = "secret"  # noqa: S105

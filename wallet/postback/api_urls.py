@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .postback_api import AffiliatePostbackView
+from .api import AffiliatePostbackView
 
 urlpatterns = [
     path("<slug:network>/", AffiliatePostbackView.as_view(), name="affiliate-postback"),

@@ -10,7 +10,7 @@ from accounts.tests.factories import UserFactory
 from offers.tests.factories import ClickFactory
 from wallet import ledger
 from wallet.models import AccountKind, CashbackEvent, CashbackSource, CashbackStatus, Transaction
-from wallet.postback_api import PostbackThrottle
+from wallet.postback.api import PostbackThrottle
 
 pytestmark = pytest.mark.django_db
 
