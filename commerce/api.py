@@ -30,7 +30,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from coupzii.core.errors import DomainError
 from coupzii.core.idempotency import idempotency_key, idempotency_key_parameter
-from coupzii.core.serializers import ApiErrorSerializer
+from coupzii.core.serializers import ApiErrorSerializer, parse_query
 from coupzii.core.throttling import AnonClientIpThrottle
 
 from . import selectors
@@ -89,12 +89,6 @@ class WebhookThrottle(AnonClientIpThrottle):
     scope = "payment_webhook"
 
 
-def _parse_query(input_serializer, request: Request) -> dict:
-    parsed = input_serializer(data=request.query_params.dict())
-    parsed.is_valid(raise_exception=True)
-    return parsed.validated_data
-
-
 def _parse_body(input_serializer, request: Request) -> dict:
     parsed = input_serializer(data=request.data)
     parsed.is_valid(raise_exception=True)
@@ -126,7 +120,7 @@ class ProductListView(generics.ListAPIView):
     queryset = Product.objects.none()  # for the schema generator; requests use get_queryset
 
     def get_queryset(self):
-        filters = _parse_query(ProductQuerySerializer, self.request)
+        filters = parse_query(ProductQuerySerializer, self.request)
         return catalog_selectors.gift_cards_list(
             q=filters["q"], category_slug=filters["category"], brand_slug=filters["brand"]
         )
@@ -253,7 +247,7 @@ class CartView(ShopperView):
         return _cart_answer(request, cart)
 
     def delete(self, request: Request) -> Response:
-        sku = _parse_query(CartDeleteQuerySerializer, request)["sku"]
+        sku = parse_query(CartDeleteQuerySerializer, request)["sku"]
         cart = cart_services.cart_of_user(request.user, create=False)
         if cart is not None:
             if sku:

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from catalog.models import Product
 from coupzii.core.errors import DomainError
 from coupzii.core.http import post_form
 from coupzii.core.money import ZERO, format_inr
+from coupzii.core.pagination import paginate
 from coupzii.core.security import allow_on_response
 
 from . import selectors, tasks
@@ -62,12 +62,6 @@ CODES_SHOWN_FOR = {OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED
 PAYMENT_OUTCOMES = {"paid", "failed", "unverified"}
 
 
-def _paginate(request, items, per_page: int):
-    page = Paginator(items, per_page).get_page(request.GET.get("page"))
-    page_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-    return page, page_range
-
-
 def _signed_in_user(request):
     return request.user if request.user.is_authenticated else None
 
@@ -81,8 +75,8 @@ def gift_card_list(request):
     brands = list(catalog_selectors.gift_card_brands())
     form = GiftCardFilterForm(request.GET, categories=categories, brands=brands)
     filters = form.filters()
-    page, page_range = _paginate(
-        request, catalog_selectors.gift_cards_list(**filters), GIFT_CARDS_PAGE_SIZE
+    page, page_range = paginate(
+        request, catalog_selectors.gift_cards_list(**filters), per_page=GIFT_CARDS_PAGE_SIZE
     )
     for product in page:
         _card_facts(product)
@@ -564,7 +558,9 @@ def _failure_metadata(text: str) -> dict[str, str]:
 @login_required
 @require_safe
 def order_list(request):
-    page, page_range = _paginate(request, selectors.orders_of(request.user), ORDERS_PAGE_SIZE)
+    page, page_range = paginate(
+        request, selectors.orders_of(request.user), per_page=ORDERS_PAGE_SIZE
+    )
     return render(request, "commerce/order_list.html", {"page": page, "page_range": page_range})
 
 

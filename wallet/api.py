@@ -27,7 +27,7 @@ from rest_framework.response import Response
 from coupzii.core.errors import NotFound
 from coupzii.core.files import private_file_response
 from coupzii.core.idempotency import idempotency_key, idempotency_key_parameter
-from coupzii.core.serializers import ApiErrorSerializer
+from coupzii.core.serializers import ApiErrorSerializer, parse_query
 from offers.models import Click
 
 from . import selectors
@@ -71,12 +71,6 @@ NOT_YOURS = OpenApiResponse(ApiErrorSerializer, description=_("`not_found`: none
 
 def uuid_path(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
-
-
-def _parse_query(input_serializer, request: Request) -> dict:
-    parsed = input_serializer(data=request.query_params.dict())
-    parsed.is_valid(raise_exception=True)
-    return parsed.validated_data
 
 
 def _parse_body(input_serializer, request: Request) -> dict:
@@ -140,7 +134,7 @@ class TransactionListView(WalletView, generics.ListAPIView):
     queryset = Transaction.objects.none()  # for the schema generator; requests use get_queryset
 
     def get_queryset(self):
-        filters = _parse_query(TransactionQuerySerializer, self.request)
+        filters = parse_query(TransactionQuerySerializer, self.request)
         return selectors.statement_for(self.request.user, **filters)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
@@ -165,7 +159,7 @@ class CashbackListView(WalletView, generics.ListAPIView):
     queryset = CashbackEvent.objects.none()
 
     def get_queryset(self):
-        filters = _parse_query(CashbackQuerySerializer, self.request)
+        filters = parse_query(CashbackQuerySerializer, self.request)
         return selectors.cashback_events_for(self.request.user, status=filters["status"])
 
 
@@ -473,7 +467,7 @@ class LeaderboardView(WalletView):
     serializer_class = LeaderboardSerializer
 
     def get(self, request: Request) -> Response:
-        month = _parse_query(LeaderboardQuerySerializer, request)["month"]
+        month = parse_query(LeaderboardQuerySerializer, request)["month"]
         month, rows, rank = selectors.referral_leaderboard(viewer=request.user, month=month)
         body = {"month": month, "rows": [asdict(row) for row in rows], "your_rank": rank}
         return Response(LeaderboardSerializer(body).data)

@@ -25,6 +25,7 @@ from coupzii.core.errors import DomainError
 from coupzii.core.files import private_file_response
 from coupzii.core.http import post_form
 from coupzii.core.money import format_inr
+from coupzii.core.pagination import paginate
 
 from . import selectors
 from .errors import IdempotencyKeyReused
@@ -50,12 +51,6 @@ DEFAULT_TAB = "transactions"
 
 def _tab_url(tab: str) -> str:
     return f"{reverse('wallet')}?tab={tab}"
-
-
-def _paginate(request, rows):
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-    return page, page_range
 
 
 # --- /wallet/ ---------------------------------------------------------------------------------
@@ -90,7 +85,9 @@ def _transactions_context(request, summary):
     user = request.user
     form = TransactionFilterForm(request.GET)
     filters = form.filters()
-    page, page_range = _paginate(request, selectors.statement_for(user, **filters))
+    page, page_range = paginate(
+        request, selectors.statement_for(user, **filters), per_page=PAGE_SIZE
+    )
     return {
         "filter_form": form,
         "filtered": bool(filters),
@@ -105,7 +102,9 @@ def _cashback_context(request, summary, claim_form=None):
     user = request.user
     status = request.GET.get("status", "")
     status = status if status in CashbackStatus.values else ""
-    page, page_range = _paginate(request, selectors.cashback_events_for(user, status=status))
+    page, page_range = paginate(
+        request, selectors.cashback_events_for(user, status=status), per_page=PAGE_SIZE
+    )
     if claim_form is None:
         claim_form = ClaimForm(clicks=claimable_clicks(user)[:CLAIMABLE_SHOWN])
     return {
@@ -119,7 +118,9 @@ def _cashback_context(request, summary, claim_form=None):
 
 
 def _withdrawals_context(request, summary):
-    page, page_range = _paginate(request, selectors.withdrawals_for(request.user))
+    page, page_range = paginate(
+        request, selectors.withdrawals_for(request.user), per_page=PAGE_SIZE
+    )
     return {"page": page, "page_range": page_range}
 
 
