@@ -327,9 +327,24 @@ def _claimed_events(sales: list[NetworkSale]) -> dict[Key, CashbackEvent]:
     return adopted
 
 
+# Of a click's offer and store, a sync reads the cashback rate, the store's name (notices) and
+# its confirmation days; their texts (descriptions, terms, titles) are left in the database.
+# The click and the shopper are read whole (a notice checks the shopper's channels).
+_CLICK_OFFER_READ = {"id", "cashback_kind", "cashback_value"}
+_CLICK_MERCHANT_READ = {"id", "name", "cashback_kind", "cashback_value", "confirmation_days"}
+
+
 def _clicks_for(sub_ids) -> dict[str, Click]:
     ids = {as_uuid(s) for s in sub_ids} - {None}
-    clicks = Click.objects.filter(id__in=ids).select_related("offer", "merchant", "user")
+    unread = [
+        f"{relation}__{f.name}"
+        for relation, read in (("offer", _CLICK_OFFER_READ), ("merchant", _CLICK_MERCHANT_READ))
+        for f in Click._meta.get_field(relation).related_model._meta.concrete_fields
+        if f.name not in read
+    ]
+    clicks = (
+        Click.objects.filter(id__in=ids).select_related("offer", "merchant", "user").defer(*unread)
+    )
     return {str(c.id): c for c in clicks}
 
 
