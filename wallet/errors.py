@@ -10,6 +10,11 @@ class UnbalancedTransaction(ValueError):
     """A programming error: postings that do not sum to zero, or fewer than two of them."""
 
 
+class LedgerWatermarkAhead(RuntimeError):
+    """An operations error: the ledger's transaction-id watermarks are ahead of the database
+    cluster's (a dump restored into a new cluster): `manage.py ledger_rebase` fixes it."""
+
+
 class InsufficientFunds(DomainError):
     code = "insufficient_funds"
     status_code = status.HTTP_409_CONFLICT

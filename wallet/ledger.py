@@ -46,7 +46,7 @@ from django.utils import timezone
 from accounts.models import User
 from coupzii.core.money import quantize
 
-from .errors import InsufficientFunds, UnbalancedTransaction
+from .errors import InsufficientFunds, LedgerWatermarkAhead, UnbalancedTransaction
 from .kinds import USER_ACCOUNT_KINDS, ledger_kind, platform_account_kind, platform_account_kinds
 from .models import Account, PlatformRollup, Posting, Transaction
 
@@ -96,11 +96,20 @@ def platform_account(kind: str) -> Account:
     return account
 
 
-def platform_accounts_create(**_kwargs) -> None:
+def platform_accounts_create(apps=None, **_kwargs) -> None:
     """Create every registered platform account and forget the cached ones: connected to
-    `post_migrate`, which also follows every flush of a test database."""
+    `post_migrate`, which also follows every flush of a test database.
+
+    Only once the wallet's tables are at migration 0006 or later (`apps`, the state migrate
+    left, has the rollups): `migrate accounts` on an empty database has no wallet tables yet,
+    and after `migrate wallet 0005` (a rollback) the old check refuses "escrow:shop"."""
     _platform_accounts.clear()
     _created_uncommitted.clear()
+    if apps is not None:
+        try:
+            apps.get_model("wallet", "PlatformRollup")
+        except LookupError:
+            return
     kinds = list(platform_account_kinds())
     if not kinds:
         return
@@ -170,6 +179,49 @@ def _marker():
     return F("id")
 
 
+# Above every transaction id the statement can see: its snapshot's xmax (one past the newest
+# finished transaction) or one past its own transaction's id, still running. No watermark and
+# no visible posting's xid can be at or above it, unless they came from another cluster (a
+# dump restored into a new one, whose ids start again lower).
+_XMAX = (
+    "GREATEST(pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
+    "COALESCE(pg_current_xact_id_if_assigned()::text::bigint + 1, 0))"
+)
+
+
+def _ahead_message(what: str, xmax: int) -> str:
+    return (
+        f"{what} ahead of this database cluster's transaction ids (the next is {xmax}): the "
+        "ledger was restored from another cluster, and new postings would be skipped. Stop "
+        "web, worker and beat, run `manage.py ledger_rebase`, then start them again."
+    )
+
+
+def _refuse_watermark_ahead(watermark: int | None, xmax: int) -> None:
+    if watermark is not None and watermark > xmax:
+        what = f"a platform balance rollup's watermark ({watermark}) is"
+        raise LedgerWatermarkAhead(_ahead_message(what, xmax))
+
+
+def ledger_rebase() -> tuple[int, int]:
+    """After a restore into a new cluster, while nothing else runs: every posting's xid
+    becomes 0 (before any watermark of this cluster) and the rollups are emptied (beat
+    rebuilds them from there). Returns (postings changed, rollups removed). `deploy/restore.sh`
+    runs the same SQL; an xid is written nowhere else after insert, so the append-only
+    trigger is lifted for this one transaction only."""
+    if connection.vendor != "postgresql":
+        return (0, 0)  # SQLite's watermarks are posting ids, which a restore keeps
+    posting = connection.ops.quote_name(Posting._meta.db_table)
+    rollup = connection.ops.quote_name(PlatformRollup._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {posting} DISABLE TRIGGER wallet_posting_append_only")
+        cursor.execute(f"UPDATE {posting} SET xid = 0 WHERE xid <> 0")  # noqa: S608
+        postings = cursor.rowcount
+        cursor.execute(f"ALTER TABLE {posting} ENABLE TRIGGER wallet_posting_append_only")
+        cursor.execute(f"DELETE FROM {rollup}")  # noqa: S608
+        return (postings, cursor.rowcount)
+
+
 def _current_watermark() -> int:
     """Every posting whose marker is below this has committed or never will."""
     with connection.cursor() as cursor:
@@ -193,7 +245,16 @@ def platform_balances(kinds: Iterable[str] | None = None) -> dict[str, Decimal]:
     if kinds is not None:
         kinds = list(kinds)
         accounts = accounts.filter(kind__in=kinds)
-    rows = list(accounts.values_list("pk", "kind", "rollup__balance", "rollup__watermark"))
+    columns = ["pk", "kind", "rollup__balance", "rollup__watermark"]
+    if connection.vendor == "postgresql":
+        # Read in the same statement: a watermark from another cluster is refused, not used.
+        accounts = accounts.annotate(xmax=RawSQL(_XMAX, (), output_field=BigIntegerField()))  # noqa: S611
+        rows = []
+        for *row, xmax in accounts.values_list(*columns, "xmax"):
+            _refuse_watermark_ahead(row[-1], xmax)
+            rows.append(tuple(row))
+    else:
+        rows = list(accounts.values_list(*columns))
     result = dict.fromkeys(kinds or (), ZERO)
     after = _sums_by_account(rows, after_watermark=True)
     for pk, kind, rolled, _ in rows:
@@ -238,6 +299,11 @@ def platform_rollup() -> int:
         }
         # Read after the lock: a run that waited for another starts from where that one ended.
         watermark = _current_watermark()
+        if connection.vendor == "postgresql" and rollups:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {_XMAX}")
+                xmax = cursor.fetchone()[0]
+            _refuse_watermark_ahead(max(r.watermark for r in rollups.values()), xmax)
         moving = {pk: r for pk, r in rollups.items() if r.watermark < watermark}
         sums = dict(
             Posting.objects.filter(account__in=list(moving))
@@ -392,6 +458,10 @@ def _write(entries: list[Entry]) -> dict[str, Transaction]:
     that request to end first, so its transaction is there to be read afterwards)."""
     if not entries:
         return {}
+    # In key order: two batches with keys in common, each waiting at a key the other inserted
+    # first, would deadlock if they took them in different orders (the caller still gets its
+    # transactions in its own order: `_post` looks them up by key).
+    entries = sorted(entries, key=lambda e: e.idempotency_key)
     now = timezone.now()
     rows = [
         Transaction(
@@ -474,15 +544,49 @@ def ledger_problems() -> list[str]:
 
     Sums are grouped in SQL and compared in Python after rounding to paise: SQLite adds
     decimals as floats, and a sum like 0.1 + 0.2 must not read as a mismatch there.
+
+    On PostgreSQL the checks read one snapshot (a REPEATABLE READ READ ONLY transaction): a
+    posting committing between two of their queries (the users' balances, then the platform
+    balances) would otherwise read as a mismatch. Called inside a transaction already, they
+    read in that transaction's isolation instead (its default, READ COMMITTED, can report such
+    a mismatch while others post): call it outside one, as `reconcile_ledger` does.
     """
-    return [
-        *_unbalanced_transactions(),
-        *_drifted_accounts(),
-        *_stale_rollups(),
-        *_negative_user_accounts(),
-        *_negative_escrow(),
-        *_ledger_totals(),
-    ]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _problems()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return _problems()
+
+
+def _problems() -> list[str]:
+    ahead = list(_ahead_of_the_cluster())
+    checks = [_unbalanced_transactions, _drifted_accounts, _stale_rollups, _negative_user_accounts]
+    if not ahead:  # the platform balances cannot be read: `_ahead_of_the_cluster` says why
+        checks += [_negative_escrow, _ledger_totals]
+    return [*ahead, *(problem for check in checks for problem in check())]
+
+
+def _ahead_of_the_cluster():
+    """Rollup watermarks and postings' xids from another cluster (see `ledger_rebase`)."""
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Posting._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_XMAX}")
+        xmax = cursor.fetchone()[0]
+        # Each compared in its own statement, with that statement's snapshot.
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE xid >= {_XMAX}")  # noqa: S608
+        postings = cursor.fetchone()[0]
+    ahead = PlatformRollup.objects.filter(
+        watermark__gt=RawSQL(_XMAX, (), output_field=BigIntegerField())  # noqa: S611
+    )
+    for kind, watermark in ahead.order_by("pk").values_list("account__kind", "watermark"):
+        yield _ahead_message(
+            f"platform account {kind}: its rollup's watermark {watermark} is", xmax
+        )
+    if postings:
+        yield _ahead_message(f"{postings} postings carry transaction ids", xmax)
 
 
 def _unbalanced_transactions():

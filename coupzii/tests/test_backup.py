@@ -9,7 +9,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import sql
 
 from accounts.tests.factories import UserFactory
@@ -129,3 +129,60 @@ def test_a_backup_with_a_pg_dump_older_than_the_server_is_refused(tmp_path):
     assert result.returncode == 2
     assert "pg_dump 9 cannot dump a PostgreSQL" in result.stderr
     assert not (tmp_path / "x.dump").exists()
+
+
+def test_a_dump_from_another_cluster_restores_with_its_ledger_watermarks_rebased(
+    tmp_path, scratch_database
+):
+    # given a ledger with a platform rollup whose transaction ids are ahead of this cluster's,
+    # as every id of a dump is when it is restored into a new cluster
+    from wallet import ledger
+
+    shoppers_with_money()
+    ledger.platform_rollup()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
+        ahead = cursor.fetchone()[0] + 1_000_000
+        cursor.execute("ALTER TABLE wallet_posting DISABLE TRIGGER wallet_posting_append_only")
+        cursor.execute("UPDATE wallet_posting SET xid = xid + %s", [ahead])
+        cursor.execute("ALTER TABLE wallet_posting ENABLE TRIGGER wallet_posting_append_only")
+        cursor.execute("UPDATE wallet_platformrollup SET watermark = watermark + %s", [ahead])
+    dump = tmp_path / "coupzii.dump"
+    assert run([str(DEPLOY / "backup.sh"), str(dump)], database=source_name()).returncode == 0
+
+    # when it is restored
+    restore = run([str(DEPLOY / "restore.sh"), str(dump)], database=scratch_database)
+
+    # then every posting counts from 0 again and the rollups are gone (beat rebuilds them)
+    assert restore.returncode == 0, restore.stderr
+    with psycopg.connect(database_url(scratch_database)) as db:
+        assert db.execute("select distinct xid from wallet_posting").fetchall() == [(0,)]
+        assert db.execute("select count(*) from wallet_platformrollup").fetchone() == (0,)
+    # and on the copy a new posting is counted, the rollup moves, and the ledger is sound
+    post_and_roll_up = (
+        "from decimal import Decimal as D; from wallet import ledger; "
+        "before = ledger.platform_balance('fees'); "
+        "ledger.transaction_post(kind='welcome_bonus', idempotency_key='after-restore', "
+        "legs=[(ledger.platform_account('promotions'), D('-7.00')), "
+        "(ledger.platform_account('fees'), D('7.00'))], reference_type='test', "
+        "reference_id='1'); "
+        "print(ledger.platform_balance('fees') - before, ledger.platform_rollup() > 0)"
+    )
+    settings_env = {"DJANGO_SETTINGS_MODULE": "coupzii.settings.base"}
+    shell = run(
+        [sys.executable, "manage.py", "shell", "-c", post_and_roll_up],
+        database=scratch_database,
+        env=settings_env,
+    )
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.splitlines()[-1].split() == ["7.00", "True"]
+    reconcile = run(
+        [sys.executable, "manage.py", "reconcile_ledger"],
+        database=scratch_database,
+        env=settings_env,
+    )
+    assert reconcile.returncode == 0, reconcile.stderr
+
+
+def source_name() -> str:
+    return connection.settings_dict["NAME"]
