@@ -15,7 +15,8 @@ class WalletConfig(AppConfig):
         _register_ledger_kinds()
         _register_notification_kinds()
         # After migrate, and after each flush of a test database (which also sends it): the
-        # registered platform accounts exist, and the per-process cache of their ids is fresh.
+        # registered platform accounts exist, and the per-process cache of their ids is fresh
+        # (nothing is created while the wallet's tables are missing or before 0006).
         post_migrate.connect(
             platform_accounts_create, sender=self, dispatch_uid="wallet-platform-accounts"
         )
