@@ -6,8 +6,12 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from catalog.models import VoucherCode
+from commerce.gateways import gateway
 from commerce.models import Cart, CartLine, PromoCode, PromoKind
+from commerce.services import payments
 from commerce.services.cart import cart_of_user
+from commerce.services.checkout import order_place
 from wallet import ledger
 from wallet.models import AccountKind, TransactionKind
 
@@ -51,3 +55,33 @@ def cart_with(user, *lines, promo=None, use_wallet=False) -> Cart:
     cart.use_wallet = use_wallet
     cart.save()
     return cart
+
+
+def place(user, cart=None, key="k1"):
+    """The user's cart (or `cart`) checked out with a fixed email, phone and idempotency key."""
+    return order_place(
+        user=user,
+        cart=cart or cart_of_user(user),
+        email=user.email,
+        phone="+919812345678",
+        idempotency_key=key,
+    )
+
+
+def pay(order):
+    """The shopper pays the rest on the dev gateway and the browser's report is verified."""
+    payment = order.payments.order_by("pk").first()
+    dev = gateway().pay(gateway_order_id=payment.gateway_order_id, succeed=True)
+    payments.payment_verify(
+        user=order.user,
+        gateway_order_id=dev.callback["razorpay_order_id"],
+        payment_id=dev.callback["razorpay_payment_id"],
+        signature=dev.callback["razorpay_signature"],
+    )
+    order.refresh_from_db()
+    return dev
+
+
+def codes(status=None, **filters):
+    rows = VoucherCode.objects.filter(**filters)
+    return rows.filter(status=status) if status else rows

@@ -9,16 +9,14 @@ import pytest
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from catalog import inventory
-from catalog.models import VoucherCode, VoucherStatus
+from catalog.models import VoucherStatus
 from catalog.tests.factories import VariantFactory, stock
 from commerce import ledger_kinds, tasks
 from commerce.errors import GatewayUnavailable, InvalidTransition
 from commerce.gateways import DevGateway, gateway
 from commerce.models import DevGatewayPayment, OrderStatus, Refund, RefundStatus
-from commerce.services import cart as carts
 from commerce.services import payments, refunds
-from commerce.services.checkout import order_place
-from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
+from commerce.tests.factories import PromoCodeFactory, cart_with, codes, pay, place, wallet_credit
 from commerce.tests.payables import PAYABLES, PLEDGE
 from coupzii.core.errors import DomainError, Forbidden
 from coupzii.testapp.models import Pledge
@@ -29,42 +27,6 @@ from wallet.tests.factories import operator
 
 pytestmark = pytest.mark.django_db
 AVAILABLE = AccountKind.AVAILABLE
-
-
-def place(user, cart=None, key="k1"):
-    return order_place(
-        user=user,
-        cart=cart or carts.cart_of_user(user),
-        email=user.email,
-        phone="+919812345678",
-        idempotency_key=key,
-    )
-
-
-def pay(order):
-    """The shopper pays the rest on the dev gateway and the browser's report is verified."""
-    payment = order.payments.order_by("pk").first()
-    dev = gateway().pay(gateway_order_id=payment.gateway_order_id, succeed=True)
-    payments.payment_verify(
-        user=order.user,
-        gateway_order_id=dev.callback["razorpay_order_id"],
-        payment_id=dev.callback["razorpay_payment_id"],
-        signature=dev.callback["razorpay_signature"],
-    )
-    order.refresh_from_db()
-    return dev
-
-
-def codes(status=None, **filters):
-    rows = VoucherCode.objects.filter(**filters)
-    return rows.filter(status=status) if status else rows
-
-
-@pytest.fixture
-def card():
-    variant = VariantFactory()
-    stock(variant, 5)
-    return variant
 
 
 # --- Operator refunds --------------------------------------------------------------------------

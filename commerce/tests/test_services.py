@@ -12,7 +12,7 @@ from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from catalog import inventory
 from catalog.inventory import NewCode
-from catalog.models import VoucherCode, VoucherStatus
+from catalog.models import VoucherStatus
 from catalog.tests.factories import CategoryFactory, VariantFactory, stock
 from commerce import ledger_kinds, selectors
 from commerce.errors import (
@@ -40,10 +40,9 @@ from commerce.models import (
 )
 from commerce.services import cart as carts
 from commerce.services import fulfilment, payments, promos
-from commerce.services.checkout import order_place
 from commerce.services.order_payable import order_expire
 from commerce.tasks import expire_unpaid_orders
-from commerce.tests.factories import PromoCodeFactory, cart_with, wallet_credit
+from commerce.tests.factories import PromoCodeFactory, cart_with, codes, pay, place, wallet_credit
 from coupzii.core.errors import DomainError, Forbidden
 from wallet import ledger
 from wallet.ledger import ledger_problems
@@ -59,42 +58,6 @@ def tampered(signature: str) -> str:
 
 
 AVAILABLE, HELD = AccountKind.AVAILABLE, AccountKind.HELD
-
-
-def place(user, cart=None, key="k1"):
-    return order_place(
-        user=user,
-        cart=cart or carts.cart_of_user(user),
-        email=user.email,
-        phone="+919812345678",
-        idempotency_key=key,
-    )
-
-
-def pay(order):
-    """The shopper pays the rest on the dev gateway and the browser's report is verified."""
-    payment = order.payments.order_by("pk").first()
-    dev = gateway().pay(gateway_order_id=payment.gateway_order_id, succeed=True)
-    payments.payment_verify(
-        user=order.user,
-        gateway_order_id=dev.callback["razorpay_order_id"],
-        payment_id=dev.callback["razorpay_payment_id"],
-        signature=dev.callback["razorpay_signature"],
-    )
-    order.refresh_from_db()
-    return dev
-
-
-def codes(status=None, **filters):
-    rows = VoucherCode.objects.filter(**filters)
-    return rows.filter(status=status) if status else rows
-
-
-@pytest.fixture
-def card():
-    variant = VariantFactory()
-    stock(variant, 5)
-    return variant
 
 
 # --- The cart ----------------------------------------------------------------------------------
