@@ -42,12 +42,6 @@ class _RegistryFilter(admin.SimpleListFilter):
 
     field = "kind"
 
-    def choices_of(self) -> list[tuple[str, str]]:
-        raise NotImplementedError
-
-    def lookups(self, request, model_admin):
-        return self.choices_of()
-
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(**{self.field: self.value()})
@@ -58,7 +52,7 @@ class AccountKindFilter(_RegistryFilter):
     title = _("kind")
     parameter_name = "kind"
 
-    def choices_of(self):
+    def lookups(self, request, model_admin):
         kinds = [*USER_ACCOUNT_KINDS, *platform_account_kinds()]
         return [(kind, account_kind_label(kind)) for kind in kinds]
 
@@ -67,7 +61,7 @@ class TransactionKindFilter(_RegistryFilter):
     title = _("kind")
     parameter_name = "kind"
 
-    def choices_of(self):
+    def lookups(self, request, model_admin):
         return [(code, str(kind.label)) for code, kind in ledger_kinds().items()]
 
 

@@ -8,6 +8,7 @@ report (`report_rows`). The base turns each row into a checked sale, skipping (a
 row it cannot read, and each postback into a sale or a PostbackRejected naming every bad field.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,9 +32,9 @@ class SaleFieldNames:
     currency: str | None = None  # checked to be INR when the network sends one
 
 
-class NetworkAdapter:
-    """Subclasses set the class attributes below and implement `report_rows`; they may
-    override `parse_moment`, `parse_postback_moment`, `now` and `report_values`."""
+class NetworkAdapter(ABC):
+    """Subclasses set the class attributes below and implement `report_rows`, `parse_moment`
+    and `now`; they may override `parse_postback_moment` and `report_values`."""
 
     name: str  # our name for the network
     credential_keys: tuple[str, ...]  # settings keys a pull needs, passed to __init__
@@ -75,9 +76,9 @@ class NetworkAdapter:
             if sale is not None:
                 yield sale
 
+    @abstractmethod
     def report_rows(self, *, since: datetime, until: datetime) -> Iterator[dict]:
         """The report's rows over the window, as the network sends them."""
-        raise NotImplementedError
 
     def sale_from_row(self, row: dict) -> NetworkSale | None:
         """The sale in one report row, or None (logged) for a row we cannot read. A row
@@ -116,15 +117,16 @@ class NetworkAdapter:
 
     # --- moments ------------------------------------------------------------------------------
 
+    @abstractmethod
     def parse_moment(self, text: str) -> datetime:
         """A moment as the network's report writes it."""
-        raise NotImplementedError
 
     def parse_postback_moment(self, text: str) -> datetime:
         return self.parse_moment(text)
 
+    @abstractmethod
     def now(self) -> datetime:
-        raise NotImplementedError
+        """The present in the network's time zone (a postback without a time happened now)."""
 
     # --- the mapping --------------------------------------------------------------------------
 
