@@ -15,6 +15,8 @@ from coupzii.core.models import PublicIdModel, TimeStampedModel
 from coupzii.core.validators import CodeValidator
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+# A rollback's audit row carries the redeem's amounts negated, so sums over a day net out.
+MONEY_SIGNED = {"max_digits": 12, "decimal_places": 2}
 
 
 class OfferKind(models.TextChoices):
@@ -31,6 +33,8 @@ class DiscountType(models.TextChoices):
 
 
 class OfferStatus(models.TextChoices):
+    # A draft is being prepared (by a brand): never shown to shoppers anywhere.
+    DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     EXPIRED = "expired", _("Expired")
@@ -142,6 +146,11 @@ class CouponBook(PublicIdModel, TimeStampedModel):
     max_redemptions_per_code = models.PositiveIntegerField(_("redemptions per code"), default=1)
     per_user_limit = models.PositiveSmallIntegerField(_("codes per shopper"), default=1)
     lock_ttl_seconds = models.PositiveIntegerField(_("lock time (seconds)"), default=15 * 60)
+    # What the marketplace may do with this book's codes (it asks; the brand decides).
+    resale_allowed = models.BooleanField(
+        _("codes may be resold on the marketplace"), default=False
+    )
+    swap_allowed = models.BooleanField(_("codes may be swapped"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=BookStatus.choices, default=BookStatus.ACTIVE
     )
@@ -232,11 +241,19 @@ class AuditAction(models.TextChoices):
     VOID = "void", _("Void")
     EXPIRE = "expire", _("Expire")
     RELEASE = "release", _("Release expired lock")
+    VALIDATE = "validate", _("Validate")
+    ROLLBACK = "rollback", _("Roll back")
 
 
 class RedemptionAudit(models.Model):
     """Append-only: one row for every action on a book or code, refused ones included. A
-    successful redeem's idempotency key is unique, so a replayed redeem finds its first row."""
+    successful redeem's idempotency key is unique, so a replayed redeem finds its first row.
+
+    A redeem (and a validate) records the basket: order amount, the discount the code gave,
+    the product SKUs. A rollback row `reverses` the redeem it undoes, and a redeem is rolled
+    back at most once (unique while ok). `credential` is the public id of the till API key
+    that made the attempt: a plain column, as offers may not know the app that issues keys.
+    """
 
     book = models.ForeignKey(CouponBook, on_delete=models.CASCADE, related_name="audit")
     code = models.ForeignKey(
@@ -251,6 +268,20 @@ class RedemptionAudit(models.Model):
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     order_reference = models.CharField(max_length=80, blank=True)
     idempotency_key = models.CharField(max_length=80, blank=True)
+    order_amount = models.DecimalField(_("order amount"), null=True, blank=True, **MONEY_SIGNED)
+    discount_amount = models.DecimalField(
+        _("discount given"), null=True, blank=True, **MONEY_SIGNED
+    )
+    products = models.JSONField(_("products"), default=list, blank=True)
+    credential = models.CharField(_("API key"), max_length=40, blank=True)
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+        verbose_name=_("reverses"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -260,10 +291,35 @@ class RedemptionAudit(models.Model):
                 fields=["book", "idempotency_key"],
                 condition=Q(action="redeem", ok=True) & ~Q(idempotency_key=""),
                 name="offers_audit_redeem_once_per_key",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"],
+                condition=Q(action="rollback", ok=True),
+                name="offers_audit_rollback_once",
+            ),
         ]
         verbose_name = _("redemption audit")
         verbose_name_plural = _("redemption audit")
 
     def __str__(self) -> str:
         return f"{self.action} {'ok' if self.ok else 'refused'}"
+
+
+class OfferViewDay(models.Model):
+    """How many times an offer was shown (on a list or its own page) on one day, in
+    settings.TIME_ZONE: flushed from Redis counters by beat, never written on a request."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="view_days")
+    date = models.DateField(_("date"))
+    views = models.PositiveBigIntegerField(_("views"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "date"], name="offers_viewday_one_per_day")
+        ]
+        indexes = [models.Index(fields=["date", "offer"], name="offers_viewday_date")]
+        verbose_name = _("offer views on a day")
+        verbose_name_plural = _("offer views by day")
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} {self.date}: {self.views}"
