@@ -147,9 +147,7 @@ class CouponBook(PublicIdModel, TimeStampedModel):
     per_user_limit = models.PositiveSmallIntegerField(_("codes per shopper"), default=1)
     lock_ttl_seconds = models.PositiveIntegerField(_("lock time (seconds)"), default=15 * 60)
     # What the marketplace may do with this book's codes (it asks; the brand decides).
-    resale_allowed = models.BooleanField(
-        _("codes may be resold on the marketplace"), default=False
-    )
+    resale_allowed = models.BooleanField(_("codes may be resold on the marketplace"), default=False)
     swap_allowed = models.BooleanField(_("codes may be swapped"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=BookStatus.choices, default=BookStatus.ACTIVE

@@ -6,85 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offers', '0003_offer_code_rule'),
+        ("offers", "0003_offer_code_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfferViewDay',
+            name="OfferViewDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('views', models.PositiveBigIntegerField(default=0, verbose_name='views')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("views", models.PositiveBigIntegerField(default=0, verbose_name="views")),
             ],
             options={
-                'verbose_name': 'offer views on a day',
-                'verbose_name_plural': 'offer views by day',
+                "verbose_name": "offer views on a day",
+                "verbose_name_plural": "offer views by day",
             },
         ),
         migrations.AddField(
-            model_name='couponbook',
-            name='resale_allowed',
-            field=models.BooleanField(default=False, verbose_name='codes may be resold on the marketplace'),
+            model_name="couponbook",
+            name="resale_allowed",
+            field=models.BooleanField(
+                default=False, verbose_name="codes may be resold on the marketplace"
+            ),
         ),
         migrations.AddField(
-            model_name='couponbook',
-            name='swap_allowed',
-            field=models.BooleanField(default=False, verbose_name='codes may be swapped'),
+            model_name="couponbook",
+            name="swap_allowed",
+            field=models.BooleanField(default=False, verbose_name="codes may be swapped"),
         ),
         migrations.AddField(
-            model_name='redemptionaudit',
-            name='credential',
-            field=models.CharField(blank=True, max_length=40, verbose_name='API key'),
+            model_name="redemptionaudit",
+            name="credential",
+            field=models.CharField(blank=True, max_length=40, verbose_name="API key"),
         ),
         migrations.AddField(
-            model_name='redemptionaudit',
-            name='discount_amount',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='discount given'),
+            model_name="redemptionaudit",
+            name="discount_amount",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=12,
+                null=True,
+                verbose_name="discount given",
+            ),
         ),
         migrations.AddField(
-            model_name='redemptionaudit',
-            name='order_amount',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='order amount'),
+            model_name="redemptionaudit",
+            name="order_amount",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="order amount"
+            ),
         ),
         migrations.AddField(
-            model_name='redemptionaudit',
-            name='products',
-            field=models.JSONField(blank=True, default=list, verbose_name='products'),
+            model_name="redemptionaudit",
+            name="products",
+            field=models.JSONField(blank=True, default=list, verbose_name="products"),
         ),
         migrations.AddField(
-            model_name='redemptionaudit',
-            name='reverses',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversals', to='offers.redemptionaudit', verbose_name='reverses'),
+            model_name="redemptionaudit",
+            name="reverses",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reversals",
+                to="offers.redemptionaudit",
+                verbose_name="reverses",
+            ),
         ),
         migrations.AlterField(
-            model_name='offer',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('paused', 'Paused'), ('expired', 'Expired')], default='active', max_length=10, verbose_name='status'),
+            model_name="offer",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("active", "Active"),
+                    ("paused", "Paused"),
+                    ("expired", "Expired"),
+                ],
+                default="active",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='redemptionaudit',
-            name='action',
-            field=models.CharField(choices=[('generate', 'Generate'), ('import', 'Import'), ('claim', 'Claim'), ('assign', 'Assign'), ('lock', 'Lock'), ('unlock', 'Unlock'), ('redeem', 'Redeem'), ('void', 'Void'), ('expire', 'Expire'), ('release', 'Release expired lock'), ('validate', 'Validate'), ('rollback', 'Roll back')], max_length=10),
+            model_name="redemptionaudit",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("generate", "Generate"),
+                    ("import", "Import"),
+                    ("claim", "Claim"),
+                    ("assign", "Assign"),
+                    ("lock", "Lock"),
+                    ("unlock", "Unlock"),
+                    ("redeem", "Redeem"),
+                    ("void", "Void"),
+                    ("expire", "Expire"),
+                    ("release", "Release expired lock"),
+                    ("validate", "Validate"),
+                    ("rollback", "Roll back"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='redemptionaudit',
-            constraint=models.UniqueConstraint(condition=models.Q(('action', 'rollback'), ('ok', True)), fields=('reverses',), name='offers_audit_rollback_once'),
+            model_name="redemptionaudit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("action", "rollback"), ("ok", True)),
+                fields=("reverses",),
+                name="offers_audit_rollback_once",
+            ),
         ),
         migrations.AddField(
-            model_name='offerviewday',
-            name='offer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='view_days', to='offers.offer'),
+            model_name="offerviewday",
+            name="offer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="view_days",
+                to="offers.offer",
+            ),
         ),
         migrations.AddIndex(
-            model_name='offerviewday',
-            index=models.Index(fields=['date', 'offer'], name='offers_viewday_date'),
+            model_name="offerviewday",
+            index=models.Index(fields=["date", "offer"], name="offers_viewday_date"),
         ),
         migrations.AddConstraint(
-            model_name='offerviewday',
-            constraint=models.UniqueConstraint(fields=('offer', 'date'), name='offers_viewday_one_per_day'),
+            model_name="offerviewday",
+            constraint=models.UniqueConstraint(
+                fields=("offer", "date"), name="offers_viewday_one_per_day"
+            ),
         ),
     ]
