@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("wallet.api_urls")),
     path("", include("catalog.api_urls")),
     path("", include("commerce.api_urls")),
+    path("brand/", include("brands.api_urls")),
 ]

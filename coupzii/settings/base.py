@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "offers",
     "wallet",
     "commerce",
+    "brands",
     "pages",
 ]
 
@@ -209,6 +210,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.account_menu",
+                "brands.portal.portal_context",
             ],
         },
     },

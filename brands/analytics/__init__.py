@@ -1,0 +1,1 @@
+"""analytics: part of the brand portal."""

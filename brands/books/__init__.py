@@ -1,0 +1,1 @@
+"""books: part of the brand portal."""

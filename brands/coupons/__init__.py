@@ -1,0 +1,1 @@
+"""coupons: part of the brand portal."""

@@ -1,0 +1,1 @@
+"""team: part of the brand portal."""

@@ -1,0 +1,1 @@
+"""till: part of the brand portal."""

@@ -1,0 +1,15 @@
+"""The brand portal under /brand/: the picker, the application and invitations (team), then
+one brand's pages under /brand/<slug>/, each area in its own sub-package."""
+
+from django.urls import include, path
+
+app_name = "brands"
+
+urlpatterns = [
+    path("", include("brands.team.urls")),
+    path("<slug:brand_slug>/", include("brands.analytics.urls")),
+    path("<slug:brand_slug>/coupons/", include("brands.coupons.urls")),
+    path("<slug:brand_slug>/books/", include("brands.books.urls")),
+    path("<slug:brand_slug>/till/", include("brands.till.urls")),
+    path("<slug:brand_slug>/webhooks/", include("brands.webhooks.urls")),
+]

@@ -1,0 +1,1 @@
+"""webhooks: part of the brand portal."""
