@@ -2,6 +2,14 @@
 call whom"): the click-out's (offers/clickout/) and the unique-code books' (offers/books/)
 actions, re-exported from where they live."""
 
+from .authoring import (
+    OfferStatusRefused,
+    offer_create,
+    offer_rule_errors,
+    offer_set_status,
+    offer_update,
+    offer_validate,
+)
 from .books import (
     code_assign,
     code_claim,
@@ -15,6 +23,7 @@ from .books import (
 from .clickout import click_record, clicks_write
 
 __all__ = [
+    "OfferStatusRefused",
     "click_record",
     "clicks_write",
     "code_assign",
@@ -25,4 +34,9 @@ __all__ = [
     "code_void",
     "codes_generate",
     "codes_import_csv",
+    "offer_create",
+    "offer_rule_errors",
+    "offer_set_status",
+    "offer_update",
+    "offer_validate",
 ]
