@@ -385,7 +385,10 @@ class Webhook(PublicIdModel, TimeStampedModel):
     events = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    # When the attempts started failing without a success since (None while healthy).
+    failing_since = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -423,12 +426,23 @@ class WebhookDelivery(PublicIdModel):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Every attempt, oldest first: {"at", "status", "body" (first 2,000 characters), "error"}.
+    attempt_log = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["webhook", "event_id"], name="brands_delivery_once_per_event"
+            )
+        ]
+        # The beat sweep's question: which open deliveries are due?
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "retrying"]),
+                name="brands_delivery_due",
             )
         ]
         verbose_name = _("webhook delivery")
