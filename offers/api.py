@@ -111,7 +111,7 @@ class OfferListView(generics.ListAPIView):
     tags=TAGS,
     summary="One offer",
     description="A live offer, or one that has ended (`is_live` false) so shared links still "
-    "say what it was. Paused offers and offers that have not started answer 404.",
+    "say what it was. Drafts, paused offers and offers that have not started answer 404.",
     parameters=[
         OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="id")
     ],
@@ -128,7 +128,7 @@ class OfferDetailView(generics.GenericAPIView):
         except Offer.DoesNotExist as exc:
             raise NotFound(_("No such offer.")) from exc
         if (
-            offer.status == OfferStatus.PAUSED
+            offer.status in (OfferStatus.PAUSED, OfferStatus.DRAFT)
             or offer.starts_at > timezone.now()
             or not offer.merchant.is_active
         ):

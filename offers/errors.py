@@ -126,3 +126,39 @@ class ImportInvalid(BookError):
     default_message = _(
         "This file could not be read. Upload a UTF-8 CSV file with one code per row."
     )
+
+
+class InvalidOrderAmount(BookError):
+    code = "invalid_order_amount"
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_message = _("Send the order amount in rupees, from 0 up to 9,999,999,999.99.")
+
+
+class InvalidProducts(BookError):
+    code = "invalid_products"
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_message = _(
+        "Send the products as a list of at most 200 SKUs, each 1 to 64 characters of text."
+    )
+
+
+class MinOrderNotMet(BookError):
+    code = "min_order_not_met"
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_message = _("The order is below this offer's minimum order amount.")
+
+
+class RedeemNotFound(BookError):
+    code = "redeem_not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+    default_message = _("No successful redemption with this idempotency key in this coupon book.")
+
+
+class RollbackWindowPassed(BookError):
+    code = "rollback_window_passed"
+    default_message = _("This redemption is more than 24 hours old and can no longer be undone.")
+
+
+class RedeemAlreadyRolledBack(BookError):
+    code = "redeem_already_rolled_back"
+    default_message = _("This redemption has already been rolled back.")

@@ -274,7 +274,7 @@ class RedemptionAudit(models.Model):
     credential = models.CharField(_("API key"), max_length=40, blank=True)
     reverses = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="reversals",

@@ -51,6 +51,8 @@ from offers import clickout, trending
 
 # `catalog_cached as catalog_cached`: the catalog page cache, re-exported for the home page.
 from .cache_coherence import catalog_cached as catalog_cached
+from .discounts import DiscountQuote as DiscountQuote
+from .discounts import offer_discount as offer_discount
 from .models import (
     BookStatus,
     Click,

@@ -20,17 +20,28 @@ from .books import (
     codes_generate,
     codes_import_csv,
 )
+from .books.common import (
+    REDEEM_ROLLBACK_WINDOW,
+    RedemptionGuard,
+    redemption_guard_register,
+    redemption_guard_unregister,
+)
+from .books.till import code_redeem_rollback, code_validate
 from .clickout import click_record, clicks_write
 
 __all__ = [
+    "REDEEM_ROLLBACK_WINDOW",
     "OfferStatusRefused",
+    "RedemptionGuard",
     "click_record",
     "clicks_write",
     "code_assign",
     "code_claim",
     "code_lock",
     "code_redeem",
+    "code_redeem_rollback",
     "code_unlock",
+    "code_validate",
     "code_void",
     "codes_generate",
     "codes_import_csv",
@@ -39,4 +50,6 @@ __all__ = [
     "offer_set_status",
     "offer_update",
     "offer_validate",
+    "redemption_guard_register",
+    "redemption_guard_unregister",
 ]

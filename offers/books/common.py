@@ -2,9 +2,14 @@
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from coupzii.core.errors import DomainError
+from coupzii.core.money import InvalidAmount, column_amount
 
 from .. import errors
 from ..models import (
@@ -41,6 +46,12 @@ IMPORT_HEADERS = {
 IMPORT_INVALID_ROWS_SHOWN = 20
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 80
+# A till may undo a successful redeem for this long after it.
+REDEEM_ROLLBACK_WINDOW = timedelta(hours=24)
+# A basket's products: SKUs as text, this many at most, each this long at most.
+PRODUCTS_MAX = 200
+PRODUCT_SKU_MAX_LENGTH = 64
+CREDENTIAL_MAX_LENGTH = 40
 # A repeated claim with the same Idempotency-Key within this time returns the first code.
 CLAIM_KEY_TTL = timedelta(days=1)
 
@@ -72,6 +83,11 @@ def _audit(
     ip: str | None = None,
     order_reference: str = "",
     idempotency_key: str = "",
+    order_amount: Decimal | None = None,
+    discount_amount: Decimal | None = None,
+    products: Sequence[str] = (),
+    credential: str = "",
+    reverses: RedemptionAudit | None = None,
 ) -> RedemptionAudit:
     return RedemptionAudit.objects.create(
         book_id=book_id,
@@ -83,16 +99,21 @@ def _audit(
         client_ip=ip or None,
         order_reference=(order_reference or "")[:80],
         idempotency_key=(idempotency_key or "")[:80],
+        order_amount=order_amount,
+        discount_amount=discount_amount,
+        products=list(products),
+        credential=(credential or "")[:CREDENTIAL_MAX_LENGTH],
+        reverses=reverses,
     )
 
 
 def _refusal(
-    error: errors.BookError,
+    error: DomainError,
     *,
     code: CouponCode | None = None,
     book_id: int | None = None,
     reason: str = "",
-) -> errors.BookError:
+) -> DomainError:
     """Attach what the audit row of this refusal should say (see `_refusals_audited`)."""
     error.audit_code_id = code.pk if code is not None else None
     error.audit_book_id = book_id
@@ -109,15 +130,19 @@ def _refusals_audited(
     ip: str | None = None,
     order_reference: str = "",
     idempotency_key: str = "",
+    order_amount: Decimal | None = None,
+    products: Sequence[str] = (),
+    credential: str = "",
 ) -> Iterator[None]:
-    """Write an ok=False audit row for a BookError raised in the block, then re-raise it.
+    """Write an ok=False audit row for a DomainError raised in the block (a BookError, or a
+    redemption guard's refusal), then re-raise it.
 
     The block holds the action's own transaction: it has rolled back by the time the row is
     written here, so the refusal's row commits on its own.
     """
     try:
         yield
-    except errors.BookError as error:
+    except DomainError as error:
         refused_book_id = getattr(error, "audit_book_id", None) or book_id
         if refused_book_id is None:
             # No book to file it under (an offer without books): the log has it.
@@ -134,14 +159,125 @@ def _refusals_audited(
                 ip=ip,
                 order_reference=order_reference,
                 idempotency_key=idempotency_key,
+                order_amount=order_amount,
+                products=products,
+                credential=credential,
             )
         raise
+
+
+# --- The basket a till sends -----------------------------------------------------------------
+
+
+def _clean_order_amount(order_amount) -> Decimal | None:
+    """The order amount as a column-sized Decimal (None stays None). Raises
+    InvalidOrderAmount for a negative, float or too-large amount, or text that is none."""
+    if order_amount is None:
+        return None
+    try:
+        amount = column_amount(order_amount)
+    except InvalidAmount:
+        raise errors.InvalidOrderAmount() from None
+    if amount < 0:
+        raise errors.InvalidOrderAmount()
+    return amount
+
+
+def _clean_products(products) -> list[str]:
+    """The basket's SKUs as stripped strings, in the order sent. Raises InvalidProducts."""
+    if isinstance(products, str | bytes) or products is None:
+        raise errors.InvalidProducts()
+    cleaned = []
+    for sku in products:
+        if not isinstance(sku, str | int) or isinstance(sku, bool):
+            raise errors.InvalidProducts()
+        text = str(sku).strip()
+        if not text or len(text) > PRODUCT_SKU_MAX_LENGTH:
+            raise errors.InvalidProducts()
+        cleaned.append(text)
+    if len(cleaned) > PRODUCTS_MAX:
+        raise errors.InvalidProducts()
+    return cleaned
+
+
+def _safe_products(products) -> list[str]:
+    """What a refusal's audit row can record of a basket that may itself be invalid."""
+    try:
+        return _clean_products(products)
+    except errors.InvalidProducts:
+        return []
+
+
+def _safe_amount(order_amount) -> Decimal | None:
+    try:
+        return _clean_order_amount(order_amount)
+    except errors.InvalidOrderAmount:
+        return None
+
+
+# --- Redemption guards -----------------------------------------------------------------------
+
+
+class RedemptionGuard(Protocol):
+    """Something a higher app registers to take part in every redeem and rollback (a brand's
+    budget, say). Both hooks run inside the action's transaction, after its audit row is
+    written and the code row is locked; a DomainError raised refuses the action: the
+    transaction rolls back and the refusal is audited with the error's code."""
+
+    def on_redeem(self, *, book, code: CouponCode, audit: RedemptionAudit) -> None: ...
+
+    def on_rollback(
+        self, *, book, code: CouponCode, audit: RedemptionAudit, redeemed: RedemptionAudit
+    ) -> None: ...
+
+
+_guards: list[RedemptionGuard] = []
+
+
+def redemption_guard_register(guard: RedemptionGuard) -> None:
+    """Run `guard` in every redeem and rollback from now on (once, however often it is
+    registered). Apps register theirs in AppConfig.ready()."""
+    if guard not in _guards:
+        _guards.append(guard)
+
+
+def redemption_guard_unregister(guard: RedemptionGuard) -> None:
+    """Stop running `guard` (tests, mostly). Unknown guards are ignored."""
+    if guard in _guards:
+        _guards.remove(guard)
+
+
+def _guards_on_redeem(*, book, code: CouponCode, audit: RedemptionAudit) -> None:
+    for guard in list(_guards):
+        try:
+            guard.on_redeem(book=book, code=code, audit=audit)
+        except DomainError as error:
+            raise _refusal(error, code=code, reason="refused by a redemption guard") from None
+
+
+def _guards_on_rollback(
+    *, book, code: CouponCode, audit: RedemptionAudit, redeemed: RedemptionAudit
+) -> None:
+    for guard in list(_guards):
+        try:
+            guard.on_rollback(book=book, code=code, audit=audit, redeemed=redeemed)
+        except DomainError as error:
+            raise _refusal(error, code=code, reason="refused by a redemption guard") from None
 
 
 def _code_for_update(*, book_id: int, code: str | CouponCode) -> CouponCode:
     """The book's code row, locked FOR UPDATE. `code` is a row or the code as typed (stripped;
     generated codes are upper case, so a code typed in lower case is found too)."""
-    rows = CouponCode.objects.select_for_update().filter(book_id=book_id)
+    return _find_code(CouponCode.objects.select_for_update(), book_id=book_id, code=code)
+
+
+def _code_for_read(*, book_id: int, code: str | CouponCode) -> CouponCode:
+    """The book's code row as `_code_for_update` finds it, without a lock (a validate)."""
+    return _find_code(CouponCode.objects.all(), book_id=book_id, code=code)
+
+
+def _find_code(rows, *, book_id: int, code: str | CouponCode) -> CouponCode:
+    rows = rows.filter(book_id=book_id)
     if isinstance(code, CouponCode):
         typed = code.code
         row = rows.filter(pk=code.pk).first()

@@ -1,13 +1,18 @@
-"""At the till: lock a code for checkout, unlock it, redeem it, void it."""
+"""At the till: validate a code against a basket, lock it for checkout, unlock it, redeem it,
+roll a redemption back, void it."""
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import errors
+from ..discounts import DiscountQuote, offer_discount
 from ..models import (
     AuditAction,
     BookStatus,
@@ -19,11 +24,19 @@ from ..models import (
 )
 from .common import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
+    REDEEM_ROLLBACK_WINDOW,
     _actor_id,
     _audit,
+    _clean_order_amount,
+    _clean_products,
+    _code_for_read,
     _code_for_update,
+    _guards_on_redeem,
+    _guards_on_rollback,
     _refusal,
     _refusals_audited,
+    _safe_amount,
+    _safe_products,
 )
 
 logger = logging.getLogger(__name__)
@@ -79,6 +92,64 @@ def _release_status(row: CouponCode) -> str:
     return CodeStatus.ASSIGNED if row.holder_id else CodeStatus.AVAILABLE
 
 
+def code_validate(
+    *,
+    book: CouponBook,
+    code: str | CouponCode,
+    actor,
+    order_amount: Decimal,
+    products: Sequence[str] = (),
+    credential: str = "",
+    ip: str | None = None,
+    order_reference: str = "",
+) -> tuple[CouponCode, DiscountQuote]:
+    """What `code` would give for this basket, changing nothing on the code.
+
+    Every attempt writes a VALIDATE audit row: ok when the code is usable and the offer
+    applies; refused (ok=False) when it is not. A basket below the offer's minimum order is
+    not an error here: the quote says `applies=False` with its reason (and the row is
+    refused), so the till can show what is missing. Raises InvalidOrderAmount,
+    InvalidProducts, CodeNotFound, CodeLocked (another checkout holds it),
+    CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed.
+    """
+    with _refusals_audited(
+        action=AuditAction.VALIDATE,
+        book_id=book.pk,
+        actor=actor,
+        ip=ip,
+        order_reference=order_reference,
+        order_amount=_safe_amount(order_amount),
+        products=_safe_products(products),
+        credential=credential,
+    ):
+        amount = _clean_order_amount(order_amount)
+        if amount is None:
+            raise _refusal(errors.InvalidOrderAmount())
+        basket = _clean_products(products)
+        now = timezone.now()
+        row = _code_for_read(book_id=book.pk, code=code)
+        current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
+        _refuse_unusable_or_locked(
+            row, current_book, now, actor=actor, order_reference=order_reference
+        )
+        quote = offer_discount(offer=current_book.offer, order_amount=amount)
+        _audit(
+            book_id=book.pk,
+            code=row,
+            action=AuditAction.VALIDATE,
+            ok=quote.applies,
+            actor=actor,
+            ip=ip,
+            order_reference=order_reference,
+            reason=quote.reason_code,
+            order_amount=amount,
+            discount_amount=quote.discount,
+            products=basket,
+            credential=credential,
+        )
+    return row, quote
+
+
 def code_lock(
     *,
     book: CouponBook,
@@ -86,12 +157,17 @@ def code_lock(
     actor,
     ip: str | None = None,
     order_reference: str = "",
+    order_amount: Decimal | None = None,
+    products: Sequence[str] = (),
+    credential: str = "",
 ) -> CouponCode:
     """Hold an assigned or available code for one checkout for `book.lock_ttl_seconds`.
 
-    Locking again by the same actor for the same order extends the lock. Raises
-    CodeNotFound, CodeLocked (another checkout holds it), CodeAlreadyRedeemed, CodeVoid,
-    CodeExpired, BookClosed.
+    Locking again by the same actor for the same order extends the lock. The basket
+    (`order_amount`, `products`) and the till key's public id (`credential`) are recorded on
+    the audit row; the minimum order is checked at redeem, when the basket is final. Raises
+    InvalidOrderAmount, InvalidProducts, CodeNotFound, CodeLocked (another checkout holds
+    it), CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed.
     """
     with (
         _refusals_audited(
@@ -100,9 +176,14 @@ def code_lock(
             actor=actor,
             ip=ip,
             order_reference=order_reference,
+            order_amount=_safe_amount(order_amount),
+            products=_safe_products(products),
+            credential=credential,
         ),
         transaction.atomic(durable=True),
     ):
+        amount = _clean_order_amount(order_amount)
+        basket = _clean_products(products)
         now = timezone.now()
         row = _code_for_update(book_id=book.pk, code=code)
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
@@ -121,6 +202,9 @@ def code_lock(
             ip=ip,
             order_reference=order_reference,
             reason=f"until {row.locked_until.isoformat()}",
+            order_amount=amount,
+            products=basket,
+            credential=credential,
         )
     return row
 
@@ -183,16 +267,30 @@ def code_redeem(
     idempotency_key: str,
     order_reference: str = "",
     ip: str | None = None,
+    order_amount: Decimal | None = None,
+    products: Sequence[str] = (),
+    credential: str = "",
 ) -> CouponCode:
     """Use the code once. It becomes `redeemed` when it has been used
     `book.max_redemptions_per_code` times; until then it goes back to its holder (or pool).
 
+    With `order_amount`, the offer's discount for it is computed (offers.discounts) and an
+    order below the offer's minimum is refused; the audit row records the amount, the
+    discount, the `products` (SKUs) and `credential` (the till key's public id), refused
+    attempts included. Registered redemption guards run in the same transaction after the
+    row is written; one that raises refuses the redeem.
+
     Idempotent by key within the book: a repeat with the key of a successful redemption of
     this code returns the code and changes nothing (and writes no second row; the first one
-    records it). A code locked by another checkout cannot be redeemed until that lock ends.
+    records it). A repeat whose redemption was rolled back is refused with
+    RedeemAlreadyRolledBack: redeeming again takes a new key. A code locked by another
+    checkout cannot be redeemed until that lock ends.
 
     Raises InvalidIdempotencyKey, IdempotencyKeyReused (the key redeemed another code),
-    CodeNotFound, CodeLocked, CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed.
+    RedeemAlreadyRolledBack,
+    InvalidOrderAmount, InvalidProducts, MinOrderNotMet, CodeNotFound, CodeLocked,
+    CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed, and whatever DomainError a
+    guard raises.
     """
     key = (idempotency_key or "").strip()
     audited = partial(
@@ -203,13 +301,27 @@ def code_redeem(
         ip=ip,
         order_reference=order_reference,
         idempotency_key=key,
+        order_amount=_safe_amount(order_amount),
+        products=_safe_products(products),
+        credential=credential,
     )
     with audited():
         if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
             raise _refusal(errors.InvalidIdempotencyKey())
+        basket = Basket(
+            amount=_clean_order_amount(order_amount),
+            products=_clean_products(products),
+            credential=credential,
+        )
         try:
             return _redeem(
-                book=book, code=code, actor=actor, key=key, order_reference=order_reference, ip=ip
+                book=book,
+                code=code,
+                actor=actor,
+                key=key,
+                order_reference=order_reference,
+                ip=ip,
+                basket=basket,
             )
         except IntegrityError:
             # The partial unique constraint on (book, key) for successful redeems: another
@@ -226,10 +338,25 @@ def code_redeem(
             ) from None
 
 
+@dataclass(frozen=True)
+class Basket:
+    """What the till sent with a redeem, already checked."""
+
+    amount: Decimal | None
+    products: list[str]
+    credential: str
+
+
 def _successful_redeem(*, book_id: int, key: str) -> RedemptionAudit | None:
     return RedemptionAudit.objects.filter(
         book_id=book_id, action=AuditAction.REDEEM, ok=True, idempotency_key=key
     ).first()
+
+
+def _rolled_back(redeemed: RedemptionAudit) -> bool:
+    return RedemptionAudit.objects.filter(
+        reverses=redeemed, action=AuditAction.ROLLBACK, ok=True
+    ).exists()
 
 
 def _same_code(row: CouponCode, code: str | CouponCode) -> bool:
@@ -239,7 +366,9 @@ def _same_code(row: CouponCode, code: str | CouponCode) -> bool:
     return row.code in (typed, typed.upper())
 
 
-def _redeem(*, book, code, actor, key: str, order_reference: str, ip: str | None) -> CouponCode:
+def _redeem(
+    *, book, code, actor, key: str, order_reference: str, ip: str | None, basket: Basket
+) -> CouponCode:
     with transaction.atomic(durable=True):
         now = timezone.now()
         row = _code_for_update(book_id=book.pk, code=code)
@@ -247,13 +376,24 @@ def _redeem(*, book, code, actor, key: str, order_reference: str, ip: str | None
         # sees the original's committed row here.
         first = _successful_redeem(book_id=book.pk, key=key)
         if first is not None:
-            if first.code_id == row.pk:
-                return row
-            raise _refusal(errors.IdempotencyKeyReused(), code=row)
+            if first.code_id != row.pk:
+                raise _refusal(errors.IdempotencyKeyReused(), code=row)
+            if _rolled_back(first):
+                # Answering "redeemed" would tell the till a discount stands that was undone.
+                raise _refusal(
+                    errors.RedeemAlreadyRolledBack(), code=row, reason="redeem again: new key"
+                )
+            return row
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
         _refuse_unusable_or_locked(
             row, current_book, now, actor=actor, order_reference=order_reference
         )
+        discount = None
+        if basket.amount is not None:
+            quote = offer_discount(offer=current_book.offer, order_amount=basket.amount)
+            if not quote.applies:
+                raise _refusal(errors.MinOrderNotMet(quote.reason), code=row)
+            discount = quote.discount
         row.redemption_count += 1
         if row.redemption_count >= current_book.max_redemptions_per_code:
             row.status = CodeStatus.REDEEMED
@@ -261,7 +401,7 @@ def _redeem(*, book, code, actor, key: str, order_reference: str, ip: str | None
             row.status = _release_status(row)
         row.locked_until = None
         row.save(update_fields=["redemption_count", "status", "locked_until", "updated_at"])
-        _audit(
+        audit = _audit(
             book_id=book.pk,
             code=row,
             action=AuditAction.REDEEM,
@@ -271,8 +411,105 @@ def _redeem(*, book, code, actor, key: str, order_reference: str, ip: str | None
             order_reference=order_reference,
             idempotency_key=key,
             reason=f"use {row.redemption_count} of {current_book.max_redemptions_per_code}",
+            order_amount=basket.amount,
+            discount_amount=discount,
+            products=basket.products,
+            credential=basket.credential,
         )
+        _guards_on_redeem(book=current_book, code=row, audit=audit)
     return row
+
+
+def code_redeem_rollback(
+    *,
+    book: CouponBook,
+    idempotency_key: str,
+    actor,
+    credential: str = "",
+    ip: str | None = None,
+    reason: str = "",
+) -> RedemptionAudit:
+    """Undo the successful redeem made in `book` with `idempotency_key`, within
+    REDEEM_ROLLBACK_WINDOW (24 hours) of it. Returns the ROLLBACK audit row (its `code` and
+    `reverses`, the redeem, are loaded).
+
+    The code's redemption count goes down by one; a code the redeem used up goes back to its
+    holder (or the pool); a void, expired or locked code keeps its status. The rollback row
+    `reverses` the redeem and carries its order amount and discount negated and its
+    products, so a day's sums net out. Registered guards' `on_rollback` run in the same
+    transaction (a brand's budget is given back there).
+
+    A rollback has no key of its own, so a repeat cannot be told from a second attempt: it
+    is refused with RedeemAlreadyRolledBack (audited), never applied twice.
+
+    Raises InvalidIdempotencyKey, RedeemNotFound, RedeemAlreadyRolledBack,
+    RollbackWindowPassed, and whatever DomainError a guard raises.
+    """
+    key = (idempotency_key or "").strip()
+    with _refusals_audited(
+        action=AuditAction.ROLLBACK,
+        book_id=book.pk,
+        actor=actor,
+        ip=ip,
+        idempotency_key=key,
+        credential=credential,
+    ):
+        if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+            raise _refusal(errors.InvalidIdempotencyKey())
+        try:
+            return _rollback(
+                book=book, key=key, actor=actor, credential=credential, ip=ip, reason=reason
+            )
+        except IntegrityError:
+            # The unique constraint on ok rollbacks of one redeem: a concurrent rollback of
+            # the same redeem committed first (the row lock below normally queues them).
+            raise _refusal(errors.RedeemAlreadyRolledBack()) from None
+
+
+def _rollback(
+    *, book, key: str, actor, credential: str, ip: str | None, reason: str
+) -> RedemptionAudit:
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        redeemed = _successful_redeem(book_id=book.pk, key=key)
+        if redeemed is None:
+            raise _refusal(errors.RedeemNotFound(), reason=f"key {key[:60]!r}")
+        # Every change to the code queues on its row: a redeem and a rollback of the same
+        # code, or two rollbacks of one redeem, run one after the other, and each reads what
+        # the one before committed (the checks below run after the lock is granted).
+        row = CouponCode.objects.select_for_update().get(pk=redeemed.code_id)
+        if _rolled_back(redeemed):
+            raise _refusal(errors.RedeemAlreadyRolledBack(), code=row)
+        if redeemed.created_at + REDEEM_ROLLBACK_WINDOW <= now:
+            raise _refusal(errors.RollbackWindowPassed(), code=row)
+        current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
+        row.redemption_count = max(0, row.redemption_count - 1)
+        if row.status == CodeStatus.REDEEMED:
+            row.status = _release_status(row)
+        row.save(update_fields=["redemption_count", "status", "updated_at"])
+        audit = _audit(
+            book_id=book.pk,
+            code=row,
+            action=AuditAction.ROLLBACK,
+            ok=True,
+            actor=actor,
+            ip=ip,
+            order_reference=redeemed.order_reference,
+            idempotency_key=key,
+            reason=reason,
+            order_amount=_negated(redeemed.order_amount),
+            discount_amount=_negated(redeemed.discount_amount),
+            products=redeemed.products,
+            credential=credential,
+            reverses=redeemed,
+        )
+        _guards_on_rollback(book=current_book, code=row, audit=audit, redeemed=redeemed)
+    audit.code = row
+    return audit
+
+
+def _negated(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else -amount
 
 
 def code_void(

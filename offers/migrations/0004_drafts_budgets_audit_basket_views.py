@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 null=True,
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.CASCADE,
                 related_name="reversals",
                 to="offers.redemptionaudit",
                 verbose_name="reverses",
