@@ -7,7 +7,15 @@ class BrandsConfig(AppConfig):
     verbose_name = _("Brands")
 
     def ready(self) -> None:
+        _register_team()
+        _register_analytics_tasks()
         _register_webhooks()
+        _register_till()
+
+
+def _register_analytics_tasks() -> None:
+    # Celery discovers brands.tasks only; the analytics rollup's task lives in its area.
+    from .analytics import tasks  # noqa: F401
 
 
 def _register_webhooks() -> None:
@@ -23,4 +31,34 @@ def _register_webhooks() -> None:
         NotificationKind(
             label=_("Webhook switched off"), icon="shield", email_despite_opt_out=True
         ),
+    )
+
+
+def _register_till() -> None:
+    """The till's redemption guards (a key's lock, webhook events; the budgets' conditional
+    spend) and the notification owners and admins get when a budget reaches 80% and 100%."""
+    from accounts.services import NotificationKind, notification_kind_register
+    from offers.services import redemption_guard_register
+
+    from .till.budgets import BUDGET_NOTIFICATION_KIND, budget_guard
+    from .till.guards import till_guard
+
+    redemption_guard_register(till_guard)
+    redemption_guard_register(budget_guard)
+    notification_kind_register(
+        BUDGET_NOTIFICATION_KIND, NotificationKind(label=_("Budget alert"), icon="shield")
+    )
+
+
+def _register_team() -> None:
+    """The team's Celery task (invitation emails) and the notification owners get when
+    operators verify, reject or suspend their brand."""
+    from accounts.services import NotificationKind, notification_kind_register
+
+    from .team import tasks  # noqa: F401
+    from .team.services import BRAND_STATUS_KIND
+
+    notification_kind_register(
+        BRAND_STATUS_KIND,
+        NotificationKind(label=_("Brand verification"), icon="shield", email_despite_opt_out=True),
     )

@@ -325,7 +325,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "commerce.delete_stale_carts",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Webhook deliveries whose retry is due, or whose first task was lost (brands.webhooks).
+    "brands-deliver-due-webhooks": {"task": "brands.deliver_due_webhooks", "schedule": 60.0},
+    # Today and yesterday (Asia/Kolkata) into OfferDay/BookDay/ProductDay for the brand portal.
+    "brands-analytics-rollup": {"task": "brands.analytics_rollup_recent", "schedule": 600.0},
 }
+
+# Brands' webhook URLs may point at private and loopback addresses only when this is on
+# (tests and local receivers); in production a webhook can never reach our own network.
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 
 # --- Wallet -------------------------------------------------------------------------------
 
@@ -564,6 +572,8 @@ REST_FRAMEWORK = {
         # Razorpay's webhooks: its own counter, so a burst of affiliate postbacks can't
         # starve payment events arriving from the same kind of server farm.
         "payment_webhook": "1200/minute",
+        # One till API key (brands.till): a busy counter, well above a person's pace.
+        "till_key": "120/minute",
     },
     "DEFAULT_PAGINATION_CLASS": "coupzii.core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
