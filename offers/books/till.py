@@ -23,6 +23,7 @@ from ..models import (
     RedemptionAudit,
 )
 from .common import (
+    CREDENTIAL_MAX_LENGTH,
     IDEMPOTENCY_KEY_MAX_LENGTH,
     REDEEM_ROLLBACK_WINDOW,
     _actor_id,
@@ -61,12 +62,18 @@ def _refuse_unusable(row: CouponCode, book: CouponBook, now: datetime) -> None:
 
 
 def _refuse_unusable_or_locked(
-    row: CouponCode, book: CouponBook, now: datetime, *, actor, order_reference: str
+    row: CouponCode,
+    book: CouponBook,
+    now: datetime,
+    *,
+    actor,
+    order_reference: str,
+    credential: str = "",
 ) -> None:
     """What lock and redeem both require: a usable code that nobody else holds locked."""
     _refuse_unusable(row, book, now)
     if _lock_is_live(row, now) and not _holds_lock(
-        row, actor=actor, order_reference=order_reference
+        row, actor=actor, order_reference=order_reference, credential=credential
     ):
         raise _refusal(errors.CodeLocked(), code=row)
 
@@ -75,15 +82,18 @@ def _lock_is_live(row: CouponCode, now: datetime) -> bool:
     return row.status == CodeStatus.LOCKED and (row.locked_until is None or row.locked_until > now)
 
 
-def _holds_lock(row: CouponCode, *, actor, order_reference: str) -> bool:
-    """Whether the live lock on `row` was taken by this actor (and, when both name one, for
-    this order)."""
+def _holds_lock(row: CouponCode, *, actor, order_reference: str, credential: str = "") -> bool:
+    """Whether the live lock on `row` was taken by this actor with this till key (and, when
+    both name one, for this order). Tills signed in with a key have no user: the key
+    (`credential`) is what tells two of them apart."""
     lock = (
         RedemptionAudit.objects.filter(code=row, action=AuditAction.LOCK, ok=True)
         .order_by("-id")
         .first()
     )
     if lock is None or lock.actor_id != _actor_id(actor):
+        return False
+    if lock.credential != (credential or "")[:CREDENTIAL_MAX_LENGTH]:
         return False
     return not (order_reference and lock.order_reference) or lock.order_reference == order_reference
 
@@ -130,7 +140,12 @@ def code_validate(
         row = _code_for_read(book_id=book.pk, code=code)
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
         _refuse_unusable_or_locked(
-            row, current_book, now, actor=actor, order_reference=order_reference
+            row,
+            current_book,
+            now,
+            actor=actor,
+            order_reference=order_reference,
+            credential=credential,
         )
         quote = offer_discount(offer=current_book.offer, order_amount=amount)
         _audit(
@@ -188,7 +203,12 @@ def code_lock(
         row = _code_for_update(book_id=book.pk, code=code)
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
         _refuse_unusable_or_locked(
-            row, current_book, now, actor=actor, order_reference=order_reference
+            row,
+            current_book,
+            now,
+            actor=actor,
+            order_reference=order_reference,
+            credential=credential,
         )
         row.status = CodeStatus.LOCKED
         row.locked_until = now + timedelta(seconds=current_book.lock_ttl_seconds)
@@ -217,11 +237,12 @@ def code_unlock(
     ip: str | None = None,
     order_reference: str = "",
     force: bool = False,
+    credential: str = "",
 ) -> CouponCode:
     """End a checkout's lock: the code goes back to its holder, or back to the pool.
 
-    Only the actor who locked it may unlock a live lock, unless `force` (an operator).
-    Raises CodeNotFound, CodeNotLocked, CodeLocked.
+    Only the actor (and till key, `credential`) who locked it may unlock a live lock, unless
+    `force` (an operator). Raises CodeNotFound, CodeNotLocked, CodeLocked.
     """
     with (
         _refusals_audited(
@@ -230,6 +251,7 @@ def code_unlock(
             actor=actor,
             ip=ip,
             order_reference=order_reference,
+            credential=credential,
         ),
         transaction.atomic(durable=True),
     ):
@@ -240,7 +262,9 @@ def code_unlock(
         if (
             not force
             and _lock_is_live(row, now)
-            and not _holds_lock(row, actor=actor, order_reference=order_reference)
+            and not _holds_lock(
+                row, actor=actor, order_reference=order_reference, credential=credential
+            )
         ):
             raise _refusal(errors.CodeLocked(), code=row)
         row.status = _release_status(row)
@@ -255,6 +279,7 @@ def code_unlock(
             ip=ip,
             order_reference=order_reference,
             reason="forced" if force else "",
+            credential=credential,
         )
     return row
 
@@ -386,7 +411,12 @@ def _redeem(
             return row
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
         _refuse_unusable_or_locked(
-            row, current_book, now, actor=actor, order_reference=order_reference
+            row,
+            current_book,
+            now,
+            actor=actor,
+            order_reference=order_reference,
+            credential=basket.credential,
         )
         discount = None
         if basket.amount is not None:

@@ -496,3 +496,40 @@ def test_rollback_is_scoped_to_its_book(book, cashier):
 def test_rollback_needs_a_key(book, cashier):
     with pytest.raises(errors.InvalidIdempotencyKey):
         services.code_redeem_rollback(book=book, idempotency_key="  ", actor=cashier)
+
+
+# --- tills signed in with a key (no user) ----------------------------------------------------
+
+
+def test_a_key_cannot_redeem_validate_or_unlock_a_code_another_key_locked(book):
+    code = CouponCodeFactory(book=book, code="SAVE-2345")
+    services.code_lock(book=book, code=code, actor=None, credential="tk_a")
+
+    with pytest.raises(errors.CodeLocked):
+        services.code_validate(
+            book=book, code=code, actor=None, order_amount=D("900"), credential="tk_b"
+        )
+    with pytest.raises(errors.CodeLocked):
+        services.code_redeem(
+            book=book, code=code, actor=None, idempotency_key="b1", credential="tk_b"
+        )
+    with pytest.raises(errors.CodeLocked):
+        services.code_unlock(book=book, code=code, actor=None, credential="tk_b")
+
+    # the key that locked it redeems it
+    services.code_redeem(
+        book=book,
+        code=code,
+        actor=None,
+        idempotency_key="a1",
+        credential="tk_a",
+        order_amount=D("900"),
+    )
+    code.refresh_from_db()
+    assert (code.status, code.redemption_count) == (CodeStatus.REDEEMED, 1)
+    refused = RedemptionAudit.objects.filter(book=book, ok=False).order_by("id")
+    assert [(row.action, row.credential) for row in refused] == [
+        (AuditAction.VALIDATE, "tk_b"),
+        (AuditAction.REDEEM, "tk_b"),
+        (AuditAction.UNLOCK, "tk_b"),
+    ]
