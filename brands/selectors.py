@@ -2,5 +2,6 @@
 sub-package that owns each."""
 
 from .access import memberships_of
+from .team.selectors import my_memberships, team_departments, team_members
 
-__all__ = ["memberships_of"]
+__all__ = ["memberships_of", "my_memberships", "team_departments", "team_members"]

@@ -1,7 +1,44 @@
 """The brands app's writes, for other apps (the assistant, the marketplace) and for the
 portal's areas: re-exported from the sub-package that owns each."""
 
+from .team.services import (
+    brand_apply,
+    brand_reject,
+    brand_store_add,
+    brand_suspend,
+    brand_tier_set,
+    brand_verify,
+    department_create,
+    department_delete,
+    department_update,
+    invitation_accept,
+    invitation_resend,
+    invitation_revoke,
+    invitation_send,
+    member_leave,
+    member_remove,
+    member_update,
+)
 from .webhooks import events as webhook_events
 from .webhooks.events import event_emit
 
-__all__ = ["event_emit", "webhook_events"]
+__all__ = [
+    "brand_apply",
+    "brand_reject",
+    "brand_store_add",
+    "brand_suspend",
+    "brand_tier_set",
+    "brand_verify",
+    "department_create",
+    "department_delete",
+    "department_update",
+    "event_emit",
+    "invitation_accept",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitation_send",
+    "member_leave",
+    "member_remove",
+    "member_update",
+    "webhook_events",
+]
