@@ -1,0 +1,86 @@
+"""The till's redemption guard (besides the budget's): one key may not redeem a code another
+key holds locked, and the brand's webhooks hear of every redemption, rollback and used-up
+book. Runs inside offers' redeem and rollback transactions, under the code's row lock;
+the events' delivery rows commit with the redemption."""
+
+from datetime import timedelta
+
+from brands.models import Brand, BrandOffer
+from offers import errors as offer_errors
+from offers.models import AuditAction, CodeStatus, CouponCode, RedemptionAudit
+
+from . import events
+
+# What ends a lock: the code was unlocked, redeemed, or its stale lock released by the sweep.
+_LOCK_ENDS = (AuditAction.UNLOCK, AuditAction.REDEEM, AuditAction.RELEASE, AuditAction.VOID)
+_USABLE = (CodeStatus.AVAILABLE, CodeStatus.ASSIGNED, CodeStatus.LOCKED)
+
+
+class TillGuard:
+    def on_redeem(self, *, book, code, audit) -> None:
+        if audit.actor_id is None:
+            _refuse_lock_of_another_key(book=book, code=code, audit=audit)
+        brand = _brand(book)
+        if brand is None:
+            return
+        events.emit(brand=brand, event="code.redeemed", data=_redemption_data(book, code, audit))
+        if code.status == CodeStatus.REDEEMED and not (
+            CouponCode.objects.filter(book=book, status__in=_USABLE).exists()
+        ):
+            data = {"book": str(book.public_id), "name": book.name}
+            events.emit(brand=brand, event="book.exhausted", data=data)
+
+    def on_rollback(self, *, book, code, audit, redeemed) -> None:
+        brand = _brand(book)
+        if brand is None:
+            return
+        data = _redemption_data(book, code, redeemed)
+        data["rolled_back_at"] = audit.created_at.isoformat()
+        events.emit(brand=brand, event="code.rolled_back", data=data)
+
+
+till_guard = TillGuard()
+
+
+def _refuse_lock_of_another_key(*, book, code, audit) -> None:
+    """Offers tells lock holders apart by the signed-in user; keys have none, so compare the
+    live lock's key (credential) with the redeeming one's."""
+    lock = (
+        RedemptionAudit.objects.filter(
+            code_id=code.pk, action=AuditAction.LOCK, ok=True, id__lt=audit.pk
+        )
+        .order_by("-id")
+        .first()
+    )
+    if lock is None or lock.actor_id is not None or lock.credential == audit.credential:
+        return
+    if lock.created_at + timedelta(seconds=book.lock_ttl_seconds) <= audit.created_at:
+        return  # the lock had run out
+    ended = RedemptionAudit.objects.filter(
+        code_id=code.pk, ok=True, action__in=_LOCK_ENDS, id__gt=lock.pk, id__lt=audit.pk
+    ).exists()
+    if not ended:
+        raise offer_errors.CodeLocked()
+
+
+def _brand(book) -> Brand | None:
+    """The brand whose offer the book is for (None: not a brand's book)."""
+    link = BrandOffer.objects.select_related("brand").filter(offer_id=book.offer_id).first()
+    return link.brand if link else None
+
+
+def _redemption_data(book, code, audit) -> dict:
+    def text(amount):
+        return None if amount is None else str(amount)
+
+    return {
+        "code": code.code,
+        "book": str(book.public_id),
+        "order_reference": audit.order_reference,
+        "order_amount": text(audit.order_amount),
+        "discount": text(audit.discount_amount),
+        "products": audit.products,
+        "key": audit.credential or None,
+        "redeemed_at": audit.created_at.isoformat(),
+        "uses": code.redemption_count,
+    }
