@@ -11,6 +11,8 @@ from .authoring import (
     offer_validate,
 )
 from .books import (
+    DIGITS,
+    LETTERS,
     code_assign,
     code_claim,
     code_lock,
@@ -19,6 +21,14 @@ from .books import (
     code_void,
     codes_generate,
     codes_import_csv,
+)
+from .books.codes import (
+    CodePattern,
+    ImportReport,
+    code_pattern_parse,
+    code_rows_from_csv,
+    code_rows_from_xlsx,
+    codes_import,
 )
 from .books.common import (
     REDEEM_ROLLBACK_WINDOW,
@@ -30,7 +40,11 @@ from .books.till import code_redeem_rollback, code_validate
 from .clickout import click_record, clicks_write
 
 __all__ = [
+    "DIGITS",
+    "LETTERS",
     "REDEEM_ROLLBACK_WINDOW",
+    "CodePattern",
+    "ImportReport",
     "OfferStatusRefused",
     "RedemptionGuard",
     "click_record",
@@ -38,12 +52,16 @@ __all__ = [
     "code_assign",
     "code_claim",
     "code_lock",
+    "code_pattern_parse",
     "code_redeem",
     "code_redeem_rollback",
+    "code_rows_from_csv",
+    "code_rows_from_xlsx",
     "code_unlock",
     "code_validate",
     "code_void",
     "codes_generate",
+    "codes_import",
     "codes_import_csv",
     "offer_create",
     "offer_rule_errors",
