@@ -1,6 +1,7 @@
 """The brands app's writes, for other apps (the assistant, the marketplace) and for the
 portal's areas: re-exported from the sub-package that owns each."""
 
+from .analytics.services import analytics_rollup, analytics_rollup_range
 from .team.services import (
     brand_apply,
     brand_reject,
@@ -23,6 +24,8 @@ from .webhooks import events as webhook_events
 from .webhooks.events import event_emit
 
 __all__ = [
+    "analytics_rollup",
+    "analytics_rollup_range",
     "brand_apply",
     "brand_reject",
     "brand_store_add",
