@@ -1,25 +1,17 @@
-"""The till's redemption guard (besides the budget's): one key may not redeem a code another
-key holds locked, and the brand's webhooks hear of every redemption, rollback and used-up
-book. Runs inside offers' redeem and rollback transactions, under the code's row lock;
-the events' delivery rows commit with the redemption."""
-
-from datetime import timedelta
+"""The till's redemption guard (besides the budget's): the brand's webhooks hear of every
+redemption, rollback and used-up book. Runs inside offers' redeem and rollback transactions,
+under the code's row lock; the events' delivery rows commit with the redemption."""
 
 from brands.models import Brand, BrandOffer
-from offers import errors as offer_errors
-from offers.models import AuditAction, CodeStatus, CouponCode, RedemptionAudit
+from offers.models import CodeStatus, CouponCode
 
 from . import events
 
-# What ends a lock: the code was unlocked, redeemed, or its stale lock released by the sweep.
-_LOCK_ENDS = (AuditAction.UNLOCK, AuditAction.REDEEM, AuditAction.RELEASE, AuditAction.VOID)
 _USABLE = (CodeStatus.AVAILABLE, CodeStatus.ASSIGNED, CodeStatus.LOCKED)
 
 
 class TillGuard:
     def on_redeem(self, *, book, code, audit) -> None:
-        if audit.actor_id is None:
-            _refuse_lock_of_another_key(book=book, code=code, audit=audit)
         brand = _brand(book)
         if brand is None:
             return
@@ -40,27 +32,6 @@ class TillGuard:
 
 
 till_guard = TillGuard()
-
-
-def _refuse_lock_of_another_key(*, book, code, audit) -> None:
-    """Offers tells lock holders apart by the signed-in user; keys have none, so compare the
-    live lock's key (credential) with the redeeming one's."""
-    lock = (
-        RedemptionAudit.objects.filter(
-            code_id=code.pk, action=AuditAction.LOCK, ok=True, id__lt=audit.pk
-        )
-        .order_by("-id")
-        .first()
-    )
-    if lock is None or lock.actor_id is not None or lock.credential == audit.credential:
-        return
-    if lock.created_at + timedelta(seconds=book.lock_ttl_seconds) <= audit.created_at:
-        return  # the lock had run out
-    ended = RedemptionAudit.objects.filter(
-        code_id=code.pk, ok=True, action__in=_LOCK_ENDS, id__gt=lock.pk, id__lt=audit.pk
-    ).exists()
-    if not ended:
-        raise offer_errors.CodeLocked()
 
 
 def _brand(book) -> Brand | None:

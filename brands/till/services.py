@@ -2,9 +2,9 @@
 (validate, lock, unlock, redeem, roll back) on the brand's unique codes.
 
 The till actions find the code among the brand's books (or the key's one book or store) and
-hand over to offers' book services, which lock the code row, audit every attempt (refused
-ones too) and run the redemption guards (budgets.BudgetGuard, guards.TillLockGuard) in the
-redemption's own transaction.
+hand over to offers' book services, which lock the code row, tell tills apart by user and
+key (credential), audit every attempt (refused ones too) and run the redemption guards
+(budgets.BudgetGuard, guards.TillGuard) in the redemption's own transaction.
 """
 
 import hashlib
@@ -255,7 +255,6 @@ def till_validate(
     """What `code` gives for this basket (audited, changes nothing). Raises as
     book_for_code and offers' code_validate do."""
     found = book_for_code(scope=scope, code=code, book=book)
-    _refuse_lock_of_another_till(scope=scope, book=found, code=code)
     row, quote = offer_services.code_validate(
         book=found,
         code=code,
@@ -288,9 +287,8 @@ def till_lock(
     ip: str | None = None,
 ) -> TillResult:
     """Hold the code for this checkout for the book's lock time. Raises as book_for_code and
-    offers' code_lock do; CodeLocked when another till holds it."""
+    offers' code_lock do (CodeLocked when another till holds it)."""
     found = book_for_code(scope=scope, code=code, book=book)
-    _refuse_lock_of_another_till(scope=scope, book=found, code=code)
     row = offer_services.code_lock(
         book=found,
         code=code,
@@ -307,12 +305,16 @@ def till_lock(
 def till_unlock(
     *, scope: TillScope, code: str, order_reference: str = "", book=None, ip: str | None = None
 ) -> TillResult:
-    """End this till's lock on the code. Raises as book_for_code and offers' code_unlock do;
-    CodeLocked when another till holds it."""
+    """End this till's lock on the code. Raises as book_for_code and offers' code_unlock do
+    (CodeLocked when another till holds it)."""
     found = book_for_code(scope=scope, code=code, book=book)
-    _refuse_lock_of_another_till(scope=scope, book=found, code=code)
     row = offer_services.code_unlock(
-        book=found, code=code, actor=scope.actor, ip=ip, order_reference=order_reference
+        book=found,
+        code=code,
+        actor=scope.actor,
+        ip=ip,
+        order_reference=order_reference,
+        credential=scope.credential,
     )
     return TillResult(book=found, code=row)
 
@@ -406,30 +408,6 @@ def _book_for_redeem_key(*, scope: TillScope, key: str, book) -> CouponBook:
     if len(only) == 1:
         return only[0]  # offers refuses with RedeemNotFound, audited in that book
     raise offer_errors.RedeemNotFound()
-
-
-def _refuse_lock_of_another_till(*, scope: TillScope, book: CouponBook, code: str) -> None:
-    """Two keys both act with no signed-in person, which offers' lock check cannot tell
-    apart: refuse a key's lock, unlock or validate of a code another key holds locked.
-
-    A read before offers' own transaction: a lock racing this check is still caught at
-    redeem, where guards.TillLockGuard checks the lock under the code's row lock."""
-    if scope.actor is not None:
-        return  # offers tells signed-in people apart by their user id
-    now = timezone.now()
-    row = CouponCode.objects.filter(
-        book=book, code__in=_typed(code), status=CodeStatus.LOCKED, locked_until__gt=now
-    ).first()
-    if row is None:
-        return
-    lock = (
-        RedemptionAudit.objects.filter(code=row, action=AuditAction.LOCK, ok=True)
-        .order_by("-id")
-        .values("actor_id", "credential")
-        .first()
-    )
-    if lock and lock["actor_id"] is None and lock["credential"] != scope.credential:
-        raise offer_errors.CodeLocked()
 
 
 def till_result_message(result: TillResult) -> str:

@@ -49,5 +49,7 @@ def key_client(raw: str) -> APIClient:
 
 
 def redeem(client, code, key="order-1", *, amount="1000.00", reference="ORD-1", **extra):
-    body = {"code": code, "order_reference": reference, "order_amount": amount, **extra}
-    return client.post(TILL + "redeem/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    headers = {name: value for name, value in extra.items() if name.startswith("HTTP_")}
+    fields = {name: value for name, value in extra.items() if name not in headers}
+    body = {"code": code, "order_reference": reference, "order_amount": amount, **fields}
+    return client.post(TILL + "redeem/", body, format="json", HTTP_IDEMPOTENCY_KEY=key, **headers)
