@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from catalog import selectors as catalog_selectors
 from offers import selectors as offer_selectors
+from offers import services as offer_services
 from offers.selectors import catalog_cached
 
 RAIL_LENGTH = 8
@@ -46,6 +47,8 @@ class HomeView(TemplateView):
             timeout=CLOCK_SECONDS,
         )
         on_page = {offer.pk: offer for offer in [*top, *trending, *recommended, *expiring]}
+        # Each offer on the home page counts one view (buffered in Redis, no query).
+        offer_services.offer_views_count(on_page)
         context.update(
             {
                 "hero_offer": top[0] if top else None,

@@ -3,7 +3,8 @@ trending and expiring rails, a merchant's page with its offers, search and autoc
 
 Views are thin: parse the query with an input serializer (400 with field messages), call a
 selector, serialize. Lists run a fixed number of SQL queries and one Redis round trip for the
-uses-today counters, whatever the page size.
+uses-today counters, whatever the page size, and one more that counts a view of each offer
+they answer with (offers.views_counter).
 """
 
 import hashlib
@@ -38,6 +39,7 @@ from .serializers import (
     SearchResultsSerializer,
     SuggestionsSerializer,
 )
+from .views_counter import offer_views_count
 
 TAGS = ["offers"]
 # Lists are cached this long (and dropped at once when the catalog changes): short, because an
@@ -55,6 +57,15 @@ def _page_cache_key(request) -> str:
 MERCHANT_PAGE_OFFERS = 50
 
 NOT_FOUND = OpenApiResponse(ApiErrorSerializer, description=_("No such item."))
+
+
+class CountsViews:
+    """For a paginated list view: each offer on the page answered counts one view."""
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        offer_views_count(offer.pk for offer in (page if page is not None else []))
+        return page
 
 
 @extend_schema(
@@ -81,6 +92,7 @@ class OfferListView(generics.ListAPIView):
             cache.set(key, {"data": response.data, "ids": self._page_offer_ids}, LIST_CACHE_SECONDS)
             return response
         data = cached["data"]
+        offer_views_count(cached["ids"])
         fresh = clickout.uses_today(cached["ids"])
         for result, offer_id in zip(data["results"], cached["ids"], strict=True):
             result["uses_today"] = fresh[offer_id]
@@ -89,6 +101,7 @@ class OfferListView(generics.ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         self._page_offer_ids = [offer.pk for offer in page]
+        offer_views_count(self._page_offer_ids)
         return page
 
     def get_queryset(self):
@@ -133,6 +146,7 @@ class OfferDetailView(generics.GenericAPIView):
             or not offer.merchant.is_active
         ):
             raise NotFound(_("No such offer."))
+        offer_views_count([offer.pk])
         return Response(OfferSerializer(offer, context={"request": request}).data)
 
 
@@ -143,7 +157,7 @@ class OfferDetailView(generics.GenericAPIView):
     "first; the top offers when nothing is trending. Paginated, at most 100 in all.",
     responses={200: OfferSerializer(many=True)},
 )
-class TrendingOfferListView(generics.ListAPIView):
+class TrendingOfferListView(CountsViews, generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = OfferSerializer
     queryset = Offer.objects.none()
@@ -159,7 +173,7 @@ class TrendingOfferListView(generics.ListAPIView):
     parameters=[ExpiringInputSerializer],
     responses={200: OfferSerializer(many=True), 400: BAD_QUERY},
 )
-class ExpiringOfferListView(generics.ListAPIView):
+class ExpiringOfferListView(CountsViews, generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = OfferSerializer
     queryset = Offer.objects.none()
@@ -194,6 +208,7 @@ class MerchantDetailView(generics.GenericAPIView):
         except Merchant.DoesNotExist as exc:
             raise NotFound(_("No such merchant.")) from exc
         merchant.live_offers = list(selectors.offers_for_merchant(merchant)[:MERCHANT_PAGE_OFFERS])
+        offer_views_count(offer.pk for offer in merchant.live_offers)
         merchant.related_merchants = list(catalog_selectors.merchants_related(merchant))
         return Response(MerchantPageSerializer(merchant, context={"request": request}).data)
 
@@ -214,6 +229,7 @@ class SearchView(generics.GenericAPIView):
     def get(self, request):
         query = parse_query(SearchInputSerializer, request)
         results = selectors.search(query["q"], limit=query["limit"])
+        offer_views_count(offer.pk for offer in results.offers)
         return Response(SearchResultsSerializer(results, context={"request": request}).data)
 
 

@@ -31,6 +31,7 @@ from .books.codes import (
     codes_import,
 )
 from .books.common import (
+    MIN_SPACE_FACTOR,
     REDEEM_ROLLBACK_WINDOW,
     RedemptionGuard,
     redemption_guard_register,
@@ -38,10 +39,12 @@ from .books.common import (
 )
 from .books.till import code_redeem_rollback, code_validate
 from .clickout import click_record, clicks_write
+from .views_counter import offer_views_count, offer_views_flush
 
 __all__ = [
     "DIGITS",
     "LETTERS",
+    "MIN_SPACE_FACTOR",
     "REDEEM_ROLLBACK_WINDOW",
     "CodePattern",
     "ImportReport",
@@ -68,6 +71,8 @@ __all__ = [
     "offer_set_status",
     "offer_update",
     "offer_validate",
+    "offer_views_count",
+    "offer_views_flush",
     "redemption_guard_register",
     "redemption_guard_unregister",
 ]

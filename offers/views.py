@@ -3,7 +3,8 @@ and the header's autocomplete.
 
 The merchant and category pages live here rather than in catalog because they list offers, and
 catalog must not depend on offers. Every read goes through catalog.selectors and
-offers.selectors; each page runs a fixed number of queries whatever its length.
+offers.selectors; each page runs a fixed number of queries whatever its length. The offers a
+page shows count one view each, in Redis (offers.views_counter), never with a query.
 """
 
 from urllib.parse import urlencode, urlsplit
@@ -24,6 +25,7 @@ from coupzii.core.pagination import paginate
 from . import selectors
 from .cache_coherence import catalog_cached
 from .models import DiscountType, OfferKind
+from .views_counter import offer_views_count
 
 SORT_CHOICES = [
     ("popular", _("Popular")),
@@ -161,6 +163,7 @@ def _offer_list_page(request, *, template: str, category: Category | None, extra
     offers = selectors.offers_list(**filters)
     page, page_range = paginate(request, offers)
     page.object_list = list(page.object_list)
+    offer_views_count(offer.pk for offer in page.object_list)
     chips = _active_filter_chips(request, form, filters)
     context = {
         "form": form,
@@ -238,6 +241,7 @@ def merchant_detail(request, slug: str):
     merchant, counts = data["merchant"], data["counts"]
     page, page_range = paginate(request, data["offers"])
     page.object_list = list(page.object_list)
+    offer_views_count(offer.pk for offer in page.object_list)
     tabs = [
         {
             "key": key,
@@ -269,6 +273,7 @@ def search(request):
     q = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
     results = selectors.search(q, limit=SEARCH_LIMIT) if q else selectors.SearchResults()
     page, page_range = paginate(request, results.offers)
+    offer_views_count(offer.pk for offer in page.object_list)
     return render(
         request,
         "offers/search.html",

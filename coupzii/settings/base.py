@@ -298,6 +298,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "offers-write-buffered-clicks": {"task": "offers.write_buffered_clicks", "schedule": 5.0},
     "offers-flush-counters": {"task": "offers.flush_offer_counters", "schedule": 30.0},
+    "offers-flush-views": {"task": "offers.flush_offer_views", "schedule": 60.0},
     "wallet-sync-networks": {
         "task": "wallet.sync_networks",
         "schedule": crontab(minute=15, hour="*/6"),
