@@ -11,6 +11,7 @@ class BrandsConfig(AppConfig):
         _register_analytics_tasks()
         _register_webhooks()
         _register_till()
+        _register_coupon_tasks()
 
 
 def _register_analytics_tasks() -> None:
@@ -48,6 +49,11 @@ def _register_till() -> None:
     notification_kind_register(
         BUDGET_NOTIFICATION_KIND, NotificationKind(label=_("Budget alert"), icon="shield")
     )
+
+
+def _register_coupon_tasks() -> None:
+    # Celery discovers brands.tasks only; a large coupon upload's task lives in its area.
+    from .coupons import tasks  # noqa: F401
 
 
 def _register_team() -> None:
