@@ -11,6 +11,7 @@ class BrandsConfig(AppConfig):
         _register_analytics_tasks()
         _register_webhooks()
         _register_till()
+        _register_book_tasks()
         _register_coupon_tasks()
 
 
@@ -54,6 +55,12 @@ def _register_till() -> None:
 def _register_coupon_tasks() -> None:
     # Celery discovers brands.tasks only; a large coupon upload's task lives in its area.
     from .coupons import tasks  # noqa: F401
+
+
+def _register_book_tasks() -> None:
+    # Celery discovers brands.tasks only; the code books' generate/import job task lives in
+    # its area.
+    from .books import tasks  # noqa: F401
 
 
 def _register_team() -> None:
