@@ -98,8 +98,10 @@ def deliveries_create(
     return deliveries
 
 
-def deliveries_enqueue(*, delivery_ids: list[int]) -> None:
+def deliveries_enqueue(*, delivery_ids: list[int], attempts: int = 0) -> None:
+    """Queue one task per delivery; `attempts` is the count they stand at now, so that of
+    two tasks for one delivery (this one and the sweep's) only one makes the attempt."""
     from . import tasks  # the tasks module imports the delivery code, which imports this one
 
     for delivery_id in delivery_ids:
-        tasks.deliver_webhook.delay(delivery_id=delivery_id)
+        tasks.deliver_webhook.delay(delivery_id=delivery_id, attempts=attempts)

@@ -22,8 +22,9 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 
-class PrivateAddress(requests.exceptions.ConnectionError):
-    """The URL's host is (or resolved to) an address on a private or special network."""
+class PrivateAddress(Exception):
+    """The connection reached a private or special address. Not an OSError, so neither
+    urllib3 nor requests wraps it or retries: it reaches the caller as itself."""
 
 
 def private_allowed() -> bool:
