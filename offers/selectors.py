@@ -47,7 +47,12 @@ from django.utils import timezone
 
 from catalog.models import CashbackKind, Category, Merchant
 from catalog.selectors import MerchantOffers, cashback_label, merchants_for_cards
-from offers import clickout, trending
+from offers import clickout, trending, views_counter
+
+from .activity import ActivityRow as ActivityRow
+from .activity import ProductActivityRow as ProductActivityRow
+from .activity import offer_activity_for_day as offer_activity_for_day
+from .activity import product_activity_for_day as product_activity_for_day
 
 # `catalog_cached as catalog_cached`: the catalog page cache, re-exported for the home page.
 from .cache_coherence import catalog_cached as catalog_cached
@@ -600,3 +605,8 @@ def _similarity(q: str, field_name: str, *, trigram: bool) -> Expression:
 def clicks_in_buffer() -> int:
     """Click-outs waiting in Redis for the click writer (operators' metrics)."""
     return clickout.buffered_clicks_waiting()
+
+
+def views_in_buffer() -> int:
+    """Offer-days with views waiting in Redis for the views flush (operators' metrics)."""
+    return views_counter.offer_views_waiting()
