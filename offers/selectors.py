@@ -55,6 +55,7 @@ from .activity import offer_activity_for_day as offer_activity_for_day
 from .activity import product_activity_for_day as product_activity_for_day
 
 # `catalog_cached as catalog_cached`: the catalog page cache, re-exported for the home page.
+from .books.selectors import redemption_for_key as redemption_for_key
 from .cache_coherence import catalog_cached as catalog_cached
 from .discounts import DiscountQuote as DiscountQuote
 from .discounts import offer_discount as offer_discount

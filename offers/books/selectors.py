@@ -2,10 +2,10 @@
 
 import uuid
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from .. import errors
-from ..models import CodeStatus, CouponBook, CouponCode, Offer
+from ..models import AuditAction, CodeStatus, CouponBook, CouponCode, Offer, RedemptionAudit
 
 
 def codes_for_holder(user) -> QuerySet[CouponCode]:
@@ -43,3 +43,22 @@ def book_code_counts(book: CouponBook) -> dict[str, int]:
     )
     counts.update(rows)
     return counts
+
+
+def redemption_for_key(*, book: CouponBook, idempotency_key: str) -> RedemptionAudit | None:
+    """The successful redeem made in `book` with this idempotency key (its audit row, with the
+    code joined and `rolled_back` annotated), or None. One query."""
+    key = (idempotency_key or "").strip()
+    if not key:
+        return None
+    rollbacks = RedemptionAudit.objects.filter(
+        reverses=OuterRef("pk"), action=AuditAction.ROLLBACK, ok=True
+    )
+    return (
+        RedemptionAudit.objects.filter(
+            book=book, action=AuditAction.REDEEM, ok=True, idempotency_key=key
+        )
+        .select_related("code")
+        .annotate(rolled_back=Exists(rollbacks))
+        .first()
+    )

@@ -55,8 +55,7 @@ def _refuse_unusable(row: CouponCode, book: CouponBook, now: datetime) -> None:
         raise _refusal(errors.CodeExpired(), code=row)
     if book.status == BookStatus.CLOSED:
         raise _refusal(errors.BookClosed(), code=row)
-    offer = book.offer
-    if offer.status == OfferStatus.EXPIRED or (offer.ends_at and offer.ends_at <= now):
+    if _offer_ended(book, now):
         # The offer ended; the nightly sweep may not have marked its codes yet.
         raise _refusal(errors.CodeExpired(), code=row, reason="offer ended")
 
@@ -76,6 +75,11 @@ def _refuse_unusable_or_locked(
         row, actor=actor, order_reference=order_reference, credential=credential
     ):
         raise _refusal(errors.CodeLocked(), code=row)
+
+
+def _offer_ended(book: CouponBook, now: datetime) -> bool:
+    offer = book.offer
+    return offer.status == OfferStatus.EXPIRED or bool(offer.ends_at and offer.ends_at <= now)
 
 
 def _lock_is_live(row: CouponCode, now: datetime) -> bool:
@@ -464,7 +468,8 @@ def code_redeem_rollback(
     `reverses`, the redeem, are loaded).
 
     The code's redemption count goes down by one; a code the redeem used up goes back to its
-    holder (or the pool); a void, expired or locked code keeps its status. The rollback row
+    holder (or the pool), or is expired when its offer has ended meanwhile; a void, expired
+    or locked code keeps its status. The rollback row
     `reverses` the redeem and carries its order amount and discount negated and its
     products, so a day's sums net out. Registered guards' `on_rollback` run in the same
     transaction (a brand's budget is given back there).
@@ -515,7 +520,11 @@ def _rollback(
         current_book = CouponBook.objects.select_related("offer").get(pk=book.pk)
         row.redemption_count = max(0, row.redemption_count - 1)
         if row.status == CodeStatus.REDEEMED:
-            row.status = _release_status(row)
+            # The use is given back, but a code of an ended offer can no longer be used: the
+            # expiry sweep has been past it already.
+            row.status = (
+                CodeStatus.EXPIRED if _offer_ended(current_book, now) else _release_status(row)
+            )
         row.save(update_fields=["redemption_count", "status", "updated_at"])
         audit = _audit(
             book_id=book.pk,

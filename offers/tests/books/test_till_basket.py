@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from coupzii.core.errors import Conflict
-from offers import errors, services
+from offers import errors, selectors, services
 from offers.models import AuditAction, CodeStatus, DiscountType, RedemptionAudit
 from offers.tests.books.factories import CouponBookFactory, CouponCodeFactory
 
@@ -533,3 +533,27 @@ def test_a_key_cannot_redeem_validate_or_unlock_a_code_another_key_locked(book):
         (AuditAction.REDEEM, "tk_b"),
         (AuditAction.UNLOCK, "tk_b"),
     ]
+
+
+def test_rollback_after_the_offer_ended_gives_the_use_back_but_expires_the_code(book, cashier):
+    code = CouponCodeFactory(book=book, code="SAVE-2345")
+    redeem(book, code, cashier)
+    book.offer.ends_at = timezone.now() - timedelta(minutes=1)
+    book.offer.save()
+
+    services.code_redeem_rollback(book=book, idempotency_key=KEY, actor=cashier)
+
+    code.refresh_from_db()
+    assert (code.status, code.redemption_count) == (CodeStatus.EXPIRED, 0)
+
+
+def test_the_redemption_for_a_key_says_whether_it_was_rolled_back(book, cashier):
+    code = CouponCodeFactory(book=book, code="SAVE-2345")
+    assert selectors.redemption_for_key(book=book, idempotency_key=KEY) is None
+    redeem(book, code, cashier, amount="1000")
+
+    found = selectors.redemption_for_key(book=book, idempotency_key=f" {KEY} ")
+    assert (found.code, found.discount_amount, found.rolled_back) == (code, D("200.00"), False)
+
+    services.code_redeem_rollback(book=book, idempotency_key=KEY, actor=cashier)
+    assert selectors.redemption_for_key(book=book, idempotency_key=KEY).rolled_back
