@@ -222,10 +222,13 @@ def _lock_owners(brand_id: int) -> list[Membership]:
 
 
 def _locked(membership: Membership) -> Membership:
+    # of=("self",): lock the membership only (not its brand or user), and allow the outer
+    # join to the department, which PostgreSQL refuses to lock.
     row = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("brand", "user", "department")
         .filter(pk=membership.pk)
+        .order_by()
         .first()
     )
     if row is None:
@@ -430,9 +433,10 @@ def _pending(invitations):
 
 def _locked_invitation(actor: Membership, invitation: Invitation) -> Invitation:
     row = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("brand")
         .filter(pk=invitation.pk, brand_id=actor.brand_id)
+        .order_by()
         .first()
     )
     if row is None:
@@ -489,9 +493,10 @@ def invitation_accept(*, token: str, user) -> Membership:
     InvitationEmailMismatch, AlreadyMember.
     """
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("brand", "department")
         .filter(token_hash=token_hash(token))
+        .order_by()
         .first()
     )
     if invitation is None:
