@@ -23,10 +23,10 @@ from rest_framework.views import APIView
 from catalog.models import Category
 from coupzii.core.errors import NotFound
 from coupzii.core.serializers import BAD_QUERY, MONEY, ApiErrorSerializer, enum_field, parse_query
-from offers.models import DiscountType, OfferKind, OfferStatus
+from offers.models import DiscountType, OfferKind
 
 from .. import access
-from ..models import JobStatus
+from ..models import BrandOffer, JobStatus
 from ..portal import BrandPermission, brand_header_parameter
 from . import selectors, services, uploads
 
@@ -54,12 +54,12 @@ JOB_ID = OpenApiParameter(
 # --- Shapes --------------------------------------------------------------------------------
 
 
-class RefSerializer(serializers.Serializer):
+class CouponDepartmentSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(read_only=True)
 
 
-class ProductRefSerializer(RefSerializer):
+class CouponProductSerializer(CouponDepartmentSerializer):
     sku = serializers.CharField(read_only=True)
 
 
@@ -88,8 +88,8 @@ class CouponSerializer(serializers.Serializer):
     )
     store = serializers.CharField(source="offer.merchant.slug")
     category = serializers.CharField(source="offer.category.slug", allow_null=True)
-    department = RefSerializer(allow_null=True)
-    products = ProductRefSerializer(many=True)
+    department = CouponDepartmentSerializer(allow_null=True)
+    products = CouponProductSerializer(many=True)
     total_stock = serializers.IntegerField(allow_null=True)
     uses_per_shopper = serializers.IntegerField()
     image = serializers.SerializerMethodField()
@@ -108,11 +108,11 @@ class CouponSerializer(serializers.Serializer):
 class CouponInputSerializer(serializers.Serializer):
     """What a coupon is made of. For PATCH every field is optional."""
 
-    kind = serializers.ChoiceField(choices=OfferKind.choices)
+    kind = enum_field("CouponKind", OfferKind.choices)
     title = serializers.CharField(max_length=160)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    discount_type = serializers.ChoiceField(choices=DiscountType.choices)
+    discount_type = enum_field("CouponDiscountType", DiscountType.choices)
     discount_value = serializers.DecimalField(
         **MONEY, min_value=0, required=False, allow_null=True, default=None
     )
@@ -198,8 +198,12 @@ class CouponInputSerializer(serializers.Serializer):
 
 
 class CouponListInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=OfferStatus.choices, required=False)
-    kind = serializers.ChoiceField(choices=OfferKind.choices, required=False)
+    status = enum_field(
+        "CouponStatus",
+        [(key, str(label)) for key, label in selectors.COUPON_STATUS_CHOICES],
+        required=False,
+    )
+    kind = enum_field("CouponKind", OfferKind.choices, required=False)
     store = serializers.SlugField(required=False, help_text="A store's slug.")
     q = serializers.CharField(
         required=False, max_length=100, help_text="Title, code or product SKU."
@@ -298,6 +302,7 @@ def _create(view, request) -> Response:
 class CouponListView(_BrandView, generics.GenericAPIView):
     permissions_by_method = {"POST": access.EDIT_OFFERS}
     serializer_class = CouponSerializer
+    queryset = BrandOffer.objects.none()  # for the schema generator; requests use selectors
 
     @extend_schema(
         summary="List the brand's coupons",
