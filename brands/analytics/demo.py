@@ -212,7 +212,7 @@ def _seed_brand(brand: Brand, *, first_day: date, days: int, rng: random.Random)
         books_of[first.pk] = [CouponBook.objects.create(offer=first, name="Till codes (demo)")]
     for rank, link in enumerate(links):
         plan = ActivityPlan(
-            views=rng.randint(120, 400) // (1 + rank // 3),
+            views=rng.randint(60, 200) // (1 + rank // 3),
             click_rate=rng.uniform(0.05, 0.12),
             claim_rate=rng.uniform(0.3, 0.6),
             redeem_rate=rng.uniform(0.4, 0.8),

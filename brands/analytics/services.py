@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from brands.models import BookDay, Brand, BrandOffer, BrandProduct, OfferDay, ProductDay
@@ -56,7 +57,10 @@ class _Figures:
 
 @dataclass
 class RollupResult:
-    day: date
+    """What a rollup wrote: rows per table, and SKUs the tills sent that the brand never listed."""
+
+    first_day: date
+    last_day: date
     offers: int = 0
     books: int = 0
     products: int = 0
@@ -78,44 +82,55 @@ def analytics_rollup(*, day: date, brand: Brand | None = None) -> RollupResult:
 
     Offers with nothing on the day get no row; readers count a missing row as zeros.
     """
+    return analytics_rollup_range(start=day, end=day, brand=brand)
+
+
+def analytics_rollup_range(*, start: date, end: date, brand: Brand | None = None) -> RollupResult:
+    """analytics_rollup for every day from `start` to `end` inclusive, in the same fixed number
+    of queries (grouped by day in the database): the backfill and the demo. One transaction;
+    the backfill command passes a month at a time."""
     links = BrandOffer.objects.all() if brand is None else BrandOffer.objects.filter(brand=brand)
     brand_of_offer = dict(links.values_list("offer_id", "brand_id"))
     offer_ids = links.values("offer_id")
-    start, end = day_bounds(day)
+    since, until = day_bounds(start)[0], day_bounds(end)[1]
 
-    offers: dict[int, _Figures] = defaultdict(_Figures)
-    books: dict[int, _Figures] = defaultdict(_Figures)
+    offers: dict[tuple[date, int], _Figures] = defaultdict(_Figures)
+    books: dict[tuple[date, int], _Figures] = defaultdict(_Figures)
     book_offer: dict[int, int] = {}
-    for offer_id, views in OfferViewDay.objects.filter(
-        date=day, offer_id__in=offer_ids
-    ).values_list("offer_id", "views"):
-        offers[offer_id].views += views
-    for offer_id, clicks in (
-        Click.objects.filter(created_at__gte=start, created_at__lt=end, offer_id__in=offer_ids)
-        .values("offer_id")
+    for day, offer_id, views in OfferViewDay.objects.filter(
+        date__gte=start, date__lte=end, offer_id__in=offer_ids
+    ).values_list("date", "offer_id", "views"):
+        offers[(day, offer_id)].views += views
+    for day, offer_id, clicks in (
+        Click.objects.filter(created_at__gte=since, created_at__lt=until, offer_id__in=offer_ids)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "offer_id")
         .annotate(n=Count("id"))
-        .values_list("offer_id", "n")
+        .values_list("day", "offer_id", "n")
     ):
-        offers[offer_id].clicks += clicks
+        offers[(day, offer_id)].clicks += clicks
     for row in (
-        _audit_rows(start, end, offer_ids)
-        .values("book_id", "book__offer_id", "action")
+        _audit_rows(since, until, offer_ids)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "book_id", "book__offer_id", "action")
         .annotate(n=Count("id"), revenue=Sum("order_amount"), discount=Sum("discount_amount"))
     ):
         book_offer[row["book_id"]] = row["book__offer_id"]
-        for figures in (offers[row["book__offer_id"]], books[row["book_id"]]):
+        for figures in (
+            offers[(row["day"], row["book__offer_id"])],
+            books[(row["day"], row["book_id"])],
+        ):
             figures.add_audit(
                 action=row["action"],
                 count=row["n"],
                 revenue=row["revenue"],
                 discount=row["discount"],
             )
-    products, unknown = _product_figures(start, end, offer_ids, brand_of_offer)
+    products, unknown = _product_figures(since, until, offer_ids, brand_of_offer)
 
-    result = RollupResult(day=day, unknown_skus=unknown)
     offer_rows = [
         OfferDay(brand_id=brand_of_offer[offer_id], offer_id=offer_id, date=day, **_fields(f))
-        for offer_id, f in offers.items()
+        for (day, offer_id), f in offers.items()
         if offer_id in brand_of_offer and not f.empty
     ]
     book_rows = [
@@ -128,7 +143,7 @@ def analytics_rollup(*, day: date, brand: Brand | None = None) -> RollupResult:
             revenue=f.revenue,
             discount=f.discount,
         )
-        for book_id, f in books.items()
+        for (day, book_id), f in books.items()
         if book_offer[book_id] in brand_of_offer and not f.empty
     ]
     product_rows = [
@@ -141,58 +156,57 @@ def analytics_rollup(*, day: date, brand: Brand | None = None) -> RollupResult:
             revenue=f.revenue,
             discount=f.discount,
         )
-        for (brand_id, product_id, offer_id), f in products.items()
+        for (day, brand_id, product_id, offer_id), f in products.items()
         if not f.empty
     ]
-    _replace_day(day=day, brand=brand, rows=(offer_rows, book_rows, product_rows))
-    result.offers, result.books, result.products = (
-        len(offer_rows),
-        len(book_rows),
-        len(product_rows),
+    _replace_days(start=start, end=end, brand=brand, rows=(offer_rows, book_rows, product_rows))
+    return RollupResult(
+        first_day=start,
+        last_day=end,
+        offers=len(offer_rows),
+        books=len(book_rows),
+        products=len(product_rows),
+        unknown_skus=unknown,
     )
-    return result
 
 
-def analytics_rollup_range(
-    *, start: date, end: date, brand: Brand | None = None
-) -> list[RollupResult]:
-    """Roll up every day from `start` to `end` inclusive (the backfill command)."""
-    results = []
-    day = start
-    while day <= end:
-        results.append(analytics_rollup(day=day, brand=brand))
-        day += timedelta(days=1)
-    return results
-
-
-def _audit_rows(start: datetime, end: datetime, offer_ids):
+def _audit_rows(since: datetime, until: datetime, offer_ids):
     return RedemptionAudit.objects.filter(
-        created_at__gte=start,
-        created_at__lt=end,
+        created_at__gte=since,
+        created_at__lt=until,
         ok=True,
         action__in=[AuditAction.CLAIM, AuditAction.REDEEM, AuditAction.ROLLBACK],
         book__offer_id__in=offer_ids,
     ).order_by()
 
 
-def _product_figures(start, end, offer_ids, brand_of_offer):
-    """Per (brand, product, offer): the day's redemptions whose basket named the product.
+def _product_figures(since, until, offer_ids, brand_of_offer):
+    """Per (day, brand, product, offer): the redemptions whose basket named the product.
 
-    The basket is a JSON list, read row by row: a day of one brand is thousands of rows at
-    most, and the same code runs on SQLite and PostgreSQL."""
+    The basket is a JSON list, read row by row (only redeems and rollbacks, a few columns):
+    the same code runs on SQLite and PostgreSQL."""
+    zone = timezone.get_default_timezone()
     baskets = (
-        _audit_rows(start, end, offer_ids)
+        _audit_rows(since, until, offer_ids)
         .filter(action__in=[AuditAction.REDEEM, AuditAction.ROLLBACK])
-        .values_list("book__offer_id", "action", "order_amount", "discount_amount", "products")
+        .values_list(
+            "created_at",
+            "book__offer_id",
+            "action",
+            "order_amount",
+            "discount_amount",
+            "products",
+        )
     )
-    by_sku: dict[tuple[int, str, int], _Figures] = defaultdict(_Figures)
-    for offer_id, action, revenue, discount, skus in baskets.iterator(chunk_size=5000):
+    by_sku: dict[tuple[date, int, str, int], _Figures] = defaultdict(_Figures)
+    for created_at, offer_id, action, revenue, discount, skus in baskets.iterator(chunk_size=5000):
         brand_id = brand_of_offer.get(offer_id)
-        if brand_id is None or not isinstance(skus, list):
+        if brand_id is None or not isinstance(skus, list) or not skus:
             continue
+        day = created_at.astimezone(zone).date()
         # A basket naming a SKU twice (two of one product) counts it once.
         for sku in {str(sku) for sku in skus if sku}:
-            by_sku[(brand_id, sku, offer_id)].add_audit(
+            by_sku[(day, brand_id, sku, offer_id)].add_audit(
                 action=action, count=1, revenue=revenue, discount=discount
             )
     if not by_sku:
@@ -200,18 +214,18 @@ def _product_figures(start, end, offer_ids, brand_of_offer):
     catalogue = {
         (brand_id, sku): product_id
         for product_id, brand_id, sku in BrandProduct.objects.filter(
-            brand_id__in={key[0] for key in by_sku}, sku__in={key[1] for key in by_sku}
+            brand_id__in={key[1] for key in by_sku}, sku__in={key[2] for key in by_sku}
         ).values_list("id", "brand_id", "sku")
     }
-    products: dict[tuple[int, int, int], _Figures] = {}
+    products: dict[tuple[date, int, int, int], _Figures] = {}
     unknown = set()
-    for (brand_id, sku, offer_id), figures in by_sku.items():
+    for (day, brand_id, sku, offer_id), figures in by_sku.items():
         product_id = catalogue.get((brand_id, sku))
         if product_id is None:
             # A SKU the brand never listed: counted in the offer's figures, not per product.
             unknown.add(sku)
             continue
-        products[(brand_id, product_id, offer_id)] = figures
+        products[(day, brand_id, product_id, offer_id)] = figures
     return products, unknown
 
 
@@ -237,12 +251,12 @@ _UPSERT = {
 
 
 @transaction.atomic
-def _replace_day(*, day: date, brand: Brand | None, rows) -> None:
+def _replace_days(*, start: date, end: date, brand: Brand | None, rows) -> None:
     # Delete then upsert: a concurrent run of the same day (beat beside a backfill) waits on
     # the other's new unique rows and then updates them with the same figures, instead of
     # failing on the unique constraint.
     for model, model_rows in zip((OfferDay, BookDay, ProductDay), rows, strict=True):
-        existing = model.objects.filter(date=day)
+        existing = model.objects.filter(date__gte=start, date__lte=end)
         if brand is not None:
             existing = existing.filter(brand=brand)
         existing.delete()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from coupzii.core.errors import Busy
 from coupzii.core.locks import redis_lock
 
-from .services import analytics_rollup
+from .services import analytics_rollup_range
 
 __all__ = ["analytics_rollup_recent"]
 
@@ -24,11 +24,8 @@ def analytics_rollup_recent() -> int:
     try:
         # A run takes seconds; one beat at a time, a crashed worker blocks it ten minutes.
         with redis_lock("brands.analytics_rollup_recent", ttl=10 * 60):
-            written = 0
-            for day in (today - timedelta(days=1), today):
-                result = analytics_rollup(day=day)
-                written += result.offers + result.books + result.products
-            return written
+            result = analytics_rollup_range(start=today - timedelta(days=1), end=today)
+            return result.offers + result.books + result.products
     except Busy:
         logger.info("analytics_rollup_recent is already running elsewhere; skipped")
         return 0

@@ -1,15 +1,16 @@
 """manage.py brand_analytics_backfill --start 2026-01-01 --end 2026-03-31 [--brand slug]:
 (re)write the analytics rollups of a date range, for one brand or all."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from brands.analytics.services import analytics_rollup
+from brands.analytics.services import analytics_rollup_range
 from brands.models import Brand
 
 MAX_DAYS = 3660
+CHUNK_DAYS = 31
 
 
 class Command(BaseCommand):
@@ -33,12 +34,16 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"No brand with slug {brand!r}.")
         days = (last - first).days + 1
-        for index in range(days):
-            day = date.fromordinal(first.toordinal() + index)
-            result = analytics_rollup(day=day, brand=target)
+        # A month per transaction: each is a handful of queries, and a long range neither
+        # holds one huge transaction nor loses the months already written if stopped.
+        for offset in range(0, days, CHUNK_DAYS):
+            chunk_start = first + timedelta(days=offset)
+            chunk_end = min(last, chunk_start + timedelta(days=CHUNK_DAYS - 1))
+            result = analytics_rollup_range(start=chunk_start, end=chunk_end, brand=target)
+            unknown = f", {len(result.unknown_skus)} unknown SKUs" if result.unknown_skus else ""
             self.stdout.write(
-                f"{day}: {result.offers} offers, {result.books} books, {result.products} products"
-                + (f" ({len(result.unknown_skus)} unknown SKUs)" if result.unknown_skus else "")
+                f"{chunk_start} to {chunk_end}: {result.offers} offer days, {result.books} book "
+                f"days, {result.products} product days{unknown}"
             )
         self.stdout.write(self.style.SUCCESS(f"Rolled up {days} days."))
 
