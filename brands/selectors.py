@@ -3,18 +3,36 @@ sub-package that owns each."""
 
 from .access import memberships_of
 from .analytics.selectors import analytics_by_day, analytics_by_offer, analytics_totals
+from .coupons.selectors import (
+    COUPON_STATUS_LABELS,
+    coupon_get,
+    coupon_history,
+    coupons_filtered,
+    coupons_visible,
+    products_of,
+    stores_of,
+    upload_job_get,
+)
 from .team.selectors import my_memberships, team_departments, team_members
 from .till.selectors import api_keys_for_brand, budgets_for_brand, till_recent_redemptions
 
 __all__ = [
+    "COUPON_STATUS_LABELS",
     "analytics_by_day",
     "analytics_by_offer",
     "analytics_totals",
     "api_keys_for_brand",
     "budgets_for_brand",
+    "coupon_get",
+    "coupon_history",
+    "coupons_filtered",
+    "coupons_visible",
     "memberships_of",
     "my_memberships",
+    "products_of",
+    "stores_of",
     "team_departments",
     "team_members",
     "till_recent_redemptions",
+    "upload_job_get",
 ]

@@ -2,6 +2,20 @@
 portal's areas: re-exported from the sub-package that owns each."""
 
 from .analytics.services import analytics_rollup, analytics_rollup_range
+from .coupons.services import (
+    BrandNotVerified,
+    CouponEnded,
+    CouponInvalid,
+    coupon_create,
+    coupon_end,
+    coupon_pause,
+    coupon_publish,
+    coupon_resume,
+    coupon_update,
+    product_create,
+    product_update,
+)
+from .coupons.uploads import UploadRefused, upload_confirm, upload_start
 from .team.services import (
     brand_apply,
     brand_reject,
@@ -34,6 +48,10 @@ from .webhooks import events as webhook_events
 from .webhooks.events import event_emit
 
 __all__ = [
+    "BrandNotVerified",
+    "CouponEnded",
+    "CouponInvalid",
+    "UploadRefused",
     "analytics_rollup",
     "analytics_rollup_range",
     "api_key_create",
@@ -47,6 +65,12 @@ __all__ = [
     "budget_create",
     "budget_delete",
     "budget_update",
+    "coupon_create",
+    "coupon_end",
+    "coupon_pause",
+    "coupon_publish",
+    "coupon_resume",
+    "coupon_update",
     "department_create",
     "department_delete",
     "department_update",
@@ -58,10 +82,14 @@ __all__ = [
     "member_leave",
     "member_remove",
     "member_update",
+    "product_create",
+    "product_update",
     "till_lock",
     "till_redeem",
     "till_rollback",
     "till_unlock",
     "till_validate",
+    "upload_confirm",
+    "upload_start",
     "webhook_events",
 ]

@@ -1,0 +1,30 @@
+"""The demo coupons: every state with history, and a second run adds nothing."""
+
+import pytest
+
+from brands.coupons.demo import OFFERS, seed_coupons
+from brands.models import BrandOffer, OfferChange, Role
+from brands.tests.factories import brand_with_store, member
+from offers.models import OfferStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_coupons_makes_offers_in_every_state_once():
+    brands = [brand_with_store(), brand_with_store()]
+    for brand in brands:
+        member(brand, Role.OWNER)
+
+    assert seed_coupons(brands) == 2 * len(OFFERS)
+    assert seed_coupons(brands) == 0
+
+    statuses = set(BrandOffer.objects.values_list("offer__status", flat=True))
+    assert statuses == {
+        OfferStatus.DRAFT,
+        OfferStatus.ACTIVE,
+        OfferStatus.PAUSED,
+        OfferStatus.EXPIRED,
+    }
+    actions = set(OfferChange.objects.values_list("action", flat=True))
+    assert {"created", "updated", "published", "paused", "ended"} <= actions
+    assert brands[0].products.count() == 3
