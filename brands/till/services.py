@@ -10,15 +10,15 @@ key (credential), audit every attempt (refused ones too) and run the redemption 
 import hashlib
 import logging
 import secrets
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from brands.models import ApiKey, Brand, BrandStore
 from brands.tiers import limits_for
@@ -209,8 +209,6 @@ def book_for_code(*, scope: TillScope, code: str, book=None) -> CouponBook:
 
 
 def _is_uuid(value) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -233,7 +231,6 @@ class TillResult:
     reason: str = ""
     reason_code: str = ""
     audit: RedemptionAudit | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def uses_left(self) -> int:
@@ -408,10 +405,3 @@ def _book_for_redeem_key(*, scope: TillScope, key: str, book) -> CouponBook:
     if len(only) == 1:
         return only[0]  # offers refuses with RedeemNotFound, audited in that book
     raise offer_errors.RedeemNotFound()
-
-
-def till_result_message(result: TillResult) -> str:
-    """One line for the till page after a redeem."""
-    if result.discount is None:
-        return _("Redeemed.")
-    return _("Redeemed: %(discount)s off.") % {"discount": result.discount}
