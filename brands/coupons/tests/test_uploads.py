@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from brands.coupons import uploads
+from brands.coupons import services, uploads
 from brands.models import BrandJob, BrandOffer, JobStatus, OfferChange, OfferChangeAction
 from brands.tests.factories import brand_with_store, sign_in_member
 from offers.models import Offer, OfferStatus
@@ -209,3 +209,23 @@ def test_an_analyst_may_not_upload(client, brand, analyst):
     sign_in_member(client, analyst)
 
     assert client.get(page_url(brand, "upload")).status_code == 403
+
+
+def test_a_row_refused_at_the_write_pass_leaves_nothing_written(brand, editor):
+    # given a file that passed its check, naming a product on its second row
+    services.product_create(brand=brand, sku="SH-1", name="Runner")
+    header = [*HEADER, "products"]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, [*GOOD, ""], [*GOOD, "SH-1"]])
+    job = start(editor, buffer.getvalue().encode())
+    assert job.report["accepted"] == 2
+    # when the product is deleted before the confirmation
+    brand.products.all().delete()
+    job = uploads.upload_confirm(job=job, actor=editor.user)
+
+    # then the first row, written before the second was refused, is rolled back too
+    assert job.status == JobStatus.FAILED
+    assert job.report["written"] == 0
+    assert "products" in job.report["rows"][1]["errors"]
+    assert not Offer.objects.exists()
+    assert not OfferChange.objects.exists()
