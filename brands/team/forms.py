@@ -50,6 +50,11 @@ class InviteForm(MemberForm):
     email = forms.EmailField(label=_("Email"))
     field_order = ["email", "role", "department"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The common case; owners and admins are made deliberately.
+        self.fields["role"].initial = Role.EDITOR
+
 
 class DepartmentForm(DomainErrorFormMixin, forms.Form):
     field_for_key = {"access_level": "access"}
