@@ -97,9 +97,15 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
     try:
         with guard.guarded_session() as session:
             response = session.post(
-                url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False
+                url,
+                data=body,
+                headers=headers,
+                timeout=TIMEOUT_SECONDS,
+                allow_redirects=False,
+                stream=True,
             )
-            text = _response_text(response)
+            with response:
+                text = _response_text(response)
     except guard.PrivateAddress as exc:
         return Outcome(status=None, body="", error=str(exc)[:300])
     except requests.Timeout:
@@ -113,11 +119,13 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
 
 
 def _response_text(response: requests.Response) -> str:
-    # Read no more than we keep: a receiver answering with gigabytes costs us nothing.
+    # Read no more than we keep, and for no longer than the timeout: a receiver answering
+    # with gigabytes, or a byte every few seconds, holds the worker for seconds, not hours.
+    deadline = time.monotonic() + TIMEOUT_SECONDS
     raw = b""
-    for chunk in response.iter_content(chunk_size=RESPONSE_KEPT * 4):
+    for chunk in response.iter_content(chunk_size=RESPONSE_KEPT):
         raw += chunk
-        if len(raw) >= RESPONSE_KEPT * 4:
+        if len(raw) >= RESPONSE_KEPT * 4 or time.monotonic() > deadline:
             break
     return raw.decode(response.encoding or "utf-8", errors="replace")[:RESPONSE_KEPT]
 
@@ -132,7 +140,7 @@ def delivery_claim(*, delivery_id: int, attempts: int | None = None) -> WebhookD
     claimed = due.update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
     if not claimed:
         return None
-    return WebhookDelivery.objects.select_related("webhook__brand").get(pk=delivery_id)
+    return WebhookDelivery.objects.select_related("webhook__brand").filter(pk=delivery_id).first()
 
 
 def delivery_attempt(*, delivery_id: int, attempts: int | None = None) -> str | None:
@@ -158,10 +166,12 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @transaction.atomic
-def attempt_record(*, delivery_id: int, outcome: Outcome) -> str:
+def attempt_record(*, delivery_id: int, outcome: Outcome) -> str | None:
     """Write one attempt's outcome, and what follows from it for the delivery and endpoint."""
     now = timezone.now()
-    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None:
+        return None  # the endpoint was deleted while its delivery was on the wire
     webhook = (
         Webhook.objects.select_for_update().select_related("brand").get(pk=delivery.webhook_id)
     )

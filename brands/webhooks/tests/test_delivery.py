@@ -422,3 +422,16 @@ def test_the_sweep_skips_rows_another_transaction_holds(settings):
 
     assert queued == [1]
     assert [r["json"]["id"] for r in receiver.requests] == [str(free.event_id)]
+
+
+def test_an_endpoint_deleted_while_its_delivery_was_on_the_wire_records_nothing():
+    webhook = Webhook.objects.create(brand=BrandFactory(), url="https://8.8.8.8/", secret=SECRET)
+    sent = WebhookDelivery.objects.create(
+        webhook=webhook,
+        event_id="6f1c1e1e-0000-4000-8000-0000000000c1",
+        event=events.BUDGET_80,
+        payload={},
+    )
+    webhook.delete()
+    outcome = delivery.Outcome(status=200, body="ok", error="")
+    assert delivery.attempt_record(delivery_id=sent.pk, outcome=outcome) is None
