@@ -367,6 +367,11 @@ class BookCodesView(_BookView):
 
 @extend_schema(tags=TAGS, parameters=[brand_header_parameter, PUBLIC_ID])
 class BookExportView(_BookView):
+    def perform_content_negotiation(self, request, force=False):
+        # `?format=csv|xlsx` names the file's format here, not one of DRF's renderers (its
+        # URL_FORMAT_OVERRIDE reads the same parameter): errors still answer JSON.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         summary="Export a book's codes (CSV or Excel, streamed)",
         parameters=[ExportInputSerializer],

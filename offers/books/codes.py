@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 # A run of random positions is spelled from one precomputed table of all its spellings, up to
 # this many entries (a few MB): one divmod and one lookup per run instead of one per position.
 SPELLING_TABLE_MAX = 1 << 16
+# From this many codes at once, characters are drawn from bulk random bytes (see random_codes).
+BULK_DRAW_MIN = 1_000
 # Problem rows an import keeps with their line and value (the counts cover every row).
 IMPORT_PROBLEMS_KEPT = 1_000
 # Codes looked up in one `IN (...)`: under SQLite's default limit of host parameters.
@@ -91,12 +93,36 @@ class CodePattern:
         return self.spell(secrets.randbelow(self.space))
 
     def random_codes(self, count: int) -> set[str]:
-        """`count` distinct random codes (one draw per code, repeats drawn again)."""
-        space, spell = self.space, self.spell
+        """`count` distinct random codes (repeats drawn again).
+
+        A few codes take one draw each over the whole space (`random_code`). Many take each
+        random position's characters from bulk random bytes: a draw per code costs a call
+        into the OS's random source, most of the time of a million codes. Both are exactly
+        uniform over the pattern's space.
+        """
+        draw = self._codes_from_bytes if count >= BULK_DRAW_MIN else self._codes_one_by_one
         codes: set[str] = set()
         while len(codes) < count:
-            codes.update(spell(secrets.randbelow(space)) for _ in range(count - len(codes)))
+            codes.update(draw(count - len(codes)))
         return codes
+
+    def _codes_one_by_one(self, count: int) -> list[str]:
+        space, spell = self.space, self.spell
+        return [spell(secrets.randbelow(space)) for _ in range(count)]
+
+    def _codes_from_bytes(self, count: int) -> list[str]:
+        # One column of `count` characters per random position, drawn independently and
+        # uniformly; the code's literal text stays in the template.
+        columns = [
+            _uniform_characters(chars, count)
+            for chars, is_literal in zip(self.positions, self.literal, strict=True)
+            if not is_literal
+        ]
+        template = "".join(
+            "{}" if not is_literal else chars
+            for chars, is_literal in zip(self.positions, self.literal, strict=True)
+        )
+        return list(map(template.format, *columns))
 
     def spell(self, number: int) -> str:
         """The code with this number (0 <= number < space)."""
@@ -134,6 +160,22 @@ class CodePattern:
                 size *= len(chars)
         if run:
             yield tuple("".join(spelling) for spelling in itertools.product(*run))
+
+
+def _uniform_characters(chars: str, count: int) -> str:
+    """`count` characters of `chars`, each uniform and independent, from secrets' random
+    bytes: a byte below the largest multiple of len(chars) under 256 picks chars[byte % n],
+    the others are dropped (so no character is likelier than another)."""
+    size = len(chars)
+    keep_below = 256 - 256 % size
+    table = bytes(ord(chars[byte % size]) if byte < keep_below else 0 for byte in range(256))
+    dropped = bytes(range(keep_below, 256))
+    drawn = bytearray()
+    while len(drawn) < count:
+        missing = count - len(drawn)
+        raw = secrets.token_bytes(missing * 256 // keep_below + 16)
+        drawn += raw.translate(table, dropped)
+    return drawn[:count].decode("ascii")
 
 
 def code_pattern_parse(pattern: str) -> CodePattern:
