@@ -69,13 +69,14 @@ class Figures:
 
     @classmethod
     def of(cls, row: dict) -> Figures:
-        return cls(
-            **{
-                name: row[name] if row.get(name) is not None else 0
-                for name in FIGURES
-                if name in row
-            }
-        )
+        values = {}
+        for name in FIGURES:
+            if name not in row:
+                continue
+            value = row[name] or 0
+            # SQLite sums decimals as floats: money is brought back to paise here.
+            values[name] = _paise(value) if name in MONEY_FIGURES else value
+        return cls(**values)
 
     def as_dict(self) -> dict:
         return {
@@ -83,6 +84,10 @@ class Figures:
             "redemption_rate": self.redemption_rate,
             "claim_rate": self.claim_rate,
         }
+
+
+def _paise(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _percent(part: int, whole: int) -> Decimal | None:
@@ -270,16 +275,7 @@ def product_by_offer(
         )
         .order_by("-redemptions", "title", "offer_id")
     )
-    return [
-        {
-            "public_id": row["public_id"],
-            "title": row["title"],
-            "redemptions": row["redemptions"],
-            "revenue": row["revenue"],
-            "discount": row["discount"],
-        }
-        for row in rows
-    ]
+    return [_labelled(row, ("public_id", "title")) for row in rows]
 
 
 def _labelled(row: dict, labels: tuple[str, ...]) -> dict:

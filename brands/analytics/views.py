@@ -148,6 +148,8 @@ def _day_chart(days: list[dict], figures: tuple[str, ...]) -> dict:
                 {"label": str(_LABELS[name]), "data": [str(day[name]) for day in days]}
                 for name in figures
             ],
+            # Views on their own axis (see static/js/brand_charts.js).
+            "secondary": [index for index, name in enumerate(figures) if name == "views"],
         },
         "columns": [_("Date"), *(_LABELS[name] for name in figures)],
         "rows": [
