@@ -54,7 +54,10 @@ class CouponForm(DomainErrorFormMixin, forms.Form):
         help_text=_("For a percentage discount only."),
     )
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.order_by("name"), required=False
+        label=_("Category"),
+        queryset=Category.objects.order_by("name"),
+        required=False,
+        empty_label=_("No category"),
     )
     products = forms.ModelMultipleChoiceField(
         label=_("Products"),
@@ -84,7 +87,9 @@ class CouponForm(DomainErrorFormMixin, forms.Form):
     )
     image = forms.ImageField(label=_("Image"), required=False)
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, empty_label=None)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=None, required=False, empty_label=_("No department")
+    )
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)

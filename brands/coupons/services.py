@@ -32,6 +32,7 @@ from ..models import (
     OfferChangeAction,
 )
 from ..webhooks.events import COUPON_APPROVED, event_emit
+from .selectors import COUPON_STATUS_LABELS
 
 #: Fields of the offer itself (offers.authoring checks them); `merchant` is the store.
 OFFER_FIELDS = frozenset(
@@ -403,7 +404,8 @@ def display_value(field: str, value) -> str:
     if _empty(value):
         return ""
     if field == "status":
-        return str(OfferStatus(value).label) if value in OfferStatus.values else str(value)
+        # The portal's words (Published, Ended), not the shopper side's (Active, Expired).
+        return str(COUPON_STATUS_LABELS.get(value, value))
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
