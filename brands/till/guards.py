@@ -7,8 +7,6 @@ from offers.models import CodeStatus, CouponCode
 
 from . import events
 
-_USABLE = (CodeStatus.AVAILABLE, CodeStatus.ASSIGNED, CodeStatus.LOCKED)
-
 
 class TillGuard:
     def on_redeem(self, *, book, code, audit) -> None:
@@ -16,9 +14,7 @@ class TillGuard:
         if brand is None:
             return
         events.emit(brand=brand, event="code.redeemed", data=_redemption_data(book, code, audit))
-        if code.status == CodeStatus.REDEEMED and not (
-            CouponCode.objects.filter(book=book, status__in=_USABLE).exists()
-        ):
+        if _took_the_last_available_code(book, code):
             data = {"book": str(book.public_id), "name": book.name}
             events.emit(brand=brand, event="book.exhausted", data=data)
 
@@ -32,6 +28,15 @@ class TillGuard:
 
 
 till_guard = TillGuard()
+
+
+def _took_the_last_available_code(book, code) -> bool:
+    """A pool code (nobody's) used up by this redeem, and none left in the pool: the book can
+    hand out no more. Read through the partial index on available codes, so a book of a
+    million mostly used codes answers at once."""
+    if code.holder_id is not None or code.status != CodeStatus.REDEEMED:
+        return False
+    return not CouponCode.objects.filter(book=book, status=CodeStatus.AVAILABLE).exists()
 
 
 def _brand(book) -> Brand | None:
