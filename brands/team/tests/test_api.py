@@ -293,3 +293,17 @@ def test_team_endpoints_are_in_the_schema():
     assert {"get", "post"} <= set(paths["/api/v1/brand/team/departments/"])
     parameters = paths["/api/v1/brand/team/members/"]["get"]["parameters"]
     assert any(parameter["name"] == "X-Brand" for parameter in parameters)
+
+
+def test_me_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
+    user = member(BrandFactory()).user
+    client = APIClient()
+    client.force_authenticate(user)
+    client.get(ME)
+    for _ in range(10):
+        member(BrandFactory(), Role.ANALYST, user=user, department=DepartmentFactory())
+
+    with django_assert_max_num_queries(3):
+        response = client.get(ME)
+
+    assert len(response.json()) == 11

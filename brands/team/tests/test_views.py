@@ -1,5 +1,7 @@
 """The team's pages: the picker and switcher, applying, invitations, the team page."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -445,3 +447,26 @@ def test_leave_page_refuses_the_last_owner(client):
     assert response.status_code == 200
     assert "at least one owner" in response.content.decode()
     assert Membership.objects.filter(pk=owner.pk).exists()
+
+
+def test_a_new_person_signs_up_from_the_invitation_confirms_and_comes_back_to_accept(
+    client, django_capture_on_commit_callbacks
+):
+    # given an invitation to an address with no account
+    invitation, path = _invitation(django_capture_on_commit_callbacks)
+    signup_url = client.get(f"/{path}").context["signup_url"]
+
+    # when they sign up from it and open the confirmation link
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            signup_url, {"email": "new.person@example.in", "password1": "a long passphrase"}
+        )
+    confirm = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+    confirm = confirm.replace("http://testserver", "")
+    response = client.post(confirm)
+
+    # then they land back on the invitation, signed in, and can accept it
+    assert response.status_code == 302
+    assert response.url == f"/{path}"
+    client.post(response.url)
+    assert Membership.objects.get(brand=invitation.brand, user__email="new.person@example.in")
