@@ -162,3 +162,10 @@ class RollbackWindowPassed(BookError):
 class RedeemAlreadyRolledBack(BookError):
     code = "redeem_already_rolled_back"
     default_message = _("This redemption has already been rolled back.")
+
+
+class OfferNotPublished(BookError):
+    code = "offer_not_published"
+    default_message = _(
+        "This offer is still a draft: its codes cannot be used until it is published."
+    )

@@ -55,6 +55,8 @@ def _refuse_unusable(row: CouponCode, book: CouponBook, now: datetime) -> None:
         raise _refusal(errors.CodeExpired(), code=row)
     if book.status == BookStatus.CLOSED:
         raise _refusal(errors.BookClosed(), code=row)
+    if book.offer.status == OfferStatus.DRAFT:
+        raise _refusal(errors.OfferNotPublished(), code=row)
     if _offer_ended(book, now):
         # The offer ended; the nightly sweep may not have marked its codes yet.
         raise _refusal(errors.CodeExpired(), code=row, reason="offer ended")
@@ -124,7 +126,7 @@ def code_validate(
     not an error here: the quote says `applies=False` with its reason (and the row is
     refused), so the till can show what is missing. Raises InvalidOrderAmount,
     InvalidProducts, CodeNotFound, CodeLocked (another checkout holds it),
-    CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed.
+    CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed, OfferNotPublished.
     """
     with _refusals_audited(
         action=AuditAction.VALIDATE,
@@ -186,7 +188,7 @@ def code_lock(
     (`order_amount`, `products`) and the till key's public id (`credential`) are recorded on
     the audit row; the minimum order is checked at redeem, when the basket is final. Raises
     InvalidOrderAmount, InvalidProducts, CodeNotFound, CodeLocked (another checkout holds
-    it), CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed.
+    it), CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed, OfferNotPublished.
     """
     with (
         _refusals_audited(
@@ -316,10 +318,9 @@ def code_redeem(
     checkout cannot be redeemed until that lock ends.
 
     Raises InvalidIdempotencyKey, IdempotencyKeyReused (the key redeemed another code),
-    RedeemAlreadyRolledBack,
-    InvalidOrderAmount, InvalidProducts, MinOrderNotMet, CodeNotFound, CodeLocked,
-    CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed, and whatever DomainError a
-    guard raises.
+    RedeemAlreadyRolledBack, InvalidOrderAmount, InvalidProducts, MinOrderNotMet,
+    CodeNotFound, CodeLocked, CodeAlreadyRedeemed, CodeVoid, CodeExpired, BookClosed,
+    OfferNotPublished, and whatever DomainError a guard raises.
     """
     key = (idempotency_key or "").strip()
     audited = partial(

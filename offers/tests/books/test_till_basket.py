@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from coupzii.core.errors import Conflict
 from offers import errors, selectors, services
-from offers.models import AuditAction, CodeStatus, DiscountType, RedemptionAudit
+from offers.models import AuditAction, CodeStatus, DiscountType, OfferStatus, RedemptionAudit
 from offers.tests.books.factories import CouponBookFactory, CouponCodeFactory
 
 pytestmark = pytest.mark.django_db
@@ -557,3 +557,21 @@ def test_the_redemption_for_a_key_says_whether_it_was_rolled_back(book, cashier)
 
     services.code_redeem_rollback(book=book, idempotency_key=KEY, actor=cashier)
     assert selectors.redemption_for_key(book=book, idempotency_key=KEY).rolled_back
+
+
+def test_a_drafts_codes_cannot_be_validated_locked_or_redeemed(book, cashier):
+    code = CouponCodeFactory(book=book, code="SAVE-2345")
+    book.offer.status = OfferStatus.DRAFT
+    book.offer.save()
+
+    with pytest.raises(errors.OfferNotPublished):
+        services.code_validate(book=book, code=code, actor=cashier, order_amount=D("900"))
+    with pytest.raises(errors.OfferNotPublished):
+        services.code_lock(book=book, code=code, actor=cashier)
+    with pytest.raises(errors.OfferNotPublished):
+        redeem(book, code, cashier)
+
+    code.refresh_from_db()
+    assert (code.status, code.redemption_count) == (CodeStatus.AVAILABLE, 0)
+    refusals = RedemptionAudit.objects.filter(book=book, ok=False)
+    assert set(refusals.values_list("reason", flat=True)) == {"offer_not_published"}
