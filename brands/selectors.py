@@ -3,6 +3,15 @@ sub-package that owns each."""
 
 from .access import memberships_of
 from .analytics.selectors import analytics_by_day, analytics_by_offer, analytics_totals
+from .books.selectors import (
+    book_code_totals,
+    book_codes,
+    book_export_rows,
+    book_for,
+    book_jobs,
+    books_for,
+    job_for,
+)
 from .coupons.selectors import (
     COUPON_STATUS_LABELS,
     coupon_get,
@@ -22,11 +31,18 @@ __all__ = [
     "analytics_by_offer",
     "analytics_totals",
     "api_keys_for_brand",
+    "book_code_totals",
+    "book_codes",
+    "book_export_rows",
+    "book_for",
+    "book_jobs",
+    "books_for",
     "budgets_for_brand",
     "coupon_get",
     "coupon_history",
     "coupons_filtered",
     "coupons_visible",
+    "job_for",
     "memberships_of",
     "my_memberships",
     "products_of",

@@ -2,6 +2,15 @@
 portal's areas: re-exported from the sub-package that owns each."""
 
 from .analytics.services import analytics_rollup, analytics_rollup_range
+from .books.services import (
+    book_create,
+    book_set_status,
+    book_update,
+    codes_generate_start,
+    codes_import_start,
+    job_resume,
+    job_run,
+)
 from .coupons.services import (
     BrandNotVerified,
     CouponEnded,
@@ -56,6 +65,9 @@ __all__ = [
     "analytics_rollup_range",
     "api_key_create",
     "api_key_revoke",
+    "book_create",
+    "book_set_status",
+    "book_update",
     "brand_apply",
     "brand_reject",
     "brand_store_add",
@@ -65,6 +77,8 @@ __all__ = [
     "budget_create",
     "budget_delete",
     "budget_update",
+    "codes_generate_start",
+    "codes_import_start",
     "coupon_create",
     "coupon_end",
     "coupon_pause",
@@ -79,6 +93,8 @@ __all__ = [
     "invitation_resend",
     "invitation_revoke",
     "invitation_send",
+    "job_resume",
+    "job_run",
     "member_leave",
     "member_remove",
     "member_update",
