@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from coupzii.core.errors import NotFound
 from coupzii.core.pagination import PageNumberPagination
 from coupzii.core.serializers import BAD_QUERY, ApiErrorSerializer, enum_field, parse_query
-from offers.models import BookStatus, CodeStatus
+from offers.models import BookStatus, CodeStatus, CouponBook, CouponCode
 
 from .. import access
 from ..models import JobKind, JobStatus
@@ -200,14 +200,18 @@ def _job_data(job) -> dict:
 @extend_schema(tags=TAGS, parameters=[brand_header_parameter])
 class BookListView(_BookView):
     serializer_class = BookSerializer
+    queryset = CouponBook.objects.none()  # for the schema; the rows come from the selector
 
     @extend_schema(
         summary="List the brand's code books",
-        parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT, description="Page number."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100."),
-        ],
-        responses={200: BookSerializer(many=True), 403: ERRORS[403]},
+        responses={
+            200: BookSerializer(many=True),
+            400: OpenApiResponse(
+                ApiErrorSerializer,
+                description="`brand_required`: the caller belongs to several brands.",
+            ),
+            403: ERRORS[403],
+        },
     )
     def get(self, request):
         page = self.paginate_queryset(selectors.books_for(request.membership))
@@ -346,6 +350,7 @@ class BookImportView(_BookView):
 @extend_schema(tags=TAGS, parameters=[brand_header_parameter, PUBLIC_ID])
 class BookCodesView(_BookView):
     serializer_class = CodeSerializer
+    queryset = CouponCode.objects.none()  # for the schema; the rows come from the selector
 
     @extend_schema(
         summary="List a book's codes",
