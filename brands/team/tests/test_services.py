@@ -547,3 +547,36 @@ def test_invitation_revoke_refuses_an_accepted_invitation():
 
     with pytest.raises(errors.InvitationUsed):
         services.invitation_revoke(actor=owner, invitation=invitation)
+
+
+def test_member_remove_refuses_an_editor_removing_someone():
+    brand = BrandFactory()
+
+    with pytest.raises(errors.TeamForbidden):
+        services.member_remove(actor=member(brand), member=member(brand, Role.ANALYST))
+
+
+def test_invitation_send_refuses_an_unknown_role():
+    with pytest.raises(errors.DomainError) as refused:
+        _invite(member(BrandFactory(), Role.OWNER), role="boss")
+    assert "role" in refused.value.fields
+
+
+def test_invitation_resend_refuses_an_accepted_invitation():
+    owner = member(BrandFactory(), Role.OWNER)
+    invitation = _invite(owner)
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+
+    with pytest.raises(errors.InvitationUsed):
+        services.invitation_resend(actor=owner, invitation=invitation)
+
+
+def test_invitation_resend_and_revoke_of_an_admins_invitation_are_for_owners():
+    brand = BrandFactory()
+    invitation = _invite(member(brand, Role.OWNER), role=Role.ADMIN)
+    admin = member(brand, Role.ADMIN)
+
+    with pytest.raises(errors.OwnersOnly):
+        services.invitation_resend(actor=admin, invitation=invitation)
+    with pytest.raises(errors.OwnersOnly):
+        services.invitation_revoke(actor=admin, invitation=invitation)
