@@ -470,3 +470,25 @@ def test_a_new_person_signs_up_from_the_invitation_confirms_and_comes_back_to_ac
     assert response.url == f"/{path}"
     client.post(response.url)
     assert Membership.objects.get(brand=invitation.brand, user__email="new.person@example.in")
+
+
+def test_team_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    brand = BrandFactory()
+    owner = member(brand, Role.OWNER)
+    sign_in_member(client, owner)
+    client.get(_team_url(brand))
+    for _ in range(3):
+        department = DepartmentFactory(brand=brand)
+        member(brand, Role.ANALYST, department=department)
+        services.invitation_send(
+            actor=owner, email=f"{department.public_id}@example.in", role=Role.EDITOR
+        )
+    with django_assert_max_num_queries(40) as few:
+        client.get(_team_url(brand))
+    for _ in range(10):
+        member(brand, Role.ANALYST, department=DepartmentFactory(brand=brand))
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(_team_url(brand))
+
+    assert response.status_code == 200
