@@ -1,5 +1,6 @@
 """The team's reads: a person's brands, a brand's members, departments and invitations."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -61,6 +62,13 @@ def invitation_by_token(*, token: str) -> Invitation | None:
         .filter(token_hash=token_hash(token))
         .first()
     )
+
+
+def invitation_address_confirmed(*, invitation: Invitation, user) -> bool:
+    """Whether `user` has the invited address on their account, confirmed."""
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
 
 
 def invitation_state(invitation: Invitation) -> str:

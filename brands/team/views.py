@@ -128,6 +128,9 @@ def invitation(request, token: str):
         context["signup_url"] = _with_next("account_signup", request.path)
         context["login_url"] = _with_next("account_login", request.path)
         return render(request, "brands/team/invitation.html", context)
+    context["address_confirmed"] = selectors.invitation_address_confirmed(
+        invitation=found, user=request.user
+    )
     if request.method == "POST":
         try:
             membership = services.invitation_accept(token=token, user=request.user)

@@ -219,6 +219,7 @@ def test_invitation_page_refuses_another_address(client, django_capture_on_commi
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     client.force_login(person)
 
+    assert client.get(f"/{path}").context["address_confirmed"] is False
     response = client.post(f"/{path}")
 
     assert response.status_code == 403
