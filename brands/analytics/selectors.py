@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +108,7 @@ def _sums(*names: str) -> dict:
 
 def _offer_days(membership: Membership, start: date, end: date) -> QuerySet[OfferDay]:
     return OfferDay.objects.filter(
-        offers_visible_q(membership, prefix="offer__brand_link__"),
+        _visible(membership, "offer__brand_link__"),
         brand=membership.brand,
         date__gte=start,
         date__lte=end,
@@ -117,7 +117,7 @@ def _offer_days(membership: Membership, start: date, end: date) -> QuerySet[Offe
 
 def _book_days(membership: Membership, start: date, end: date) -> QuerySet[BookDay]:
     return BookDay.objects.filter(
-        offers_visible_q(membership, prefix="book__offer__brand_link__"),
+        _visible(membership, "book__offer__brand_link__"),
         brand=membership.brand,
         date__gte=start,
         date__lte=end,
@@ -126,11 +126,20 @@ def _book_days(membership: Membership, start: date, end: date) -> QuerySet[BookD
 
 def _product_days(membership: Membership, start: date, end: date) -> QuerySet[ProductDay]:
     return ProductDay.objects.filter(
-        offers_visible_q(membership, prefix="offer__brand_link__"),
+        _visible(membership, "offer__brand_link__"),
         brand=membership.brand,
         date__gte=start,
         date__lte=end,
     ).order_by()
+
+
+def _visible(membership: Membership, prefix: str) -> Q:
+    """The department scope on a rollup: nothing more than its own brand column when the
+    member sees every offer of the brand (no join through the offer), else the offers of
+    their department."""
+    if offers_visible_q(membership) == Q(brand=membership.brand):
+        return Q()
+    return offers_visible_q(membership, prefix=prefix)
 
 
 def analytics_totals(*, membership: Membership, start: date, end: date) -> Figures:

@@ -19,6 +19,8 @@ from .export import CONTENT_TYPE, analytics_workbook, export_filename
 from .forms import DateRangeForm
 
 DEFAULT_PERIOD = 30
+ACTIVITY = ("views", "clicks", "claims", "redemptions")
+MONEY = ("revenue", "discount")
 TABLE_PAGE_SIZE = 25
 
 TABS = [
@@ -36,6 +38,7 @@ def dashboard(request):
     start, end = selectors.period_for(period)
     scope = {"membership": request.membership, "start": start, "end": end}
     days = selectors.analytics_by_day(**scope)
+    labels = _day_labels(days)
     best, worst = selectors.best_and_worst_offers(**scope)
     context = {
         "periods": selectors.PERIODS,
@@ -47,8 +50,8 @@ def dashboard(request):
         "days": days,
         "best": best,
         "worst": worst,
-        "activity_chart": _day_chart(days, ("views", "clicks", "claims", "redemptions")),
-        "money_chart": _day_chart(days, ("revenue", "discount")),
+        "activity_chart": _day_chart(labels, days, ACTIVITY),
+        "money_chart": _day_chart(labels, days, MONEY),
         "can_analytics": access.can(request.membership, access.VIEW_ANALYTICS),
     }
     return render(request, "brands/analytics/dashboard.html", context)
@@ -66,16 +69,21 @@ def analytics(request):
     days = selectors.analytics_by_day(**scope)
     rows = days if tab == "day" else _BREAKDOWNS[tab](**scope)
     page, page_range = paginate(request, rows, per_page=TABLE_PAGE_SIZE if tab != "day" else 400)
+    labels = _day_labels(days)
+    # A year is 366 rows: the day table's cells are formatted here, once, and the two day
+    # charts' table is that one (on the "by day" tab) rather than two more copies of it.
+    table_link = f"?start_date={start.isoformat()}&end_date={end.isoformat()}&tab=day#cz-table"
     context.update(
         start=start,
         end=end,
         totals=_sum_days(days),
-        days=days,
         page=page,
         page_range=page_range,
         rows=page.object_list,
-        activity_chart=_day_chart(days, ("views", "clicks", "claims", "redemptions")),
-        money_chart=_day_chart(days, ("revenue", "discount")),
+        day_rows=_day_rows(labels, days) if tab == "day" else None,
+        table_link=table_link,
+        activity_chart=_day_chart(labels, days, ACTIVITY, table=False),
+        money_chart=_day_chart(labels, days, MONEY, table=False),
         breakdown_chart=_breakdown_chart(tab, rows[:10]) if tab != "day" else None,
         can_export=access.can(request.membership, access.EXPORT),
     )
@@ -136,10 +144,14 @@ _LABELS = {
 }
 
 
-def _day_chart(days: list[dict], figures: tuple[str, ...]) -> dict:
+def _day_labels(days: list[dict]) -> list[str]:
+    return [formats.date_format(day["date"], "SHORT_DATE_FORMAT") for day in days]
+
+
+def _day_chart(labels: list[str], days: list[dict], figures: tuple[str, ...], *, table=True):
     """A line chart of the range, one line per figure: `config` for Chart.js (json_script),
-    `columns` and `rows` for the table that stands in for it without JavaScript."""
-    labels = [formats.date_format(day["date"], "SHORT_DATE_FORMAT") for day in days]
+    `columns` and `rows` for the table that stands in for it without JavaScript (None: the
+    page links to its by-day table instead)."""
     return {
         "config": {
             "type": "line",
@@ -155,8 +167,27 @@ def _day_chart(days: list[dict], figures: tuple[str, ...]) -> dict:
         "rows": [
             [label, *(_display(name, day[name]) for name in figures)]
             for label, day in zip(labels, days, strict=True)
-        ],
+        ]
+        if table
+        else None,
     }
+
+
+def _day_rows(labels: list[str], days: list[dict]) -> list[dict]:
+    """The by-day table's cells, formatted."""
+    return [
+        {
+            "label": label,
+            **{name: _display(name, day[name]) for name in selectors.FIGURES},
+            "redemption_rate": _rate(day["redemption_rate"]),
+            "claim_rate": _rate(day["claim_rate"]),
+        }
+        for label, day in zip(labels, days, strict=True)
+    ]
+
+
+def _rate(value) -> str:
+    return "\u2013" if value is None else f"{value}%"  # an en dash: no rate
 
 
 def _breakdown_chart(tab: str, rows: list[dict]) -> dict:
@@ -179,7 +210,8 @@ def _breakdown_chart(tab: str, rows: list[dict]) -> dict:
 def _display(name: str, value) -> str:
     if name in selectors.MONEY_FIGURES:
         return format_inr(value)
-    return formats.number_format(value, force_grouping=True)
+    # A count, grouped the Indian way like the amounts (1,23,456).
+    return format_inr(value, symbol=False)[:-3]
 
 
 __all__ = ["analytics", "analytics_export", "dashboard"]
