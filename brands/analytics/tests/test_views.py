@@ -89,6 +89,9 @@ def test_dashboard_shows_today_and_the_period_from_rollups(client, portal):
     assert "₹6,200.50" in body
     assert 'id="cz-chart-activity" type="application/json"' in body
     assert "brand_charts.js" in body and "chart.umd.min.js" in body
+    # Without JavaScript the canvas stays hidden and each chart's table shows the figures.
+    assert body.count("<canvas data-cz-chart=") == body.count("data-cz-chart-table=") == 2
+    assert '<script src="https://' not in body
 
 
 def test_dashboard_period_of_ninety_days_reaches_further_back(client, portal):
@@ -260,3 +263,13 @@ def test_export_needs_the_export_permission(client, portal):
     sign_in_member(client, member(brand, Role.TILL))
     response = client.get(reverse("brands:analytics_export", args=[brand.slug]))
     assert response.status_code == 403
+
+
+def test_analytics_charts_point_to_the_day_table(client, portal):
+    brand, *_ = portal
+    response = client.get(reverse("brands:analytics", args=[brand.slug]), {"tab": "offer"})
+    body = response.content.decode()
+    assert "tab=day#cz-table" in body
+    response = client.get(reverse("brands:analytics", args=[brand.slug]), {"tab": "day"})
+    assert 'id="cz-table"' in response.content.decode()
+    assert response.context["day_rows"][-1]["revenue"] == "₹5,000.00"
