@@ -273,3 +273,32 @@ def test_an_analyst_may_not_manage_books(client, brand, book, analyst):
 
     assert client.get(url("book_list", brand)).status_code == 403
     assert client.get(url("book_detail", brand, book.public_id)).status_code == 403
+
+
+def test_a_failed_job_offers_resume_and_carries_on(
+    signed_in, brand, book, django_capture_on_commit_callbacks
+):
+    # given a job of 120 codes that stopped after making 20 of them
+    job = BrandJob.objects.create(
+        brand=brand,
+        kind="generate_codes",
+        book=book,
+        total=120,
+        processed=20,
+        status=JobStatus.FAILED,
+        error="The worker stopped.",
+    )
+    codes_generate(book=book, count=20)
+    page = signed_in.get(url("book_detail", brand, book.public_id)).content.decode()
+    assert "The worker stopped." in page and "Resume" in page
+
+    # when the editor resumes it
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(url("book_job_resume", brand, job.public_id))
+
+    # then the job finished the other 100 codes
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.processed, len(codes_of(book))) == (JobStatus.DONE, 120, 120)
+    again = signed_in.post(url("book_job_resume", brand, job.public_id), follow=True)
+    assert "Only a job that failed or stopped part way can be resumed." in again.content.decode()
