@@ -2,6 +2,7 @@
 code list's search."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.forms import DomainErrorFormMixin
@@ -10,11 +11,14 @@ from offers.services import DIGITS, LETTERS
 
 from . import selectors
 
-PATTERN_HELP = _(
-    "# is a digit, ? a letter, * either; other letters, digits, - and _ are copied as they "
-    "are. Codes use only unambiguous characters: digits %(digits)s and letters %(letters)s "
-    "(no 0/O or 1/I/L)."
-) % {"digits": DIGITS, "letters": LETTERS}
+
+def pattern_help() -> str:
+    # Formatted when a form is made, so it is in the language of that request.
+    return gettext(
+        "# is a digit, ? a letter, * either; other letters, digits, - and _ are copied as "
+        "they are. Codes use only unambiguous characters: digits %(digits)s and letters "
+        "%(letters)s (no 0/O or 1/I/L)."
+    ) % {"digits": DIGITS, "letters": LETTERS}
 
 
 class BookForm(DomainErrorFormMixin, forms.Form):
@@ -25,9 +29,7 @@ class BookForm(DomainErrorFormMixin, forms.Form):
         help_text=_("One of your brand's unique-code offers."),
     )
     name = forms.CharField(label=_("Name"), max_length=120)
-    code_pattern = forms.CharField(
-        label=_("Code pattern"), max_length=40, initial="****-****", help_text=PATTERN_HELP
-    )
+    code_pattern = forms.CharField(label=_("Code pattern"), max_length=40, initial="****-****")
     max_redemptions_per_code = forms.IntegerField(
         label=_("Redemptions per code"), min_value=1, max_value=1_000_000, initial=1
     )
@@ -52,6 +54,7 @@ class BookForm(DomainErrorFormMixin, forms.Form):
         if book is not None:
             kwargs.setdefault("initial", book_initial(book))
         super().__init__(*args, **kwargs)
+        self.fields["code_pattern"].help_text = pattern_help()
         if book is None:
             self.fields["offer"].queryset = selectors.offers_for_books(membership)
         else:
