@@ -10,8 +10,9 @@ import csv
 import io
 import uuid
 from pathlib import PurePosixPath
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
+import openpyxl
 import tablib
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -19,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.formats import base_formats
 from import_export.results import RowResult
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -30,6 +30,10 @@ from .resources import COLUMN_NAMES, COLUMNS, CouponResource, progress_key
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_ROWS = 5000
+# An .xlsx of 5,000 rows unpacks to a few MB; past this it is not a sheet of coupons.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+# Blank rows a spreadsheet may carry after the last one (formatting), read before giving up.
+TRAILING_BLANK_ROWS = 1000
 #: Files with more rows than this are checked and written by a Celery task.
 BACKGROUND_ROWS = 500
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
@@ -107,13 +111,40 @@ def _csv_dataset(content: bytes) -> tablib.Dataset:
 
 
 def _xlsx_dataset(content: bytes) -> tablib.Dataset:
+    """The workbook's first sheet, read row by row and given up on past the row limit: a
+    small .xlsx can unpack to gigabytes (it is a zip of XML), so neither its unpacked size
+    nor its rows are trusted before they are counted."""
     try:
-        return base_formats.XLSX().create_dataset(content)
+        with ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise UploadRefused(
+                gettext("The workbook is too large once unpacked: split it into several files.")
+            )
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            rows = []
+            for row in workbook.active.iter_rows(values_only=True):
+                rows.append(list(row))
+                if len(rows) > MAX_UPLOAD_ROWS + 1 + TRAILING_BLANK_ROWS:
+                    raise UploadRefused(
+                        gettext("The file has more than %(max)s rows.") % {"max": MAX_UPLOAD_ROWS}
+                    )
+        finally:
+            workbook.close()
     # openpyxl raises many kinds for a file that is not a workbook, or a broken one.
     except (BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError):
         raise UploadRefused(
             gettext("The file cannot be read as an Excel workbook (.xlsx).")
         ) from None
+    dataset = tablib.Dataset()
+    if not rows:
+        return dataset
+    width = len(rows[0])
+    dataset.headers = [("" if value is None else str(value)) for value in rows[0]]
+    for row in rows[1:]:
+        dataset.append((row + [None] * width)[:width])
+    return dataset
 
 
 def _blank(value) -> bool:

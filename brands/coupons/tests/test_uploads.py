@@ -229,3 +229,22 @@ def test_a_row_refused_at_the_write_pass_leaves_nothing_written(brand, editor):
     assert "products" in job.report["rows"][1]["errors"]
     assert not Offer.objects.exists()
     assert not OfferChange.objects.exists()
+
+
+def test_a_workbook_is_read_no_further_than_the_row_limit(editor, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_ROWS", 2)
+    monkeypatch.setattr(uploads, "TRAILING_BLANK_ROWS", 0)
+
+    with pytest.raises(uploads.UploadRefused) as caught:
+        start(editor, xlsx_bytes([GOOD] * 10), name="c.xlsx")
+
+    assert "more than 2 rows" in caught.value.message
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused(editor, monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_XLSX_UNPACKED_BYTES", 1000)
+
+    with pytest.raises(uploads.UploadRefused) as caught:
+        start(editor, xlsx_bytes([GOOD]), name="c.xlsx")
+
+    assert "too large" in caught.value.message
