@@ -1,32 +1,28 @@
-"""The analytics rollup: one day of raw rows (views, clicks, claims, redemptions and their
-rollbacks) summed into OfferDay, BookDay and ProductDay for the brands' offers.
+"""The analytics rollup: each day's activity of the brands' offers, as offers reads it from
+its raw rows (offers.selectors.offer_activity_for_day and product_activity_for_day: views,
+clicks, claims, redemptions net of rollbacks, revenue, discount), written into OfferDay,
+BookDay and ProductDay.
 
-A day is a calendar day in settings.TIME_ZONE (Asia/Kolkata), the day the portal shows.
-A rollback counts on the day it happened, as minus one redemption with its order amount and
-discount negated (the audit row carries them negated), so a day's redemptions may be
-negative when a redeem of the day before is undone: the sums over any range are exact.
-
-A product's figures are those of the redemptions whose basket named it: a basket naming two
-products counts, with its whole order amount, for each of them (the till sends SKUs, not
-per-product prices), so product rows do not add up to the offer's.
+A day is a calendar day in settings.TIME_ZONE (Asia/Kolkata), the day the portal shows. A
+rollback counts on the day it happened (offers' rule), so a day's redemptions may be negative
+and the sums over any range are exact. A product's figures are those of the redemptions whose
+basket named its SKU (each SKU of a basket counts the whole order), so product rows do not add
+up to the offer's; a SKU the brand never listed counts in the offer's figures only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from brands.models import BookDay, Brand, BrandOffer, BrandProduct, OfferDay, ProductDay
-from offers.models import AuditAction, Click, OfferViewDay, RedemptionAudit
+from offers.selectors import offer_activity_for_day, product_activity_for_day
 
-__all__ = ["RollupResult", "analytics_rollup", "analytics_rollup_range", "day_bounds"]
+__all__ = ["RollupResult", "analytics_rollup", "analytics_rollup_range"]
 
 ZERO = Decimal("0.00")
 
@@ -40,14 +36,9 @@ class _Figures:
     revenue: Decimal = ZERO
     discount: Decimal = ZERO
 
-    def add_audit(self, *, action: str, count: int, revenue, discount) -> None:
-        if action == AuditAction.CLAIM:
-            self.claims += count
-            return
-        # A rollback row carries the redeem's amounts negated: adding them nets the day out.
-        self.redemptions += count if action == AuditAction.REDEEM else -count
-        self.revenue += revenue or ZERO
-        self.discount += discount or ZERO
+    def add(self, row) -> None:
+        for name in ("views", "clicks", "claims", "redemptions", "revenue", "discount"):
+            setattr(self, name, getattr(self, name) + getattr(row, name, 0))
 
     @property
     def empty(self) -> bool:
@@ -67,13 +58,6 @@ class RollupResult:
     unknown_skus: set[str] = field(default_factory=set)
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The first instant of `day` and of the day after, in the site's time zone."""
-    zone = timezone.get_default_timezone()
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-
-
 def analytics_rollup(*, day: date, brand: Brand | None = None) -> RollupResult:
     """(Re)write the OfferDay, BookDay and ProductDay rows of `day` for the offers of `brand`
     (every brand when None) from the raw rows. Idempotent: the day's rows are replaced, so it
@@ -86,79 +70,39 @@ def analytics_rollup(*, day: date, brand: Brand | None = None) -> RollupResult:
 
 
 def analytics_rollup_range(*, start: date, end: date, brand: Brand | None = None) -> RollupResult:
-    """analytics_rollup for every day from `start` to `end` inclusive, in the same fixed number
-    of queries (grouped by day in the database): the backfill and the demo. One transaction;
-    the backfill command passes a month at a time."""
+    """analytics_rollup for every day from `start` to `end` inclusive (the beat task's
+    yesterday and today, the backfill's month, the demo's history): the reads run a fixed
+    number of queries per day, the writes one delete and one insert per table for the range,
+    in one transaction."""
     links = BrandOffer.objects.all() if brand is None else BrandOffer.objects.filter(brand=brand)
     brand_of_offer = dict(links.values_list("offer_id", "brand_id"))
-    offer_ids = links.values("offer_id")
-    since, until = day_bounds(start)[0], day_bounds(end)[1]
-
-    offers: dict[tuple[date, int], _Figures] = defaultdict(_Figures)
-    books: dict[tuple[date, int], _Figures] = defaultdict(_Figures)
-    book_offer: dict[int, int] = {}
-    for day, offer_id, views in OfferViewDay.objects.filter(
-        date__gte=start, date__lte=end, offer_id__in=offer_ids
-    ).values_list("date", "offer_id", "views"):
-        offers[(day, offer_id)].views += views
-    for day, offer_id, clicks in (
-        Click.objects.filter(created_at__gte=since, created_at__lt=until, offer_id__in=offer_ids)
-        .annotate(day=TruncDate("created_at"))
-        .values("day", "offer_id")
-        .annotate(n=Count("id"))
-        .values_list("day", "offer_id", "n")
-    ):
-        offers[(day, offer_id)].clicks += clicks
-    for row in (
-        _audit_rows(since, until, offer_ids)
-        .annotate(day=TruncDate("created_at"))
-        .values("day", "book_id", "book__offer_id", "action")
-        .annotate(n=Count("id"), revenue=Sum("order_amount"), discount=Sum("discount_amount"))
-    ):
-        book_offer[row["book_id"]] = row["book__offer_id"]
-        for figures in (
-            offers[(row["day"], row["book__offer_id"])],
-            books[(row["day"], row["book_id"])],
-        ):
-            figures.add_audit(
-                action=row["action"],
-                count=row["n"],
-                revenue=row["revenue"],
-                discount=row["discount"],
+    offer_rows, book_rows, baskets = [], [], []
+    day = start
+    while day <= end:
+        offers, books = _offer_and_book_figures(day, brand_of_offer)
+        offer_rows += [
+            OfferDay(brand_id=brand_of_offer[offer_id], offer_id=offer_id, date=day, **vars(f))
+            for offer_id, f in offers.items()
+            if not f.empty
+        ]
+        book_rows += [
+            BookDay(
+                brand_id=brand_of_offer[offer_id],
+                book_id=book_id,
+                date=day,
+                claims=f.claims,
+                redemptions=f.redemptions,
+                revenue=f.revenue,
+                discount=f.discount,
             )
-    products, unknown = _product_figures(since, until, offer_ids, brand_of_offer)
-
-    offer_rows = [
-        OfferDay(brand_id=brand_of_offer[offer_id], offer_id=offer_id, date=day, **_fields(f))
-        for (day, offer_id), f in offers.items()
-        if offer_id in brand_of_offer and not f.empty
-    ]
-    book_rows = [
-        BookDay(
-            brand_id=brand_of_offer[book_offer[book_id]],
-            book_id=book_id,
-            date=day,
-            claims=f.claims,
-            redemptions=f.redemptions,
-            revenue=f.revenue,
-            discount=f.discount,
-        )
-        for (day, book_id), f in books.items()
-        if book_offer[book_id] in brand_of_offer and not f.empty
-    ]
-    product_rows = [
-        ProductDay(
-            brand_id=brand_id,
-            product_id=product_id,
-            offer_id=offer_id,
-            date=day,
-            redemptions=f.redemptions,
-            revenue=f.revenue,
-            discount=f.discount,
-        )
-        for (day, brand_id, product_id, offer_id), f in products.items()
-        if not f.empty
-    ]
+            for (offer_id, book_id), f in books.items()
+            if not f.empty
+        ]
+        if brand_of_offer:
+            rows = product_activity_for_day(day=day, offer_ids=list(brand_of_offer))
+            baskets += [(day, row) for row in rows]
+        day += timedelta(days=1)
+    product_rows, unknown = _product_rows(baskets, brand_of_offer)
     _replace_days(start=start, end=end, brand=brand, rows=(offer_rows, book_rows, product_rows))
     return RollupResult(
         first_day=start,
@@ -170,74 +114,51 @@ def analytics_rollup_range(*, start: date, end: date, brand: Brand | None = None
     )
 
 
-def _audit_rows(since: datetime, until: datetime, offer_ids):
-    return RedemptionAudit.objects.filter(
-        created_at__gte=since,
-        created_at__lt=until,
-        ok=True,
-        action__in=[AuditAction.CLAIM, AuditAction.REDEEM, AuditAction.ROLLBACK],
-        book__offer_id__in=offer_ids,
-    ).order_by()
-
-
-def _product_figures(since, until, offer_ids, brand_of_offer):
-    """Per (day, brand, product, offer): the redemptions whose basket named the product.
-
-    The basket is a JSON list, read row by row (only redeems and rollbacks, a few columns):
-    the same code runs on SQLite and PostgreSQL."""
-    zone = timezone.get_default_timezone()
-    baskets = (
-        _audit_rows(since, until, offer_ids)
-        .filter(action__in=[AuditAction.REDEEM, AuditAction.ROLLBACK])
-        .values_list(
-            "created_at",
-            "book__offer_id",
-            "action",
-            "order_amount",
-            "discount_amount",
-            "products",
-        )
-    )
-    by_sku: dict[tuple[date, int, str, int], _Figures] = defaultdict(_Figures)
-    for created_at, offer_id, action, revenue, discount, skus in baskets.iterator(chunk_size=5000):
-        brand_id = brand_of_offer.get(offer_id)
-        if brand_id is None or not isinstance(skus, list) or not skus:
+def _offer_and_book_figures(day: date, brand_of_offer: dict[int, int]):
+    """The day's figures per offer (its own views and clicks plus its books') and per book."""
+    offers: dict[int, _Figures] = defaultdict(_Figures)
+    books: dict[tuple[int, int], _Figures] = defaultdict(_Figures)
+    if not brand_of_offer:
+        return offers, books
+    for row in offer_activity_for_day(day=day, offer_ids=list(brand_of_offer)):
+        if row.offer_id not in brand_of_offer:
             continue
-        day = created_at.astimezone(zone).date()
-        # A basket naming a SKU twice (two of one product) counts it once.
-        for sku in {str(sku) for sku in skus if sku}:
-            by_sku[(day, brand_id, sku, offer_id)].add_audit(
-                action=action, count=1, revenue=revenue, discount=discount
-            )
-    if not by_sku:
-        return {}, set()
+        offers[row.offer_id].add(row)
+        if row.book_id is not None:
+            books[(row.offer_id, row.book_id)].add(row)
+    return offers, books
+
+
+def _product_rows(baskets, brand_of_offer: dict[int, int]) -> tuple[list[ProductDay], set[str]]:
+    """ProductDay rows for the SKUs each brand lists (one query for the whole range)."""
+    if not baskets:
+        return [], set()
     catalogue = {
         (brand_id, sku): product_id
         for product_id, brand_id, sku in BrandProduct.objects.filter(
-            brand_id__in={key[1] for key in by_sku}, sku__in={key[2] for key in by_sku}
+            brand_id__in={brand_of_offer[row.offer_id] for _day, row in baskets},
+            sku__in={row.sku for _day, row in baskets},
         ).values_list("id", "brand_id", "sku")
     }
-    products: dict[tuple[date, int, int, int], _Figures] = {}
-    unknown = set()
-    for (day, brand_id, sku, offer_id), figures in by_sku.items():
-        product_id = catalogue.get((brand_id, sku))
+    rows, unknown = [], set()
+    for day, row in baskets:
+        brand_id = brand_of_offer.get(row.offer_id)
+        product_id = catalogue.get((brand_id, row.sku))
         if product_id is None:
-            # A SKU the brand never listed: counted in the offer's figures, not per product.
-            unknown.add(sku)
+            unknown.add(row.sku)
             continue
-        products[(day, brand_id, product_id, offer_id)] = figures
-    return products, unknown
-
-
-def _fields(figures: _Figures) -> dict:
-    return {
-        "views": figures.views,
-        "clicks": figures.clicks,
-        "claims": figures.claims,
-        "redemptions": figures.redemptions,
-        "revenue": figures.revenue,
-        "discount": figures.discount,
-    }
+        rows.append(
+            ProductDay(
+                brand_id=brand_id,
+                product_id=product_id,
+                offer_id=row.offer_id,
+                date=day,
+                redemptions=row.redemptions,
+                revenue=row.revenue,
+                discount=row.discount,
+            )
+        )
+    return rows, unknown
 
 
 _UPSERT = {
