@@ -35,16 +35,17 @@ ERRORS = {
 
 class DateRangeSerializer(serializers.Serializer):
     start_date = serializers.DateField(
-        required=False, help_text=_("First day (YYYY-MM-DD, Asia/Kolkata). Default: 29 days ago.")
+        required=False,
+        help_text=_("First day (YYYY-MM-DD, Asia/Kolkata). Default: 29 days before the end."),
     )
     end_date = serializers.DateField(
         required=False, help_text=_("Last day, included. Default: today. At most 366 days.")
     )
 
     def validate(self, data):
-        start, end = default_range()
-        data.setdefault("end_date", end)
-        data.setdefault("start_date", min(start, data["end_date"]))
+        # Without dates: the thirty days up to the end date (today by default).
+        data.setdefault("end_date", default_range()[1])
+        data.setdefault("start_date", default_range(data["end_date"])[0])
         errors = range_errors(data["start_date"], data["end_date"])
         if errors:
             raise serializers.ValidationError(errors)

@@ -84,6 +84,8 @@ def test_analytics_defaults_to_the_last_thirty_days(api):
     client, *_, today = api
     body = client.get(reverse("brand-analytics")).json()
     assert (body["start_date"], body["end_date"]) == (str(today - timedelta(days=29)), str(today))
+    body = client.get(reverse("brand-analytics"), {"end_date": "2026-01-31"}).json()
+    assert (body["start_date"], body["end_date"]) == ("2026-01-02", "2026-01-31")
 
 
 @pytest.mark.parametrize(
