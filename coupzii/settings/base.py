@@ -328,15 +328,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Webhook deliveries whose retry is due, or whose first task was lost (brands.webhooks).
     "brands-deliver-due-webhooks": {"task": "brands.deliver_due_webhooks", "schedule": 60.0},
-    # Webhook deliveries whose retry is due, or whose first task was lost (brands.webhooks).
-    "brands-deliver-due-webhooks": {"task": "brands.deliver_due_webhooks", "schedule": 60.0},
     # Today and yesterday (Asia/Kolkata) into OfferDay/BookDay/ProductDay for the brand portal.
     "brands-analytics-rollup": {"task": "brands.analytics_rollup_recent", "schedule": 600.0},
 }
-
-# Brands' webhook URLs may point at private and loopback addresses only when this is on
-# (tests and local receivers); in production a webhook can never reach our own network.
-WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
 
 # Brands' webhook URLs may point at private and loopback addresses only when this is on
 # (tests and local receivers); in production a webhook can never reach our own network.
