@@ -157,7 +157,7 @@ def _day_chart(labels: list[str], days: list[dict], figures: tuple[str, ...], *,
             "type": "line",
             "labels": labels,
             "datasets": [
-                {"label": str(_LABELS[name]), "data": [str(day[name]) for day in days]}
+                {"label": _legend(name), "data": [str(day[name]) for day in days]}
                 for name in figures
             ],
             # Views on their own axis (see static/js/brand_charts.js).
@@ -171,6 +171,12 @@ def _day_chart(labels: list[str], days: list[dict], figures: tuple[str, ...], *,
         if table
         else None,
     }
+
+
+def _legend(name: str) -> str:
+    if name == "views":
+        return str(_("Views (right-hand axis)"))
+    return str(_LABELS[name])
 
 
 def _day_rows(labels: list[str], days: list[dict]) -> list[dict]:
