@@ -33,7 +33,7 @@ constraint trigger refuses, at commit, a transaction whose postings do not balan
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import uuid4
@@ -46,6 +46,7 @@ from django.utils import timezone
 from accounts.models import User
 from coupzii.core.money import quantize
 
+from .bulk import AnyOf, array_literal, array_type, column_values, is_postgresql, unnest_select
 from .errors import InsufficientFunds, LedgerWatermarkAhead, UnbalancedTransaction
 from .kinds import USER_ACCOUNT_KINDS, ledger_kind, platform_account_kind, platform_account_kinds
 from .models import Account, PlatformRollup, Posting, Transaction
@@ -152,9 +153,42 @@ def accounts_for_users(user_ids: Iterable[int]) -> dict[int, dict[str, Account]]
     return found
 
 
+def user_accounts_locked(
+    user_ids: Iterable[int], kinds: Sequence[str]
+) -> dict[int, dict[str, Account]]:
+    """Lock these users' accounts of `kinds` for the rest of the transaction, in primary-key
+    order, and read their balances; a user without accounts gets them first. Returns {user id:
+    {kind: Account}}. Hand the accounts to `transactions_post(locked=...)` to post to them
+    without reading them again.
+
+    In the usual case, two statements: which users have all their accounts (ids only), and the
+    lock. Creating the missing ones before taking any lock keeps the locks in primary-key order."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return {}
+    complete = set(
+        Account.objects.filter(AnyOf(F("user_id"), user_ids))
+        .values("user_id")
+        .annotate(accounts=Count("id"))
+        .filter(accounts=len(USER_ACCOUNT_KINDS))
+        .values_list("user_id", flat=True)
+    )
+    if complete != user_ids:
+        accounts_for_users(user_ids - complete)
+    rows = (
+        Account.objects.select_for_update()
+        .filter(AnyOf(F("user_id"), user_ids), kind__in=kinds)
+        .order_by("pk")
+    )
+    found: dict[int, dict[str, Account]] = defaultdict(dict)
+    for account in rows:
+        found[account.user_id][account.kind] = account
+    return found
+
+
 def _accounts_of(user_ids: set[int]) -> dict[int, dict[str, Account]]:
     found: dict[int, dict[str, Account]] = defaultdict(dict)
-    for account in Account.objects.filter(user_id__in=user_ids):
+    for account in Account.objects.filter(AnyOf(F("user_id"), user_ids)):
         found[account.user_id][account.kind] = account
     return found
 
@@ -347,10 +381,17 @@ def transaction_post(
     return transactions_post([entry])[0]
 
 
-def transactions_post(entries: Sequence[Entry]) -> list[Transaction]:
+def transactions_post(
+    entries: Sequence[Entry], *, locked: Mapping[int, Account] | None = None
+) -> list[Transaction]:
     """Write several transactions at once: one lock round (users' accounts only), one insert
     per table, one balance update. Returns a transaction per entry, in order (the earlier one
     for a repeated key).
+
+    `locked`: {account id: Account} the caller locked in this transaction with
+    `user_accounts_locked` and has posted to only through this function since. When it holds
+    every user account of the entries, they are not locked and read again; their `balance` is
+    kept current here as the batch moves it, so the same dict serves the caller's next batch.
 
     No savepoint: inside the caller's transaction this adds to it, and everything that can
     refuse (balance, kinds, funds) refuses before the first write, so a caller may catch the
@@ -359,15 +400,19 @@ def transactions_post(entries: Sequence[Entry]) -> list[Transaction]:
         _check_balanced(entry)
         _check_kinds(entry)
     if connection.in_atomic_block:
-        return _post(entries)
+        return _post(entries, locked)
     with transaction.atomic():
-        return _post(entries)
+        return _post(entries, locked)
 
 
-def _post(entries: Sequence[Entry]) -> list[Transaction]:
+def _post(entries: Sequence[Entry], held: Mapping[int, Account] | None) -> list[Transaction]:
     todo = _dedupe(list(entries))
     done: dict[str, Transaction] = {}
-    locked = accounts_lock({a.pk for e in todo for a, _ in e.legs if a.user_id is not None})
+    users = {a.pk for e in todo for a, _ in e.legs if a.user_id is not None}
+    if held is not None and users <= held.keys():
+        locked = {pk: held[pk] for pk in users}
+    else:
+        locked = accounts_lock(users)
     if any(amount < 0 and account.user_id is not None for e in todo for account, amount in e.legs):
         # Funds are checked before writing, against the entries not posted before.
         done = _posted(e.idempotency_key for e in todo)
@@ -402,7 +447,8 @@ def _check_kinds(entry: Entry) -> None:
 
 def _posted(keys: Iterable[str]) -> dict[str, Transaction]:
     keys = list(keys)
-    return {t.idempotency_key: t for t in Transaction.objects.filter(idempotency_key__in=keys)}
+    rows = Transaction.objects.filter(AnyOf(F("idempotency_key"), keys))
+    return {t.idempotency_key: t for t in rows}
 
 
 def _dedupe(entries: list[Entry]) -> list[Entry]:
@@ -419,7 +465,7 @@ def accounts_lock(pks: set[int]) -> dict[int, Account]:
         return {}
     # Always in primary-key order, so two transactions locking overlapping accounts queue
     # instead of deadlocking.
-    rows = Account.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    rows = Account.objects.select_for_update().filter(AnyOf(F("pk"), pks)).order_by("pk")
     return {account.pk: account for account in rows}
 
 
@@ -476,6 +522,52 @@ def _write(entries: list[Entry]) -> dict[str, Transaction]:
         )
         for e in entries
     ]
+    if is_postgresql(connection):
+        ids = _insert_postgresql(rows, entries)
+    else:
+        ids = _insert_plain(rows, entries)
+    written = {}
+    for row in rows:
+        if row.idempotency_key in ids:
+            row.pk = ids[row.idempotency_key]
+            row._state.adding = False
+            row._state.db = connection.alias
+            written[row.idempotency_key] = row
+    return written
+
+
+def _insert_postgresql(rows: list[Transaction], entries: list[Entry]) -> dict[str, int]:
+    """The transactions and their postings in one statement, an array per column (see
+    wallet.bulk): the postings are inserted for the transactions the first insert wrote, joined
+    by key. Returns {key: transaction id} of those written."""
+    fields = [Transaction._meta.get_field(name) for name in _TRANSACTION_COLUMNS]
+    qn = connection.ops.quote_name
+    posting = {name: Posting._meta.get_field(name) for name in ("account", "amount")}
+    legs = [(e.idempotency_key, account.pk, amount) for e in entries for account, amount in e.legs]
+    sql = (
+        f"WITH t AS (INSERT INTO {qn(Transaction._meta.db_table)} "  # noqa: S608
+        f"({', '.join(qn(field.column) for field in fields)}) {unnest_select(fields, connection)} "
+        f"ON CONFLICT ({qn('idempotency_key')}) DO NOTHING RETURNING id, idempotency_key), "
+        f"p AS (INSERT INTO {qn(Posting._meta.db_table)} (transaction_id, account_id, amount) "
+        "SELECT t.id, l.account_id, l.amount FROM unnest(%s::varchar[], "
+        f"%s::{array_type(posting['account'], connection)}, "
+        f"%s::{array_type(posting['amount'], connection)}) WITH ORDINALITY "
+        "AS l(idempotency_key, account_id, amount, n) JOIN t USING (idempotency_key) ORDER BY l.n) "
+        "SELECT id, idempotency_key FROM t"
+    )
+    params = [
+        column_values(field, [getattr(row, field.attname) for row in rows], connection)
+        for field in fields
+    ]
+    params += [array_literal(column) for column in zip(*legs, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
+def _insert_plain(rows: list[Transaction], entries: list[Entry]) -> dict[str, int]:
+    """SQLite: the transactions by one INSERT ... ON CONFLICT DO NOTHING RETURNING, then the
+    postings of those it wrote by bulk_create."""
     fields = [Transaction._meta.get_field(name) for name in _TRANSACTION_COLUMNS]
     qn = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -493,20 +585,13 @@ def _write(entries: list[Entry]) -> dict[str, Transaction]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = {key: pk for pk, key in cursor.fetchall()}
-    written = {}
-    for row in rows:
-        if row.idempotency_key in ids:
-            row.pk = ids[row.idempotency_key]
-            row._state.adding = False
-            row._state.db = connection.alias
-            written[row.idempotency_key] = row
     Posting.objects.bulk_create(
-        Posting(transaction=row, account_id=account.pk, amount=amount)
+        Posting(transaction_id=ids[row.idempotency_key], account_id=account.pk, amount=amount)
         for row, entry in zip(rows, entries, strict=True)
-        if row.idempotency_key in written
+        if row.idempotency_key in ids
         for account, amount in entry.legs
     )
-    return written
+    return ids
 
 
 def _move_balances(locked: dict[int, Account], deltas: dict[int, Decimal]) -> None:
@@ -518,16 +603,14 @@ def _move_balances(locked: dict[int, Account], deltas: dict[int, Decimal]) -> No
         return
     for pk, delta in changed.items():
         locked[pk].balance = quantize(locked[pk].balance + delta)
-    if connection.vendor == "postgresql":
-        # UPDATE ... FROM (VALUES ...): a sync page touches hundreds of accounts, and a CASE
-        # with a branch per account costs PostgreSQL 15 times as much to plan and run.
-        rows = ", ".join(["(%s, %s::numeric)"] * len(changed))
-        params = [value for pk in changed for value in (pk, locked[pk].balance)]
+    if is_postgresql(connection):
+        # UPDATE ... FROM unnest(ids, balances): a sync page touches hundreds of accounts, and
+        # a CASE with a branch per account costs PostgreSQL 15 times as much to plan and run.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {Account._meta.db_table} AS a SET balance = v.balance "  # noqa: S608
-                f"FROM (VALUES {rows}) AS v(id, balance) WHERE a.id = v.id",
-                params,
+                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, balance) WHERE a.id = v.id",
+                [array_literal(changed), array_literal(locked[pk].balance for pk in changed)],
             )
         return
     from django.db.models import Case, Value, When

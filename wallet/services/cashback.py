@@ -20,6 +20,7 @@ nothing locks nothing. `cashback_payable` is a platform account the ledger never
 sync page and a postback for another shopper do not wait for each other.
 """
 
+import functools
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,10 +37,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.services import Notice, notifications_send
+from catalog.models import Merchant
 from coupzii.core.money import format_inr
-from offers.models import Click
+from offers.models import Click, Offer
 
-from .. import ledger
+from .. import bulk, ledger
 from ..errors import InvalidTransition, NotAnOperator
 from ..models import (
     AccountKind,
@@ -261,7 +263,7 @@ def _by_network(keys) -> dict[str, list[str]]:
 def _keys_filter(keys) -> Q:
     query = Q(pk__in=[])
     for network, txn_ids in _by_network(keys).items():
-        query |= Q(network=network, network_txn_id__in=txn_ids)
+        query |= Q(bulk.AnyOf(F("network_txn_id"), txn_ids), network=network)
     return query
 
 
@@ -281,13 +283,35 @@ def _events_locked(keys: list[Key]) -> dict[Key, CashbackEvent]:
     """Lock these sales' events in primary-key order, with their shoppers and stores."""
     if not keys:
         return {}
-    rows = (
+    # The raw payload is not read by a move (only the network's id and amounts are): it is
+    # loaded if something asks for it.
+    rows = list(
         CashbackEvent.objects.select_for_update(of=("self",))
-        .select_related("user", "merchant")
         .filter(_keys_filter(keys))
+        .defer("raw_payload")
         .order_by("pk")
     )
+    _related_shared(
+        rows,
+        (("user", User.objects.all()), ("merchant", Merchant.objects.only(*_STORE_READ))),
+    )
     return {(e.network, e.network_txn_id): e for e in rows}
+
+
+def _related_shared(objects: list, related) -> None:
+    """Attach each object's related rows (`related`: (foreign key name, queryset) pairs), each
+    read once for all the objects that point at it: a page's hundreds of events or clicks go
+    to a handful of stores and a few hundred shoppers, and a join would build a store and a
+    shopper per row."""
+    if not objects:
+        return
+    meta = type(objects[0])._meta
+    for name, rows in related:
+        relation = meta.get_field(name)
+        wanted = {getattr(o, relation.attname) for o in objects} - {None}
+        found = {row.pk: row for row in rows.filter(bulk.AnyOf(F("pk"), wanted))} if wanted else {}
+        for obj in objects:
+            relation.set_cached_value(obj, found.get(getattr(obj, relation.attname)))
 
 
 def _claimed_events(sales: list[NetworkSale]) -> dict[Key, CashbackEvent]:
@@ -301,17 +325,18 @@ def _claimed_events(sales: list[NetworkSale]) -> dict[Key, CashbackEvent]:
     by_click = {str(as_uuid(s.sub_id)): s for s in sales if as_uuid(s.sub_id)}
     if not by_click:
         return {}
+    click_ids = [as_uuid(click_id) for click_id in by_click]
     open_claims = CashbackClaim.objects.select_for_update(of=("self",)).filter(
-        click_id__in=list(by_click), status=ClaimStatus.OPEN
+        bulk.AnyOf(F("click_id"), click_ids), status=ClaimStatus.OPEN
     )
     list(open_claims.order_by("pk").values_list("pk", flat=True))
     claimed = (
         CashbackEvent.objects.select_for_update(of=("self",))
         .select_related("user", "merchant")
         .filter(
+            bulk.AnyOf(F("click_id"), click_ids),
             source=CashbackSource.CLAIM,
             network_txn_id__startswith="claim-",
-            click_id__in=list(by_click),
         )
     )
     adopted = {}
@@ -330,20 +355,25 @@ def _claimed_events(sales: list[NetworkSale]) -> dict[Key, CashbackEvent]:
 # Of a click's offer and store, a sync reads the cashback rate, the store's name (notices) and
 # its confirmation days; their texts (descriptions, terms, titles) are left in the database.
 # The click and the shopper are read whole (a notice checks the shopper's channels).
-_CLICK_OFFER_READ = {"id", "cashback_kind", "cashback_value"}
-_CLICK_MERCHANT_READ = {"id", "name", "cashback_kind", "cashback_value", "confirmation_days"}
+_CLICK_OFFER_READ = ("id", "cashback_kind", "cashback_value")
+_CLICK_MERCHANT_READ = ("id", "name", "cashback_kind", "cashback_value", "confirmation_days")
+_STORE_READ = ("id", "name")  # a moved event's store: its name, for the notice
 
 
 def _clicks_for(sub_ids) -> dict[str, Click]:
+    """The clicks of these sub-ids, with their offer, store and shopper (each read once and
+    shared by its clicks: `_related_shared`)."""
     ids = {as_uuid(s) for s in sub_ids} - {None}
-    unread = [
-        f"{relation}__{f.name}"
-        for relation, read in (("offer", _CLICK_OFFER_READ), ("merchant", _CLICK_MERCHANT_READ))
-        for f in Click._meta.get_field(relation).related_model._meta.concrete_fields
-        if f.name not in read
-    ]
-    clicks = (
-        Click.objects.filter(id__in=ids).select_related("offer", "merchant", "user").defer(*unread)
+    if not ids:
+        return {}
+    clicks = list(Click.objects.filter(bulk.AnyOf(F("id"), ids)))
+    _related_shared(
+        clicks,
+        (
+            ("offer", Offer.objects.only(*_CLICK_OFFER_READ)),
+            ("merchant", Merchant.objects.only(*_CLICK_MERCHANT_READ)),
+            ("user", User.objects.all()),
+        ),
     )
     return {str(c.id): c for c in clicks}
 
@@ -420,15 +450,25 @@ def _insert_unless_known(events: list[CashbackEvent]) -> list[CashbackEvent]:
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in INSERT_FIELDS)
-    row = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
-    params = [
-        f.get_db_prep_save(f.pre_save(event, True), connection)
-        for event in events
-        for f in INSERT_FIELDS
-    ]
+    by_column = [[f.pre_save(event, True) for event in events] for f in INSERT_FIELDS]
+    if bulk.is_postgresql(connection):
+        # One array per column (see wallet.bulk): the statement is the same short text for
+        # every page, whatever its rows.
+        rows = bulk.unnest_select(INSERT_FIELDS, connection)
+        params = [
+            bulk.column_values(f, values, connection)
+            for f, values in zip(INSERT_FIELDS, by_column, strict=True)
+        ]
+    else:
+        row = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
+        rows = f"VALUES {', '.join([row] * len(events))}"
+        params = [
+            f.get_db_prep_save(value, connection)
+            for values in zip(*by_column, strict=True)
+            for f, value in zip(INSERT_FIELDS, values, strict=True)
+        ]
     sql = (
-        f"INSERT INTO {quote(CashbackEvent._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(events))} "
+        f"INSERT INTO {quote(CashbackEvent._meta.db_table)} ({columns}) {rows} "
         f"ON CONFLICT ({quote('network')}, {quote('network_txn_id')}) DO NOTHING "
         f"RETURNING {quote('id')}, {quote('network')}, {quote('network_txn_id')}"
     )
@@ -499,19 +539,23 @@ def _events_save(events: list[CashbackEvent]) -> None:
     connection = transaction.get_connection()
     if len(events) == 1:
         events[0].save(update_fields=MOVED_FIELDS)
-    elif events and connection.vendor == "postgresql":
-        # UPDATE ... FROM (VALUES ...): bulk_update's CASE per column and row costs a page of
-        # moves more than everything else it does.
+    elif events and bulk.is_postgresql(connection):
+        # UPDATE ... FROM unnest(...), an array per column: bulk_update's CASE per column and
+        # row costs a page of moves more than everything else it does.
         quote = connection.ops.quote_name
-        row = "(%s, %s" + ", %s::timestamptz" * (len(MOVED_FIELDS) - 1) + ")"
+        fields = [CashbackEvent._meta.pk, *(CashbackEvent._meta.get_field(n) for n in MOVED_FIELDS)]
+        arrays = ", ".join(f"%s::{bulk.array_type(f, connection)}" for f in fields)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {quote(CashbackEvent._meta.db_table)} AS e SET "  # noqa: S608
                 + ", ".join(f"{quote(name)} = v.{quote(name)}" for name in MOVED_FIELDS)
-                + f" FROM (VALUES {', '.join([row] * len(events))}) AS v(id, "
+                + f" FROM unnest({arrays}) AS v(id, "
                 + ", ".join(quote(name) for name in MOVED_FIELDS)
                 + ") WHERE e.id = v.id",
-                [value for e in events for value in (e.pk, *(getattr(e, n) for n in MOVED_FIELDS))],
+                [
+                    bulk.column_values(f, [getattr(e, f.attname) for e in events], connection)
+                    for f in fields
+                ],
             )
     elif events:
         CashbackEvent.objects.bulk_update(events, MOVED_FIELDS)
@@ -523,17 +567,12 @@ def _accounts_locked(events: list[CashbackEvent]) -> dict[int, dict[str, ledger.
     shopper's referrer a bonus, so theirs too. Creates accounts a shopper does not have yet."""
     users = {e.user_id for e in events}
     users |= {e.user.referred_by_id for e in events if e.confirmed_at and e.user.referred_by_id}
-    if not users:
-        return {}
-    accounts = ledger.accounts_for_users(users)
-    ledger.accounts_lock(
-        {
-            by_kind[kind].pk
-            for by_kind in accounts.values()
-            for kind in (AccountKind.PENDING, AccountKind.AVAILABLE)
-        }
-    )
-    return accounts
+    return ledger.user_accounts_locked(users, (AccountKind.PENDING, AccountKind.AVAILABLE))
+
+
+def _held(accounts: dict[int, dict[str, ledger.Account]]) -> dict[int, ledger.Account]:
+    """The locked accounts by id, as `transactions_post(locked=...)` takes them."""
+    return {account.pk: account for by_kind in accounts.values() for account in by_kind.values()}
 
 
 def _credit_pending(events, accounts, *, notices: PendingNotices | None = None) -> None:
@@ -543,7 +582,8 @@ def _credit_pending(events, accounts, *, notices: PendingNotices | None = None) 
         return
     payable = ledger.platform_account(AccountKind.CASHBACK_PAYABLE)
     ledger.transactions_post(
-        [_pending_entry(e, accounts[e.user_id][AccountKind.PENDING], payable) for e in events]
+        [_pending_entry(e, accounts[e.user_id][AccountKind.PENDING], payable) for e in events],
+        locked=_held(accounts),
     )
     collected = notices if notices is not None else PendingNotices()
     collected.add(events)
@@ -583,7 +623,7 @@ def _ledger_steps(
         if event.declined_at and not event.confirmed_at:
             kind = TransactionKind.CASHBACK_DECLINED
             entries.append(_step(event, kind, pending, payable, actor=actor))
-    ledger.transactions_post(entries)
+    ledger.transactions_post(entries, locked=_held(accounts))
     confirmed_now = [e for e in events if e.pk in confirming]
     in_debt = set(
         CashbackDebt.objects.filter(
@@ -798,5 +838,11 @@ def _matched_notice(event: CashbackEvent) -> Notice:
 
 
 def _store(event: CashbackEvent) -> str:
-    # Notice titles are at most 140 characters; a store's name may be up to 120.
-    return Truncator(event.merchant.name if event.merchant_id else event.network).chars(40)
+    return _short_name(event.merchant.name if event.merchant_id else event.network)
+
+
+@functools.lru_cache(maxsize=1024)
+def _short_name(name: str) -> str:
+    # Notice titles are at most 140 characters; a store's name may be up to 120. Kept per
+    # name: a sync page names a handful of stores hundreds of times.
+    return Truncator(name).chars(40)
