@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from coupzii.core.money import format_inr
 from offers.models import DiscountType, OfferKind
 
 from ..models import Brand, BrandOffer, BrandProduct, Membership, Role
@@ -23,10 +24,11 @@ PRODUCTS = [
     ("SNK-03", "Everyday white sneakers", Decimal("3299")),
 ]
 # (title, kind, code, discount type, value, max discount, min order, SKUs, the states it
-# goes through after being created)
+# goes through after being created). Amounts in titles and descriptions are written as the
+# site writes them (format_inr: ₹300.00), as the catalog's demo does.
 OFFERS = [
     (
-        "Flat 20% off T-shirts",
+        "Flat 20% off T-shirts, up to ₹300.00",
         OfferKind.CODE,
         "TEES20",
         DiscountType.PERCENTAGE,
@@ -37,7 +39,7 @@ OFFERS = [
         ["publish"],
     ),
     (
-        "₹500 off jeans above ₹2,999",
+        "₹500.00 off slim-fit jeans",
         OfferKind.CODE,
         "JEANS500",
         DiscountType.FIXED,
@@ -116,6 +118,14 @@ def _offer(brand, merchant, actor, products, spec) -> bool:
     if BrandOffer.objects.filter(brand=brand, offer__title_en=title).exists():
         return False
     now = timezone.now()
+    # An offer that ends in the demo has ended by the calendar too (expired offers' end
+    # dates are past everywhere on the site).
+    ended = "end" in steps
+    starts_at = now - timedelta(days=40 if ended else 3)
+    ends_at = now - timedelta(days=2) if ended else now + timedelta(days=45)
+    description = (
+        f"On orders of {format_inr(min_order)} or more." if min_order else "Online and in stores."
+    )
     brand_offer = services.coupon_create(
         brand=brand,
         actor=actor,
@@ -127,8 +137,9 @@ def _offer(brand, merchant, actor, products, spec) -> bool:
         discount_value=value,
         max_discount=max_discount,
         min_order=min_order,
-        starts_at=now - timedelta(days=3),
-        ends_at=now + timedelta(days=45),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        description=description,
         terms="One use per shopper. Not valid with other offers.",
         products=[products[sku] for sku in skus],
         total_stock=1000,
