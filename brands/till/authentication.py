@@ -86,5 +86,5 @@ class TillPermission(permissions.BasePermission):
         view.brand_permission = access.USE_TILL
         if not BrandPermission().has_permission(request, view):
             return False
-        request.till_scope = services.TillScope.for_member(brand=request.brand, user=request.user)
+        request.till_scope = services.TillScope.for_member(membership=request.membership)
         return True

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from brands.models import ApiKey, Brand, BrandStore
+from brands import access
+from brands.models import ApiKey, Brand, BrandStore, Membership
 from brands.tiers import limits_for
 from offers import errors as offer_errors
 from offers import services as offer_services
@@ -147,6 +148,9 @@ class TillScope:
     credential: str = ""
     book_id: int | None = None
     merchant_id: int | None = None
+    # A member's department view (access.offers_visible_q on the book's offer): a member of a
+    # department limited to its own offers must not use, nor see, another department's codes.
+    visible: Q | None = None
 
     @classmethod
     def for_key(cls, key: ApiKey) -> "TillScope":
@@ -158,8 +162,12 @@ class TillScope:
         )
 
     @classmethod
-    def for_member(cls, *, brand: Brand, user) -> "TillScope":
-        return cls(brand=brand, actor=user)
+    def for_member(cls, *, membership: Membership) -> "TillScope":
+        return cls(
+            brand=membership.brand,
+            actor=membership.user,
+            visible=access.offers_visible_q(membership, prefix="offer__brand_link__"),
+        )
 
     def books(self):
         books = brand_books(self.brand)
@@ -167,6 +175,8 @@ class TillScope:
             books = books.filter(pk=self.book_id)
         if self.merchant_id is not None:
             books = books.filter(offer__merchant_id=self.merchant_id)
+        if self.visible is not None:
+            books = books.filter(self.visible)
         return books
 
 

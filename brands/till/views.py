@@ -36,7 +36,7 @@ TILL_PERMISSIONS_POLICY = permissions_policy_header(
 
 @brand_page(access.USE_TILL)
 def till(request):
-    scope = services.TillScope.for_member(brand=request.brand, user=request.user)
+    scope = services.TillScope.for_member(membership=request.membership)
     outcome = {}
     if request.method == "POST":
         form = TillForm(request.POST)
@@ -109,7 +109,7 @@ def _till_action(request, scope, data) -> dict:
 @require_POST
 @brand_page(access.USE_TILL)
 def till_rollback(request):
-    scope = services.TillScope.for_member(brand=request.brand, user=request.user)
+    scope = services.TillScope.for_member(membership=request.membership)
     form = RollbackForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a redemption to roll back."))
