@@ -17,7 +17,7 @@ import logging
 from decimal import Decimal
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -204,15 +204,27 @@ def budget_create(
         raise errors.BudgetInvalid(fields={"target": [str(errors.BudgetInvalid.default_message)]})
     exists = Budget.objects.filter(offer=offer) if offer else Budget.objects.filter(book=book)
     if exists.exists():
-        message = str(_("This already has a budget: change that one."))
-        raise errors.BudgetInvalid(message, fields={"target": [message]})
-    return Budget.objects.create(
-        brand=brand,
-        offer=offer,
-        book=book,
-        max_redemptions=max_redemptions,
-        max_discount=max_discount,
-    )
+        raise _already_capped()
+    try:
+        # The check above is a read: a budget saved for the same target meanwhile is caught
+        # by the one-to-one's unique index.
+        with transaction.atomic():
+            return Budget.objects.create(
+                brand=brand,
+                offer=offer,
+                book=book,
+                max_redemptions=max_redemptions,
+                max_discount=max_discount,
+            )
+    except IntegrityError as exc:
+        if not exists.exists():
+            raise  # another constraint: not the race this catches
+        raise _already_capped() from exc
+
+
+def _already_capped() -> errors.BudgetInvalid:
+    message = str(_("This already has a budget: change that one."))
+    return errors.BudgetInvalid(message, fields={"target": [message]})
 
 
 @transaction.atomic
