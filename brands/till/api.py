@@ -135,6 +135,10 @@ REFUSALS = {
         ),
     ),
     401: OpenApiResponse(ErrorOut, description="No key, or a wrong or revoked key."),
+    403: OpenApiResponse(
+        ErrorOut,
+        description="`permission_denied` (a member whose role has no till), `brand_suspended`.",
+    ),
     404: OpenApiResponse(
         ErrorOut, description="`code_not_found` (not a code of your books), `book_not_found`."
     ),

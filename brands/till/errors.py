@@ -53,3 +53,11 @@ class BudgetNotFound(DomainError):
 class BudgetInvalid(DomainError):
     code = "budget_invalid"
     default_message = _("Check the budget's target and caps.")
+
+
+class BrandSuspended(DomainError):
+    """A suspended brand's till is closed to its members too (its keys get 401)."""
+
+    code = "brand_suspended"
+    status_code = status.HTTP_403_FORBIDDEN
+    default_message = _("This brand is suspended: its codes cannot be used at the till.")

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from brands import access
-from brands.models import ApiKey, Brand, BrandStore, Membership
+from brands.models import ApiKey, Brand, BrandStatus, BrandStore, Membership
 from brands.tiers import limits_for
 from offers import errors as offer_errors
 from offers import services as offer_services
@@ -193,6 +193,7 @@ def book_for_code(*, scope: TillScope, code: str, book=None) -> CouponBook:
     Raises BookNotFound (`book` is not one of the scope's), BookRequired (the code is in
     several books: their names and ids are in `extra`), offers' CodeNotFound.
     """
+    _check_brand_open(scope)
     books = scope.books().select_related("offer")
     if book:
         found = books.filter(public_id=book).first() if _is_uuid(book) else None
@@ -216,6 +217,13 @@ def book_for_code(*, scope: TillScope, code: str, book=None) -> CouponBook:
     # No book to file the refusal under: RedemptionAudit rows belong to a book.
     logger.info("till code not found in brand %s (no book to audit it under)", scope.brand.pk)
     raise offer_errors.CodeNotFound()
+
+
+def _check_brand_open(scope: TillScope) -> None:
+    # Keys of a suspended brand are refused when they authenticate; members signed in on the
+    # page or the API reach here.
+    if scope.brand.status == BrandStatus.SUSPENDED:
+        raise errors.BrandSuspended()
 
 
 def _is_uuid(value) -> bool:
@@ -394,6 +402,7 @@ def till_rollback(
 
 
 def _book_for_redeem_key(*, scope: TillScope, key: str, book) -> CouponBook:
+    _check_brand_open(scope)
     books = scope.books()
     if book:
         found = books.filter(public_id=book).first() if _is_uuid(book) else None

@@ -4,7 +4,7 @@ neither use nor see the codes of another department's books, on the page or the 
 import pytest
 from rest_framework.test import APIClient
 
-from brands.models import BrandOffer, DepartmentAccess, Role
+from brands.models import BrandOffer, BrandStatus, DepartmentAccess, Role
 from brands.tests.factories import DepartmentFactory, member, sign_in_member
 from offers.models import CodeStatus, CouponCode
 
@@ -82,3 +82,24 @@ def test_the_till_api_refuses_another_departments_code_to_a_member(setup):
     )
     assert response.status_code == 404, response.json()
     assert CouponCode.objects.get(code="MKT-1").status == CodeStatus.AVAILABLE
+
+
+def test_a_suspended_brands_till_refuses_its_members_as_it_refuses_its_keys(client, setup):
+    brand, _marketing_book, _stores_book, cashier = setup
+    brand.status = BrandStatus.SUSPENDED
+    brand.save(update_fields=["status"])
+    sign_in_member(client, cashier)
+    page = _page_post(client, brand, "STR-1").content.decode()
+    assert "suspended" in page
+    api = APIClient()
+    api.force_authenticate(cashier.user)
+    response = api.post(
+        TILL + "redeem/",
+        {"code": "STR-1", "order_reference": "ORD-A", "order_amount": "500"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="api-key-2",
+        HTTP_X_BRAND=brand.slug,
+    )
+    assert response.status_code == 403, response.json()
+    assert response.json()["error"]["code"] == "brand_suspended"
+    assert CouponCode.objects.get(code="STR-1").status == CodeStatus.AVAILABLE
