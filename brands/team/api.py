@@ -13,7 +13,7 @@ from coupzii.core.serializers import ApiErrorSerializer, enum_field
 from .. import access
 from ..models import BrandStatus, Department, DepartmentAccess, Invitation, Membership, Role, Tier
 from ..portal import BrandPermission, brand_header_parameter
-from . import selectors, services
+from . import errors, selectors, services
 
 TAGS = ["brand team"]
 ERRORS = {
@@ -100,7 +100,7 @@ class _DepartmentField(serializers.UUIDField):
         public_id = super().to_internal_value(data)
         department = selectors.team_department(brand=self.context["brand"], public_id=public_id)
         if department is None:
-            raise serializers.ValidationError("No such department in this brand.")
+            raise serializers.ValidationError(errors.DepartmentNotFound.default_message)
         return department
 
 

@@ -307,3 +307,24 @@ def test_me_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
         response = client.get(ME)
 
     assert len(response.json()) == 11
+
+
+def test_another_brands_department_is_refused_with_the_translated_team_message():
+    """The field message is the team's own (marked for translation, as the pages say it)."""
+    from brands.team.errors import DepartmentNotFound
+
+    brand = BrandFactory()
+    client = _client(member(brand, Role.OWNER))
+    response = client.post(
+        "/api/v1/brand/team/invitations/",
+        {
+            "email": "new@example.com",
+            "role": "editor",
+            "department": str(DepartmentFactory().public_id),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["department"] == [
+        str(DepartmentNotFound.default_message)
+    ]
