@@ -412,6 +412,9 @@ def invitation_send(
     _check_inviter(actor, role)
     brand = actor.brand
     _department_of(brand.pk, department)
+    # The brand row lock queues two people inviting one address at once, so both cannot
+    # find no pending invitation before either writes one.
+    Brand.objects.select_for_update().filter(pk=brand.pk).first()
     if Membership.objects.filter(brand=brand, user__email__iexact=email).exists():
         raise errors.AlreadyMember(fields={"email": [str(errors.AlreadyMember.default_message)]})
     if _pending(Invitation.objects.filter(brand=brand, email__iexact=email)).exists():

@@ -90,3 +90,27 @@ def test_two_owners_removing_each_other_at_once_leave_one_owner():
 
     assert len(successes(results)) == 1
     assert len(_owners(brand)) == 1
+
+
+def test_one_address_invited_three_times_at_once_gets_one_invitation():
+    from brands.models import Invitation
+
+    brand = BrandFactory()
+    owner, admin = member(brand, Role.OWNER), member(brand, Role.ADMIN)
+
+    @contextmanager
+    def _first_invitation_being_sent():
+        with transaction.atomic():
+            services.invitation_send(actor=owner, email="new@example.com", role=Role.EDITOR)
+            yield
+
+    results = race_behind(
+        _first_invitation_being_sent,
+        [
+            lambda: services.invitation_send(actor=admin, email="new@example.com", role="editor"),
+            lambda: services.invitation_send(actor=admin, email="NEW@example.com", role="analyst"),
+        ],
+    )
+
+    assert all(isinstance(result, errors.AlreadyInvited) for result in results)
+    assert Invitation.objects.filter(brand=brand, email="new@example.com").count() == 1
