@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from coupzii.core.money import format_inr
 from coupzii.core.pagination import paginate
@@ -32,6 +33,7 @@ TABS = [
 ]
 
 
+@require_safe
 @brand_page(access.VIEW_DASHBOARD)
 def dashboard(request):
     period = _period(request.GET.get("period"))
@@ -57,6 +59,7 @@ def dashboard(request):
     return render(request, "brands/analytics/dashboard.html", context)
 
 
+@require_safe
 @brand_page(access.VIEW_ANALYTICS)
 def analytics(request):
     form = DateRangeForm(request.GET)
@@ -90,6 +93,7 @@ def analytics(request):
     return render(request, "brands/analytics/analytics.html", context)
 
 
+@require_safe
 @brand_page(access.EXPORT)
 def analytics_export(request):
     """The range's workbook; a bad range goes back to the page, which shows the errors."""
