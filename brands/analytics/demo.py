@@ -23,6 +23,7 @@ from offers.models import (
     CouponBook,
     CouponCode,
     Offer,
+    OfferStatus,
     OfferViewDay,
     RedemptionAudit,
 )
@@ -198,8 +199,12 @@ def seed_analytics(brands, *, days: int = HISTORY_DAYS, seed: int = 13) -> int:
 
 
 def _seed_brand(brand: Brand, *, first_day: date, days: int, rng: random.Random) -> None:
+    # A draft was never shown to a shopper, so it has no history.
     links = list(
-        BrandOffer.objects.filter(brand=brand).select_related("offer").order_by("offer_id")
+        BrandOffer.objects.filter(brand=brand)
+        .exclude(offer__status=OfferStatus.DRAFT)
+        .select_related("offer")
+        .order_by("offer_id")
     )
     if not links:
         return
