@@ -78,9 +78,8 @@ def brand_apply(
     merchant = Merchant.objects.filter(name__iexact=store_name).first() if store_name else None
     if merchant is not None and BrandStore.objects.filter(merchant=merchant).exists():
         raise errors.StoreTaken(fields={"store": [str(errors.StoreTaken.default_message)]})
-    brand = Brand.objects.create(
+    brand = _brand_insert(
         name=name,
-        slug=_free_slug(name),
         work_email=work_email.strip().lower(),
         website=website,
         category=category,
@@ -99,6 +98,25 @@ def brand_apply(
         link=reverse("admin:brands_brand_change", args=[brand.pk]),
     )
     return brand
+
+
+def _brand_insert(*, name: str, **fields) -> Brand:
+    """Insert the brand under a free slug. The name and slug checks are reads: an application
+    saved meanwhile under the same name is caught by the slug's unique index (BrandNameTaken);
+    one whose different name made the same slug gets the next free one."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Brand.objects.create(name=name, slug=_free_slug(name), **fields)
+        except IntegrityError:
+            taken = Brand.objects.filter(
+                name__iexact=name, status__in=[BrandStatus.PENDING, BrandStatus.VERIFIED]
+            )
+            if taken.exists():
+                raise errors.BrandNameTaken(
+                    fields={"name": [str(errors.BrandNameTaken.default_message)]}
+                ) from None
+    raise errors.BrandNameTaken(fields={"name": [str(errors.BrandNameTaken.default_message)]})
 
 
 def _store_attach(brand: Brand, merchant: Merchant) -> BrandStore:

@@ -114,3 +114,27 @@ def test_one_address_invited_three_times_at_once_gets_one_invitation():
 
     assert all(isinstance(result, errors.AlreadyInvited) for result in results)
     assert Invitation.objects.filter(brand=brand, email="new@example.com").count() == 1
+
+
+def test_two_applications_under_one_name_at_once_open_one_brand():
+    from accounts.tests.factories import UserFactory
+    from brands.models import Brand
+
+    def apply():
+        return services.brand_apply(
+            applicant=UserFactory(),
+            name="Twin Brand",
+            work_email="a@twin.example",
+            website="https://twin.example",
+        )
+
+    @contextmanager
+    def _first_application_being_saved():
+        with transaction.atomic():
+            apply()
+            yield
+
+    results = race_behind(_first_application_being_saved, [apply])
+
+    assert isinstance(results[0], errors.BrandNameTaken)
+    assert Brand.objects.filter(name="Twin Brand").count() == 1
