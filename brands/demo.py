@@ -7,7 +7,7 @@ from .books.demo import seed_books
 from .coupons.demo import seed_coupons
 from .team.demo import seed_team
 from .till.demo import seed_till
-from .webhooks.demo import seed_webhooks
+from .webhooks.demo import seed_dev_receivers, seed_webhooks
 
 
 def seed(log) -> None:
@@ -19,4 +19,5 @@ def seed(log) -> None:
     seed_till(brands, log)
     seed_webhooks(brands, log)
     seeded = seed_analytics(brands)
+    seed_dev_receivers(brands, log)
     log(f"{len(brands)} brands ready; {seeded} given 90 days of analytics history")

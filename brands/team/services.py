@@ -41,7 +41,7 @@ from ..models import (
 from . import errors
 
 # Words under /brand/ that are pages, not brands.
-RESERVED_SLUGS = frozenset({"home", "apply", "invitations", "switch", "me"})
+RESERVED_SLUGS = frozenset({"home", "apply", "invitations", "switch", "me", "dev"})
 INVITATION_DAYS = 7
 # The notification kind brands send owners about their brand's status (apps.py registers it).
 BRAND_STATUS_KIND = "brand_status"

@@ -1,6 +1,8 @@
 """Demo data for webhooks: one endpoint per demo brand, with a delivery log to look at.
 
-There is no receiver in the demo. The endpoint's URL is on the reserved `.example` domain
+Each brand gets a second endpoint pointing at the site's development receiver
+(`seed_dev_receivers`, embedded default only), which really receives and verifies deliveries.
+The first endpoint's URL is on the reserved `.example` domain
 (`https://webhooks.<slug>.example/coupzii`), which never resolves, and its log is written as
 rows, not sent: three delivered events, one test ping and one event given up after seven
 failed attempts, with the answers a real receiver might have given. Nothing in the log is
@@ -15,6 +17,8 @@ Idempotent: the endpoint is found by its URL, the log rows by their fixed event 
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from brands.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -91,3 +95,25 @@ def _attempts(created_at, outcome: str) -> list[dict]:
     if outcome == "late":
         return [attempt(0, 500, "Internal Server Error"), attempt(1, 200, '{"received": true}')]
     return [attempt(minutes, 503, "Service Unavailable") for minutes in RETRY_MINUTES]
+
+
+def seed_dev_receivers(brands, log=lambda message: None) -> None:
+    """With the development receiver on (the embedded default), a second endpoint per brand
+    that points at it: redeem at the till, or press "Send a test event", and the log shows a
+    real delivery and the receiver's answer. Made last, so seeding itself sends nothing."""
+    if not settings.WEBHOOKS_DEV_RECEIVER:
+        return
+    for brand in brands:
+        public_id = uuid.uuid5(uuid.NAMESPACE_URL, f"coupzii-dev-receiver:{brand.slug}")
+        path = reverse("brands:dev_webhook_receiver", args=[public_id])
+        webhook, created = Webhook.objects.get_or_create(
+            public_id=public_id,
+            defaults={
+                "brand": brand,
+                "url": settings.SITE_URL.rstrip("/") + path,
+                "secret": DEMO_SECRET,
+                "events": [],
+            },
+        )
+        if created:
+            log(f"webhook {webhook.url} (the site's development receiver)")

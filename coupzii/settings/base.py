@@ -334,7 +334,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # Brands' webhook URLs may point at private and loopback addresses only when this is on
 # (tests and local receivers); in production a webhook can never reach our own network.
-WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG)
+# The built-in stand-in for a brand's server (/brand/dev/webhook-receiver/<id>/), which the
+# demo's webhooks point at: development only, like the dev payment gateway.
+WEBHOOKS_DEV_RECEIVER = env.bool("WEBHOOKS_DEV_RECEIVER", default=DEBUG)
 
 # --- Wallet -------------------------------------------------------------------------------
 

@@ -27,6 +27,9 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)  # noqa: F405
 
 STORAGES["staticfiles"] = {"BACKEND": static_storage(debug=False)}  # noqa: F405
+# A brand's webhook never reaches our own network, and the dev stand-in receiver is off.
+WEBHOOKS_ALLOW_PRIVATE_URLS = False
+WEBHOOKS_DEV_RECEIVER = False
 # Click-outs go to the merchants' real tracking links, never to the demo store page.
 OFFERS_DEMO_STORE_HOSTS = env.list("OFFERS_DEMO_STORE_HOSTS", default=[])
 

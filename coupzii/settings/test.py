@@ -13,6 +13,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "coupzii.testapp"]  # noqa: F405
 
 # Argon2 is the real hasher; tests hash thousands of passwords and need speed, not strength.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# As in production; a test that needs a loopback receiver switches the guard off itself.
+WEBHOOKS_ALLOW_PRIVATE_URLS = False
+WEBHOOKS_DEV_RECEIVER = False
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = EAGER_BROKER_URL  # noqa: F405
