@@ -330,7 +330,7 @@ class DepartmentView(_TeamView, APIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="Delete a department (its members and offers stay, in no department)",
+        summary="Delete a department without members (its offers stay, in no department)",
         parameters=[brand_header_parameter, _id_parameter("department")],
         request=None,
         responses={204: None, **ERRORS},

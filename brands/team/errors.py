@@ -53,6 +53,14 @@ class DepartmentNameTaken(Conflict):
     default_message = _("The brand already has a department with this name.")
 
 
+class DepartmentHasMembers(Conflict):
+    code = "department_has_members"
+    default_message = _(
+        "Move this department's members to another department first: without a department "
+        "they would see every offer of the brand."
+    )
+
+
 class InvitationNotFound(NotFound):
     code = "invitation_not_found"
     default_message = _("This invitation does not exist.")

@@ -373,8 +373,15 @@ def department_update(*, department: Department, name: str, access_level: str) -
 
 
 @transaction.atomic
+@transaction.atomic
 def department_delete(*, department: Department) -> None:
-    """Its members and offers stay in the brand, in no department."""
+    """Its offers stay in the brand, in no department. Refused while it has members
+    (DepartmentHasMembers): a member in no department sees every offer of the brand, so
+    deleting a department limited to its own offers would widen its members' access."""
+    # The row lock queues a member being moved into it (member_update) behind this check.
+    Department.objects.select_for_update().filter(pk=department.pk).first()
+    if department.members.exists():
+        raise errors.DepartmentHasMembers()
     department.delete()
 
 

@@ -367,6 +367,10 @@ def department_update(request, public_id):
 @brand_page(access.MANAGE_TEAM)
 def department_delete(request, public_id):
     department = _department_or_404(request, public_id)
-    services.department_delete(department=department)
-    messages.success(request, _("Department %(name)s deleted.") % {"name": department.name})
+    try:
+        services.department_delete(department=department)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Department %(name)s deleted.") % {"name": department.name})
     return _back(request)

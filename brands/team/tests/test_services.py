@@ -328,10 +328,35 @@ def test_department_create_rename_and_delete():
     department.refresh_from_db()
     assert (department.name, department.access) == ("Stores", "all")
 
+    # A department with members cannot go: without one they would see every offer.
+    with pytest.raises(errors.DepartmentHasMembers):
+        services.department_delete(department=department)
+    owner = member(brand, Role.OWNER)
+    services.member_update(actor=owner, member=editor, department=None)
     services.department_delete(department=department)
-    editor.refresh_from_db()
-    assert editor.department is None
     assert not Department.objects.filter(brand=brand).exists()
+
+
+def test_deleting_a_department_never_widens_its_members_view_of_offers():
+    # given a department that sees only its own offers, and a member of it
+    from brands.access import offers_visible_q
+    from brands.models import BrandOffer
+    from brands.tests.factories import brand_offer
+
+    brand = BrandFactory()
+    stores = services.department_create(brand=brand, name="Stores", access_level="own")
+    marketing = services.department_create(brand=brand, name="Marketing", access_level="own")
+    clerk = member(brand, department=stores)
+    brand_offer(brand, department=stores)
+    brand_offer(brand, department=marketing)
+
+    # when the owner tries to delete the department
+    with pytest.raises(errors.DepartmentHasMembers):
+        services.department_delete(department=stores)
+
+    # then the member still sees only their department's offer
+    clerk.refresh_from_db()
+    assert BrandOffer.objects.filter(offers_visible_q(clerk)).count() == 1
 
 
 def test_department_create_refuses_a_name_taken_in_the_brand():

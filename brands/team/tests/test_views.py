@@ -493,3 +493,16 @@ def test_team_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_
         response = client.get(_team_url(brand))
 
     assert response.status_code == 200
+
+
+def test_deleting_a_department_with_members_is_refused_on_the_page(client):
+    brand = BrandFactory()
+    sign_in_member(client, member(brand, Role.OWNER))
+    department = DepartmentFactory(brand=brand, name="Stores")
+    member(brand, Role.EDITOR, department=department)
+
+    response = client.post(_team_url(brand, "department_delete", department.public_id), follow=True)
+
+    assert response.status_code == 200
+    assert "Move this department" in response.content.decode()
+    assert Department.objects.filter(pk=department.pk).exists()
