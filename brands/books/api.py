@@ -211,6 +211,7 @@ class BookListView(_BookView):
                 description="`brand_required`: the caller belongs to several brands.",
             ),
             403: ERRORS[403],
+            404: ERRORS[404],
         },
     )
     def get(self, request):
@@ -222,7 +223,7 @@ class BookListView(_BookView):
     @extend_schema(
         summary="Create a code book",
         request=BookInputSerializer,
-        responses={201: BookSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+        responses={201: BookSerializer, 400: ERRORS[400], 403: ERRORS[403], 404: ERRORS[404]},
     )
     def post(self, request):
         parsed = BookInputSerializer(data=request.data)
