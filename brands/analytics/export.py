@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils.translation import gettext as _
@@ -105,10 +106,8 @@ def _table(sheet, rows: list[dict], columns: list[tuple[str, str, str | None]]) 
 
 
 def _cell(value):
-    # Spreadsheets hold numbers, not Decimals: money goes in as a float of two places, which
-    # Excel shows exactly with the rupee format; text-like values (UUIDs) as text.
-    if value is None or isinstance(value, (int, float, str, date)):
+    # openpyxl writes Decimal as a number, exactly: money keeps its paise, and the rupee
+    # format shows it. Text-like values (UUIDs) go in as text.
+    if value is None or isinstance(value, (int, float, str, date, Decimal)):
         return value
-    if hasattr(value, "as_tuple"):
-        return float(value)
     return str(value)
