@@ -5,6 +5,7 @@ delivers, releases and voids codes through, with the reads its steps go with."""
 from .inventory import (
     InvalidVoucherCode,
     NewCode,
+    code_digest,
     codes_for_lines,
     delivered_counts,
     normalise_code,
@@ -24,6 +25,7 @@ from .inventory import (
 __all__ = [
     "InvalidVoucherCode",
     "NewCode",
+    "code_digest",
     "codes_for_lines",
     "delivered_counts",
     "normalise_code",

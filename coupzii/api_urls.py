@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("wallet.api_urls")),
     path("", include("catalog.api_urls")),
     path("", include("commerce.api_urls")),
+    path("", include("marketplace.api_urls")),
     path("brand/", include("brands.api_urls")),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("wallet.urls")),
     path("", include("commerce.urls")),
     path("", include("pages.urls")),
+    path("", include("marketplace.urls")),
     path("brand/", include("brands.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,6 +6,7 @@ DATABASE_URL, REDIS_URL and CELERY_BROKER_URL moves it onto real services.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -168,6 +169,7 @@ INSTALLED_APPS = [
     "wallet",
     "commerce",
     "brands",
+    "marketplace",
     "pages",
 ]
 
@@ -330,7 +332,34 @@ CELERY_BEAT_SCHEDULE: dict = {
     "brands-deliver-due-webhooks": {"task": "brands.deliver_due_webhooks", "schedule": 60.0},
     # Today and yesterday (Asia/Kolkata) into OfferDay/BookDay/ProductDay for the brand portal.
     "brands-analytics-rollup": {"task": "brands.analytics_rollup_recent", "schedule": 600.0},
+    # The marketplace: pay sellers whose dispute window ended, withdraw listings 24 hours
+    # before their coupon expires, expire unanswered swaps, disputes the seller didn't answer,
+    # expiry nudges and the 7-day deletion of screenshots.
+    "marketplace-release-due": {"task": "marketplace.release_due", "schedule": 300.0},
+    "marketplace-withdraw-expiring": {
+        "task": "marketplace.listings_withdraw_expiring",
+        "schedule": 600.0,
+    },
+    "marketplace-expire-swaps": {"task": "marketplace.exchanges_expire", "schedule": 600.0},
+    "marketplace-disputes-overdue": {"task": "marketplace.disputes_overdue", "schedule": 600.0},
+    "marketplace-expiry-nudges": {
+        "task": "marketplace.expiry_nudges",
+        "schedule": crontab(hour=9, minute=30),
+    },
+    "marketplace-purge-screenshots": {
+        "task": "marketplace.scans_purge",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
+
+# The marketplace's fee on each sale (percent of the price, shown before listing), and its
+# dispute windows: short for verified resales (a fresh code from the brand's book), longer
+# for the rest.
+MARKETPLACE_FEE_PERCENT = Decimal(env.str("MARKETPLACE_FEE_PERCENT", default="5"))
+MARKETPLACE_DISPUTE_HOURS_VERIFIED = 24
+MARKETPLACE_DISPUTE_HOURS = 72
+# How long a buyer has to pay through the gateway before the listing is free again.
+MARKETPLACE_PAY_MINUTES = 15
 
 # Brands' webhook URLs may point at private and loopback addresses only when this is on
 # (tests and local receivers); in production a webhook can never reach our own network.

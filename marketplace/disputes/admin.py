@@ -1,0 +1,1 @@
+"""Back office for this area (imported by marketplace.admin)."""
