@@ -7,6 +7,7 @@ urlpatterns = [
     path("locker/scans/", include("marketplace.scan.api_urls")),
     path("marketplace/purchases/", include("marketplace.purchases.api_urls")),
     path("marketplace/disputes/", include("marketplace.disputes.api_urls")),
+    path("marketplace/ratings/", include("marketplace.ratings.api_urls")),
     path("marketplace/", include("marketplace.listings.api_urls")),
     path("exchanges/", include("marketplace.swaps.api_urls")),
 ]

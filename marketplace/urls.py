@@ -11,5 +11,6 @@ urlpatterns = [
     path("marketplace/purchases/", include("marketplace.purchases.urls")),
     path("marketplace/disputes/", include("marketplace.disputes.urls")),
     path("marketplace/swaps/", include("marketplace.swaps.urls")),
+    path("marketplace/ratings/", include("marketplace.ratings.urls")),
     path("marketplace/", include("marketplace.listings.urls")),
 ]

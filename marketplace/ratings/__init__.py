@@ -1,0 +1,1 @@
+"""Marketplace: ratings buyers and sellers give each other."""
