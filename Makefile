@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test fuzz e2e bench worker beat lint format check-deploy messages clean
+.PHONY: run setup system-packages test fuzz e2e bench worker beat lint format check-deploy messages clean
 
 # The stamps re-run pip only when a requirements file changes.
 $(VENV)/.installed-run: requirements.txt
@@ -20,6 +20,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 setup: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+
+## Debian packages the site needs beside Python (as root; .ci/run installs the same): Tesseract
+## and its English model read locker screenshots, so nothing is downloaded at run time.
+system-packages:
+	command -v tesseract >/dev/null 2>&1 && dpkg -s tesseract-ocr-eng >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends tesseract-ocr tesseract-ocr-eng; }
 
 ## Serve the site with demo data on the embedded default (SQLite, in-process Redis, eager tasks).
 run: setup
