@@ -13,6 +13,7 @@ class MarketplaceConfig(AppConfig):
         kinds.ledger_kinds_register()
         kinds.notification_kinds_register()
         _register_wallet_references()
+        _register_payable()
         _register_area_tasks()
 
 
@@ -30,11 +31,28 @@ def _register_wallet_references() -> None:
         label=lambda number: _("Marketplace purchase %(number)s") % {"number": number},
         link=lambda number: reverse("marketplace:purchase", args=[number]),
     )
+    # A swap's rupees: the statement links to the swap (its public id).
+    reference_kind_register(
+        "marketplace_exchange",
+        label=lambda public_id: _("Swap"),
+        link=lambda public_id: reverse("marketplace:swap", args=[public_id]),
+    )
+
+
+def _register_payable() -> None:
+    """Card and UPI purchases are paid through commerce's payment path."""
+    from commerce.services import payable_register
+
+    from .kinds import PAYABLE
+    from .purchases.payable import PurchasePayable
+
+    payable_register(PAYABLE, PurchasePayable())
 
 
 def _register_area_tasks() -> None:
     # Celery discovers marketplace.tasks only; each area keeps its tasks beside its services.
     from .disputes import tasks as _disputes  # noqa: F401
+    from .listings import tasks as _listings  # noqa: F401
     from .locker import tasks as _locker  # noqa: F401
     from .purchases import tasks as _purchases  # noqa: F401
     from .scan import tasks as _scan  # noqa: F401

@@ -101,3 +101,101 @@ class ScanNotFound(DomainError):
     status_code = 404
     code = "scan_not_found"
     default_message = _("No such screenshot of yours.")
+
+
+class PriceTooLow(DomainError):
+    status_code = 400
+    code = "price_too_low"
+    default_message = _("The price must be at least ₹1.")
+
+
+# --- Swaps and ratings -------------------------------------------------------------------------
+
+
+class ExchangeInvalid(DomainError):
+    status_code = 400
+    code = "invalid"
+    default_message = _("Check the swap's details.")
+
+
+class ExchangeAlreadyPending(DomainError):
+    status_code = 409
+    code = "exchange_already_pending"
+    default_message = _("You already offered this coupon for that one; wait for the answer.")
+
+
+class CouponNotSwappable(DomainError):
+    status_code = 409
+    code = "coupon_not_swappable"
+    default_message = _("The store that issued this code does not allow it to be swapped.")
+
+
+class ExchangeWithdrawn(DomainError):
+    status_code = 409
+    code = "exchange_withdrawn"
+    default_message = _(
+        "One of the two coupons is no longer available (sold, used, expired or swapped), so "
+        "the swap has been withdrawn."
+    )
+
+
+class CouponBeingBought(DomainError):
+    status_code = 409
+    code = "coupon_being_bought"
+    default_message = _(
+        "Someone is paying for one of these coupons right now. Try again in a few minutes."
+    )
+
+
+class LockerCouponInvalid(DomainError):
+    status_code = 400
+    code = "invalid"
+    default_message = _("Some fields are not valid.")
+
+
+class CouponListed(DomainError):
+    status_code = 409
+    code = "coupon_listed"
+    default_message = _("This coupon is listed for sale: withdraw the listing first.")
+
+
+# --- Disputes ----------------------------------------------------------------------------------
+
+
+class DisputeInvalid(DomainError):
+    status_code = 400
+    code = "invalid"
+    default_message = _("Check the dispute's details.")
+
+
+class DisputeAlreadyAnswered(DomainError):
+    status_code = 409
+    code = "dispute_already_answered"
+    default_message = _("This dispute has already been answered or decided.")
+
+
+class DisputeAlreadyDecided(DomainError):
+    status_code = 409
+    code = "dispute_already_decided"
+    default_message = _("This dispute has already been decided.")
+
+
+class RefundNotAllowed(DomainError):
+    status_code = 409
+    code = "refund_not_allowed"
+    default_message = _("Only a purchase whose seller has been paid can be refunded this way.")
+
+
+class PurchaseNotRefundable(DomainError):
+    status_code = 409
+    code = "purchase_not_refundable"
+    default_message = _("Only a paid or disputed purchase can be refunded.")
+
+
+class ResaleNotPossible(DomainError):
+    status_code = 409
+    code = "resale_not_possible"
+    default_message = _(
+        "This verified coupon can't be re-issued right now (the store has no fresh code, or "
+        "the seller's code is in use). Nothing was charged."
+    )

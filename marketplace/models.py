@@ -239,6 +239,18 @@ class Listing(PublicIdModel, TimeStampedModel):
     def payout(self) -> Decimal:
         return self.price - self.fee
 
+    @property
+    def display_title(self) -> str:
+        """The title in the viewer's language, from the coupon's parts (load `coupon`)."""
+        from .listings.titles import coupon_title
+
+        return coupon_title(
+            benefit=self.coupon.benefit,
+            benefit_value=self.coupon.benefit_value,
+            max_discount=self.coupon.max_discount,
+            store=self.merchant.name if self.merchant_id else self.store_name,
+        )
+
 
 class PaymentMethod(models.TextChoices):
     RAZORPAY = "razorpay", _("Card, UPI or netbanking")

@@ -611,3 +611,22 @@ def clicks_in_buffer() -> int:
 def views_in_buffer() -> int:
     """Offer-days with views waiting in Redis for the views flush (operators' metrics)."""
     return views_counter.offer_views_waiting()
+
+
+# --- Book codes, for the marketplace ---------------------------------------------------------
+
+
+def book_code_held_by_other(*, code: str, merchant_id: int, user_id: int) -> bool:
+    """Whether `code` is a code of one of the merchant's books that a shopper other than
+    `user_id` holds (claimed, locked or redeemed): the marketplace refuses to list it."""
+    typed = "".join(code.split())
+    return (
+        CouponCode.objects.filter(
+            book__offer__merchant_id=merchant_id,
+            code__in={typed, typed.upper()},
+            holder__isnull=False,
+        )
+        .exclude(holder_id=user_id)
+        .exclude(status__in=(CodeStatus.AVAILABLE, CodeStatus.VOID))
+        .exists()
+    )
