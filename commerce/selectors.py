@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog import services as inventory
-from catalog.models import ProductImage, VoucherCode
+from catalog.models import ProductImage, VoucherCode, VoucherStatus
 from coupzii.core.money import ZERO, quantize
 from coupzii.core.validators import has_nul
 from wallet.selectors import spendable_balance
@@ -220,6 +220,15 @@ def codes_by_line(order: Order) -> dict[int, list[VoucherCode]]:
     for code in inventory.codes_for_lines(result):
         result[code.order_line_id].append(code)
     return result
+
+
+def gift_card_codes_of(user: User) -> QuerySet[VoucherCode]:
+    """The gift-card codes delivered on the user's orders, with card and brand (the
+    marketplace's locker imports them). Only for that user's own eyes."""
+    line_ids = OrderLine.objects.filter(order__user=user).values("pk")
+    return VoucherCode.objects.filter(
+        order_line_id__in=line_ids, status=VoucherStatus.DELIVERED
+    ).select_related("variant__product__merchant", "variant__product__category")
 
 
 def order_counts() -> dict[str, int]:
