@@ -37,6 +37,7 @@ from .books.common import (
     redemption_guard_register,
     redemption_guard_unregister,
 )
+from .books.resale import code_resale_ready, code_resell
 from .books.till import code_redeem_rollback, code_validate
 from .clickout import click_record, clicks_write
 from .views_counter import offer_views_count, offer_views_flush
@@ -58,6 +59,8 @@ __all__ = [
     "code_pattern_parse",
     "code_redeem",
     "code_redeem_rollback",
+    "code_resale_ready",
+    "code_resell",
     "code_rows_from_csv",
     "code_rows_from_xlsx",
     "code_unlock",
