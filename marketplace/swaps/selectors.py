@@ -1,0 +1,63 @@
+"""Reads for the swap pages and API: a shopper's swaps (incoming and outgoing), one swap of
+theirs, the listed coupon a new swap asks for, and the coupons they could offer for it."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from ..models import CouponStatus, Exchange, Listing, ListingStatus, LockerCoupon
+from .services import SWAPPABLE
+
+INCOMING = "incoming"
+OUTGOING = "outgoing"
+ROLES = (INCOMING, OUTGOING)
+_RELATED = (
+    "requester",
+    "responder",
+    "offered__merchant",
+    "wanted__merchant",
+    "listing",
+)
+
+
+def exchanges_for(user, *, role: str = INCOMING, status: str = "") -> QuerySet[Exchange]:
+    """The user's swaps, newest first: offered to them (`incoming`) or asked by them
+    (`outgoing`), optionally of one status. One query whatever the page size."""
+    mine = {"responder": user} if role == INCOMING else {"requester": user}
+    exchanges = Exchange.objects.filter(**mine).select_related(*_RELATED)
+    if status:
+        exchanges = exchanges.filter(status=status)
+    return exchanges.order_by("-created_at", "-pk")
+
+
+def exchange_for(user, public_id) -> Exchange | None:
+    """One swap the user asked for or was offered; None for anyone else's."""
+    return (
+        Exchange.objects.filter(Q(requester=user) | Q(responder=user), public_id=public_id)
+        .select_related(*_RELATED)
+        .first()
+    )
+
+
+def swap_target(public_id) -> Listing | None:
+    """The live listing of the coupon a new swap asks for (by the coupon's id or the
+    listing's)."""
+    return (
+        Listing.objects.filter(status=ListingStatus.LIVE, coupon__status=CouponStatus.LISTED)
+        .filter(Q(coupon__public_id=public_id) | Q(public_id=public_id))
+        .select_related("coupon__merchant", "seller", "merchant")
+        .first()
+    )
+
+
+def coupons_to_offer(user, *, wanted: LockerCoupon | None = None) -> QuerySet[LockerCoupon]:
+    """The user's coupons that could be offered in a swap: active or listed, not expired,
+    soonest expiry first (not the very code they ask for)."""
+    today = timezone.localdate()
+    coupons = (
+        LockerCoupon.objects.filter(owner=user, status__in=SWAPPABLE)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .select_related("merchant")
+    )
+    if wanted is not None:
+        coupons = coupons.exclude(code_digest=wanted.code_digest)
+    return coupons.order_by("expires_on", "-created_at")
