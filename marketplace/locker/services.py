@@ -631,12 +631,14 @@ def locker_expire_due() -> int:
 
 
 def suggested_price(worth: Decimal | None) -> Decimal | None:
-    """What to ask for a coupon about to expire: 60% of what it saves, in whole rupees (at
-    least ₹1); None when what it saves is not known."""
+    """What to ask for a coupon about to expire: 60% of what it saves, in whole rupees; None
+    when what it saves is not known, or too little to ask ₹1 for (a listing's least price)."""
     if worth is None or worth <= 0:
         return None
     price = (worth * NUDGE_PRICE_SHARE).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    return max(price, Decimal("1")).quantize(Decimal("0.01"))
+    if price < 1 or price > worth:
+        return None
+    return price.quantize(Decimal("0.01"))
 
 
 @transaction.atomic
