@@ -6,4 +6,5 @@ from .disputes import admin as _disputes  # noqa: F401
 from .listings import admin as _listings  # noqa: F401
 from .locker import admin as _locker  # noqa: F401
 from .purchases import admin as _purchases  # noqa: F401
+from .ratings import admin as _ratings  # noqa: F401
 from .swaps import admin as _swaps  # noqa: F401

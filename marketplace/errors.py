@@ -199,3 +199,21 @@ class ResaleNotPossible(DomainError):
         "This verified coupon can't be re-issued right now (the store has no fresh code, or "
         "the seller's code is in use). Nothing was charged."
     )
+
+
+class RatingInvalid(DomainError):
+    status_code = 400
+    code = "invalid"
+    default_message = _("Check the rating's details.")
+
+
+class ScanImageInvalid(DomainError):
+    status_code = 400
+    code = "invalid"
+    default_message = _("This file can't be read as a screenshot.")
+
+
+class ScanNotReady(DomainError):
+    status_code = 409
+    code = "scan_not_ready"
+    default_message = _("This screenshot is still being read, or could not be read.")
