@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -197,3 +197,34 @@ def test_the_worth_is_shown_in_rupees(client, shopper):
     coupon = LockerCouponFactory(owner=shopper, worth=Decimal("1500.00"))
     page = client.get(reverse("marketplace:locker-coupon", args=[coupon.public_id]))
     assert "₹1,500.00" in page.content.decode()
+
+
+def test_the_empty_locker_links_to_adding_from_a_screenshot_once_that_page_exists(client, shopper):
+    try:
+        scan_new = reverse("marketplace:scan-new")
+    except NoReverseMatch:
+        pytest.skip("the screenshot page is not in this checkout yet")
+    assert f'href="{scan_new}"' in client.get(LOCKER).content.decode()
+
+
+def test_the_add_form_suggests_stores(client, shopper):
+    MerchantFactory(name="Ajio")
+    response = client.get(ADD)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'list="cz-locker-stores"' in page and '<option value="Ajio">' in page
+
+
+def test_an_expired_coupons_notes_can_be_edited_without_touching_its_date(client, shopper):
+    coupon = LockerCouponFactory(
+        owner=shopper,
+        status=CouponStatus.EXPIRED,
+        expires_on=timezone.localdate() - timedelta(days=3),
+    )
+    url = reverse("marketplace:locker-edit", args=[coupon.public_id])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["notes"] = "too late"
+    assert client.post(url, data).status_code == 302
+    coupon.refresh_from_db()
+    assert (coupon.notes, coupon.status) == ("too late", CouponStatus.EXPIRED)
