@@ -334,8 +334,8 @@ def locker_coupon_update(*, coupon: LockerCoupon, changes: dict) -> LockerCoupon
     current["store_name"] = coupon.store_name
     if "store_name" in changes and "merchant" not in changes:
         current["merchant"] = None  # the typed store is matched again
-    if "merchant" in changes and changes["merchant"] is not None and "category" not in changes:
-        current["category"] = None  # the new merchant's category
+    if ({"store_name", "merchant"} & set(changes)) and "category" not in changes:
+        current["category"] = None  # the (new) merchant's category
     if set(changes) & {"benefit", "benefit_value", "max_discount"} and "worth" not in changes:
         current["worth"] = None  # worked out again from the new terms
     merged = {**current, **changes}

@@ -363,3 +363,11 @@ def test_an_expired_coupon_given_a_later_expiry_is_active_again():
     later = timezone.localdate() + timedelta(days=5)
     coupon = services.locker_coupon_update(coupon=coupon, changes={"expires_on": later})
     assert coupon.status == CouponStatus.ACTIVE
+
+
+def test_a_new_store_name_is_matched_again_with_its_category():
+    category = CategoryFactory()
+    merchant = MerchantFactory(name="Ajio", categories=[category])
+    coupon = add(UserFactory(), store_name="Somewhere")
+    coupon = services.locker_coupon_update(coupon=coupon, changes={"store_name": "AJIO"})
+    assert (coupon.merchant, coupon.category, coupon.store_name) == (merchant, category, "")
