@@ -344,3 +344,48 @@ def test_selling_the_wanted_coupon_withdraws_its_swaps(asha, ravi, listing, offe
     assert exchange.status == ExchangeStatus.WITHDRAWN
     with pytest.raises(errors.ExchangeNotPending):
         exchange_accept(responder=asha, public_id=exchange.public_id)
+
+
+def test_a_code_from_a_book_that_forbids_swaps_cannot_be_offered(ravi, listing):
+    from offers.models import CodeStatus, CouponBook, CouponCode
+    from offers.tests.factories import OfferFactory
+
+    book = CouponBook.objects.create(offer=OfferFactory(kind="unique_code"), name="No swaps")
+    held = CouponCode.objects.create(
+        book=book, code="BOOK-1", status=CodeStatus.ASSIGNED, holder=ravi, claim_slot=1
+    )
+    offered = LockerCouponFactory(owner=ravi, book_code=held, source=Source.CLAIMED)
+
+    with pytest.raises(errors.CouponNotSwappable):
+        ask(ravi, listing, offered)
+
+    book.swap_allowed = True
+    book.save(update_fields=["swap_allowed"])
+    assert ask(ravi, listing, offered).status == ExchangeStatus.PENDING
+
+
+def test_marking_the_offered_coupon_used_withdraws_the_swap(ravi, listing, offered):
+    from marketplace.locker.services import locker_coupon_mark_used
+
+    exchange = ask(ravi, listing, offered)
+
+    locker_coupon_mark_used(coupon=offered)
+
+    exchange.refresh_from_db()
+    assert exchange.status == ExchangeStatus.WITHDRAWN
+
+
+def test_a_coupon_swapped_away_can_no_longer_be_bought(asha, ravi, listing, offered):
+    exchange = ask(ravi, listing, offered)
+    exchange_accept(responder=asha, public_id=exchange.public_id)
+    buyer = UserFactory()
+    wallet_credit(buyer, "500.00")
+
+    with pytest.raises(errors.ListingNotForSale):
+        purchase_create(
+            buyer=buyer,
+            listing_public_id=listing.public_id,
+            method=PaymentMethod.WALLET,
+            idempotency_key="late",
+        )
+    assert balances(buyer)["available"] == Decimal("500.00")
