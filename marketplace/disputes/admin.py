@@ -10,11 +10,13 @@ operator. `REFUND_AFTER_RELEASE` is an ObjectAction on a Purchase, for the purch
 from django import forms
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.admin import (
+    ConfirmForm,
     ObjectAction,
     ReadOnlyAdmin,
     ServiceActionsAdmin,
@@ -32,9 +34,16 @@ from ..models import (
     PurchaseStatus,
     RefundTo,
     SellerDebt,
+    Suspension,
 )
 from . import selectors
-from .services import REFUND, RELEASE, dispute_decide, purchase_refund_after_release
+from .services import (
+    REFUND,
+    RELEASE,
+    dispute_decide,
+    purchase_refund_after_release,
+    suspension_lift,
+)
 
 D = DisputeStatus
 TONES = {
@@ -312,3 +321,35 @@ class SellerDebtAdmin(ReadOnlyAdmin):
     @admin.display(description=_("outstanding"))
     def outstanding_inr(self, debt: SellerDebt) -> str:
         return format_inr(debt.outstanding)
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ServiceActionsAdmin):
+    """Sellers barred from listing (3 lost disputes in 30 days); an operator may lift one."""
+
+    list_display = ("user", "reason", "created_at", "until", "lifted_at", "active")
+    list_select_related = ("user",)
+    list_filter = ("lifted_at",)
+    search_fields = ("user__email",)
+    object_actions = (
+        ObjectAction(
+            slug="lift",
+            label=_("Lift the suspension"),
+            form_class=ConfirmForm,
+            run=lambda admin_, request, suspension, data: suspension_lift(
+                operator=request.user, suspension_id=suspension.pk
+            ),
+            allowed=lambda suspension: (
+                suspension.lifted_at is None and suspension.until > timezone.now()
+            ),
+            done=_("%(object)s lifted: the seller may list again."),
+            intro=_("The seller may list coupons again from now on."),
+        ),
+    )
+
+    def row_label(self, suspension: Suspension) -> str:
+        return gettext("Suspension of %(user)s") % {"user": suspension.user.email}
+
+    @admin.display(description=_("in force"), boolean=True)
+    def active(self, suspension: Suspension) -> bool:
+        return suspension.lifted_at is None and suspension.until > timezone.now()

@@ -39,7 +39,13 @@ from accounts.models import User
 from accounts.services import notification_send, operators_notify
 from coupzii.core.errors import Forbidden
 from coupzii.core.money import format_inr, quantize
-from wallet.services import Entry, platform_account, transactions_post, user_account_lock
+from wallet.services import (
+    Entry,
+    platform_account,
+    transactions_post,
+    user_account_lock,
+    user_accounts,
+)
 
 from .. import kinds
 from ..errors import (
@@ -436,6 +442,31 @@ def _suspend_if_repeated(seller: User, now) -> Suspension | None:
     return suspension
 
 
+@transaction.atomic
+def suspension_lift(*, operator: User, suspension_id: int) -> Suspension:
+    """An operator ends a seller's suspension early; the seller may list again and is told.
+    Lifting one already lifted or over changes nothing. Raises Forbidden."""
+    _check_operator(operator)
+    suspension = (
+        Suspension.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=suspension_id)
+    )
+    now = timezone.now()
+    if suspension.lifted_at is not None or suspension.until <= now:
+        return suspension
+    suspension.lifted_at = now
+    suspension.save(update_fields=["lifted_at", "updated_at"])
+    notification_send(
+        user=suspension.user,
+        kind=kinds.NOTICE_DISPUTE,
+        title=gettext_lazy("You can list coupons again"),
+        body=gettext_lazy("Coupzii has lifted the suspension of your selling."),
+        link=_link("marketplace:selling"),
+    )
+    return suspension
+
+
 def _withdraw_live_listings(seller: User) -> int:
     from ..listings.services import listing_withdraw
 
@@ -490,8 +521,6 @@ def _check_screenshot(screenshot) -> None:
 
 
 def _available(user: User):
-    from wallet.services import user_accounts
-
     return user_accounts(user)["available"]
 
 

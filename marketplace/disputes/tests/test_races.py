@@ -53,17 +53,17 @@ def _wait_for_waiters(count: int, timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def in_lock_order(purchase: Purchase, first, second, *, window_ends_at):
-    """`first` then `second` queue (in that order) on the purchase's row lock before the
-    window ends; the lock is let go once it has ended."""
+def in_lock_order(purchase: Purchase, first, second):
+    """`first` then `second` queue (in that order) on the purchase's row lock while its window
+    is open; the window closes (under the lock) once both have started, then the lock is let
+    go: the dispute was filed in time, and the release runs after the window."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         with purchase_locked(purchase):
             futures = [pool.submit(_run, first)]
             _wait_for_waiters(1)
             futures.append(pool.submit(_run, second))
             _wait_for_waiters(2)
-            assert timezone.now() < window_ends_at
-            time.sleep(max(0.0, (window_ends_at - timezone.now()).total_seconds()) + 0.05)
+            Purchase.objects.filter(pk=purchase.pk).update(window_ends_at=timezone.now())
         return [future.result() for future in futures]
 
 
@@ -87,12 +87,8 @@ def assert_exactly_one_won(purchase: Purchase, dispute_result) -> str:
 
 @pytest.fixture
 def closing(buyer):
-    """A paid purchase whose window ends a moment from now."""
-    purchase = paid_purchase(buyer)
-    ends = timezone.now() + timedelta(seconds=1.5)
-    Purchase.objects.filter(pk=purchase.pk).update(window_ends_at=ends)
-    purchase.refresh_from_db()
-    return purchase
+    """A paid purchase in its window (closed by `in_lock_order`)."""
+    return paid_purchase(buyer)
 
 
 def test_a_dispute_queued_before_the_release_stops_it(buyer, closing):
@@ -102,7 +98,7 @@ def test_a_dispute_queued_before_the_release_stops_it(buyer, closing):
     def release():
         return purchase_release(purchase_id=closing.pk)
 
-    results = in_lock_order(closing, dispute, release, window_ends_at=closing.window_ends_at)
+    results = in_lock_order(closing, dispute, release)
 
     assert assert_exactly_one_won(closing, results[0]) == S.DISPUTED
     assert results[1].status == S.DISPUTED  # the release found it disputed and paid nothing
@@ -115,7 +111,7 @@ def test_a_release_queued_before_the_dispute_refuses_it(buyer, closing):
     def release():
         return purchase_release(purchase_id=closing.pk)
 
-    results = in_lock_order(closing, release, dispute, window_ends_at=closing.window_ends_at)
+    results = in_lock_order(closing, release, dispute)
 
     assert assert_exactly_one_won(closing, results[1]) == S.RELEASED
 

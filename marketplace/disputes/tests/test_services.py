@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.tests.factories import UserFactory
+from commerce.gateways import gateway
+from commerce.models import Payment, PaymentStatus, Refund
+from commerce.services.payments import payment_verify
 from coupzii.core.errors import Forbidden
 from marketplace import kinds
 from marketplace.disputes.services import (
@@ -38,12 +41,17 @@ from marketplace.models import (
     DisputeStatus,
     ListingStatus,
     LockerCoupon,
+    PaymentMethod,
     Purchase,
     PurchaseStatus,
     SellerDebt,
     Suspension,
 )
-from marketplace.purchases.services import purchase_release, purchases_release_due
+from marketplace.purchases.services import (
+    purchase_create,
+    purchase_release,
+    purchases_release_due,
+)
 from marketplace.tests.factories import ListingFactory
 from wallet import services as ledger
 from wallet.ledger import ledger_problems
@@ -452,3 +460,39 @@ def test_a_dispute_released_then_refunded_counts_as_lost(buyer, operator):
     dispute.refresh_from_db()
     assert (dispute.status, dispute.refund_to) == (DisputeStatus.REFUNDED, "wallet")
     assert dispute.decision_note == "Oops"
+
+
+def test_a_card_purchase_refunded_after_a_dispute_goes_back_to_the_card(
+    buyer, operator, django_capture_on_commit_callbacks
+):
+    # given a purchase paid by card on the dev gateway, disputed
+    listing = ListingFactory()
+    purchase = purchase_create(
+        buyer=buyer,
+        listing_public_id=listing.public_id,
+        method=PaymentMethod.RAZORPAY,
+        idempotency_key="card-1",
+    )
+    payment = Payment.objects.get(payable_kind=kinds.PAYABLE, payable_ref=str(purchase.pk))
+    callback = gateway().pay(gateway_order_id=payment.gateway_order_id, succeed=True).callback
+    payment_verify(
+        user=buyer,
+        gateway_order_id=callback["razorpay_order_id"],
+        payment_id=callback["razorpay_payment_id"],
+        signature=callback["razorpay_signature"],
+    )
+    dispute = dispute_open(buyer=buyer, number=purchase.number, note="Invalid")
+
+    # when an operator refunds to the gateway
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = dispute_decide(
+            operator=operator, public_id=dispute.public_id, outcome="refund", refund_to="gateway"
+        )
+
+    # then the card gets the price back, not the wallet
+    assert decided.refund_to == "gateway"
+    assert Refund.objects.get().gateway_amount == D("120.00")
+    assert available(buyer) == D("1000.00")  # untouched: the card paid
+    assert escrow() == 0
+    assert Payment.objects.get().status == PaymentStatus.REFUNDED
+    assert ledger_problems() == []

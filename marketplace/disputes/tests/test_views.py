@@ -2,6 +2,8 @@
 seller's answer form, the decision), the private screenshot, and the operators' queue with its
 decisions in the admin."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -175,3 +177,25 @@ def test_an_operator_releases_then_refunds_after_release_from_the_admin(operator
 
     purchase.refresh_from_db()
     assert purchase.status == PurchaseStatus.REFUNDED
+
+
+def test_an_operator_lifts_a_suspension(operator_client):
+    from marketplace.listings.services import seller_is_suspended
+    from marketplace.models import Suspension
+
+    seller = UserFactory()
+    suspension = Suspension.objects.create(
+        user=seller, until=timezone.now() + timedelta(days=30), reason="3 lost"
+    )
+    assert seller_is_suspended(seller)
+    lift = reverse("admin:marketplace_suspension_lift", args=[suspension.pk])
+    assert (
+        "Lift the suspension"
+        in operator_client.get(
+            reverse("admin:marketplace_suspension_change", args=[suspension.pk])
+        ).content.decode()
+    )
+
+    operator_client.post(lift)
+
+    assert not seller_is_suspended(seller)
