@@ -47,6 +47,12 @@ def _register_payable() -> None:
     from .purchases.payable import PurchasePayable
 
     payable_register(PAYABLE, PurchasePayable())
+    # escrow:marketplace == the price of every paid or disputed purchase (reconcile_ledger)
+    from wallet.services import reconciliation_check_register
+
+    from .purchases.services import escrow_problems
+
+    reconciliation_check_register(escrow_problems)
 
 
 def _register_area_tasks() -> None:

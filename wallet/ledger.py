@@ -33,7 +33,7 @@ constraint trigger refuses, at commit, a transaction whose postings do not balan
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import uuid4
@@ -646,8 +646,21 @@ def _problems() -> list[str]:
     ahead = list(_ahead_of_the_cluster())
     checks = [_unbalanced_transactions, _drifted_accounts, _stale_rollups, _negative_user_accounts]
     if not ahead:  # the platform balances cannot be read: `_ahead_of_the_cluster` says why
-        checks += [_negative_escrow, _ledger_totals]
+        checks += [_negative_escrow, _ledger_totals, *_registered_checks]
     return [*ahead, *(problem for check in checks for problem in check())]
+
+
+# Other apps' checks of their platform accounts against their own rows (the marketplace's
+# escrow against its open purchases), run by `ledger_problems` in the same snapshot.
+_registered_checks: list[Callable[[], Iterable[str]]] = []
+
+
+def reconciliation_check_register(check: Callable[[], Iterable[str]]) -> None:
+    """Add `check` (no arguments; yields a sentence per problem found) to `ledger_problems`,
+    and so to `reconcile_ledger`. Call it in the app's ready(); registering the same function
+    again keeps one."""
+    if check not in _registered_checks:
+        _registered_checks.append(check)
 
 
 def _ahead_of_the_cluster():

@@ -39,3 +39,12 @@ def purchase_open_payment(purchase: Purchase) -> Payment | None:
         .order_by("pk")
         .first()
     )
+
+
+def purchase_gateway_orders(purchase: Purchase) -> set[str]:
+    """The gateway order ids opened for the purchase."""
+    return set(
+        Payment.objects.filter(
+            payable_kind=kinds.PAYABLE, payable_ref=str(purchase.pk)
+        ).values_list("gateway_order_id", flat=True)
+    )

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +39,7 @@ from commerce.models import Payment, PaymentStatus
 from commerce.services.payments import payment_open
 from commerce.services.refunds import refund_open
 from coupzii.core.errors import DomainError
-from coupzii.core.money import format_inr
+from coupzii.core.money import format_inr, quantize
 from offers import errors as offers_errors
 from offers.services import code_resale_ready, code_resell
 from wallet import services as ledger
@@ -57,6 +57,7 @@ from ..errors import (
 )
 from ..models import (
     HOLDS_LISTING,
+    IN_ESCROW,
     CouponStatus,
     Listing,
     ListingStatus,
@@ -574,3 +575,19 @@ def purchase_late_payment_tell(purchase: Purchase, *, refund) -> None:
             link=link,
         )
     )
+
+
+# --- Reconciliation ----------------------------------------------------------------------------
+
+
+def escrow_problems():
+    """`escrow:marketplace` must hold exactly the price of every paid or disputed purchase
+    (registered with the wallet's `ledger_problems`, so `reconcile_ledger` reports it)."""
+    held = ledger.platform_balance(kinds.ESCROW)
+    owed = Purchase.objects.filter(status__in=IN_ESCROW).aggregate(total=Sum("price"))["total"]
+    owed = quantize(owed or Decimal("0.00"))
+    if held != owed:
+        yield (
+            f"escrow account {kinds.ESCROW} holds {held} but the paid and disputed marketplace "
+            f"purchases come to {owed}"
+        )

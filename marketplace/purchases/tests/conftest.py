@@ -46,3 +46,14 @@ def verified_listing(*, free_codes: int = 2, price: str = "120.00"):
     listing.code_digest = coupon.code_digest
     listing.save(update_fields=["code_digest"])
     return listing
+
+
+@pytest.fixture
+def razorpay_loopback():
+    # As commerce's tests do: Razorpay on a loopback port, the real SDK pointed at it.
+    from django.test import override_settings
+
+    from commerce.tests.loopback_razorpay import LoopbackRazorpay
+
+    with LoopbackRazorpay() as loopback, override_settings(**loopback.settings()):
+        yield loopback

@@ -404,3 +404,19 @@ def test_a_card_purchase_refunded_to_the_gateway_goes_back_to_the_card(
     assert escrow() == D("0.00")
     assert Payment.objects.get().status == PaymentStatus.REFUNDED
     assert ledger_problems() == []
+
+
+# --- Reconciliation ----------------------------------------------------------------------------
+
+
+def test_reconciliation_reports_escrow_that_does_not_match_the_open_purchases(buyer, listing):
+    purchase = buy(buyer, listing)
+    assert ledger_problems() == []
+
+    # a purchase marked refunded without its money leaving escrow
+    Purchase.objects.filter(pk=purchase.pk).update(status=S.REFUNDED)
+
+    assert ledger_problems() == [
+        "escrow account escrow:marketplace holds 120.00 but the paid and disputed marketplace "
+        "purchases come to 0.00"
+    ]
