@@ -42,6 +42,7 @@ from coupzii.core.money import format_inr, quantize
 from wallet.services import (
     Entry,
     platform_account,
+    platform_balance,
     transactions_post,
     user_account_lock,
     user_accounts,
@@ -398,6 +399,20 @@ def _refund_after_release_post(purchase: Purchase, operator: User) -> Decimal:
         )
     transactions_post(entries)
     return quantize(payout - taken)
+
+
+def receivable_problems():
+    """`marketplace:receivable` must be below zero by exactly what sellers still owe (it fronted
+    that much to refunded buyers and is paid back by their payouts). For the wallet's
+    `ledger_problems` (reconcile_ledger), through `reconciliation_check_register`."""
+    fronted = -platform_balance(kinds.RECEIVABLE)
+    rows = SellerDebt.objects.values_list("amount", "recovered")
+    owed = quantize(sum((amount - recovered for amount, recovered in rows), ZERO))
+    if fronted != owed:
+        yield (
+            f"platform account {kinds.RECEIVABLE} has fronted {fronted} but sellers owe {owed} "
+            "in outstanding marketplace debts"
+        )
 
 
 def seller_owes(seller: User) -> Decimal:

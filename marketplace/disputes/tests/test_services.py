@@ -23,6 +23,7 @@ from marketplace.disputes.services import (
     dispute_open,
     disputes_overdue,
     purchase_refund_after_release,
+    receivable_problems,
     seller_owes,
 )
 from marketplace.disputes.tasks import disputes_overdue_task
@@ -414,6 +415,7 @@ def test_what_the_seller_cannot_cover_is_fronted_and_owed(buyer, operator):
     debt = SellerDebt.objects.get(seller=seller)
     assert (debt.purchase, debt.amount, debt.recovered) == (purchase, D("60.00"), 0)
     assert ledger.platform_balance(kinds.RECEIVABLE) == D("-60.00")
+    assert list(receivable_problems()) == []
     assert ledger_problems() == []
 
 
@@ -427,6 +429,7 @@ def test_the_debt_is_recovered_from_the_sellers_next_release(buyer, operator):
     released(buyer, seller=seller, price="60.00")  # pays 57.00
     assert seller_owes(seller) == D("38.00")
     assert available(seller) == 0
+    assert list(receivable_problems()) == []
     released(buyer, seller=seller, price="80.00")  # pays 76.00
 
     assert seller_owes(seller) == 0
@@ -496,3 +499,13 @@ def test_a_card_purchase_refunded_after_a_dispute_goes_back_to_the_card(
     assert escrow() == 0
     assert Payment.objects.get().status == PaymentStatus.REFUNDED
     assert ledger_problems() == []
+
+
+def test_the_receivable_check_reports_a_debt_the_ledger_did_not_front(buyer):
+    purchase = released(buyer)
+    SellerDebt.objects.create(seller=purchase.seller, purchase=purchase, amount=D("10.00"))
+
+    assert list(receivable_problems()) == [
+        f"platform account {kinds.RECEIVABLE} has fronted 0.00 but sellers owe 10.00 in "
+        "outstanding marketplace debts"
+    ]
