@@ -50,9 +50,12 @@ def _register_payable() -> None:
     # escrow:marketplace == the price of every paid or disputed purchase (reconcile_ledger)
     from wallet.services import reconciliation_check_register
 
+    from .disputes.services import receivable_problems
     from .purchases.services import escrow_problems
 
     reconciliation_check_register(escrow_problems)
+    # marketplace:receivable fronted == what sellers still owe after refunds after release
+    reconciliation_check_register(receivable_problems)
 
 
 def _register_area_tasks() -> None:
