@@ -302,10 +302,19 @@ def exchange_reject(*, responder, public_id) -> Exchange:
 
 @transaction.atomic
 def exchange_cancel(*, requester, public_id) -> Exchange:
-    """The requester takes the offer back before it is answered. Raises ExchangeNotFound,
-    ExchangeNotPending."""
+    """The requester takes the offer back before it is answered; the owner is told (in-app).
+    Raises ExchangeNotFound, ExchangeNotPending."""
     exchange = _pending_locked(_exchange_of(public_id, requester=requester))
     _close(exchange, ExchangeStatus.CANCELLED, timezone.now())
+    values = {"store": exchange.wanted.store_label}
+    # In the bell only: an offer taken back needs no email or text message.
+    notification_send(
+        user=exchange.responder,
+        kind=NOTICE_SWAP,
+        title=lambda: gettext("A swap offer for your %(store)s coupon was cancelled") % values,
+        link=_link(exchange),
+        channels=(),
+    )
     return exchange
 
 

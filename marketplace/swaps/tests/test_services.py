@@ -289,6 +289,7 @@ def test_the_requester_cancels_but_the_owner_cannot(asha, ravi, listing, offered
 
     exchange.refresh_from_db()
     assert exchange.status == ExchangeStatus.CANCELLED
+    assert Notification.objects.filter(user=asha, title__icontains="cancelled").exists()
     with pytest.raises(errors.ExchangeNotPending):
         exchange_accept(responder=asha, public_id=exchange.public_id)
 
