@@ -390,3 +390,16 @@ def test_a_coupon_swapped_away_can_no_longer_be_bought(asha, ravi, listing, offe
             idempotency_key="late",
         )
     assert balances(buyer)["available"] == Decimal("500.00")
+
+
+def test_the_rupees_show_on_both_wallet_statements_linked_to_the_swap(asha, ravi, listing, offered):
+    from wallet.selectors import statement_for, statement_lines
+
+    exchange = ask(ravi, listing, offered, cash="40")
+    exchange_accept(responder=asha, public_id=exchange.public_id)
+
+    paid = statement_lines(ravi, statement_for(ravi))[0]
+    received = statement_lines(asha, statement_for(asha))[0]
+
+    assert (paid.available, received.available) == (Decimal("-40.00"), Decimal("40.00"))
+    assert paid.link == received.link == f"/marketplace/swaps/{exchange.public_id}/"
