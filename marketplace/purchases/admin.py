@@ -6,17 +6,22 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coupzii.core.admin import ServiceActionsAdmin
 from coupzii.core.money import format_inr
 from wallet.admin.ledger import ledger_links
 
 from .. import kinds
+from ..disputes.admin import REFUND_AFTER_RELEASE
 from ..models import IN_ESCROW, Purchase, PurchaseStatus
 
 S = PurchaseStatus
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(admin.ModelAdmin):
+class PurchaseAdmin(ServiceActionsAdmin):
+    # A released purchase refunded by an operator (disputes area): buyer refunded in full,
+    # the seller pays it back from their wallet and next payouts.
+    object_actions = (REFUND_AFTER_RELEASE,)
     list_display = [
         "number",
         "status",

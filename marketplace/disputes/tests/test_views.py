@@ -199,3 +199,22 @@ def test_an_operator_lifts_a_suspension(operator_client):
     operator_client.post(lift)
 
     assert not seller_is_suspended(seller)
+
+
+def test_a_released_purchase_is_refunded_after_release_from_the_purchase_admin(
+    operator_client, buyer
+):
+    from marketplace.purchases.services import purchase_release
+
+    purchase = paid_purchase(buyer)
+    purchase_release(purchase_id=purchase.pk, force=True)
+    change = reverse("admin:marketplace_purchase_change", args=[purchase.pk])
+    assert "Refund after release" in operator_client.get(change).content.decode()
+    action = reverse("admin:marketplace_purchase_refund_after_release", args=[purchase.pk])
+
+    assert operator_client.get(action).status_code == 200  # the confirmation page
+    operator_client.post(action, {"note": "Code was already used"})
+
+    purchase.refresh_from_db()
+    assert purchase.status == PurchaseStatus.REFUNDED
+    assert "Refund after release" not in operator_client.get(change).content.decode()
