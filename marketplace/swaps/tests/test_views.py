@@ -84,7 +84,7 @@ def test_a_new_swap_shows_what_you_get_and_sends_the_offer(client, asha, ravi, l
     )
 
     assert form.status_code == 200
-    assert listing.title in form.content.decode()
+    assert listing.display_title in form.content.decode()
     assert listing.coupon.code not in form.content.decode()
     exchange = Exchange.objects.get()
     assert sent.status_code == 302
