@@ -218,3 +218,13 @@ def test_a_released_purchase_is_refunded_after_release_from_the_purchase_admin(
     purchase.refresh_from_db()
     assert purchase.status == PurchaseStatus.REFUNDED
     assert "Refund after release" not in operator_client.get(change).content.decode()
+
+
+def test_the_purchase_page_links_both_sides_to_the_dispute(client, buyer):
+    purchase = paid_purchase(buyer)
+    dispute = dispute_open(buyer=buyer, number=purchase.number, note="x")
+    url = reverse("marketplace:purchase", args=[purchase.number])
+
+    for user in (buyer, purchase.seller):
+        client.force_login(user)
+        assert f'href="{page_url(dispute)}"' in client.get(url).content.decode()
