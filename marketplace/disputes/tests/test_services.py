@@ -50,6 +50,7 @@ from marketplace.models import (
 )
 from marketplace.purchases.services import (
     purchase_create,
+    purchase_refund,
     purchase_release,
     purchases_release_due,
 )
@@ -509,3 +510,33 @@ def test_the_receivable_check_reports_a_debt_the_ledger_did_not_front(buyer):
         f"platform account {kinds.RECEIVABLE} has fronted 0.00 but sellers owe 10.00 in "
         "outstanding marketplace debts"
     ]
+
+
+def test_a_refund_whose_record_was_lost_is_recorded_when_decided_again(buyer, operator):
+    # given the money went back (purchases' refund) but the decision was never recorded
+    dispute = opened(buyer)
+    purchase_refund(purchase_id=dispute.purchase.pk, to="wallet", actor=operator)
+
+    # when the operator refunds again: recorded, no second refund
+    decided = dispute_decide(
+        operator=operator, public_id=dispute.public_id, outcome="refund", refund_to="wallet"
+    )
+
+    assert decided.status == DisputeStatus.REFUNDED
+    assert available(buyer) == D("1000.00")
+    # and a release now is refused: the money already went to the buyer
+    with pytest.raises(DisputeAlreadyDecided):
+        dispute_decide(operator=operator, public_id=dispute.public_id, outcome="release")
+    assert ledger_problems() == []
+
+
+def test_a_release_is_refused_when_the_buyer_was_refunded_meanwhile(buyer, operator):
+    dispute = opened(buyer)
+    purchase_refund(purchase_id=dispute.purchase.pk, to="wallet", actor=operator)
+
+    with pytest.raises(DisputeAlreadyDecided):
+        dispute_decide(operator=operator, public_id=dispute.public_id, outcome="release")
+
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.OPEN
+    assert available(dispute.purchase.seller) == 0
