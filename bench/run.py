@@ -114,7 +114,7 @@ BENCHMARKS = [
     ),
 ]
 # Benchmarks that run in a Django process of their own (no gunicorn, no hey), after the rest.
-IN_PROCESS = ("checkout", "cashback_sync")
+IN_PROCESS = ("checkout", "cashback_sync", "marketplace_browse")
 RATED_SHARE = 0.7
 CLAIM_CLIENTS = 16
 # hey's own default; a stall of several seconds (workers recycling) is measured, not an error.
@@ -1233,7 +1233,16 @@ def run_in_process(args) -> int:
         statuses.append(run_checkout(args))
     if not args.only or "cashback_sync" in args.only:
         statuses.append(run_cashback_sync())
+    if not args.only or "marketplace_browse" in args.only:
+        statuses.append(run_script("marketplace_browse.py"))
     return next((status for status in statuses if status), 0)
+
+
+def run_script(name: str) -> int:
+    """bench/<name> in its own process, with its own database (bench/marketplace_browse.py)."""
+    sys.stdout.flush()
+    command = [str(VENV_BIN / "python"), str(ROOT / "bench" / name)]
+    return subprocess.run(command, cwd=ROOT, check=False).returncode
 
 
 def run_cashback_sync() -> int:
