@@ -17,6 +17,7 @@ handler's `lock()` took, and only while `awaiting_payment()` says yes (except `r
 import abc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -114,6 +115,20 @@ class PayableHandler(abc.ABC):
     def overdue(self, *, limit: int) -> Iterable[Any]:
         """Up to `limit` payables awaiting payment past their deadline, oldest first, for the
         expiry sweep."""
+
+    # The generic pay page (`commerce:payable-pay`, by gateway order id) serves a payable whose
+    # handler says where its payer returns to; the shop's orders have pages of their own.
+    def return_url(self, payable: Any) -> str:
+        """The payer's page of the payable, where they land after paying ("" for none)."""
+        return ""
+
+    def title(self, payable: Any) -> str:
+        """What is being paid for, as the pay page and Razorpay Checkout name it."""
+        return ""
+
+    def deadline(self, payable: Any) -> datetime | None:
+        """When the payable stops waiting for payment, for the pay page; None if never."""
+        return None
 
 
 _HANDLERS: dict[str, PayableHandler] = {}
