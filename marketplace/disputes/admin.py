@@ -228,6 +228,7 @@ class DisputeAdmin(ServiceActionsAdmin):
             (gettext("Price"), format_inr(purchase.price)),
             (gettext("Paid with"), purchase.get_method_display()),
             (gettext("Buyer's note"), dispute.note),
+            (gettext("Screenshot"), self.screenshot_link(dispute)),
             (gettext("Seller's answer"), self.answer_shown(dispute)),
             (gettext("Status"), self.status_badge(dispute)),
         ]

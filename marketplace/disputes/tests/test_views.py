@@ -152,6 +152,8 @@ def test_an_operator_refunds_to_the_wallet_from_the_admin(operator_client, buyer
     done = operator_client.post(action, {"note": "Store confirms"})
 
     assert confirm.status_code == 200
+    for shown in (purchase.number, buyer.email, purchase.seller.email, "screenshot"):
+        assert shown in confirm.content.decode()
     assert done.status_code == 302
     dispute.refresh_from_db()
     assert (dispute.status, dispute.decision_note) == (DisputeStatus.REFUNDED, "Store confirms")
