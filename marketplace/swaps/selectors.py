@@ -4,7 +4,15 @@ theirs, the listed coupon a new swap asks for, and the coupons they could offer 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ..models import CouponStatus, Exchange, Listing, ListingStatus, LockerCoupon
+from ..models import (
+    CouponStatus,
+    Exchange,
+    ExchangeStatus,
+    Listing,
+    ListingStatus,
+    LockerCoupon,
+    Source,
+)
 from .services import SWAPPABLE
 
 INCOMING = "incoming"
@@ -61,3 +69,15 @@ def coupons_to_offer(user, *, wanted: LockerCoupon | None = None) -> QuerySet[Lo
     if wanted is not None:
         coupons = coupons.exclude(code_digest=wanted.code_digest)
     return coupons.order_by("expires_on", "-created_at")
+
+
+def received_coupon(user, exchange: Exchange) -> LockerCoupon | None:
+    """The coupon `user` received in this accepted swap (the other side's code, now theirs)."""
+    if exchange.status != ExchangeStatus.ACCEPTED:
+        return None
+    theirs = exchange.wanted if exchange.requester_id == user.pk else exchange.offered
+    return (
+        LockerCoupon.objects.filter(owner=user, code_digest=theirs.code_digest, source=Source.SWAPPED)
+        .order_by("-created_at")
+        .first()
+    )

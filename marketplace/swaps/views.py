@@ -86,6 +86,7 @@ def swap_detail(request, public_id):
             "exchange": exchange,
             "incoming": exchange.responder_id == request.user.pk,
             "pending": exchange.status == ExchangeStatus.PENDING,
+            "received": selectors.received_coupon(request.user, exchange),
         },
     )
 

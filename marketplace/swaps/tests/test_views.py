@@ -131,6 +131,8 @@ def test_the_owner_accepts_on_the_swap_page(client, asha, ravi, listing, offered
 
     assert "Accept swap" in page
     assert "Swap done" in response.content.decode()
+    received = LockerCoupon.objects.get(owner=asha, status=CouponStatus.ACTIVE)
+    assert f"/locker/{received.public_id}/" in response.content.decode()
     assert LockerCoupon.objects.get(owner=asha, status=CouponStatus.ACTIVE).code == offered.code
 
 
