@@ -77,7 +77,8 @@ def received_coupon(user, exchange: Exchange) -> LockerCoupon | None:
         return None
     theirs = exchange.wanted if exchange.requester_id == user.pk else exchange.offered
     return (
-        LockerCoupon.objects.filter(owner=user, code_digest=theirs.code_digest, source=Source.SWAPPED)
+        LockerCoupon.objects.filter(owner=user, source=Source.SWAPPED)
+        .filter(code_digest=theirs.code_digest)
         .order_by("-created_at")
         .first()
     )
