@@ -53,13 +53,13 @@ class PurchaseQuerySerializer(serializers.Serializer):
     )
 
 
-class PaymentVerifySerializer(serializers.Serializer):
+class PurchasePaymentVerifySerializer(serializers.Serializer):
     razorpay_order_id = serializers.CharField(max_length=64)
     razorpay_payment_id = serializers.CharField(max_length=64)
     razorpay_signature = serializers.CharField(max_length=128)
 
 
-class CheckoutSerializer(serializers.Serializer):
+class PurchaseCheckoutSerializer(serializers.Serializer):
     """What Razorpay Checkout opens the payment with, while the purchase awaits it."""
 
     key_id = serializers.CharField(help_text=_("Razorpay's public key id."))
@@ -119,7 +119,7 @@ class PurchaseSerializer(serializers.ModelSerializer):
         shown = self._is_buyer(purchase) and purchase.status in CODE_SHOWN_FOR
         return purchase.buyer_coupon.code if shown and purchase.buyer_coupon_id else None
 
-    @extend_schema_field(CheckoutSerializer(allow_null=True))
+    @extend_schema_field(PurchaseCheckoutSerializer(allow_null=True))
     def get_payment(self, purchase: Purchase) -> dict | None:
         """Razorpay Checkout's options while a card purchase awaits payment (detail only)."""
         if not self.context.get("with_payment") or purchase.status != S.PENDING_PAYMENT:
@@ -271,7 +271,7 @@ class PurchaseDetailView(ShopperView):
     "checked, and the payment with the gateway; then the purchase is paid and the code "
     "delivered. Sending it again, or after the webhook did the same, changes nothing.",
     parameters=[NUMBER],
-    request=PaymentVerifySerializer,
+    request=PurchasePaymentVerifySerializer,
     responses={
         200: PurchaseSerializer,
         400: OpenApiResponse(
@@ -288,7 +288,7 @@ class PurchaseVerifyView(ShopperView):
         purchase = selectors.purchase_for(request.user, number)
         if purchase is None or purchase.buyer_id != request.user.pk:
             raise PurchaseNotFound()
-        parsed = PaymentVerifySerializer(data=request.data)
+        parsed = PurchasePaymentVerifySerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         report = parsed.validated_data
         own = selectors.purchase_gateway_orders(purchase)
