@@ -324,9 +324,48 @@ class SellerDebtAdmin(ReadOnlyAdmin):
         return format_inr(debt.outstanding)
 
 
+class SuspensionAddForm(forms.ModelForm):
+    """An operator's own suspension (listings.services.suspension_create)."""
+
+    class Meta:
+        model = Suspension
+        fields = ["user", "until", "reason"]
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future."))
+        return until
+
+
 @admin.register(Suspension)
 class SuspensionAdmin(ServiceActionsAdmin):
-    """Sellers barred from listing (3 lost disputes in 30 days); an operator may lift one."""
+    """Sellers barred from listing (3 lost disputes in 30 days, or an operator's own, added
+    here); an operator may lift one."""
+
+    add_form = SuspensionAddForm
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("marketplace.add_suspension")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["user", "until", "reason"] if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        from ..listings.services import suspension_create
+
+        data = form.cleaned_data
+        made = suspension_create(user=data["user"], until=data["until"], reason=data["reason"])
+        obj.pk, obj.created_at = made.pk, made.created_at
 
     list_display = ("user", "reason", "created_at", "until", "lifted_at", "active")
     list_select_related = ("user",)

@@ -77,7 +77,7 @@ class ListingQuerySerializer(serializers.Serializer):
         return data
 
 
-class StoreSerializer(serializers.Serializer):
+class ListingStoreSerializer(serializers.Serializer):
     slug = serializers.CharField(allow_null=True, source="merchant.slug", default=None)
     name = serializers.SerializerMethodField()
 
@@ -90,7 +90,7 @@ class ListingSerializer(serializers.Serializer):
     title = serializers.CharField(
         source="display_title", help_text=_("In the language the request asks for.")
     )
-    store = StoreSerializer(source="*")
+    store = ListingStoreSerializer(source="*")
     category = serializers.CharField(source="category.slug", allow_null=True, default=None)
     benefit = enum_field("LockerBenefit", Benefit.choices, source="coupon.benefit")
     benefit_value = money(source="coupon.benefit_value", allow_null=True)
@@ -115,7 +115,7 @@ class ListingSerializer(serializers.Serializer):
         return settings.MARKETPLACE_DISPUTE_HOURS
 
 
-class SellerSerializer(serializers.Serializer):
+class ListingSellerSerializer(serializers.Serializer):
     rating = serializers.DecimalField(
         max_digits=2, decimal_places=1, allow_null=True, help_text=_("Average stars, 1-5.")
     )
@@ -130,7 +130,7 @@ class ListingDetailSerializer(ListingSerializer):
     min_order = money(source="coupon.min_order", allow_null=True)
     seller = serializers.SerializerMethodField()
 
-    @extend_schema_field(SellerSerializer)
+    @extend_schema_field(ListingSellerSerializer)
     def get_seller(self, listing) -> dict:
         return self.context["reputation"]
 

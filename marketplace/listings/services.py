@@ -231,3 +231,10 @@ def _expire_one(pk: int, now: datetime) -> int:
         return 0
     _end(listing, ListingStatus.EXPIRED)
     return 1
+
+
+@transaction.atomic
+def suspension_create(*, user: User, until: datetime, reason: str) -> Suspension:
+    """An operator bars `user` from listing until `until` (the disputes rule makes its own).
+    Their live listings stay up; operators withdraw any that must go."""
+    return Suspension.objects.create(user=user, until=until, reason=reason[:200])

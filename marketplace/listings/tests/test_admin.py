@@ -1,15 +1,22 @@
-"""Operators see listings, filter and search them, and withdraw them."""
+"""Operators see listings, filter and search them, and withdraw them; they suspend sellers
+(the suspension admin is marketplace.disputes.admin's, creating through listings' service) and
+lift suspensions."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, sign_in_verified
-from marketplace.models import CouponStatus, ListingStatus
+from accounts.tests.factories import PASSWORD, UserFactory, sign_in_verified
+from marketplace.listings.services import seller_is_suspended
+from marketplace.models import CouponStatus, ListingStatus, Suspension
 from marketplace.tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
 
 LISTINGS = "/admin/marketplace/listing/"
+SUSPENSIONS = "/admin/marketplace/suspension/"
 SUSPENSIONS = "/admin/marketplace/suspension/"
 
 
@@ -59,3 +66,36 @@ def test_bulk_withdraw_reports_the_refused(operator_client):
     assert "1 listing withdrawn." in page and "Refused" in page
     live.refresh_from_db()
     assert live.status == ListingStatus.WITHDRAWN
+
+
+def test_an_operator_suspends_a_seller_and_lifts_it(operator_client):
+    seller = UserFactory()
+    until = timezone.localtime() + timedelta(days=7)
+
+    response = operator_client.post(
+        f"{SUSPENSIONS}add/",
+        {
+            "user": seller.pk,
+            "until_0": until.strftime("%Y-%m-%d"),
+            "until_1": until.strftime("%H:%M:%S"),
+            "reason": "Sold codes that did not work",
+        },
+    )
+
+    assert response.status_code == 302
+    suspension = Suspension.objects.get()
+    assert seller_is_suspended(seller)
+    assert seller.email in operator_client.get(SUSPENSIONS).content.decode()
+
+    operator_client.post(f"{SUSPENSIONS}{suspension.pk}/lift/")
+    assert not seller_is_suspended(seller)
+
+
+def test_a_suspension_ending_in_the_past_is_a_form_error(operator_client):
+    response = operator_client.post(
+        f"{SUSPENSIONS}add/",
+        {"user": UserFactory().pk, "until_0": "2020-01-01", "until_1": "10:00:00", "reason": "x"},
+    )
+    assert response.status_code == 200
+    assert "Choose a time in the future." in response.content.decode()
+    assert not Suspension.objects.exists()
