@@ -409,10 +409,27 @@ class SyncRun:
     page_ms: list[float]
     queries: QueryCount
     totals: object
+    cpu: float  # CPU seconds of this process and of its PostgreSQL backend
 
     @property
     def per_second(self) -> float:
         return self.rows / self.seconds
+
+
+def cpu_seconds() -> float:
+    """CPU time so far of this process and of its PostgreSQL backend (read from /proc: the
+    server runs on this machine): what a sync costs whatever else the machine runs, where
+    its wall time moves with the load."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        backend = 0.0  # another machine's server: this process alone
+    return time.process_time() + backend
 
 
 def sync_timed(rows: int, since, until) -> SyncRun:
@@ -438,10 +455,12 @@ def sync_timed(rows: int, since, until) -> SyncRun:
     queries = QueryCount()
     timing = mock.patch.object(sync, "cashback_ingest", timed_ingest)
     with timing, connection.execute_wrapper(queries):
+        cpu = cpu_seconds()
         started = time.perf_counter()
         totals = sync.sync_network(name=NETWORK, since=since, until=until, batch_size=PAGE_SIZE)
         seconds = time.perf_counter() - started
-    return SyncRun(seconds, rows, page_ms, queries, totals)
+        cpu = cpu_seconds() - cpu
+    return SyncRun(seconds, rows, page_ms, queries, totals, cpu)
 
 
 def subject_check(rows: int, *, confirmed: int, declined: int) -> dict[str, int]:
@@ -703,13 +722,13 @@ def run(args) -> int:
             checked = subject_check(args.rows, confirmed=confirmed, declined=declined)
             print(
                 f"  round {number} subject  sync 1 (new)   {new.per_second:9.1f} rows/s  "
-                f"({new.seconds:.1f} s, {len(new.page_ms)} pages; ingest per page p50/p95/p99 "
-                f"{ms_percentiles(new.page_ms)} ms)"
+                f"({new.seconds:.1f} s, CPU {new.cpu:.1f} s, {len(new.page_ms)} pages; ingest "
+                f"per page p50/p95/p99 {ms_percentiles(new.page_ms)} ms)"
             )
             print(
                 f"  round {number} subject  sync 2 (moves) {len(changes) / moved.seconds:9.1f} "
-                f"changes/s ({moved.seconds:.1f} s for {len(changes):,} changes in "
-                f"{args.rows:,} rows; ingest per page p50/p95/p99 "
+                f"changes/s ({moved.seconds:.1f} s, CPU {moved.cpu:.1f} s, for {len(changes):,} "
+                f"changes in {args.rows:,} rows; ingest per page p50/p95/p99 "
                 f"{ms_percentiles(moved.page_ms)} ms); {checked['transactions']:,} ledger "
                 f"transactions, {checked['notifications']:,} notifications, {queued:,} emails "
                 f"queued in {messages:,} broker messages; ledger sound"

@@ -1,106 +1,21 @@
-"""Bulk statements with one array parameter per column on PostgreSQL, instead of one
-placeholder per value.
+"""The bulk statement helpers (one array parameter per column on PostgreSQL) live in
+`coupzii.core.bulk`, where the other apps' bulk writes can use them too; the ledger and the
+cashback sync import them from here."""
 
-psycopg binds parameters on the client (Django's default): it splits the statement's text at
-every placeholder and quotes every value into it, and a statement longer than a few kilobytes
-is parsed again on every call. A sync page's `IN` of 500 ids or `INSERT` of 500 rows x 22
-columns spent more time there than PostgreSQL spent running it. The same statement with an
-array per column (`= ANY(%s)`, `unnest(%s, %s, ...)`) is a few hundred characters, parsed once
-per process. Each array is sent as the text of an array literal (`{"a","b",NULL}`) built here
-with plain string operations: psycopg's own list dumper escapes element by element through a
-regular expression, which cost as much again.
+from coupzii.core.bulk import (
+    AnyOf,
+    array_literal,
+    array_type,
+    column_values,
+    is_postgresql,
+    unnest_select,
+)
 
-SQLite has no arrays: there every helper falls back to the plain form.
-"""
-
-import datetime
-import json
-import re
-import uuid
-from decimal import Decimal
-
-from django.db import models
-from django.db.models import Lookup
-from django.db.models.lookups import In
-
-# Values whose text is what the column's input function reads, passed as they are; anything
-# else goes through the field's own get_db_prep_save first.
-_PLAIN = (str, int, Decimal, uuid.UUID, datetime.date)
-
-
-def is_postgresql(connection) -> bool:
-    return connection.vendor == "postgresql"
-
-
-def array_type(field: models.Field, connection) -> str:
-    """The SQL array type a column's values are sent as: the column's type without its length
-    or precision (`varchar(64)` -> `varchar[]`), so a value too long for the column is refused
-    by the insert, as in the plain form, rather than cut to fit by the cast."""
-    db_type = field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
-    target = field.target_field if field.is_relation else field
-    if isinstance(target, models.JSONField):
-        db_type = "jsonb"
-    return re.sub(r"\(.*\)", "", db_type).strip() + "[]"
-
-
-def array_literal(values) -> str:
-    """`{"v1","v2",NULL}`: every element quoted, with its backslashes and quotes escaped, so
-    any text (commas, braces, spaces) reads back as itself."""
-    return (
-        "{"
-        + ",".join(
-            "NULL"
-            if value is None
-            else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-            for value in values
-        )
-        + "}"
-    )
-
-
-def column_values(field: models.Field, values, connection) -> str:
-    """One column's values as the array parameter of `unnest_select` or `AnyOf` wants them."""
-    target = field.target_field if field.is_relation else field
-    if isinstance(target, models.JSONField):
-        # None is SQL NULL, as Django's JSONField stores it.
-        return array_literal(
-            None if value is None else json.dumps(value, cls=target.encoder) for value in values
-        )
-    prep = target.get_db_prep_save
-    return array_literal(
-        value if value is None or _plain(value) else prep(value, connection) for value in values
-    )
-
-
-def _plain(value) -> bool:
-    if isinstance(value, datetime.datetime):
-        return value.tzinfo is not None  # a naive one gets Django's warning and zone
-    return isinstance(value, _PLAIN) and not isinstance(value, bool)
-
-
-class AnyOf(Lookup):
-    """`column IN (values)`, sent on PostgreSQL as `column = ANY(%s::type[])` with the values
-    as one parameter. Use it as an expression: `.filter(AnyOf(F("pk"), ids))`."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        if not is_postgresql(connection):
-            return In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
-        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
-        field = self.lhs.output_field
-        target = field.target_field if field.is_relation else field
-        values = [target.get_prep_value(value) for value in self.rhs]
-        return (
-            f"{lhs_sql} = ANY(%s::{array_type(field, connection)})",
-            (*lhs_params, column_values(field, values, connection)),
-        )
-
-
-def unnest_select(fields: list[models.Field], connection) -> str:
-    """`SELECT c0, c1 ... FROM unnest(%s::t0[], %s::t1[], ...)`: one row per position of the
-    arrays (`column_values` of each field), in their order."""
-    arrays = ", ".join(f"%s::{array_type(field, connection)}" for field in fields)
-    names = ", ".join(f"c{n}" for n in range(len(fields)))
-    return f"SELECT {names} FROM unnest({arrays}) WITH ORDINALITY AS v({names}, n) ORDER BY n"  # noqa: S608
+__all__ = [
+    "AnyOf",
+    "array_literal",
+    "array_type",
+    "column_values",
+    "is_postgresql",
+    "unnest_select",
+]

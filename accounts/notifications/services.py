@@ -30,12 +30,14 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from coupzii.core import bulk
 from coupzii.core.errors import NotFound
-from coupzii.core.i18n import Text, in_every_language, in_every_language_many
+from coupzii.core.i18n import Text, in_every_language_many
 
 from .. import sms
 from ..models import Notification, User
@@ -111,25 +113,21 @@ def notification_send(
     if unknown:
         raise ValueError(f"Unknown notification channel(s) {sorted(unknown)}; use {CHANNELS}.")
     _check_link(link)
-    texts = {
-        **_in_every_language("title", title),
-        **_in_every_language("body", body),
-    }
+    titles, bodies = in_every_language_many([title, body])
 
     from ..tasks import deliver_notification  # tasks import this module
 
-    # title/body (the original columns) keep English, for the admin and old readers.
-    notification = Notification(
-        user=user,
-        kind=kind,
-        title=texts["title_en"],
-        body=texts["body_en"],
-        link=link,
-        **texts,
+    values = _row_values(
+        Notice(user=user, kind=kind, title=title, link=link),
+        titles=titles,
+        bodies=bodies,
+        now=timezone.now(),
     )
+    notification = _row(values, user)
+    if not _values_valid(values):
+        notification.full_clean(exclude=["user"], validate_unique=False)  # raises its error
     # No uniqueness query (public_id is a fresh uuid4) and no savepoint: one INSERT, inside
     # the caller's transaction when there is one (a checkout sends this in its capture).
-    notification.full_clean(exclude=["user"], validate_unique=False)
     notification.save()
     if _in_app_only.get():
         channels = ()
@@ -166,28 +164,19 @@ def notifications_send(notices: Sequence[Notice]) -> list[Notification]:
         if unknown:
             raise ValueError(f"Unknown notification channel(s) {sorted(unknown)}; use {CHANNELS}.")
         _check_link(notice.link)
-    # Every title and body in one pass per language (switching language per text cost more
-    # than the rendering).
-    rendered = iter(in_every_language_many([t for n in notices for t in (n.title, n.body)]))
-    rows = []
+    rendered = iter(_rendered([t for n in notices for t in (n.title, n.body)]))
+    now = timezone.now()
+    rows, values = [], []
     for notice in notices:
-        texts = {
-            **{f"title_{code}": value for code, value in next(rendered).items()},
-            **{f"body_{code}": value for code, value in next(rendered).items()},
-        }
-        row = Notification(
-            user=notice.user,
-            kind=notice.kind,
-            title=texts["title_en"],
-            body=texts["body_en"],
-            link=notice.link,
-            **texts,
-        )
-        row.full_clean(exclude=["user"], validate_unique=False)
+        row_values = _row_values(notice, titles=next(rendered), bodies=next(rendered), now=now)
+        row = _row(row_values, notice.user)
+        if not _values_valid(row_values):
+            row.full_clean(exclude=["user"], validate_unique=False)  # raises its usual error
         rows.append(row)
+        values.append(row_values)
     if not rows:
         return []
-    Notification.objects.bulk_create(rows)
+    _rows_insert(rows, values)
     deliveries = [
         (row.pk, channel)
         for notice, row in zip(notices, rows, strict=True)
@@ -208,6 +197,100 @@ def notifications_send(notices: Sequence[Notice]) -> list[Notification]:
             )
         )
     return rows
+
+
+# --- Rows --------------------------------------------------------------------------------------
+
+
+def _rendered(texts: list[Text]) -> list[dict[str, str]]:
+    """Every text in every language, in one pass per language (switching language per text
+    cost more than the rendering). A lazy translation or plain str that many notices share
+    (one body for a whole sync's notices) is rendered once; callables each time."""
+    unique: dict[int, Text] = {}
+    for text in texts:
+        if not callable(text) or isinstance(text, Promise):
+            unique.setdefault(id(text), text)
+        else:
+            unique[id(text)] = text
+    by_id = dict(zip(unique, in_every_language_many(list(unique.values())), strict=True))
+    return [by_id[id(text)] for text in texts]
+
+
+# Every column of a notification, in the model's order: a row is built from a tuple of them
+# (Django's positional path, no keyword rewriting or per-field defaults to look up), and the
+# bulk insert sends the same tuples' columns (not read back through modeltranslation's
+# descriptors, which answer in the active language).
+_FIELDS = Notification._meta.concrete_fields
+_USER = Notification._meta.get_field("user")
+# The text columns and the limits full_clean holds them to: (position, max length, blank).
+_TEXT_LIMITS = [
+    (n, f.max_length, f.blank)
+    for n, f in enumerate(_FIELDS)
+    if isinstance(f, models.CharField | models.TextField) and f.name != "user"
+]
+
+
+def _row_values(notice: Notice, *, titles: dict[str, str], bodies: dict[str, str], now) -> tuple:
+    values = {
+        "created_at": now,
+        "updated_at": now,
+        "public_id": uuid.uuid4(),
+        "user_id": notice.user.pk,
+        "kind": notice.kind,
+        # title/body (the original columns) keep English, for the admin and old readers.
+        "title": titles["en"],
+        "body": bodies["en"],
+        "link": notice.link,
+        **{f"title_{code}": value for code, value in titles.items()},
+        **{f"body_{code}": value for code, value in bodies.items()},
+    }
+    return tuple(values.get(f.attname) for f in _FIELDS)
+
+
+def _row(values: tuple, user: User) -> Notification:
+    row = Notification(*values)
+    _USER.set_cached_value(row, user)
+    return row
+
+
+def _values_valid(values: tuple) -> bool:
+    """What `full_clean` checks of a notification we built ourselves: its texts' lengths and
+    the required ones present (the rest are ours: a fresh uuid, the time, the user)."""
+    for n, max_length, blank in _TEXT_LIMITS:
+        value = values[n]
+        if value is None or (max_length and len(value) > max_length) or (not blank and not value):
+            return False
+    return True
+
+
+def _rows_insert(rows: list[Notification], values: list[tuple]) -> None:
+    """Write `rows` (made of `values`) in one statement and give each its id. On PostgreSQL
+    with one array per column (coupzii.core.bulk), as the ledger and the cashback sync write
+    theirs: Django's bulk_create prepares every value of every row and binds each into the
+    statement's text, which cost a sync's thousands of notices more than PostgreSQL took to
+    store them."""
+    connection = transaction.get_connection()
+    if not bulk.is_postgresql(connection):
+        Notification.objects.bulk_create(rows)
+        return
+    columns = [(n, f) for n, f in enumerate(_FIELDS) if not f.primary_key]
+    fields = [f for _n, f in columns]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Notification._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) {bulk.unnest_select(fields, connection)} "
+        f"RETURNING {quote('id')}, {quote('public_id')}"
+    )
+    params = [bulk.column_values(f, [row[n] for row in values], connection) for n, f in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {public_id: pk for pk, public_id in cursor.fetchall()}
+    for row, row_values in zip(rows, values, strict=True):
+        row.pk = ids[row_values[_PUBLIC_ID]]
+        row._state.adding, row._state.db = False, connection.alias
+
+
+_PUBLIC_ID = next(n for n, f in enumerate(_FIELDS) if f.name == "public_id")
 
 
 def operators_notify(*, title: Text, body: Text = "", link: str = "") -> list[Notification]:
@@ -308,11 +391,6 @@ def notification_deliver(*, notification_id: int, channel: str) -> bool:
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-def _in_every_language(field: str, text: Text) -> dict[str, str]:
-    """{"title_en": ..., "title_hi": ...}: `text` rendered with each site language active."""
-    return {f"{field}_{code}": value for code, value in in_every_language(text).items()}
 
 
 def _check_link(link: str) -> None:

@@ -394,18 +394,43 @@ def as_uuid(sub_id) -> uuid.UUID | None:
         return None
 
 
-def _event_new(sale: NetworkSale, source: str, click: Click | None) -> CashbackEvent:
-    event = CashbackEvent(
-        network=sale.network,
-        network_txn_id=sale.transaction_id,
-        sub_id=sale.sub_id[:64],
-        sale_amount=sale.sale_amount,
-        commission=sale.commission,
-        source=source,
-        occurred_at=sale.occurred_at,
-        raw_payload=dict(sale.raw),
-    )
-    _event_attach(event, click)
+# A new event is built from every column's value at once (Django's positional path, no
+# keyword handling or default look-up per field): a sync page makes hundreds.
+_EVENT_FIELDS = CashbackEvent._meta.concrete_fields
+_EVENT_RELATED = [CashbackEvent._meta.get_field(name) for name in ("click", "user", "merchant")]
+
+
+def _event_new(sale: NetworkSale, source: str, click: Click | None, now) -> CashbackEvent:
+    values = {
+        "created_at": now,
+        "updated_at": now,
+        "public_id": uuid.uuid4(),
+        "sub_id": sale.sub_id[:64],
+        "network": sale.network,
+        "network_txn_id": sale.transaction_id,
+        "sale_amount": sale.sale_amount,
+        "commission": sale.commission,
+        "cashback": Decimal("0.00"),
+        "status": CashbackStatus.PENDING,
+        "source": source,
+        "occurred_at": sale.occurred_at,
+        "raw_payload": dict(sale.raw),
+    }
+    matched = click is not None and click.user_id is not None
+    if matched:  # as _event_attach ties it
+        values["click_id"], values["user_id"] = click.pk, click.user_id
+        values["merchant_id"] = click.merchant_id
+        values["cashback"] = cashback_amount(
+            click=click, sale_amount=sale.sale_amount, commission=sale.commission
+        )
+        days = click.merchant.confirmation_days
+        values["expected_confirmation"] = (sale.occurred_at + timedelta(days=days)).date()
+    event = CashbackEvent(*(values.get(f.attname) for f in _EVENT_FIELDS))
+    if matched:
+        for relation, related in zip(
+            _EVENT_RELATED, (click, click.user, click.merchant), strict=True
+        ):
+            relation.set_cached_value(event, related)
     return event
 
 
@@ -429,7 +454,10 @@ def _events_insert(sales: list[NetworkSale], source: str) -> list[CashbackEvent]
     if not sales:
         return []
     clicks = _clicks_for(s.sub_id for s in sales)
-    events = [_event_new(s, source, _click_of(clicks, s.sub_id)) for s in sorted(sales, key=_key)]
+    now = timezone.now()
+    events = [
+        _event_new(s, source, _click_of(clicks, s.sub_id), now) for s in sorted(sales, key=_key)
+    ]
     inserted = []
     for first in range(0, len(events), INSERT_BATCH):
         inserted += _insert_unless_known(events[first : first + INSERT_BATCH])
@@ -450,7 +478,8 @@ def _insert_unless_known(events: list[CashbackEvent]) -> list[CashbackEvent]:
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in INSERT_FIELDS)
-    by_column = [[f.pre_save(event, True) for event in events] for f in INSERT_FIELDS]
+    # Every column's value is set when the event is made (its times too: `_event_new`).
+    by_column = [[getattr(event, f.attname) for event in events] for f in INSERT_FIELDS]
     if bulk.is_postgresql(connection):
         # One array per column (see wallet.bulk): the statement is the same short text for
         # every page, whatever its rows.
@@ -803,25 +832,36 @@ def _pending_notice(user: User, *, count: int, total: Decimal, store: str) -> No
         user=user,
         kind="cashback_pending",
         title=title,
-        body=gettext_lazy("It becomes available once the store confirms the purchase."),
+        body=_PENDING_BODY,
         link=WALLET_LINK,
     )
+
+
+# One lazy text per message, shared by every notice that says it: notifications_send renders
+# a text that many notices share once.
+_REVERSED = (
+    gettext_lazy("%(amount)s cashback from %(store)s was reversed"),
+    gettext_lazy("The store cancelled or returned the purchase after confirming it."),
+)
+_CONFIRMED = (
+    gettext_lazy("%(amount)s cashback from %(store)s is confirmed"),
+    gettext_lazy("It is in your available balance and can be withdrawn."),
+)
+_DECLINED = (
+    gettext_lazy("%(amount)s cashback from %(store)s was declined"),
+    gettext_lazy("The store did not confirm the purchase (cancelled or returned)."),
+)
+_PENDING_BODY = gettext_lazy("It becomes available once the store confirms the purchase.")
 
 
 def _moved_notice(event: CashbackEvent) -> Notice:
     store = _store(event)
     if event.reversed_at:
-        kind = "cashback_reversed"
-        title = gettext_lazy("%(amount)s cashback from %(store)s was reversed")
-        body = gettext_lazy("The store cancelled or returned the purchase after confirming it.")
+        kind, (title, body) = "cashback_reversed", _REVERSED
     elif event.status == CashbackStatus.CONFIRMED:
-        kind = "cashback_confirmed"
-        title = gettext_lazy("%(amount)s cashback from %(store)s is confirmed")
-        body = gettext_lazy("It is in your available balance and can be withdrawn.")
+        kind, (title, body) = "cashback_confirmed", _CONFIRMED
     else:
-        kind = "cashback_declined"
-        title = gettext_lazy("%(amount)s cashback from %(store)s was declined")
-        body = gettext_lazy("The store did not confirm the purchase (cancelled or returned).")
+        kind, (title, body) = "cashback_declined", _DECLINED
     return Notice(
         user=event.user,
         kind=kind,
