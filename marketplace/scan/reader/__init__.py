@@ -3,8 +3,9 @@
 QR codes and barcodes come first (zxing-cpp): one that holds a plausible code wins outright.
 Then Tesseract (Debian's `tesseract-ocr` and its English model, through pytesseract, so nothing
 is downloaded at run time) reads the text of a couple of cleaned-up versions of the image
-(grayscale, small images enlarged, dark mode inverted, then a thresholded copy), and the
-version whose code reading is the most confident wins. `parse` turns the words into fields.
+(grayscale, small images enlarged, dark mode inverted; then, if that reading is unsure,
+thresholded with boxes erased), and the most confident reading wins. `parse` turns the
+words into fields.
 
     reading = read_screenshot(image_bytes, stores=[Store("Myntra", "www.myntra.com"), ...])
     reading.fields  # {"code": {"value": "SAVE20", "confidence": 0.93}, "store": {...}, ...}
@@ -31,7 +32,7 @@ from .parse import (
 __all__ = ["Reading", "Store", "UnreadableImage", "read_screenshot"]
 
 # Good enough to stop trying other versions of the image.
-SURE = 0.85
+SURE = 0.7
 
 
 class UnreadableImage(ValueError):

@@ -44,7 +44,7 @@ def read_barcodes(image: Image.Image) -> list[str]:
 
 def variants(image: Image.Image):
     """Cleaned-up versions to OCR, most promising first: grayscale at a readable size with dark
-    mode inverted (dark text on light), then a black-and-white threshold of it."""
+    mode inverted (dark text on light); then black and white with boxes and rules erased."""
     gray = ImageOps.grayscale(image)
     width, height = gray.size
     scale = TARGET_WIDTH / width if width < TARGET_WIDTH else min(1.0, MAX_WIDTH / width)
