@@ -23,6 +23,13 @@ urlpatterns = [
         name="dev-gateway",
     ),
     path("checkout/callback/<str:number>/", views.payment_callback, name="payment-callback"),
+    # Any other app's payable (a marketplace purchase), by its gateway order.
+    path("checkout/payments/<str:gateway_order_id>/", views.payable_pay, name="payable-pay"),
+    path(
+        "checkout/payments/<str:gateway_order_id>/callback/",
+        views.payable_callback,
+        name="payable-callback",
+    ),
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/retry/", views.order_retry, name="order-retry"),

@@ -30,7 +30,7 @@ from catalog import selectors as catalog_selectors
 from catalog.models import Product
 from coupzii.core.errors import DomainError
 from coupzii.core.http import post_form
-from coupzii.core.money import ZERO, format_inr
+from coupzii.core.money import ZERO, format_inr, from_paise
 from coupzii.core.pagination import paginate
 from coupzii.core.security import allow_on_response
 
@@ -47,7 +47,8 @@ from .forms import (
     WalletToggleForm,
 )
 from .gateways import gateway
-from .models import Order, OrderStatus, PaymentStatus
+from .models import Order, OrderStatus, Payment, PaymentStatus
+from .payables import payable_handler
 from .services import cart as cart_services
 from .services.checkout import order_place
 from .services.payments import payment_report_failure, payment_verify
@@ -60,6 +61,7 @@ LOW_STOCK = 5
 # ran short. Refunded lines' codes are void, and codes_by_line leaves them out.
 CODES_SHOWN_FOR = {OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED}
 PAYMENT_OUTCOMES = {"paid", "failed", "unverified"}
+ORDER_KIND = "order"  # the shop's own payable (services.order_payable.KIND)
 
 
 def _signed_in_user(request):
@@ -467,6 +469,8 @@ def dev_gateway_pay(request, gateway_order_id: str):
         raise Http404()
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("commerce:orders"))
+    if "order" not in request.POST:
+        return _dev_gateway_pay_payable(request, provider, gateway_order_id)
     order = _own_order(request, request.POST.get("order", ""))
     payment = next(
         (p for p in order.payments.all() if p.gateway_order_id == gateway_order_id), None
@@ -537,6 +541,144 @@ def payment_callback(request, number: str):
     except DomainError:  # PaymentInvalid, OrderNotFound, GatewayUnavailable, ...
         messages.error(request, _("We couldn't confirm this payment."))
     url = f"{reverse('commerce:order', args=[order.number])}?{urlencode({'payment': outcome})}"
+    response = HttpResponseRedirect(url)
+    response.status_code = 303  # See Other: the browser follows with a GET
+    return response
+
+
+# --- Any other payable: /checkout/payments/<gateway_order_id>/ ---------------------------------
+# The same pay page, dev gateway and callback for a payable of another app (a marketplace
+# purchase), found by its gateway order; the handler names it and says where the payer returns.
+
+
+def _own_payable(request, gateway_order_id: str):
+    """(payment, handler, payable) of the signed-in user's gateway order, or 404. Shop orders
+    are left to their own pages."""
+    payment = (
+        Payment.objects.filter(gateway_order_id=gateway_order_id, user=request.user)
+        .exclude(payable_kind=ORDER_KIND)
+        .order_by("pk")
+        .first()
+    )
+    if payment is None:
+        raise Http404()
+    handler = payable_handler(payment.payable_kind)
+    payable = handler.get(payment.payable_ref)
+    if not handler.return_url(payable):
+        raise Http404()
+    return payment, handler, payable
+
+
+@login_required
+@never_cache
+@require_safe
+def payable_pay(request, gateway_order_id: str):
+    payment, handler, payable = _own_payable(request, gateway_order_id)
+    back_url = handler.return_url(payable)
+    if payment.status != PaymentStatus.CREATED or not handler.awaiting_payment(payable):
+        return redirect(back_url)
+    provider = gateway()
+    deadline = handler.deadline(payable)
+    title = handler.title(payable)
+    context = {
+        "payment": payment,
+        "payable_title": title,
+        "amount": from_paise(payment.amount_paise),
+        "deadline": deadline,
+        "expired": deadline is not None and deadline <= timezone.now(),
+        "is_dev": provider.is_dev,
+        "back_url": back_url,
+        "payer_email": request.user.email,
+    }
+    if not provider.is_dev:
+        callback = reverse("commerce:payable-callback", args=[payment.gateway_order_id])
+        context["razorpay_options"] = {
+            "key": provider.key_id,
+            "amount": payment.amount_paise,
+            "currency": payment.currency,
+            "order_id": payment.gateway_order_id,
+            "name": "Coupzii",
+            "description": title,
+            "prefill": {"email": request.user.email},
+            "callback_url": request.build_absolute_uri(callback),
+            "redirect": True,
+            "retry": {"enabled": False},
+            "theme": {"color": "#0f766e"},
+        }
+    response = render(request, "commerce/pay.html", context)
+    if not provider.is_dev:
+        allow_on_response(response, RAZORPAY_CHECKOUT_CSP)
+    return response
+
+
+def _dev_gateway_pay_payable(request, provider, gateway_order_id: str):
+    payment, handler, payable = _own_payable(request, gateway_order_id)
+    if payment.status != PaymentStatus.CREATED or not handler.awaiting_payment(payable):
+        messages.info(request, _("This is no longer waiting for payment."))
+        return redirect(handler.return_url(payable))
+    succeed = request.POST.get("outcome") == "pay"
+    with transaction.atomic():
+        result = provider.pay(gateway_order_id=gateway_order_id, succeed=succeed)
+        transaction.on_commit(
+            lambda: tasks.deliver_dev_webhook.delay(
+                body=result.webhook_body.decode(),
+                signature=result.webhook_signature,
+                event_id=result.webhook_event_id,
+            )
+        )
+    return render(
+        request,
+        "commerce/dev_gateway_return.html",
+        {
+            "fields": sorted(result.callback.items()),
+            "succeed": succeed,
+            "callback_url": reverse("commerce:payable-callback", args=[gateway_order_id]),
+        },
+    )
+
+
+@csrf_exempt  # Razorpay posts it from its own page; the payment signature is the proof
+@require_POST
+def payable_callback(request, gateway_order_id: str):
+    """As `payment_callback`, for a payable found by its gateway order: acted on for its payer
+    only through signed data, and always answered with a redirect to the payer's page."""
+    payment = (
+        Payment.objects.filter(gateway_order_id=gateway_order_id)
+        .exclude(payable_kind=ORDER_KIND)
+        .order_by("pk")
+        .first()
+    )
+    if payment is None:
+        raise Http404()
+    handler = payable_handler(payment.payable_kind)
+    payable = handler.get(payment.payable_ref)
+    post = request.POST
+    outcome = "unverified"
+    try:
+        if post.get("razorpay_payment_id") and post.get("razorpay_signature"):
+            if post.get("razorpay_order_id", "") != gateway_order_id:
+                raise PaymentInvalid()
+            payment_verify(
+                user=payment.user,
+                gateway_order_id=gateway_order_id,
+                payment_id=post["razorpay_payment_id"],
+                signature=post["razorpay_signature"],
+            )
+            outcome = "paid"
+            messages.success(request, _("Payment received. Thank you!"))
+        elif post.get("error[metadata]"):
+            metadata = _failure_metadata(post["error[metadata]"])
+            if metadata.get("order_id", "") != gateway_order_id:
+                raise PaymentInvalid()
+            payment_report_failure(
+                user=payment.user,
+                gateway_order_id=gateway_order_id,
+                payment_id=metadata.get("payment_id", ""),
+            )
+            outcome = "failed"
+    except DomainError:
+        messages.error(request, _("We couldn't confirm this payment."))
+    url = f"{handler.return_url(payable)}?{urlencode({'payment': outcome})}"
     response = HttpResponseRedirect(url)
     response.status_code = 303  # See Other: the browser follows with a GET
     return response

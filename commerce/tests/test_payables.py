@@ -71,7 +71,7 @@ def test_shop_orders_and_the_test_apps_pledges_are_registered_when_the_apps_star
 
 def test_an_unregistered_kind_is_a_programming_error():
     with pytest.raises(UnknownPayable, match="payable_register"):
-        payable_handler("marketplace_purchase")
+        payable_handler("never_registered")
 
 
 @pytest.mark.parametrize("kind", ["", "x" * 33])
