@@ -39,8 +39,8 @@ LISTING_FIELDS = (
     "merchant__name",
     "merchant__slug",
     "store_name",
-    "category__name",
-    "category__slug",
+    # The whole category row: its name is translated (name_en, name_hi ...).
+    "category",
     "title",
     "worth",
     "expires_on",

@@ -106,11 +106,11 @@ def test_browse_answers_400_with_field_messages_for_a_bad_query(api, query):
 
 
 def test_browse_runs_the_same_queries_for_one_or_twenty_listings(api):
-    _listing()
+    _listing(coupon__category=CategoryFactory())
     with CaptureQueriesContext(connection) as one:
         api.get(LISTINGS)
     for _ in range(25):
-        _listing()
+        _listing(coupon__category=CategoryFactory())
     with CaptureQueriesContext(connection) as twenty:
         response = api.get(LISTINGS)
     assert len(response.json()["results"]) == 20
