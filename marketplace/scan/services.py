@@ -171,12 +171,9 @@ def scan_save(*, owner, public_id, **fields) -> LockerCoupon:
     Raises ScanNotFound (not theirs), ScanNotReady (still reading, or saved already),
     LockerCouponInvalid, CodeAlreadyInLocker.
     """
-    scan = (
-        Scan.objects.select_for_update()
-        .filter(owner=owner, public_id=public_id)
-        .select_related("coupon")
-        .first()
-    )
+    # The scan row alone is locked (two tabs saving one scan: one coupon); no outer join,
+    # which PostgreSQL can't lock.
+    scan = Scan.objects.select_for_update().filter(owner=owner, public_id=public_id).first()
     if scan is None:
         raise ScanNotFound()
     if scan.coupon_id is not None:
