@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from coupzii.core.errors import NotFound
 from coupzii.core.files import private_file_response
+from coupzii.core.pagination import PageNumberPagination
 from coupzii.core.serializers import ApiErrorSerializer, enum_field
 
 from ..models import Dispute, DisputeStatus, RefundTo
@@ -61,7 +62,8 @@ class DisputeSerializer(serializers.ModelSerializer):
     )
     refund_to = enum_field(
         "DisputeRefundTo",
-        RefundTo.choices,
+        # Empty is a value of its own (not refunded): the schema's enum must list it too.
+        [("", _("Not refunded")), *RefundTo.choices],
         read_only=True,
         allow_blank=True,
         help_text=_("Where the buyer was refunded; empty unless refunded."),
@@ -148,6 +150,26 @@ def _parsed(serializer_class, request: Request) -> dict:
 
 
 class DisputeOpenView(DisputesView):
+    pagination_class = PageNumberPagination
+    queryset = Dispute.objects.none()  # for the schema generator (the list's model)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="My disputes",
+        description=(
+            "Disputes I filed as a buyer and disputes filed on my sales (see `role`), newest "
+            "first, paginated."
+        ),
+        responses={
+            200: DisputeSerializer(many=True),
+            401: SIGNED_OUT,
+            404: OpenApiResponse(ApiErrorSerializer, description=_("`not_found`: no such page.")),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.disputes_of_party(user=request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     @extend_schema(
         tags=TAGS,
         summary="Report that a bought code did not work",

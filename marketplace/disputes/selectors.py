@@ -29,6 +29,17 @@ def dispute_for_party(*, user: User, public_id) -> Dispute | None:
     )
 
 
+def disputes_of_party(*, user: User) -> QuerySet[Dispute]:
+    """Disputes `user` filed as a buyer or that were filed on their sales, newest first."""
+    if not user.is_authenticated:
+        return Dispute.objects.none()
+    return (
+        _with_parties()
+        .filter(Q(purchase__buyer=user) | Q(purchase__seller=user))
+        .order_by("-created_at", "-pk")
+    )
+
+
 def dispute_screenshot(public_id) -> Dispute | None:
     """Any dispute, for its screenshot: the caller checks who may see it (buyer, seller, or an
     operator, with coupzii.core.files.private_file_response)."""

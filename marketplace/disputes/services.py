@@ -39,6 +39,7 @@ from accounts.models import User
 from accounts.services import notification_send, operators_notify
 from coupzii.core.errors import Forbidden
 from coupzii.core.money import format_inr, quantize
+from wallet.models import Transaction
 from wallet.services import (
     Entry,
     platform_account,
@@ -188,6 +189,7 @@ def disputes_overdue(*, batch: int = OVERDUE_BATCH) -> int:
         .order_by("answer_due")
         .values_list("pk", flat=True)[:batch]
     )
+    disputes_settled_elsewhere(batch=batch)
     moved = sum(_overdue_one(pk, now) for pk in due)
     if moved:
         operators_notify(
@@ -222,6 +224,54 @@ def _overdue_one(pk: int, now) -> int:
         link=_page(dispute),
     )
     return 1
+
+
+def disputes_settled_elsewhere(*, batch: int = OVERDUE_BATCH) -> int:
+    """Undecided disputes whose purchase was refunded or released outside them (purchases'
+    own refund, an operator in the purchases admin) are closed with that outcome, so neither
+    party waits for a decision that can't come. No operator decided them, so they don't count
+    as lost (see `_suspend_if_repeated`). Purchases may call it right after such a refund; the
+    overdue sweep runs it too. Returns how many."""
+    settled = list(
+        Dispute.objects.filter(
+            status__in=UNDECIDED,
+            purchase__status__in=(PurchaseStatus.REFUNDED, PurchaseStatus.RELEASED),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    return sum(_settle_one(pk) for pk in settled)
+
+
+@transaction.atomic
+def _settle_one(pk: int) -> int:
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("purchase", "purchase__buyer", "purchase__seller")
+        .filter(pk=pk, status__in=UNDECIDED)
+        .first()
+    )
+    if dispute is None:  # decided meanwhile
+        return 0
+    purchase = dispute.purchase
+    if purchase.status == PurchaseStatus.REFUNDED:
+        dispute.status = DisputeStatus.REFUNDED
+        dispute.refund_to = RefundTo.WALLET if _refunded_to_wallet(purchase) else RefundTo.GATEWAY
+    elif purchase.status == PurchaseStatus.RELEASED:
+        dispute.status = DisputeStatus.RELEASED
+    else:
+        return 0
+    dispute.decided_at = timezone.now()
+    # No notices: whoever refunded or released the purchase told both sides already.
+    dispute.save(update_fields=["status", "refund_to", "decided_at", "updated_at"])
+    return 1
+
+
+def _refunded_to_wallet(purchase: Purchase) -> bool:
+    return (
+        purchase.method == PaymentMethod.WALLET
+        or Transaction.objects.filter(idempotency_key=_key(purchase, "refund")).exists()
+    )
 
 
 # --- Operators --------------------------------------------------------------------------------
@@ -432,6 +482,7 @@ def _suspend_if_repeated(seller: User, now) -> Suspension | None:
     losses = Dispute.objects.filter(
         purchase__seller=seller,
         status=DisputeStatus.REFUNDED,
+        decided_by__isnull=False,  # an operator's decision, not a refund outside the dispute
         decided_at__gt=now - LOSS_WINDOW,
     ).count()
     if losses < LOSSES_FOR_SUSPENSION:

@@ -116,3 +116,25 @@ def test_the_schema_documents_every_status():
     answer = paths[DISPUTES + "{public_id}/answer/"]["post"]["responses"]
     assert {"200", "400", "401", "404", "409"} <= set(answer)
     assert "multipart/form-data" in paths[DISPUTES]["post"]["requestBody"]["content"]
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_my_disputes_list_both_roles_in_fixed_queries(buyer, count, django_assert_num_queries):
+    from coupzii.tests.schema import assert_matches_schema
+
+    seller = UserFactory()
+    for _ in range(count):
+        purchase = paid_purchase(buyer, seller=seller, price="10.00")
+        api_for(buyer).post(DISPUTES, {"number": purchase.number, "note": "x"}, format="json")
+    api = api_for(buyer)
+
+    with django_assert_num_queries(2):  # count, page with purchase and both parties
+        mine = api.get(DISPUTES, {"page_size": 20})
+
+    assert mine.status_code == 200
+    assert [row["role"] for row in mine.json()["results"]] == ["buyer"] * count
+    assert_matches_schema(mine, method="GET", path=DISPUTES)
+    on_my_sales = api_for(seller).get(DISPUTES).json()["results"]
+    assert [row["role"] for row in on_my_sales] == ["seller"] * count
+    assert api_for(UserFactory()).get(DISPUTES).json()["results"] == []
+    assert APIClient().get(DISPUTES).status_code == 401

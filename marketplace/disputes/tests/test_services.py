@@ -22,6 +22,7 @@ from marketplace.disputes.services import (
     dispute_decide,
     dispute_open,
     disputes_overdue,
+    disputes_settled_elsewhere,
     purchase_refund_after_release,
     receivable_problems,
     seller_owes,
@@ -45,6 +46,7 @@ from marketplace.models import (
     PaymentMethod,
     Purchase,
     PurchaseStatus,
+    RefundTo,
     SellerDebt,
     Suspension,
 )
@@ -540,3 +542,21 @@ def test_a_release_is_refused_when_the_buyer_was_refunded_meanwhile(buyer, opera
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.OPEN
     assert available(dispute.purchase.seller) == 0
+
+
+def test_a_purchase_refunded_outside_its_dispute_closes_the_dispute_without_a_loss(buyer):
+    seller = UserFactory()
+    disputes = []
+    for _ in range(3):
+        purchase = paid_purchase(buyer, seller=seller)
+        disputes.append(dispute_open(buyer=buyer, number=purchase.number, note="Invalid"))
+        purchase_refund(purchase_id=purchase.pk, to=RefundTo.WALLET, reason="support")
+
+    disputes_overdue()
+
+    for dispute in disputes:
+        dispute.refresh_from_db()
+        assert (dispute.status, dispute.refund_to) == (DisputeStatus.REFUNDED, RefundTo.WALLET)
+        assert dispute.decided_at is not None
+    assert not Suspension.objects.filter(user=seller).exists()
+    assert disputes_settled_elsewhere() == 0
