@@ -1,11 +1,13 @@
 """The rating form: 1 to 5 stars and an optional comment."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.forms import DomainErrorFormMixin
 
-STARS = [(n, _("%(n)s of 5") % {"n": n}) for n in range(5, 0, -1)]
+# Lazy labels: `%` on a lazy string at import would fix them in the language of the import.
+STARS = [(n, format_lazy("{n} {of_5}", n=n, of_5=_("of 5"))) for n in range(5, 0, -1)]
 
 
 class RatingForm(DomainErrorFormMixin, forms.Form):

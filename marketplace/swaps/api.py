@@ -113,7 +113,12 @@ def _mine(request, public_id) -> Exchange:
         description="Swaps offered to me (`role=incoming`, the default) or asked by me "
         "(`outgoing`), newest first, paginated; filter by `status`.",
         parameters=[ExchangeQuerySerializer],
-        responses={200: ExchangeSerializer(many=True), 400: BAD_QUERY, 401: SIGNED_OUT},
+        responses={
+            200: ExchangeSerializer(many=True),
+            400: BAD_QUERY,
+            401: SIGNED_OUT,
+            404: OpenApiResponse(ApiErrorSerializer, description="`not_found`: no such page."),
+        },
     ),
     post=extend_schema(
         tags=TAGS,
