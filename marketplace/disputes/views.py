@@ -16,11 +16,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from coupzii.core.errors import DomainError
 from coupzii.core.files import private_file_response
 from coupzii.core.http import post_form
+from coupzii.core.pagination import paginate
 
 from ..models import DisputeStatus
 from . import selectors
 from .forms import AnswerForm, DisputeForm
 from .services import dispute_answer, dispute_open
+
+PER_PAGE = 20
 
 
 @login_required
@@ -58,6 +61,20 @@ def dispute_new(request, number: str):
         "marketplace/disputes/new.html",
         {"purchase": purchase, "form": form, "open": selectors.may_dispute(purchase)},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_safe
+def dispute_list(request):
+    """My disputes: those I filed as a buyer and those filed on my sales, newest first."""
+    page, page_range = paginate(
+        request, selectors.disputes_of_party(user=request.user), per_page=PER_PAGE
+    )
+    return render(
+        request,
+        "marketplace/disputes/list.html",
+        {"page": page, "page_range": page_range},
     )
 
 

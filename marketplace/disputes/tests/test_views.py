@@ -230,3 +230,39 @@ def test_the_purchase_page_links_both_sides_to_the_dispute(client, buyer):
     for user in (buyer, purchase.seller):
         client.force_login(user)
         assert f'href="{page_url(dispute)}"' in client.get(url).content.decode()
+
+
+def _list_queries(client, user) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("marketplace:disputes")).content.decode()
+    return len(queries), page
+
+
+def test_my_disputes_page_lists_both_roles_in_fixed_queries(client, buyer):
+    seller = UserFactory()
+    first = paid_purchase(buyer, seller=seller, price="10.00")
+    dispute_open(buyer=buyer, number=first.number, note="Invalid")
+    one, _page = _list_queries(client, buyer)
+    for _ in range(19):
+        purchase = paid_purchase(buyer, seller=seller, price="10.00")
+        dispute_open(buyer=buyer, number=purchase.number, note="Invalid")
+
+    twenty, page = _list_queries(client, buyer)
+    _count, sellers_page = _list_queries(client, seller)
+
+    assert twenty == one
+    assert page.count('data-testid="dispute-row"') == 20
+    assert "Your report" in page
+    assert sellers_page.count("On your sale") == 20
+
+
+def test_my_disputes_page_is_empty_for_a_stranger_and_asks_signed_out_to_sign_in(client):
+    _count, page = _list_queries(client, UserFactory())
+    assert 'data-testid="dispute-row"' not in page
+    assert "No disputes" in page
+    client.logout()
+    assert client.get(reverse("marketplace:disputes")).status_code == 302
