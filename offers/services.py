@@ -37,7 +37,7 @@ from .books.common import (
     redemption_guard_register,
     redemption_guard_unregister,
 )
-from .books.resale import code_resale_ready, code_resell
+from .books.resale import code_resale_ready, code_resale_revoke, code_resell
 from .books.till import code_redeem_rollback, code_validate
 from .clickout import click_record, clicks_write
 from .views_counter import offer_views_count, offer_views_flush
@@ -60,6 +60,7 @@ __all__ = [
     "code_redeem",
     "code_redeem_rollback",
     "code_resale_ready",
+    "code_resale_revoke",
     "code_resell",
     "code_rows_from_csv",
     "code_rows_from_xlsx",

@@ -41,7 +41,7 @@ from commerce.services.refunds import refund_open
 from coupzii.core.errors import DomainError
 from coupzii.core.money import format_inr, quantize
 from offers import errors as offers_errors
-from offers.services import code_resale_ready, code_resell
+from offers.services import code_resale_ready, code_resale_revoke, code_resell
 from wallet import services as ledger
 from wallet.errors import InsufficientFunds
 from wallet.models import AccountKind
@@ -446,16 +446,43 @@ def purchase_refund(*, purchase_id: int, to: str, actor=None, reason: str = "") 
             actor=actor,
             memo=reason,
         )
-    if purchase.buyer_coupon_id:
-        LockerCoupon.objects.filter(pk=purchase.buyer_coupon_id).update(
-            status=CouponStatus.GONE, updated_at=timezone.now()
-        )
+    purchase_buyer_coupon_revoke(purchase)
     purchase.status = S.REFUNDED
     purchase.refunded_at = timezone.now()
     purchase.save(update_fields=["status", "refunded_at", "updated_at"])
     to_card = payment is not None
     transaction.on_commit(lambda: _notify_refund(purchase.pk, to_card=to_card))
     return purchase
+
+
+# The buyer still holds their bought coupon in these states (not sold on or swapped away).
+STILL_HELD = (CouponStatus.ACTIVE, CouponStatus.LISTED, CouponStatus.USED, CouponStatus.EXPIRED)
+
+
+def purchase_buyer_coupon_revoke(purchase: Purchase) -> None:
+    """The buyer was refunded: they no longer hold what they bought. Their locker coupon is
+    GONE; a listing they made of it ends (WITHDRAWN: a buyer paying for it by card right now is
+    refunded by the payment path, which finds it no longer live); their swaps of it end; and a
+    re-keyed book code is voided at the brand, with an audit row. The seller's original code
+    stays void and their coupon SOLD (the brand was told it is spent). A coupon the buyer
+    already sold on or swapped away is left to its new holder. Call under the refund's
+    transaction with the purchase locked (disputes' refund after release calls it too)."""
+    if not purchase.buyer_coupon_id:
+        return
+    coupon = LockerCoupon.objects.select_for_update().get(pk=purchase.buyer_coupon_id)
+    if coupon.status not in STILL_HELD:
+        return
+    now = timezone.now()
+    Listing.objects.filter(coupon=coupon, status=ListingStatus.LIVE).update(
+        status=ListingStatus.WITHDRAWN, ended_at=now, updated_at=now
+    )
+    if coupon.book_code_id and purchase.verified:
+        code_resale_revoke(
+            code=coupon.book_code_id, buyer=purchase.buyer, reference=purchase.number
+        )
+    coupon.status = CouponStatus.GONE
+    coupon.save(update_fields=["status", "updated_at"])
+    _swaps_withdraw(coupon.pk)
 
 
 def _captured_payment(purchase: Purchase) -> Payment | None:

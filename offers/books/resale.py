@@ -98,3 +98,33 @@ def _assign(row: CouponCode, *, buyer) -> None:
         except IntegrityError:
             continue
     raise errors.CodeUnavailable()
+
+
+def code_resale_revoke(*, code: CouponCode | int, buyer, reference: str) -> bool:
+    """A marketplace purchase that re-keyed `code` to `buyer` was refunded: void the code they
+    were given, with an audit row, so a refunded buyer holds no working code. Call inside the
+    refund's transaction (NOT durable, like `code_resell`).
+
+    The seller's original code stays void (it was voided at the brand and the seller was told
+    it is spent). A code the buyer no longer holds unused (redeemed already, voided, or passed
+    on) is left as it is; returns whether it was voided."""
+    pk = code.pk if isinstance(code, CouponCode) else code
+    with transaction.atomic():
+        row = CouponCode.objects.select_for_update().filter(pk=pk).first()
+        if row is None or row.holder_id != buyer.pk or row.status != CodeStatus.ASSIGNED:
+            return False
+        if row.redemption_count:
+            return False
+        row.status = CodeStatus.VOID
+        row.locked_until = None
+        row.save(update_fields=["status", "locked_until", "updated_at"])
+        _audit(
+            book_id=row.book_id,
+            code=row,
+            action=AuditAction.VOID,
+            ok=True,
+            actor=buyer,
+            reason=f"marketplace purchase refunded ({reference})",
+            order_reference=reference,
+        )
+    return True

@@ -389,6 +389,46 @@ def test_a_refund_to_the_wallet_returns_the_price_and_takes_the_coupon_back(buye
     assert ledger_problems() == []
 
 
+def test_a_refunded_verified_purchase_voids_the_buyers_fresh_code_at_the_brand(buyer):
+    listing = verified_listing()
+    old = listing.coupon.book_code
+    purchase = buy(buyer, listing)
+    fresh = CouponCode.objects.get(holder=buyer)
+
+    purchase_refund(purchase_id=purchase.pk, to=RefundTo.WALLET, reason="did not work")
+
+    fresh.refresh_from_db()
+    old.refresh_from_db()
+    assert fresh.status == CodeStatus.VOID  # the refunded buyer can't spend it
+    assert old.status == CodeStatus.VOID  # nor can the seller: it stays spent
+    assert LockerCoupon.objects.get(owner=buyer).status == CouponStatus.GONE
+    listing.coupon.refresh_from_db()
+    assert listing.coupon.status == CouponStatus.SOLD
+    voids = RedemptionAudit.objects.filter(
+        code=fresh, action=AuditAction.VOID, order_reference=purchase.number
+    )
+    assert voids.count() == 1
+    assert available(buyer) == D("500.00")
+    assert ledger_problems() == []
+
+
+def test_a_refund_ends_the_buyers_own_listing_of_the_coupon_they_bought(buyer):
+    from marketplace.listings.services import listing_create
+
+    purchase = buy(buyer, verified_listing())
+    bought = LockerCoupon.objects.get(owner=buyer)
+    relisted = listing_create(seller=buyer, coupon=bought, price=D("100.00"), swap_welcome=True)
+
+    purchase_refund(purchase_id=purchase.pk, to=RefundTo.WALLET)
+
+    relisted.refresh_from_db()
+    bought.refresh_from_db()
+    assert relisted.status == ListingStatus.WITHDRAWN
+    assert bought.status == CouponStatus.GONE
+    with pytest.raises(ListingNotForSale):
+        buy(UserFactory(), relisted, key="k2")
+
+
 def test_a_card_purchase_refunded_to_the_gateway_goes_back_to_the_card(
     buyer, listing, django_capture_on_commit_callbacks
 ):
