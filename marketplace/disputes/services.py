@@ -56,8 +56,6 @@ from ..errors import (
     DisputeInvalid,
     DisputeNotAllowed,
     DisputeNotFound,
-    ListingNotForSale,
-    ListingNotFound,
     PurchaseNotFound,
     PurchaseNotRefundable,
     RefundNotAllowed,
@@ -66,8 +64,6 @@ from ..models import (
     CouponStatus,
     Dispute,
     DisputeStatus,
-    Listing,
-    ListingStatus,
     LockerCoupon,
     PaymentMethod,
     Purchase,
@@ -534,18 +530,9 @@ def suspension_lift(*, operator: User, suspension_id: int) -> Suspension:
 
 
 def _withdraw_live_listings(seller: User) -> int:
-    from ..listings.services import listing_withdraw
+    from ..listings.services import seller_listings_withdraw
 
-    withdrawn = 0
-    for listing in Listing.objects.filter(seller=seller, status=ListingStatus.LIVE).order_by("pk"):
-        try:
-            listing_withdraw(
-                seller=seller, listing=listing, reason=_("Seller suspended after disputes")
-            )
-        except (ListingNotFound, ListingNotForSale):
-            continue  # sold or being paid for right now: that sale goes on
-        withdrawn += 1
-    return withdrawn
+    return seller_listings_withdraw(seller=seller)
 
 
 # --- Helpers ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -133,13 +133,16 @@ def seller_reputation(user_ids) -> dict[int, dict]:
     "sales": completed sales}} for each seller asked about; two queries whatever the count."""
     user_ids = set(user_ids)
     reputation = {user_id: {"rating": None, "ratings": 0, "sales": 0} for user_id in user_ids}
+    # Ratings they got as the seller of a sale: what a buyer wants to know about a seller
+    # (ratings they got as a buyer say nothing about the codes they sell).
     rated = (
-        Rating.objects.filter(ratee_id__in=user_ids)
+        Rating.objects.filter(ratee_id__in=user_ids, purchase__seller_id=F("ratee_id"))
         .values("ratee_id")
-        .annotate(average=Avg("stars"), count=Count("id"))
+        .annotate(stars=Sum("stars"), count=Count("id"))
     )
     for row in rated:
-        reputation[row["ratee_id"]]["rating"] = Decimal(str(row["average"])).quantize(
+        average = Decimal(row["stars"]) / row["count"]
+        reputation[row["ratee_id"]]["rating"] = average.quantize(
             Decimal("0.1"), rounding=ROUND_HALF_UP
         )
         reputation[row["ratee_id"]]["ratings"] = row["count"]

@@ -235,6 +235,22 @@ def _expire_one(pk: int, now: datetime) -> int:
 
 @transaction.atomic
 def suspension_create(*, user: User, until: datetime, reason: str) -> Suspension:
-    """An operator bars `user` from listing until `until` (the disputes rule makes its own).
-    Their live listings stay up; operators withdraw any that must go."""
-    return Suspension.objects.create(user=user, until=until, reason=reason[:200])
+    """An operator bars `user` from listing until `until` (the disputes rule makes its own) and
+    their live listings come down: a suspended seller's coupons must not stay on sale."""
+    suspension = Suspension.objects.create(user=user, until=until, reason=reason[:200])
+    seller_listings_withdraw(seller=user)
+    return suspension
+
+
+def seller_listings_withdraw(*, seller: User) -> int:
+    """Withdraw every live listing of `seller` (suspended); one a buyer is paying for right now
+    is left to its sale. Returns how many came down."""
+    withdrawn = 0
+    live = Listing.objects.filter(seller=seller, status=ListingStatus.LIVE).order_by("pk")
+    for listing in live:
+        try:
+            listing_withdraw(seller=seller, listing=listing)
+        except (ListingNotFound, ListingNotForSale):
+            continue  # sold or being paid for right now: that sale goes on
+        withdrawn += 1
+    return withdrawn

@@ -24,6 +24,7 @@ from marketplace.listings.services import (
     listing_withdraw,
     listings_withdraw_expiring,
     seller_is_suspended,
+    suspension_create,
 )
 from marketplace.models import (
     Benefit,
@@ -144,6 +145,22 @@ def test_a_suspended_seller_cannot_list_until_the_suspension_ends_or_is_lifted()
     suspension.save()
     assert not seller_is_suspended(coupon.owner)
     listing_create(seller=coupon.owner, coupon=coupon, price=D("10"), swap_welcome=False)
+
+
+def test_an_operators_suspension_takes_the_sellers_live_listings_down():
+    listing = ListingFactory()
+    other_sellers = ListingFactory()
+
+    suspension_create(
+        user=listing.seller, until=timezone.now() + timedelta(days=7), reason="Fake codes"
+    )
+
+    listing.refresh_from_db()
+    listing.coupon.refresh_from_db()
+    other_sellers.refresh_from_db()
+    assert listing.status == ListingStatus.WITHDRAWN
+    assert listing.coupon.status == CouponStatus.ACTIVE
+    assert other_sellers.status == ListingStatus.LIVE
 
 
 def test_a_code_live_in_another_listing_cannot_be_listed_again():

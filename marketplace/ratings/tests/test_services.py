@@ -5,7 +5,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from marketplace import errors
 from marketplace.listings.selectors import seller_reputation
-from marketplace.models import PurchaseStatus, Rating
+from marketplace.models import Purchase, PurchaseStatus, Rating
 from marketplace.ratings.selectors import rating_allowed
 from marketplace.ratings.services import rating_give
 
@@ -71,3 +71,26 @@ def test_a_rating_shows_in_the_sellers_reputation(purchase):
 
     assert reputation["ratings"] == 1
     assert reputation["rating"] == 4
+
+
+def test_ratings_a_seller_got_as_a_buyer_are_not_in_their_seller_reputation(purchase):
+    # given: the seller of one sale bought on another, and their seller rated them as a buyer
+    rating_give(rater=purchase.buyer, number=purchase.number, stars=5)
+    as_buyer = completed_purchase()
+    Purchase.objects.filter(pk=as_buyer.pk).update(buyer=purchase.seller)
+    rating_give(rater=as_buyer.seller, number=as_buyer.number, stars=1)
+
+    reputation = seller_reputation([purchase.seller_id])[purchase.seller_id]
+
+    assert (reputation["ratings"], reputation["rating"]) == (1, 5)
+
+
+def test_a_sellers_average_rating_is_rounded_to_one_place():
+    first, second, third = completed_purchase(), completed_purchase(), completed_purchase()
+    Purchase.objects.filter(pk__in=[second.pk, third.pk]).update(seller=first.seller)
+    for purchase, stars in ((first, 5), (second, 4), (third, 4)):
+        rating_give(rater=purchase.buyer, number=purchase.number, stars=stars)
+
+    reputation = seller_reputation([first.seller_id])[first.seller_id]
+
+    assert str(reputation["rating"]) == "4.3"
