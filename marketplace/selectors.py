@@ -1,2 +1,24 @@
 """The marketplace's reads for other apps (the assistant): import marketplace.selectors alone.
-Each area adds what others need here."""
+
+Each read is defined in its area's package; this module names the ones another app may use.
+None of them puts a coupon's code where it can be read by accident: the locker's rows carry it
+encrypted, and listings never do.
+"""
+
+from .listings.selectors import listing_for_buyer, listings_browse, seller_reputation
+from .locker.selectors import coupon_of, locker_counts, locker_for
+from .purchases.selectors import purchase_for, purchases_of
+from .swaps.selectors import exchange_for, exchanges_for
+
+__all__ = [
+    "coupon_of",
+    "exchange_for",
+    "exchanges_for",
+    "listing_for_buyer",
+    "listings_browse",
+    "locker_counts",
+    "locker_for",
+    "purchase_for",
+    "purchases_of",
+    "seller_reputation",
+]
