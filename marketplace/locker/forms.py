@@ -61,6 +61,7 @@ class LockerCouponForm(DomainErrorFormMixin, forms.Form):
         label=_("What it gives"), choices=Benefit.choices, widget=forms.RadioSelect
     )
     benefit_value = forms.DecimalField(
+        # xgettext:no-python-format (a label, never %-formatted)
         label=_("Value (% or ₹)"),
         help_text=_("The percentage off, or the rupees off."),
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
