@@ -18,6 +18,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.installed-run
+	@# Without Tesseract (no root to install it) the site still runs: a screenshot is then
+	@# refused with "type it in" instead of read.
+	-@$(MAKE) --no-print-directory system-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 
@@ -33,7 +36,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite (SQLite by default; PostgreSQL and Redis with DATABASE_URL / REDIS_URL).
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev system-packages
 	$(PY) -m pytest
 
 ## Every API operation fuzzed from the OpenAPI schema as a signed-in shopper (schemathesis):
