@@ -399,7 +399,14 @@ class MarketMachine(RuleBasedStateMachine):
 
     @invariant()
     def a_live_listing_offers_a_listed_coupon_of_its_seller(self):
-        for listing in Listing.objects.filter(status=ListingStatus.LIVE).select_related("coupon"):
+        # Known bug (reported; see the xfail test below): a refund after release marks the
+        # buyer's coupon GONE but leaves their own relisting of it live. Left out here so the
+        # machine keeps checking everything else until it is fixed.
+        refunded = set(
+            Purchase.objects.filter(status=S.REFUNDED).values_list("buyer_coupon_id", flat=True)
+        )
+        live = Listing.objects.filter(status=ListingStatus.LIVE).exclude(coupon_id__in=refunded)
+        for listing in live.select_related("coupon"):
             assert listing.coupon.owner_id == listing.seller_id
             assert listing.coupon.status == CouponStatus.LISTED, (
                 f"live listing {listing.pk} of a {listing.coupon.status} coupon"
@@ -440,3 +447,32 @@ class MarketMachine(RuleBasedStateMachine):
 
 def test_the_marketplace_keeps_money_and_codes_in_step_through_random_histories():
     run_state_machine_as_test(MarketMachine, settings=MACHINE_SETTINGS)
+
+
+@pytest.mark.xfail(strict=True, reason="known bug: a refund after release leaves a relisting live")
+def test_a_refund_after_release_takes_down_the_buyers_relisting_of_the_coupon():
+    """Found by the machine: a verified purchase (re-keyed, so its new code can be listed),
+    released to the seller, relisted by its buyer, then refunded after release by an operator:
+    the buyer's coupon is GONE but their listing of it stays live, so the refunded buyer could
+    sell the code as well."""
+    from marketplace.purchases.tests.conftest import verified_listing
+
+    listing = verified_listing()
+    buyer = UserFactory()
+    wallet_credit(buyer, "500.00")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        purchase = purchase_create(
+            buyer=buyer, listing_public_id=listing.public_id, method="wallet", idempotency_key="k"
+        )
+        Purchase.objects.filter(pk=purchase.pk).update(
+            window_ends_at=timezone.now() - timedelta(seconds=1)
+        )
+        purchases_release_due()
+    relisted = listing_create(
+        seller=buyer, coupon=purchase.buyer_coupon, price=D("100.00"), swap_welcome=False
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        purchase_refund_after_release(operator=operator(), number=purchase.number, note="Refund.")
+
+    relisted.refresh_from_db()
+    assert relisted.status != ListingStatus.LIVE
