@@ -469,13 +469,14 @@ def purchase_buyer_coupon_revoke(purchase: Purchase) -> None:
     transaction with the purchase locked (disputes' refund after release calls it too)."""
     if not purchase.buyer_coupon_id:
         return
+    # Listing rows before the coupon's, in the order a purchase of that listing takes them.
+    live = Listing.objects.filter(coupon_id=purchase.buyer_coupon_id, status=ListingStatus.LIVE)
+    list(live.select_for_update().values_list("pk", flat=True))
     coupon = LockerCoupon.objects.select_for_update().get(pk=purchase.buyer_coupon_id)
     if coupon.status not in STILL_HELD:
         return
     now = timezone.now()
-    Listing.objects.filter(coupon=coupon, status=ListingStatus.LIVE).update(
-        status=ListingStatus.WITHDRAWN, ended_at=now, updated_at=now
-    )
+    live.update(status=ListingStatus.WITHDRAWN, ended_at=now, updated_at=now)
     if coupon.book_code_id and purchase.verified:
         code_resale_revoke(
             code=coupon.book_code_id, buyer=purchase.buyer, reference=purchase.number
