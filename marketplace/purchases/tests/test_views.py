@@ -270,3 +270,40 @@ def test_razorpay_checkout_posts_to_the_callback_and_the_purchase_is_paid(
     )
     assert wrong["Location"].endswith("?payment=unverified")
     assert Client().post("/checkout/payments/order_Nope/callback/", callback).status_code == 404
+
+
+def _card_purchase(client, listing, key="k") -> Payment:
+    client.post(
+        f"/marketplace/purchases/buy/{listing.public_id}/",
+        {"method": "razorpay", "idempotency_key": key},
+    )
+    return Payment.objects.filter(payable_ref=str(Purchase.objects.latest("pk").pk)).get()
+
+
+def test_another_shopper_cannot_open_or_pay_a_buyers_gateway_order(signed_in, listing):
+    gateway_order_id = _card_purchase(signed_in, listing).gateway_order_id
+    stranger = Client()
+    stranger.force_login(UserFactory())
+
+    assert stranger.get(f"/checkout/payments/{gateway_order_id}/").status_code == 404
+    paid = stranger.post(f"/checkout/dev-gateway/{gateway_order_id}/", {"outcome": "pay"})
+    assert paid.status_code == 404
+    assert stranger.get("/checkout/payments/order_nope/").status_code == 404
+    assert Purchase.objects.get().status == S.PENDING_PAYMENT
+
+
+def test_one_payers_signed_answer_posted_to_another_payables_callback_does_nothing(
+    signed_in, buyer, listing
+):
+    mine = _card_purchase(signed_in, listing).gateway_order_id
+    other_buyer = Client()
+    other_buyer.force_login(UserFactory())
+    theirs = _card_purchase(other_buyer, ListingFactory(), key="k2").gateway_order_id
+    returned = signed_in.post(f"/checkout/dev-gateway/{mine}/", {"outcome": "pay"})
+    fields = hidden_fields(page(returned), "dev-callback")
+
+    back = Client().post(f"/checkout/payments/{theirs}/callback/", fields)
+
+    assert back.status_code == 303 and back["Location"].endswith("?payment=unverified")
+    assert set(Purchase.objects.values_list("status", flat=True)) == {S.PENDING_PAYMENT}
+    assert not LockerCoupon.objects.filter(source="bought").exists()
