@@ -217,3 +217,11 @@ class ScanNotReady(DomainError):
     status_code = 409
     code = "scan_not_ready"
     default_message = _("This screenshot is still being read, or could not be read.")
+
+
+class CouponInDisputeWindow(DomainError):
+    status_code = 409
+    code = "coupon_in_dispute_window"
+    default_message = _(
+        "You can sell or swap a coupon you bought once its dispute window has ended."
+    )

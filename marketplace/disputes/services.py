@@ -384,6 +384,11 @@ def purchase_refund_after_release(*, operator: User, number: str, note: str = ""
         raise PurchaseNotFound(_("No such purchase."))
     if purchase.status != PurchaseStatus.RELEASED:
         raise RefundNotAllowed()
+    if _passed_on(purchase):
+        # Refunding now would pay the buyer twice: once by whoever took it from them.
+        raise RefundNotAllowed(
+            _("The buyer has already sold or swapped this coupon on, so it can't be refunded.")
+        )
     now = timezone.now()
     owed = _refund_after_release_post(purchase, operator)
     if owed > 0:
@@ -391,11 +396,11 @@ def purchase_refund_after_release(*, operator: User, number: str, note: str = ""
     purchase.status = PurchaseStatus.REFUNDED
     purchase.refunded_at = now
     purchase.save(update_fields=["status", "refunded_at", "updated_at"])
-    if purchase.buyer_coupon_id:
-        # The buyer no longer holds what they were refunded for.
-        LockerCoupon.objects.filter(pk=purchase.buyer_coupon_id).update(
-            status=CouponStatus.GONE, updated_at=now
-        )
+    # The buyer no longer holds what they were refunded for: their coupon, any listing or swap
+    # of it, and a re-keyed book code end here.
+    from ..purchases.services import purchase_buyer_coupon_revoke
+
+    purchase_buyer_coupon_revoke(purchase)
     note = (note or "").strip()[:TEXT_MAX_LENGTH]
     if dispute is not None:
         dispute.status = DisputeStatus.REFUNDED
@@ -417,6 +422,13 @@ def purchase_refund_after_release(*, operator: User, number: str, note: str = ""
     if dispute is not None:
         _suspend_if_repeated(purchase.seller, now)
     return purchase
+
+
+def _passed_on(purchase: Purchase) -> bool:
+    """Whether the buyer's coupon has gone on to someone else (sold or swapped away)."""
+    return LockerCoupon.objects.filter(
+        pk=purchase.buyer_coupon_id, status__in=(CouponStatus.SOLD, CouponStatus.GONE)
+    ).exists()
 
 
 def _refund_after_release_post(purchase: Purchase, operator: User) -> Decimal:

@@ -28,6 +28,7 @@ from offers.models import CodeStatus
 
 from ..errors import (
     CodeAlreadyListed,
+    CouponInDisputeWindow,
     CouponNotAvailable,
     CouponNotFound,
     ListingNotForSale,
@@ -46,6 +47,7 @@ from ..models import (
     Purchase,
     Suspension,
 )
+from ..purchases.selectors import bought_in_window
 from .titles import stored_title
 
 MIN_PRICE = Decimal("1.00")
@@ -87,10 +89,16 @@ def listing_create(
     SellerSuspended and CodeAlreadyListed (live or sold in another listing, a shop's gift-card
     code, or a book code someone else holds).
     """
+    # The seller's row first, as the disputes rule locks it before suspending: a listing
+    # made while a third lost dispute suspends its seller is either seen and withdrawn, or
+    # sees the suspension and is refused.
+    User.objects.select_for_update().filter(pk=seller.pk).values_list("pk", flat=True).first()
     coupon = _coupon_locked(seller, coupon)
     price = _checked_price(price, coupon)
     if seller_is_suspended(seller):
         raise SellerSuspended()
+    if bought_in_window(coupon):
+        raise CouponInDisputeWindow()
     verified = _check_code_is_sellers(seller, coupon)
     listing = _insert(seller, coupon, price=price, swap_welcome=swap_welcome, verified=verified)
     coupon.status = CouponStatus.LISTED

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from commerce.models import Payment, PaymentStatus
 
 from .. import kinds
-from ..models import Purchase
+from ..models import Purchase, PurchaseStatus
 
 RELATED = ("listing", "listing__merchant", "buyer", "seller", "buyer_coupon")
 
@@ -48,3 +48,11 @@ def purchase_gateway_orders(purchase: Purchase) -> set[str]:
             payable_kind=kinds.PAYABLE, payable_ref=str(purchase.pk)
         ).values_list("gateway_order_id", flat=True)
     )
+
+
+def bought_in_window(coupon) -> bool:
+    """Whether `coupon` came from a purchase still in its dispute window (paid or disputed):
+    until it completes, the buyer may yet be refunded, so the coupon is not theirs to pass on."""
+    return Purchase.objects.filter(
+        buyer_coupon_id=coupon.pk, status__in=(PurchaseStatus.PAID, PurchaseStatus.DISPUTED)
+    ).exists()

@@ -52,6 +52,7 @@ from ..models import (
     PurchaseStatus,
     Source,
 )
+from ..purchases.selectors import bought_in_window
 
 EXCHANGE_HOURS = 48
 MAX_CASH = Decimal("10000.00")
@@ -157,6 +158,8 @@ def _requesters_coupon(requester, public_id) -> LockerCoupon:
 def _check_offer(*, offered: LockerCoupon, wanted: LockerCoupon) -> None:
     if offered.status not in SWAPPABLE or _expired(offered):
         raise errors.CouponNotAvailable()
+    if bought_in_window(offered):
+        raise errors.CouponInDisputeWindow()
     for coupon in (offered, wanted):
         if coupon.book_code_id and not coupon.book_code.book.swap_allowed:
             raise errors.CouponNotSwappable()

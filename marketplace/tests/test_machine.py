@@ -399,13 +399,7 @@ class MarketMachine(RuleBasedStateMachine):
 
     @invariant()
     def a_live_listing_offers_a_listed_coupon_of_its_seller(self):
-        # Known bug (reported; see the xfail test below): a refund after release marks the
-        # buyer's coupon GONE but leaves their own relisting of it live. Left out here so the
-        # machine keeps checking everything else until it is fixed.
-        refunded = set(
-            Purchase.objects.filter(status=S.REFUNDED).values_list("buyer_coupon_id", flat=True)
-        )
-        live = Listing.objects.filter(status=ListingStatus.LIVE).exclude(coupon_id__in=refunded)
+        live = Listing.objects.filter(status=ListingStatus.LIVE)
         for listing in live.select_related("coupon"):
             assert listing.coupon.owner_id == listing.seller_id
             assert listing.coupon.status == CouponStatus.LISTED, (
@@ -449,12 +443,10 @@ def test_the_marketplace_keeps_money_and_codes_in_step_through_random_histories(
     run_state_machine_as_test(MarketMachine, settings=MACHINE_SETTINGS)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: a refund after release leaves a relisting live")
 def test_a_refund_after_release_takes_down_the_buyers_relisting_of_the_coupon():
     """Found by the machine: a verified purchase (re-keyed, so its new code can be listed),
     released to the seller, relisted by its buyer, then refunded after release by an operator:
-    the buyer's coupon is GONE but their listing of it stays live, so the refunded buyer could
-    sell the code as well."""
+    the buyer's listing of it comes down with the coupon, so they can't sell it as well."""
     from marketplace.purchases.tests.conftest import verified_listing
 
     listing = verified_listing()

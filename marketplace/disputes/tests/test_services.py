@@ -15,6 +15,7 @@ from accounts.tests.factories import UserFactory
 from commerce.gateways import gateway
 from commerce.models import Payment, PaymentStatus, Refund
 from commerce.services.payments import payment_verify
+from commerce.tests.factories import wallet_credit
 from coupzii.core.errors import Forbidden
 from marketplace import kinds
 from marketplace.disputes.services import (
@@ -29,6 +30,7 @@ from marketplace.disputes.services import (
 )
 from marketplace.disputes.tasks import disputes_overdue_task
 from marketplace.errors import (
+    CouponInDisputeWindow,
     DisputeAlreadyAnswered,
     DisputeAlreadyDecided,
     DisputeInvalid,
@@ -37,6 +39,7 @@ from marketplace.errors import (
     PurchaseNotFound,
     RefundNotAllowed,
 )
+from marketplace.listings.services import listing_create
 from marketplace.models import (
     CouponStatus,
     Dispute,
@@ -56,6 +59,8 @@ from marketplace.purchases.services import (
     purchase_release,
     purchases_release_due,
 )
+from marketplace.purchases.tests.conftest import verified_listing
+from marketplace.swaps.services import exchange_request
 from marketplace.tests.factories import ListingFactory
 from wallet import services as ledger
 from wallet.ledger import ledger_problems
@@ -560,3 +565,64 @@ def test_a_purchase_refunded_outside_its_dispute_closes_the_dispute_without_a_lo
         assert dispute.decided_at is not None
     assert not Suspension.objects.filter(user=seller).exists()
     assert disputes_settled_elsewhere() == 0
+
+
+def test_a_coupon_bought_in_its_dispute_window_cannot_be_sold_or_swapped_on(buyer):
+    # A buyer who could sell on before the window ends could then be refunded as well.
+    # given: a verified purchase (re-keyed, so its fresh code could be listed again)
+    purchase = purchase_create(
+        buyer=buyer,
+        listing_public_id=verified_listing().public_id,
+        method=PaymentMethod.WALLET,
+        idempotency_key="verified",
+    )
+
+    with pytest.raises(CouponInDisputeWindow):
+        listing_create(
+            seller=buyer, coupon=purchase.buyer_coupon, price=D("50.00"), swap_welcome=False
+        )
+    wanted = ListingFactory()
+    with pytest.raises(CouponInDisputeWindow):
+        exchange_request(
+            requester=buyer,
+            wanted_public_id=wanted.public_id,
+            offered_public_id=purchase.buyer_coupon.public_id,
+        )
+
+    window_over(purchase)
+    purchase_release(purchase_id=purchase.pk)
+    listing = listing_create(
+        seller=buyer, coupon=purchase.buyer_coupon, price=D("50.00"), swap_welcome=False
+    )
+    assert listing.status == ListingStatus.LIVE
+
+
+def test_a_refund_after_release_is_refused_once_the_buyer_sold_the_coupon_on(buyer, operator):
+    # given: the buyer resold what they bought (verified, so relistable), and it sold
+    purchase = purchase_create(
+        buyer=buyer,
+        listing_public_id=verified_listing().public_id,
+        method=PaymentMethod.WALLET,
+        idempotency_key="verified",
+    )
+    window_over(purchase)
+    purchase = purchase_release(purchase_id=purchase.pk)
+    resale = listing_create(
+        seller=buyer, coupon=purchase.buyer_coupon, price=D("80.00"), swap_welcome=False
+    )
+    next_buyer = UserFactory()
+    wallet_credit(next_buyer, "500.00")
+    purchase_create(
+        buyer=next_buyer,
+        listing_public_id=resale.public_id,
+        method=PaymentMethod.WALLET,
+        idempotency_key="resale",
+    )
+    buyer_before = available(buyer)
+
+    # when / then: refunding the first purchase would pay the buyer twice
+    with pytest.raises(RefundNotAllowed):
+        purchase_refund_after_release(operator=operator, number=purchase.number)
+    purchase.refresh_from_db()
+    assert purchase.status == S.RELEASED
+    assert available(buyer) == buyer_before

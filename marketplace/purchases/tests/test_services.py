@@ -24,6 +24,8 @@ from marketplace.errors import (
 )
 from marketplace.models import (
     CouponStatus,
+    Exchange,
+    ExchangeStatus,
     ListingStatus,
     LockerCoupon,
     Purchase,
@@ -412,21 +414,25 @@ def test_a_refunded_verified_purchase_voids_the_buyers_fresh_code_at_the_brand(b
     assert ledger_problems() == []
 
 
-def test_a_refund_ends_the_buyers_own_listing_of_the_coupon_they_bought(buyer):
-    from marketplace.listings.services import listing_create
-
+def test_a_refund_ends_the_buyers_swap_offers_of_the_coupon_they_bought(buyer):
+    # (Listing or offering it on is refused until the window ends: disputes' tests.)
     purchase = buy(buyer, verified_listing())
     bought = LockerCoupon.objects.get(owner=buyer)
-    relisted = listing_create(seller=buyer, coupon=bought, price=D("100.00"), swap_welcome=True)
+    asked = ListingFactory(swap_welcome=True)
+    exchange = Exchange.objects.create(
+        requester=asked.seller,
+        responder=buyer,
+        offered=asked.coupon,
+        wanted=bought,
+        expires_at=timezone.now() + timedelta(hours=48),
+    )
 
     purchase_refund(purchase_id=purchase.pk, to=RefundTo.WALLET)
 
-    relisted.refresh_from_db()
     bought.refresh_from_db()
-    assert relisted.status == ListingStatus.WITHDRAWN
+    exchange.refresh_from_db()
     assert bought.status == CouponStatus.GONE
-    with pytest.raises(ListingNotForSale):
-        buy(UserFactory(), relisted, key="k2")
+    assert exchange.status == ExchangeStatus.WITHDRAWN
 
 
 def test_a_card_purchase_refunded_to_the_gateway_goes_back_to_the_card(
