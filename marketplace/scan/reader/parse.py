@@ -189,22 +189,30 @@ def _similar(seen: str, wanted: str) -> float:
 
 # --- benefit, minimum order, maximum discount --------------------------------------------------
 
-# Tesseract's English model has no ₹: it reads it as one of these (or drops it).
-RUPEE_SIGN = r"(?:₹|rs\.?|inr|r5\.?|[=%¥€¢<#&?z])"
-RUPEE = RUPEE_SIGN + r"?\s?"
-AMOUNT = r"(\d{1,3}(?:,\d{2,3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
-PERCENT_OFF = re.compile(r"(\d{1,2}(?:\.\d)?)\s?%\s*(?:off|discount|cashback)?", re.I)
-FIXED_OFF = re.compile(
-    r"(?:flat\s+|get\s+|save\s+|extra\s+)?" + RUPEE_SIGN + r"\s?" + AMOUNT + r"\s*(?:/-)?\s*off",
-    re.I,
+# Tesseract's English model has no ₹: it reads it as one of these (or drops it, or reads a
+# digit: a leading zero, "0250 off", is one since no price starts with 0).
+SURE_SIGN = r"₹|rs\.?|inr"
+MISREAD_SIGN = r"r5\.?|[=%¥€¢<#&?z~$£\[]|0(?=[1-9])"
+SIGN = r"(?P<sign>" + SURE_SIGN + "|" + MISREAD_SIGN + r")"
+RUPEE = SIGN + r"?\s?"
+AMOUNT = r"(?P<amount>\d{1,3}(?:,\d{2,3})*(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
+# Not a word's tail ("SAVE250 %250 off" holds no 50%), and not a guessed ₹ before an amount.
+PERCENT_OFF = re.compile(
+    r"(?<![\w.,])(\d{1,2}(?:\.\d)?)\s?%(?!\s?\d)\s*(?:off|discount|cashback)?", re.I
 )
-FLAT_AMOUNT = re.compile(r"flat\s+" + RUPEE + AMOUNT + r"(?!\s?%)", re.I)
+# An amount followed by "off", a ₹ (or what OCR made of it, or nothing) before it.
+FIXED_OFF = re.compile(
+    r"(?:(?:flat|get|save|extra)\s+)?(?<![\w.,])" + RUPEE + AMOUNT + r"\s*(?:/-)?\s*off\b", re.I
+)
+FLAT_AMOUNT = re.compile(r"flat\s+" + RUPEE + AMOUNT + r"(?![\d.,]|\s?%)", re.I)
 BOGO = re.compile(r"\b(bogo|b1g1|buy\s*(?:1|one)\s*get\s*(?:1|one))\b", re.I)
 FREE_SHIPPING = re.compile(r"\bfree\s+(shipping|delivery)\b", re.I)
 MIN_ORDER = re.compile(
     r"(?:min(?:imum)?\.?\s+(?:order|purchase|cart|spend|txn|transaction)(?:\s+(?:value|of|amount))*"
     r"|(?:orders?|purchases?|cart(?:\s+value)?|shopping)\s+(?:above|over|of|worth)(?:\s+or\s+more)?"
-    r"|above|spend)\s*:?\s*" + RUPEE + AMOUNT,
+    # "₹250 off on ₹1499": "on" and a price (a sign, or three digits: "on 31 Dec" is a date).
+    r"|\bon(?=\s+(?:(?:" + SURE_SIGN + "|" + MISREAD_SIGN + r")\s?\d|\d{3}))"
+    r"|above|spend)\s*:?\s*" + RUPEE + AMOUNT + r"(?![\d/-]|\.\d)",
     re.I,
 )
 MAX_DISCOUNT = re.compile(
@@ -212,6 +220,8 @@ MAX_DISCOUNT = re.compile(
     r"|up\s?to|capped\s+at)\s*:?\s*" + RUPEE + AMOUNT,
     re.I,
 )
+# How much less sure a rupee amount is when its ₹ was guessed (misread or missing).
+GUESSED_SIGN = 0.7
 
 
 def _money(text: str) -> Decimal | None:
@@ -219,6 +229,11 @@ def _money(text: str) -> Decimal | None:
         return Decimal(text.replace(",", "")).quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
+
+
+def _sign_sure(match: re.Match) -> bool:
+    sign = match.group("sign")
+    return bool(sign) and re.fullmatch(SURE_SIGN, sign, re.I) is not None
 
 
 def benefit_find(text: str) -> tuple[Found | None, Found | None]:
@@ -229,8 +244,9 @@ def benefit_find(text: str) -> tuple[Found | None, Found | None]:
     fixed = FIXED_OFF.search(text) or FLAT_AMOUNT.search(text)
     if percent and (not fixed or percent.start() < fixed.start()):
         return Found("percent", 0.9), Found(str(_money(percent.group(1))), 0.85)
-    if fixed and (value := _money(fixed.group(1))) is not None:
-        return Found("fixed", 0.85), Found(str(value), 0.8)
+    if fixed and (value := _money(fixed.group("amount"))) is not None:
+        factor = 1.0 if _sign_sure(fixed) else GUESSED_SIGN
+        return Found("fixed", round(0.85 * factor, 3)), Found(str(value), round(0.8 * factor, 3))
     if FREE_SHIPPING.search(text):
         return Found("free_shipping", 0.85), None
     return None, None
@@ -238,9 +254,9 @@ def benefit_find(text: str) -> tuple[Found | None, Found | None]:
 
 def amount_find(pattern: re.Pattern, text: str) -> Found | None:
     match = pattern.search(text)
-    if not match or (value := _money(match.group(1))) is None or value <= 0:
+    if not match or (value := _money(match.group("amount"))) is None or value <= 0:
         return None
-    return Found(str(value), 0.8)
+    return Found(str(value), 0.8 if _sign_sure(match) else round(0.8 * GUESSED_SIGN, 3))
 
 
 # --- the expiry date ---------------------------------------------------------------------------

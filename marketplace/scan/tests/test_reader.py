@@ -1,9 +1,11 @@
 """The reader: text rules (codes, dates, benefits, amounts, stores) on words as OCR gives
 them, and whole screenshots through zxing-cpp and Tesseract."""
 
+import io
 from datetime import date
 
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from marketplace.scan.reader import Store, UnreadableImage, read_screenshot
 from marketplace.scan.reader.parse import (
@@ -19,7 +21,7 @@ from marketplace.scan.reader.parse import (
     store_find,
 )
 
-from .screens import coupon_screenshot
+from .screens import FONT_ROOT, coupon_screenshot
 
 TODAY = date(2026, 12, 7)
 STORES = [
@@ -81,6 +83,77 @@ def test_minimum_order_and_maximum_discount():
     assert amount_find(MAX_DISCOUNT, text).value == "150.00"
     assert amount_find(MIN_ORDER, "On orders above Rs. 1,499").value == "1499.00"
     assert amount_find(MAX_DISCOUNT, "10% off up to ₹300").value == "300.00"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "₹250 off on ₹1499",
+        "¥250 off on ¥1499",
+        "%250 off on %1499",
+        "=250 off on 1499",
+        "~250 off on #1499",
+        "0250 off on 1499",
+        "Myntra Use code SAVE250 %250 off on %1499 Valid till 31 Dec 2026",
+    ],
+)
+def test_an_amount_off_after_a_rupee_or_its_misreading_is_a_fixed_discount(text):
+    benefit, value = benefit_find(text)
+    assert (benefit.value, value.value) == ("fixed", "250.00")
+    assert amount_find(MIN_ORDER, text).value == "1499.00"
+
+
+def test_a_lone_misread_rupee_before_an_amount_off_is_a_fixed_discount():
+    benefit, value = benefit_find("=250 off")
+    assert (benefit.value, value.value) == ("fixed", "250.00")
+    assert amount_find(MIN_ORDER, "=250 off") is None
+
+
+def test_a_guessed_rupee_sign_is_less_sure_than_a_read_one():
+    read_benefit, read_value = benefit_find("₹250 off on ₹1499")
+    guessed_benefit, guessed_value = benefit_find("%250 off on %1499")
+    assert guessed_benefit.confidence < read_benefit.confidence
+    assert guessed_value.confidence < read_value.confidence < 0.85
+    read_minimum = amount_find(MIN_ORDER, "₹250 off on ₹1499")
+    guessed_minimum = amount_find(MIN_ORDER, "¥250 off on ¥1499")
+    assert guessed_minimum.confidence < read_minimum.confidence
+
+
+@pytest.mark.parametrize(
+    "text, percent",
+    [("20% off on fashion", "20.00"), ("Flat 25% off", "25.00"), ("Extra 10 % OFF", "10.00")],
+)
+def test_a_percent_sign_right_after_the_number_is_a_percentage(text, percent):
+    benefit, value = benefit_find(text)
+    assert (benefit.value, value.value) == ("percent", percent)
+
+
+def test_a_code_ending_in_digits_before_a_misread_rupee_is_not_a_percentage():
+    benefit, value = benefit_find("Use code SAVE250 %250 off")
+    assert (benefit.value, value.value) == ("fixed", "250.00")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "₹250 off on ₹1499",
+        "₹250 off on orders above ₹1499",
+        "₹250 off on orders over Rs. 1,499",
+        "₹250 off on orders of ₹1499",
+        "₹250 off. min. order ₹1499",
+        "₹250 off, minimum purchase ₹1499",
+        "₹250 off on 1499",
+    ],
+)
+def test_the_minimum_order_in_the_ways_stores_write_it(text):
+    assert amount_find(MIN_ORDER, text).value == "1499.00"
+
+
+@pytest.mark.parametrize(
+    "text", ["20% off on fashion", "Offer valid on 31 Dec 2026", "Valid on 2026-12-31"]
+)
+def test_on_before_a_date_or_a_word_is_no_minimum_order(text):
+    assert amount_find(MIN_ORDER, text) is None
 
 
 def test_the_code_is_the_token_near_code_not_a_price_date_or_store():
@@ -147,3 +220,30 @@ def test_a_qr_code_wins_with_high_confidence():
 def test_bytes_that_are_not_an_image_are_refused():
     with pytest.raises(UnreadableImage):
         read_screenshot(b"not an image", stores=STORES, today=TODAY)
+
+
+def test_the_users_rupee_screenshot_is_read_as_rupees_off_with_a_minimum_order():
+    # given the screenshot from issue 14's report, drawn in a font whose ₹ Tesseract reads as %
+    face = FONT_ROOT / "dejavu" / "DejaVuSans-Bold.ttf"
+    if not face.exists():
+        pytest.skip("DejaVu Sans Bold is not installed")
+    image = Image.new("RGB", (720, 420), "white")
+    draw = ImageDraw.Draw(image)
+    texts = ("Myntra", "Use code SAVE250", "₹250 off on ₹1499", "Valid till 31 Dec 2026")
+    font = ImageFont.truetype(str(face), 28)
+    for number, text in enumerate(texts):
+        draw.text((40, 40 + 56 * number), text, font=font, fill="black")
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+
+    # when it is read
+    fields = read_screenshot(png.getvalue(), stores=STORES, today=TODAY).fields
+
+    # then
+    values = {name: item["value"] for name, item in fields.items()}
+    assert values["benefit"] == "fixed"
+    assert values["benefit_value"] == "250.00"
+    assert values["min_order"] == "1499.00"
+    assert values["code"] == "SAVE250"
+    assert values["store"] == "Myntra"
+    assert values["expires_on"] == "2026-12-31"
