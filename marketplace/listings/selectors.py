@@ -122,6 +122,14 @@ def listing_for_buyer(public_id: uuid.UUID | str) -> Listing:
     return listing
 
 
+def listing_swappable(listing: Listing) -> bool:
+    """Whether a swap may be offered for the listing's coupon: not when it came from a
+    Coupzii book that forbids swaps."""
+    return not LockerCoupon.objects.filter(
+        pk=listing.coupon_id, book_code__book__swap_allowed=False
+    ).exists()
+
+
 def listings_of_seller(user) -> QuerySet[Listing]:
     """Every listing of the seller, live first, newest first."""
     live_first = Case(When(status=ListingStatus.LIVE, then=Value(0)), default=Value(1))

@@ -97,6 +97,7 @@ def listing_detail(request, public_id: uuid.UUID):
             else settings.MARKETPLACE_DISPUTE_HOURS
         ),
         "own": signed_in and listing.seller_id == request.user.pk,
+        "swappable": selectors.listing_swappable(listing),
         "wallet_balance": wallet_selectors.spendable_balance(request.user) if signed_in else None,
         "methods": PaymentMethod.choices,
         "idempotency_key": uuid.uuid4().hex,

@@ -3,19 +3,21 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.forms import DomainErrorFormMixin
 
+from ..listings.titles import coupon_title_of
 from .services import MAX_CASH
 
 
 class CouponChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, coupon) -> str:
-        expiry = coupon.expires_on.strftime("%d %b %Y") if coupon.expires_on else ""
-        worth = f" · ₹{coupon.worth:,.0f}" if coupon.worth is not None else ""
+        # The site's date format (DATE_FORMAT), as the pages' `|date` shows it.
+        expiry = date_format(coupon.expires_on) if coupon.expires_on else ""
         suffix = f" · {_('expires')} {expiry}" if expiry else ""
-        return f"{coupon.store_label}{worth}{suffix}"
+        return f"{coupon_title_of(coupon)}{suffix}"
 
 
 class SwapForm(DomainErrorFormMixin, forms.Form):

@@ -11,6 +11,8 @@ from ..models import (
     Listing,
     ListingStatus,
     LockerCoupon,
+    Purchase,
+    PurchaseStatus,
     Source,
 )
 from .services import SWAPPABLE
@@ -66,8 +68,21 @@ def coupons_to_offer(user, *, wanted: LockerCoupon | None = None) -> QuerySet[Lo
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
         .select_related("merchant")
     )
+    # Leave out what the swap would refuse: a code from a book that forbids swaps, a coupon
+    # bought still in its dispute window, a code the other side already holds.
+    coupons = coupons.exclude(book_code__book__swap_allowed=False).exclude(
+        pk__in=Purchase.objects.filter(
+            buyer_coupon_id__isnull=False,
+            status__in=(PurchaseStatus.PAID, PurchaseStatus.DISPUTED),
+        ).values("buyer_coupon_id")
+    )
     if wanted is not None:
-        coupons = coupons.exclude(code_digest=wanted.code_digest)
+        held = (
+            LockerCoupon.objects.filter(owner_id=wanted.owner_id)
+            .exclude(status=CouponStatus.GONE)
+            .values("code_digest")
+        )
+        coupons = coupons.exclude(code_digest=wanted.code_digest).exclude(code_digest__in=held)
     return coupons.order_by("expires_on", "-created_at")
 
 

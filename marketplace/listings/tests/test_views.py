@@ -223,3 +223,38 @@ def test_withdrawing_someone_elses_listing_is_404(client):
 def test_selling_page_empty_state(client):
     client.force_login(UserFactory())
     assert "You have no listings yet" in client.get(reverse("marketplace:selling")).content.decode()
+
+
+def test_listing_page_offers_no_swap_for_a_code_from_a_book_that_forbids_swaps(client):
+    from offers.models import CodeStatus, CouponBook, CouponCode
+    from offers.tests.factories import OfferFactory
+
+    seller = UserFactory()
+    book = CouponBook.objects.create(offer=OfferFactory(kind="unique_code"), name="No swaps")
+    code = CouponCode.objects.create(
+        book=book, code="BOOK-9", status=CodeStatus.ASSIGNED, holder=seller, claim_slot=1
+    )
+    listing = _listing(coupon__owner=seller, coupon__book_code=code)
+    open_listing = _listing()
+    client.force_login(UserFactory())
+
+    assert (
+        "Offer a swap"
+        not in client.get(reverse("marketplace:listing", args=[listing.public_id])).content.decode()
+    )
+    assert (
+        "Offer a swap"
+        in client.get(
+            reverse("marketplace:listing", args=[open_listing.public_id])
+        ).content.decode()
+    )
+
+
+def test_listing_page_shows_nothing_swap_related_on_your_own_listing(client):
+    listing = _listing()
+    client.force_login(listing.seller)
+
+    html = client.get(reverse("marketplace:listing", args=[listing.public_id])).content.decode()
+
+    assert "Offer a swap" not in html and "/marketplace/swaps/new/" not in html
+    assert "welcomes swaps" not in html and "offer one of your coupons" not in html

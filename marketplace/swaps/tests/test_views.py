@@ -4,6 +4,7 @@ its buttons. Another shopper's swap is a 404."""
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from marketplace.models import CouponStatus, Exchange, ExchangeStatus, LockerCoupon
@@ -168,3 +169,57 @@ def test_someone_elses_swap_is_not_found(client, ravi, listing, offered):
 def test_the_pages_ask_to_sign_in(client, listing):
     assert client.get(SWAPS).status_code == 302
     assert client.get(new_url(listing)).status_code == 302
+
+
+def test_the_new_swap_card_says_what_the_coupon_gives_and_does_not_fix_its_height(
+    client, asha, ravi
+):
+    listing = ListingFactory(
+        coupon__owner=asha,
+        coupon__benefit="percent",
+        coupon__benefit_value=Decimal("10"),
+        coupon__max_discount=Decimal("5000"),
+        coupon__min_order=Decimal("100"),
+    )
+    client.force_login(ravi)
+
+    html = client.get(new_url(listing)).content.decode()
+
+    assert "10% off" in html and "(up to ₹5,000.00)" in html and "₹100.00 or more" in html
+    assert "cz-card p-3 h-100" not in html  # the card grows with its text on a phone
+
+
+def test_the_new_swap_form_leaves_out_coupons_the_swap_would_refuse(client, asha, ravi, listing):
+    from marketplace.models import Purchase, PurchaseStatus, Source
+    from offers.models import CodeStatus, CouponBook, CouponCode
+    from offers.tests.factories import OfferFactory
+
+    fine = LockerCouponFactory(owner=ravi, code="FINE-1")
+    held = LockerCouponFactory(owner=ravi, code="BOTHHAVE")
+    LockerCouponFactory(owner=asha, code="BOTHHAVE")
+    book = CouponBook.objects.create(offer=OfferFactory(kind="unique_code"), name="No swaps")
+    book_code = CouponCode.objects.create(
+        book=book, code="BOOK-1", status=CodeStatus.ASSIGNED, holder=ravi, claim_slot=1
+    )
+    from_book = LockerCouponFactory(owner=ravi, book_code=book_code, source=Source.CLAIMED)
+    bought = LockerCouponFactory(owner=ravi, source=Source.BOUGHT)
+    sold = ListingFactory(status="sold")
+    Purchase.objects.create(
+        number="MP-SWAP01",
+        listing=sold,
+        buyer=ravi,
+        seller=sold.seller,
+        buyer_coupon=bought,
+        price=sold.price,
+        fee=sold.fee,
+        method="wallet",
+        status=PurchaseStatus.PAID,
+        idempotency_key="k",
+        pay_by=timezone.now(),
+    )
+    client.force_login(ravi)
+
+    offered = list(client.get(new_url(listing)).context["form"].fields["offered"].queryset)
+
+    assert fine in offered
+    assert held not in offered and from_book not in offered and bought not in offered
