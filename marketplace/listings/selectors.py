@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,9 +131,21 @@ def listing_swappable(listing: Listing) -> bool:
 
 
 def listings_of_seller(user) -> QuerySet[Listing]:
-    """Every listing of the seller, live first, newest first."""
+    """Every listing of the seller, live first, newest first, each with its sale's number and
+    status (`sale_number`, `sale_status`; None when unsold) in the same query."""
     live_first = Case(When(status=ListingStatus.LIVE, then=Value(0)), default=Value(1))
-    return _cards(Listing.objects.filter(seller=user)).order_by(live_first, "-created_at", "-pk")
+    # The sale: the latest purchase that was paid (a failed or unpaid try is no sale).
+    sale = Purchase.objects.filter(listing_id=OuterRef("pk"), paid_at__isnull=False).order_by(
+        "-created_at"
+    )
+    return (
+        _cards(Listing.objects.filter(seller=user))
+        .annotate(
+            sale_number=Subquery(sale.values("number")[:1]),
+            sale_status=Subquery(sale.values("status")[:1]),
+        )
+        .order_by(live_first, "-created_at", "-pk")
+    )
 
 
 def seller_reputation(user_ids) -> dict[int, dict]:

@@ -21,7 +21,7 @@ from coupzii.core.pagination import paginate
 from wallet import selectors as wallet_selectors
 
 from ..errors import CouponNotFound, ListingNotFound
-from ..models import CouponStatus, PaymentMethod
+from ..models import CouponStatus, PaymentMethod, PurchaseStatus
 from . import selectors, services
 from .forms import BrowseForm, SellForm
 
@@ -164,6 +164,10 @@ def selling(request):
     page, page_range = paginate(
         request, selectors.listings_of_seller(request.user), per_page=PER_PAGE
     )
+    for listing in page:
+        listing.sale_label = (
+            PurchaseStatus(listing.sale_status).label if listing.sale_status else ""
+        )
     return render(
         request,
         "marketplace/listings/selling.html",

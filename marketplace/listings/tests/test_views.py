@@ -258,3 +258,96 @@ def test_listing_page_shows_nothing_swap_related_on_your_own_listing(client):
 
     assert "Offer a swap" not in html and "/marketplace/swaps/new/" not in html
     assert "welcomes swaps" not in html and "offer one of your coupons" not in html
+
+
+def _sale(listing, status, number):
+    from marketplace.models import Purchase
+
+    listing.status = ListingStatus.SOLD
+    listing.save(update_fields=["status"])
+    return Purchase.objects.create(
+        number=number,
+        listing=listing,
+        buyer=UserFactory(),
+        seller=listing.seller,
+        price=listing.price,
+        fee=listing.fee,
+        method="wallet",
+        status=status,
+        idempotency_key=number,
+        pay_by=timezone.now(),
+        paid_at=timezone.now(),
+    )
+
+
+def test_selling_page_says_a_refunded_sale_went_back_to_the_buyer_and_links_the_sale(client):
+    seller = UserFactory()
+    refunded = _listing(coupon__owner=seller, price=D("120"))
+    _sale(refunded, "refunded", "MP-REFUND")
+    client.force_login(seller)
+
+    html = client.get(reverse("marketplace:selling")).content.decode()
+
+    assert "Refunded to the buyer" in html
+    assert "you get" not in html
+    assert reverse("marketplace:purchase", args=["MP-REFUND"]) in html
+
+
+def test_selling_page_shows_a_sales_status_with_a_link_and_what_the_seller_gets(client):
+    seller = UserFactory()
+    sold = _listing(coupon__owner=seller, price=D("120"), fee=D("6"))
+    _sale(sold, "paid", "MP-PAID01")
+    client.force_login(seller)
+
+    html = client.get(reverse("marketplace:selling")).content.decode()
+
+    assert "you get ₹114.00" in html
+    assert reverse("marketplace:purchase", args=["MP-PAID01"]) in html
+    assert "Paid, in the dispute window" in html
+
+
+def test_selling_page_does_not_promise_money_for_a_withdrawn_or_expired_listing(client):
+    seller = UserFactory()
+    _listing(coupon__owner=seller, status=ListingStatus.WITHDRAWN)
+    _listing(coupon__owner=seller, status=ListingStatus.EXPIRED)
+    client.force_login(seller)
+
+    html = client.get(reverse("marketplace:selling")).content.decode()
+
+    assert html.count('data-testid="my-listing"') == 2
+    assert "you get" not in html
+
+
+def test_selling_page_has_the_same_query_count_for_one_listing_and_twenty(client):
+    seller = UserFactory()
+    client.force_login(seller)
+
+    def queries_for_page() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("marketplace:selling")).status_code == 200
+        return len(queries)
+
+    _sale(_listing(coupon__owner=seller), "released", "MP-Q00000")
+    one = queries_for_page()
+    for index in range(1, 20):
+        listing = _listing(coupon__owner=seller)
+        if index % 2:
+            _sale(listing, "refunded", f"MP-Q{index:05d}")
+
+    assert queries_for_page() == one
+
+
+def test_browse_marks_the_viewers_own_listings_yours(client):
+    mine = _listing()
+    _listing()
+    client.force_login(mine.seller)
+
+    html = client.get(BROWSE).content.decode()
+
+    assert html.count('data-testid="listing-card"') == 2
+    assert html.count('data-testid="yours"') == 1 and ">Yours<" in html
+
+
+def test_browse_shows_no_yours_badge_to_a_visitor(client):
+    _listing()
+    assert 'data-testid="yours"' not in client.get(BROWSE).content.decode()
