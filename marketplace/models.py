@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Merchant
@@ -405,6 +406,10 @@ class Dispute(PublicIdModel, TimeStampedModel):
         ordering = ["created_at"]
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
+
+    def __str__(self) -> str:
+        # The admin's breadcrumb and messages: the purchase it is about.
+        return gettext("Dispute on %(number)s") % {"number": self.purchase.number}
 
 
 class Suspension(TimeStampedModel):

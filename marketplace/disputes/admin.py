@@ -242,7 +242,8 @@ class DisputeAdmin(ServiceActionsAdmin):
 
     @admin.display(description=_("purchase"), ordering="purchase__number")
     def purchase_number(self, dispute: Dispute) -> str:
-        return dispute.purchase.number
+        url = reverse("admin:marketplace_purchase_change", args=[dispute.purchase.pk])
+        return format_html('<a href="{}">{}</a>', url, dispute.purchase.number)
 
     @admin.display(description=_("listing"))
     def listing_title(self, dispute: Dispute) -> str:

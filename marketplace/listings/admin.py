@@ -13,6 +13,7 @@ from coupzii.core.admin import (
     short_time,
     two_lines,
 )
+from coupzii.core.money import format_inr
 
 from ..models import Listing, ListingStatus
 from . import services
@@ -33,7 +34,15 @@ def _withdraw(admin_, request, listing, data):
 
 @admin.register(Listing)
 class ListingAdmin(ServiceActionsAdmin):
-    list_display = ["title_cell", "status_cell", "price", "fee", "verified", "expires_on", "listed"]
+    list_display = [
+        "title_cell",
+        "status_cell",
+        "price_inr",
+        "fee_inr",
+        "verified_icon",
+        "expires_on",
+        "listed",
+    ]
     list_filter = ["status", "verified", "swap_welcome"]
     search_fields = ["title", "store_name", "merchant__name", "seller__email"]
     list_select_related = ["seller", "merchant"]
@@ -77,6 +86,18 @@ class ListingAdmin(ServiceActionsAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_cell(self, listing):
         return badge(listing.get_status_display(), STATUS_TONES.get(listing.status, "off"))
+
+    @admin.display(description=_("price"), ordering="price")
+    def price_inr(self, listing):
+        return format_inr(listing.price)
+
+    @admin.display(description=_("fee"), ordering="fee")
+    def fee_inr(self, listing):
+        return format_inr(listing.fee)
+
+    @admin.display(description=_("Verified"), boolean=True, ordering="verified")
+    def verified_icon(self, listing):
+        return listing.verified
 
     @admin.display(description=_("listed"), ordering="created_at")
     def listed(self, listing):

@@ -266,3 +266,16 @@ def test_my_disputes_page_is_empty_for_a_stranger_and_asks_signed_out_to_sign_in
     assert "No disputes" in page
     client.logout()
     assert client.get(reverse("marketplace:disputes")).status_code == 302
+
+
+def test_the_dispute_admin_page_names_the_dispute_and_links_its_purchase(operator_client, buyer):
+    purchase = paid_purchase(buyer)
+    dispute = dispute_open(buyer=buyer, number=purchase.number, note="x")
+
+    page = operator_client.get(
+        reverse("admin:marketplace_dispute_change", args=[dispute.pk])
+    ).content.decode()
+
+    assert str(dispute) == f"Dispute on {purchase.number}"
+    assert "Dispute object" not in page and f"Dispute on {purchase.number}" in page
+    assert reverse("admin:marketplace_purchase_change", args=[purchase.pk]) in page

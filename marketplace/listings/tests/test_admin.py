@@ -99,3 +99,12 @@ def test_a_suspension_ending_in_the_past_is_a_form_error(operator_client):
     assert response.status_code == 200
     assert "Choose a time in the future." in response.content.decode()
     assert not Suspension.objects.exists()
+
+
+def test_the_listing_list_shows_prices_in_rupees_and_verified_as_an_icon(operator_client):
+    ListingFactory(verified=True)
+
+    page = operator_client.get(LISTINGS).content.decode()
+
+    assert "₹120.00" in page and "₹6.00" in page
+    assert "icon-yes.svg" in page
