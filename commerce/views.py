@@ -481,15 +481,7 @@ def dev_gateway_pay(request, gateway_order_id: str):
         messages.info(request, _("This order is no longer waiting for payment."))
         return redirect("commerce:order", number=order.number)
     succeed = request.POST.get("outcome") == "pay"
-    with transaction.atomic():
-        result = provider.pay(gateway_order_id=gateway_order_id, succeed=succeed)
-        transaction.on_commit(
-            lambda: tasks.deliver_dev_webhook.delay(
-                body=result.webhook_body.decode(),
-                signature=result.webhook_signature,
-                event_id=result.webhook_event_id,
-            )
-        )
+    result = _dev_pay(provider, gateway_order_id, succeed=succeed)
     return render(
         request,
         "commerce/dev_gateway_return.html",
@@ -611,12 +603,8 @@ def payable_pay(request, gateway_order_id: str):
     return response
 
 
-def _dev_gateway_pay_payable(request, provider, gateway_order_id: str):
-    payment, handler, payable = _own_payable(request, gateway_order_id)
-    if payment.status != PaymentStatus.CREATED or not handler.awaiting_payment(payable):
-        messages.info(request, _("This is no longer waiting for payment."))
-        return redirect(handler.return_url(payable))
-    succeed = request.POST.get("outcome") == "pay"
+def _dev_pay(provider, gateway_order_id: str, *, succeed: bool):
+    """Make the dev gateway's payment and send its webhook after commit, as Razorpay would."""
     with transaction.atomic():
         result = provider.pay(gateway_order_id=gateway_order_id, succeed=succeed)
         transaction.on_commit(
@@ -626,6 +614,16 @@ def _dev_gateway_pay_payable(request, provider, gateway_order_id: str):
                 event_id=result.webhook_event_id,
             )
         )
+    return result
+
+
+def _dev_gateway_pay_payable(request, provider, gateway_order_id: str):
+    payment, handler, payable = _own_payable(request, gateway_order_id)
+    if payment.status != PaymentStatus.CREATED or not handler.awaiting_payment(payable):
+        messages.info(request, _("This is no longer waiting for payment."))
+        return redirect(handler.return_url(payable))
+    succeed = request.POST.get("outcome") == "pay"
+    result = _dev_pay(provider, gateway_order_id, succeed=succeed)
     return render(
         request,
         "commerce/dev_gateway_return.html",
