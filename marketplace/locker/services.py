@@ -12,6 +12,7 @@ scan review, a purchase's delivery and a swap's accept call them in theirs.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
@@ -42,6 +43,7 @@ from ..models import Benefit, CouponStatus, LockerCoupon, Source
 
 CODE_MIN_LENGTH = 3
 CODE_MAX_LENGTH = 64
+CODE_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
 TEXT_MAX_LENGTH = 2000
 STORE_MAX_LENGTH = 120
 MONEY_FIELDS = ("benefit_value", "min_order", "max_discount", "worth")
@@ -136,7 +138,7 @@ def locker_coupon_add(
 ) -> LockerCoupon:
     """Put a coupon in `owner`'s locker and return it (ACTIVE).
 
-    Checks the code (3-64 printable characters once spaces are taken out), the money fields,
+    Checks the code (3-64 letters, digits, - or _ once spaces are taken out), the money fields,
     that the expiry is not in the past and the texts' lengths; matches `store_name` to a
     merchant when no merchant is given; takes the category from the merchant; works out
     `worth` when not given (fixed: the value; percentage: its maximum discount).
@@ -260,6 +262,10 @@ def _clean_code(code, refuse) -> str:
     elif not code.isprintable():
         # Control and direction characters (U+202E shows ABC123 as 321CBA), NUL.
         refuse("code", _("A code has only characters you can see and type."))
+    elif not CODE_CHARACTERS.fullmatch(code):
+        # Store codes are letters and digits, sometimes with - or _; anything else is a typo
+        # (or a note typed into the code box) that no checkout would take.
+        refuse("code", _("A code has only letters, digits, - and _."))
     return code
 
 

@@ -61,8 +61,9 @@ def locker(request):
 
 
 def _status_chips(counts: dict[str, int], chosen: str) -> list[dict]:
-    """The status links above the list: "Not sold" (the default) and each status, with counts."""
-    chips = [{"value": "", "label": _("Not sold"), "count": counts["all"], "on": not chosen}]
+    """The status links above the list: "In my locker" (the default: not sold or swapped
+    away) and each status, with counts."""
+    chips = [{"value": "", "label": _("In my locker"), "count": counts["all"], "on": not chosen}]
     for status in selectors.STATUS_FILTERS:
         chips.append(
             {
@@ -139,9 +140,12 @@ def coupon_used(request, public_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def coupon_delete(request, public_id):
+    """GET asks "Delete this coupon?" (a page, so it works without JavaScript); POST deletes."""
     coupon = _coupon(request, public_id)
+    if request.method != "POST":
+        return render(request, "marketplace/locker/coupon_delete.html", {"coupon": coupon})
     try:
         services.locker_coupon_delete(coupon=coupon)
     except DomainError as exc:

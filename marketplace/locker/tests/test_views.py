@@ -228,3 +228,55 @@ def test_an_expired_coupons_notes_can_be_edited_without_touching_its_date(client
     assert client.post(url, data).status_code == 302
     coupon.refresh_from_db()
     assert (coupon.notes, coupon.status) == ("too late", CouponStatus.EXPIRED)
+
+
+def test_delete_asks_for_confirmation_on_a_page_before_deleting(client, shopper):
+    coupon = LockerCouponFactory(owner=shopper)
+    url = reverse("marketplace:locker-delete", args=[coupon.public_id])
+
+    detail = client.get(reverse("marketplace:locker-coupon", args=[coupon.public_id]))
+    confirm = client.get(url)
+
+    assert f'href="{url}"' in detail.content.decode()  # a link to the question, not a POST
+    assert confirm.status_code == 200
+    assert "Delete this coupon?" in confirm.content.decode()
+    assert "Yes, delete it" in confirm.content.decode()
+    assert LockerCoupon.objects.filter(pk=coupon.pk).exists()
+    client.post(url)
+    assert not LockerCoupon.objects.filter(pk=coupon.pk).exists()
+
+
+def test_a_listed_coupon_offers_no_edit_button(client, shopper):
+    coupon = ListingFactory(coupon__owner=shopper).coupon
+    page = client.get(reverse("marketplace:locker-coupon", args=[coupon.public_id])).content
+    text = page.decode()
+    assert reverse("marketplace:locker-edit", args=[coupon.public_id]) not in text
+    assert "Withdraw the listing to change" in text
+
+
+def test_the_expiry_is_not_followed_by_a_dangling_dot(client, shopper):
+    coupon = LockerCouponFactory(owner=shopper)
+    detail = client.get(reverse("marketplace:locker-coupon", args=[coupon.public_id]))
+    listing = client.get(LOCKER)
+    for page in (detail, listing):
+        text = page.content.decode()
+        after_expiry = text[text.index("Valid until") :].split("</div>")[0]
+        assert "·" not in after_expiry
+
+
+def test_the_default_filter_reads_in_my_locker(client, shopper):
+    LockerCouponFactory(owner=shopper)
+    page = client.get(LOCKER).content.decode()
+    assert "In my locker" in page and "Not sold" not in page
+
+
+def test_a_code_with_other_characters_than_letters_digits_dash_underscore_is_refused(
+    client, shopper
+):
+    refused = client.post(ADD, {"code": "SAVE20!", "benefit": "bogo"})
+    kept = client.post(ADD, {"code": "save-20 _x", "benefit": "bogo"})
+
+    assert refused.status_code == 400
+    assert "A code has only letters, digits, - and _." in refused.content.decode()
+    assert kept.status_code == 302
+    assert list(LockerCoupon.objects.values_list("code", flat=True)) == ["SAVE-20_X"]
