@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 from coupzii.core.errors import DomainError
 from coupzii.core.pagination import paginate
 
-from ..models import PaymentMethod, PurchaseStatus
+from ..models import ListingStatus, PaymentMethod, PurchaseStatus
+from ..ratings.selectors import rating_by
 from . import selectors, services
 from .forms import BuyForm
 
@@ -66,6 +67,11 @@ def purchase_detail(request, number: str):
             "payment_outcome": outcome if outcome in OUTCOMES else "",
             "dispute_url": _url_or_blank("marketplace:dispute-new", purchase.number),
             "rate_url": _url_or_blank("marketplace:rate", purchase.number),
+            "my_rating": (
+                rating_by(request.user, purchase) if purchase.status == S.RELEASED else None
+            ),
+            # A failed or expired try: the listing may still be for sale, to try again.
+            "listing_live": purchase.listing.status == ListingStatus.LIVE,
         },
     )
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from commerce.models import Payment
@@ -307,3 +308,59 @@ def test_one_payers_signed_answer_posted_to_another_payables_callback_does_nothi
     assert back.status_code == 303 and back["Location"].endswith("?payment=unverified")
     assert set(Purchase.objects.values_list("status", flat=True)) == {S.PENDING_PAYMENT}
     assert not LockerCoupon.objects.filter(source="bought").exists()
+
+
+def _unpaid(buyer, listing, status) -> Purchase:
+    purchase = purchase_create(
+        buyer=buyer, listing_public_id=listing.public_id, method="razorpay", idempotency_key="u"
+    )
+    Purchase.objects.filter(pk=purchase.pk).update(status=status)
+    return purchase
+
+
+def test_a_failed_purchase_says_why_and_leads_back_to_the_live_listing(signed_in, buyer, listing):
+    purchase = _unpaid(buyer, listing, S.FAILED)
+
+    text = page(signed_in.get(f"/marketplace/purchases/{purchase.number}/"))
+
+    assert "The payment didn&#x27;t go through" in text or "The payment didn't go through" in text
+    assert f'href="{reverse("marketplace:listing", args=[listing.public_id])}"' in text
+    assert "Back to the listing" in text
+    assert 'data-testid="buy-again"' in text
+    assert "Payment method" in text and "Paid with" not in text
+
+
+def test_an_expired_purchase_of_a_listing_sold_since_points_at_the_marketplace(
+    signed_in, buyer, listing
+):
+    purchase = _unpaid(buyer, listing, S.EXPIRED)
+    listing.status = "sold"
+    listing.save(update_fields=["status"])
+
+    text = page(signed_in.get(f"/marketplace/purchases/{purchase.number}/"))
+
+    assert "wasn&#x27;t made in time" in text or "wasn't made in time" in text
+    assert 'data-testid="buy-again"' not in text
+    assert "Browse the marketplace" in text
+
+
+def test_once_rated_the_purchase_page_shows_the_rating_instead_of_the_rate_link(
+    signed_in, buyer, listing
+):
+    from marketplace.purchases.services import purchase_release
+    from marketplace.ratings.services import rating_give
+
+    purchase = purchase_create(
+        buyer=buyer, listing_public_id=listing.public_id, method="wallet", idempotency_key="r"
+    )
+    purchase_release(purchase_id=purchase.pk, force=True)
+    url = f"/marketplace/purchases/{purchase.number}/"
+    before = page(signed_in.get(url))
+
+    rating_give(rater=buyer, number=purchase.number, stars=4, comment="Worked")
+    after = page(signed_in.get(url))
+
+    assert 'data-testid="rate"' in before
+    assert 'data-testid="rate"' not in after
+    assert "You rated them 4 stars." in after and "Worked" in after
+    assert "Paid with" in after
