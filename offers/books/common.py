@@ -13,6 +13,7 @@ from coupzii.core.money import InvalidAmount, column_amount
 
 from .. import errors
 from ..models import (
+    AuditAction,
     CodeStatus,
     CouponCode,
     RedemptionAudit,
@@ -104,6 +105,26 @@ def _audit(
         products=list(products),
         credential=(credential or "")[:CREDENTIAL_MAX_LENGTH],
         reverses=reverses,
+    )
+
+
+def _void(
+    row: CouponCode, *, actor, reason: str, ip: str | None = None, order_reference: str = ""
+) -> None:
+    """Cancel `row` (locked by the caller) for good, with its audit row: the till's void and
+    the marketplace's re-key and refund all end a code this way."""
+    row.status = CodeStatus.VOID
+    row.locked_until = None
+    row.save(update_fields=["status", "locked_until", "updated_at"])
+    _audit(
+        book_id=row.book_id,
+        code=row,
+        action=AuditAction.VOID,
+        ok=True,
+        actor=actor,
+        ip=ip,
+        reason=reason,
+        order_reference=order_reference,
     )
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from .. import errors
 from ..models import AuditAction, CodeStatus, CouponCode
-from .common import _audit
+from .common import _audit, _void
 
 # A buyer's own purchases of two codes of one book at once can pick the same slot: retry.
 SLOT_ATTEMPTS = 5
@@ -57,14 +57,8 @@ def code_resell(*, code: CouponCode | int, seller, buyer, reference: str) -> Cou
         fresh = _free_codes(old.book_id).select_for_update(skip_locked=True).order_by("id").first()
         if fresh is None:
             raise errors.BookExhausted()
-        old.status = CodeStatus.VOID
-        old.locked_until = None
-        old.save(update_fields=["status", "locked_until", "updated_at"])
-        _audit(
-            book_id=old.book_id,
-            code=old,
-            action=AuditAction.VOID,
-            ok=True,
+        _void(
+            old,
             actor=seller,
             reason=f"resold on the marketplace ({reference})",
             order_reference=reference,
@@ -115,14 +109,8 @@ def code_resale_revoke(*, code: CouponCode | int, buyer, reference: str) -> bool
             return False
         if row.redemption_count:
             return False
-        row.status = CodeStatus.VOID
-        row.locked_until = None
-        row.save(update_fields=["status", "locked_until", "updated_at"])
-        _audit(
-            book_id=row.book_id,
-            code=row,
-            action=AuditAction.VOID,
-            ok=True,
+        _void(
+            row,
             actor=buyer,
             reason=f"marketplace purchase refunded ({reference})",
             order_reference=reference,

@@ -38,6 +38,7 @@ from .common import (
     _refusals_audited,
     _safe_amount,
     _safe_products,
+    _void,
 )
 
 logger = logging.getLogger(__name__)
@@ -576,16 +577,5 @@ def code_void(
             raise _refusal(errors.CodeAlreadyRedeemed(), code=row)
         if row.status == CodeStatus.EXPIRED:
             raise _refusal(errors.CodeExpired(), code=row)
-        row.status = CodeStatus.VOID
-        row.locked_until = None
-        row.save(update_fields=["status", "locked_until", "updated_at"])
-        _audit(
-            book_id=book.pk,
-            code=row,
-            action=AuditAction.VOID,
-            ok=True,
-            actor=actor,
-            ip=ip,
-            reason=reason,
-        )
+        _void(row, actor=actor, ip=ip, reason=reason)
     return row
