@@ -41,7 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.run import (  # noqa: E402 (the project root goes on the path first)
+from bench.brand_analytics import (  # noqa: E402 (the project root goes on the path first)
+    percentile,
+    timed_get,
+)
+from bench.run import (  # noqa: E402
     BenchError,
     check_redis,
     fresh_database,
@@ -237,23 +241,6 @@ def baseline_urlconf():
 
 
 # --- Measuring ----------------------------------------------------------------------------------
-
-
-def timed_get(client, url: str) -> tuple[float, int]:
-    from django.db import connection, reset_queries
-
-    reset_queries()
-    began = time.perf_counter()
-    response = client.get(url)
-    elapsed = (time.perf_counter() - began) * 1000
-    if response.status_code != 200:
-        raise BenchError(f"{url} answered {response.status_code}")
-    return elapsed, len(connection.queries)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def measure(client, sides: dict, requests: int, rng: random.Random) -> dict[str, dict]:

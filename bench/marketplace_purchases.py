@@ -26,9 +26,7 @@ should scale with the buyer processes; the ratio says what a purchase costs agai
 """
 
 import argparse
-import contextlib
 import datetime
-import multiprocessing
 import os
 import secrets
 import statistics
@@ -49,12 +47,12 @@ from bench.cashback_sync import (  # noqa: E402 (the project root goes on the pa
     positive_int,
     services_prepare,
 )
+from bench.checkout import Buyers, wall_seconds  # noqa: E402
 from bench.run import BenchError, without_password  # noqa: E402
 
 BASELINE_REPEATS = 3
 PRICE = Decimal("120.00")
 FEE = Decimal("6.00")
-PROCESS_START_TIMEOUT = 600  # a loaded machine sets Django up slowly
 COPIED_FIELDS = ("listing_id", "buyer_id", "seller_id", "price", "fee", "method", "pay_by")
 
 
@@ -213,69 +211,6 @@ def _buyer_inserts(barrier, user, *, prefix: str, tag: str) -> dict:
     return {"start": started, "end": time.monotonic(), "rows": len(rows)}
 
 
-class Buyers:
-    """One spawned process per buyer, kept for the run (as bench/checkout.py's)."""
-
-    def __init__(self, user_ids: list[int]):
-        context = multiprocessing.get_context("spawn")
-        self.barrier = context.Barrier(len(user_ids) + 1)
-        self.conns, self.processes = [], []
-        for n, user_id in enumerate(user_ids):
-            parent, child = context.Pipe()
-            self.conns.append(parent)
-            self.processes.append(
-                context.Process(
-                    target=_buyer_main,
-                    args=(child, self.barrier, user_id),
-                    name=f"buyer-{n}",
-                    daemon=True,
-                )
-            )
-
-    def __enter__(self) -> "Buyers":
-        from django.db import connections
-
-        connections.close_all()
-        for process in self.processes:
-            process.start()
-        for conn in self.conns:
-            if not conn.poll(PROCESS_START_TIMEOUT):
-                raise BenchError("a buyer process did not start in time")
-            status, detail = conn.recv()
-            if status != "ready":
-                raise BenchError(f"a buyer process failed to start: {detail}")
-        return self
-
-    def __exit__(self, *exc):
-        for conn, process in zip(self.conns, self.processes, strict=True):
-            with contextlib.suppress(OSError):
-                conn.send(("stop", {}))
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
-
-    def run(self, command: str, per_buyer: list[dict]) -> list[dict]:
-        for conn, args in zip(self.conns, per_buyer, strict=True):
-            conn.send((command, args))
-        with contextlib.suppress(threading.BrokenBarrierError):
-            self.barrier.wait()
-        answers, failures = [], []
-        for n, conn in enumerate(self.conns):
-            status, detail = conn.recv()
-            if status == "ok":
-                answers.append(detail)
-            else:
-                failures.append(f"buyer {n}: {detail}")
-        if failures:
-            self.barrier.reset()
-            raise BenchError("a buyer failed:\n" + "\n".join(failures[:5]))
-        return answers
-
-
-def wall_seconds(answers: list[dict]) -> float:
-    return max(a["end"] for a in answers) - min(a["start"] for a in answers)
-
-
 def checks(expected: int) -> None:
     from django.db.models import Sum
 
@@ -323,7 +258,7 @@ def run(args) -> int:
     per_buyer = -(-args.purchases // args.buyers)
     wallets_fill(buyer_ids, PRICE * per_buyer * args.rounds)
     subjects, baselines, all_ms = [], [], []
-    with Buyers(buyer_ids) as buyers:
+    with Buyers(buyer_ids, target=_buyer_main) as buyers:
         for number in range(1, args.rounds + 1):
             listings = listings_create(seller_ids, per_buyer, tag=f"R{number}")
             broker_queue_clear(broker)
