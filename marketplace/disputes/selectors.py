@@ -13,8 +13,19 @@ SCREENSHOT_PERMISSION = "marketplace.view_dispute"
 
 
 def _with_parties() -> QuerySet[Dispute]:
+    # The listing's coupon and store give its title in the viewer's language.
     return Dispute.objects.select_related(
-        "purchase", "purchase__listing", "purchase__buyer", "purchase__seller", "decided_by"
+        "purchase",
+        "purchase__listing",
+        "purchase__listing__coupon",
+        "purchase__listing__merchant",
+        "purchase__buyer",
+        "purchase__seller",
+        "decided_by",
+    ).defer(
+        "purchase__listing__coupon__code",
+        "purchase__listing__coupon__terms",
+        "purchase__listing__coupon__notes",
     )
 
 
@@ -56,7 +67,8 @@ def purchase_to_dispute(*, buyer: User, number: str) -> Purchase | None:
     if not buyer.is_authenticated:
         return None
     return (
-        Purchase.objects.select_related("listing", "seller")
+        Purchase.objects.select_related("listing", "listing__coupon", "listing__merchant", "seller")
+        .defer("listing__coupon__code", "listing__coupon__terms", "listing__coupon__notes")
         .filter(number=number, buyer=buyer)
         .first()
     )

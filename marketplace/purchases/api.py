@@ -73,7 +73,7 @@ class PurchaseCheckoutSerializer(serializers.Serializer):
 
 class PurchaseSerializer(serializers.ModelSerializer):
     listing_id = serializers.UUIDField(source="listing.public_id", read_only=True)
-    title = serializers.CharField(source="listing.title", read_only=True)
+    title = serializers.CharField(source="listing.display_title", read_only=True)
     status = enum_field("MarketplacePurchaseStatus", PurchaseStatus.choices, read_only=True)
     method = enum_field("MarketplacePaymentMethod", PaymentMethod.choices, read_only=True)
     price = money()

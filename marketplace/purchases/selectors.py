@@ -8,13 +8,16 @@ from commerce.models import Payment, PaymentStatus
 from .. import kinds
 from ..models import Purchase, PurchaseStatus
 
-RELATED = ("listing", "listing__merchant", "buyer", "seller", "buyer_coupon")
+# The listing's coupon gives the title its parts (in the viewer's language); the seller's code,
+# terms and notes on it are never read for these pages.
+RELATED = ("listing", "listing__merchant", "listing__coupon", "buyer", "seller", "buyer_coupon")
+SELLERS_TEXT = ("listing__coupon__code", "listing__coupon__terms", "listing__coupon__notes")
 
 
 def purchases_of(user, *, side: str = "bought") -> QuerySet[Purchase]:
     """The user's purchases ("bought") or sales ("sold"), newest first, each with its listing,
     store and coupon joined: one query for a page."""
-    rows = Purchase.objects.select_related(*RELATED)
+    rows = Purchase.objects.select_related(*RELATED).defer(*SELLERS_TEXT)
     rows = rows.filter(seller=user) if side == "sold" else rows.filter(buyer=user)
     return rows.order_by("-created_at", "-pk")
 
@@ -23,6 +26,7 @@ def purchase_for(user, number: str) -> Purchase | None:
     """The purchase `number` if `user` is its buyer or seller, else None."""
     return (
         Purchase.objects.select_related(*RELATED)
+        .defer(*SELLERS_TEXT)
         .filter(Q(buyer=user) | Q(seller=user), number=number)
         .first()
     )

@@ -279,14 +279,24 @@ def purchase_link(purchase: Purchase) -> str:
     return reverse("marketplace:purchase", args=[purchase.number])
 
 
+def _with_listing_title(purchase_pk: int) -> Purchase:
+    """The purchase with what its listing's title is made of, so each notice names the coupon
+    in its own language (the notice is stored in every language)."""
+    return (
+        Purchase.objects.select_related("listing", "listing__coupon", "listing__merchant")
+        .defer("listing__coupon__code", "listing__coupon__terms", "listing__coupon__notes")
+        .get(pk=purchase_pk)
+    )
+
+
 def _notify_sold(purchase_pk: int) -> None:
-    purchase = Purchase.objects.select_related("listing").get(pk=purchase_pk)
-    title, price, link = purchase.listing.title, purchase.price, purchase_link(purchase)
+    purchase = _with_listing_title(purchase_pk)
+    listing, price, link = purchase.listing, purchase.price, purchase_link(purchase)
     payout = purchase.payout
     notification_send(
         user=purchase.seller,
         kind=kinds.NOTICE_SALE,
-        title=lambda: _("Sold: %(title)s") % {"title": title},
+        title=lambda: _("Sold: %(title)s") % {"title": listing.display_title},
         body=lambda: (
             _("A buyer paid %(price)s. You get %(payout)s when the dispute window ends.")
             % {"price": format_inr(price), "payout": format_inr(payout)}
@@ -296,7 +306,7 @@ def _notify_sold(purchase_pk: int) -> None:
     notification_send(
         user=purchase.buyer,
         kind=kinds.NOTICE_PURCHASE,
-        title=lambda: _("Your coupon is ready: %(title)s") % {"title": title},
+        title=lambda: _("Your coupon is ready: %(title)s") % {"title": listing.display_title},
         body=lambda: _("The code is on the purchase page and in your locker."),
         link=link,
     )
@@ -370,8 +380,8 @@ def _debts_recover(purchase: Purchase, seller_available) -> Decimal:
 
 
 def _notify_payout(purchase_pk: int, recovered: Decimal) -> None:
-    purchase = Purchase.objects.select_related("listing").get(pk=purchase_pk)
-    paid, title = purchase.payout - recovered, purchase.listing.title
+    purchase = _with_listing_title(purchase_pk)
+    paid, listing = purchase.payout - recovered, purchase.listing
     body = (
         (lambda: _("%(amount)s is in your wallet.") % {"amount": format_inr(paid)})
         if not recovered
@@ -385,7 +395,7 @@ def _notify_payout(purchase_pk: int, recovered: Decimal) -> None:
     notification_send(
         user=purchase.seller,
         kind=kinds.NOTICE_PAYOUT,
-        title=lambda: _("Paid for %(title)s") % {"title": title},
+        title=lambda: _("Paid for %(title)s") % {"title": listing.display_title},
         body=body,
         link=purchase_link(purchase),
     )
@@ -499,12 +509,12 @@ def _captured_payment(purchase: Purchase) -> Payment | None:
 
 
 def _notify_refund(purchase_pk: int, *, to_card: bool) -> None:
-    purchase = Purchase.objects.select_related("listing").get(pk=purchase_pk)
-    price, title = purchase.price, purchase.listing.title
+    purchase = _with_listing_title(purchase_pk)
+    price, listing = purchase.price, purchase.listing
     notification_send(
         user=purchase.buyer,
         kind=kinds.NOTICE_PURCHASE,
-        title=lambda: _("Refunded: %(title)s") % {"title": title},
+        title=lambda: _("Refunded: %(title)s") % {"title": listing.display_title},
         body=(
             (
                 lambda: (

@@ -8,11 +8,14 @@ import re
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from accounts.models import Notification
 from accounts.tests.factories import UserFactory
 from commerce.models import Payment
 from marketplace import kinds
@@ -364,3 +367,27 @@ def test_once_rated_the_purchase_page_shows_the_rating_instead_of_the_rate_link(
     assert 'data-testid="rate"' not in after
     assert "You rated them 4 stars." in after and "Worked" in after
     assert "Paid with" in after
+
+
+def test_purchases_read_in_hindi_name_the_coupon_in_hindi_and_link_to_disputes(
+    signed_in, buyer, listing, django_capture_on_commit_callbacks
+):
+    # given: a wallet purchase, with its notices sent
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_create(
+            buyer=buyer, listing_public_id=listing.public_id, method="wallet", idempotency_key="k"
+        )
+    with translation.override("hi"):
+        hindi_title = listing.display_title
+    assert hindi_title != listing.title
+
+    # when: the buyer reads their purchases in Hindi
+    signed_in.cookies[settings.LANGUAGE_COOKIE_NAME] = "hi"
+    text = html.unescape(page(signed_in.get("/marketplace/purchases/")))
+
+    # then: the coupon is named in Hindi, and their disputes are one tap away
+    assert hindi_title in text
+    assert reverse("marketplace:disputes") in text
+    seller_notice = Notification.objects.get(user=listing.seller)
+    assert hindi_title in seller_notice.title_hi
+    assert listing.title in seller_notice.title_en
