@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("catalog.api_urls")),
     path("", include("commerce.api_urls")),
     path("", include("marketplace.api_urls")),
+    path("assistant/", include("assistant.api_urls")),
     path("brand/", include("brands.api_urls")),
 ]

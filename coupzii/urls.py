@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("commerce.urls")),
     path("", include("pages.urls")),
     path("", include("marketplace.urls")),
+    path("assistant/", include("assistant.urls")),
     path("brand/", include("brands.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

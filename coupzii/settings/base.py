@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "commerce",
     "brands",
     "marketplace",
+    "assistant",
     "pages",
 ]
 
@@ -293,6 +294,8 @@ CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Each app adds its periodic tasks here (cashback sync, expiry sweeps, lock cleanup ...).
 CELERY_BEAT_SCHEDULE: dict = {
+    # The assistant: conversations untouched for ASSISTANT_KEEP_DAYS are removed.
+    "assistant-purge-conversations": {"task": "assistant.conversations_purge", "schedule": 86400.0},
     "offers-release-expired-locks": {"task": "offers.release_expired_locks", "schedule": 60.0},
     "offers-expiry-sweep": {
         "task": "offers.expiry_sweep",
@@ -360,6 +363,20 @@ MARKETPLACE_DISPUTE_HOURS_VERIFIED = 24
 MARKETPLACE_DISPUTE_HOURS = 72
 # How long a buyer has to pay through the gateway before the listing is free again.
 MARKETPLACE_PAY_MINUTES = 15
+
+# The assistant: any OpenAI-compatible endpoint when a key is set, else the offline engine.
+# A remote model that does not answer within ASSISTANT_LLM_TIMEOUT seconds is dropped for the
+# offline engine. Limits per shopper and day: messages sent, and seconds of voice transcribed.
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+ASSISTANT_LLM_TIMEOUT = 10.0
+ASSISTANT_TOOL_ROUNDS = 4
+ASSISTANT_MESSAGES_PER_DAY = env.int("ASSISTANT_MESSAGES_PER_DAY", default=200)
+ASSISTANT_VOICE_SECONDS_PER_DAY = env.int("ASSISTANT_VOICE_SECONDS_PER_DAY", default=300)
+ASSISTANT_VOICE_MAX_SECONDS = 10
+ASSISTANT_MESSAGE_MAX_CHARS = 1000
+ASSISTANT_KEEP_DAYS = 90
 
 # Brands' webhook URLs may point at private and loopback addresses only when this is on
 # (tests and local receivers); in production a webhook can never reach our own network.

@@ -1,0 +1,1 @@
+"""The net-price optimiser and what it is fed: the ranked ways to pay for a cart."""

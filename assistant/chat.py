@@ -1,0 +1,132 @@
+"""One turn of a conversation, as a stream of events for the page, the API and the plain form.
+
+    {"type": "conversation", "id": "<public id>", "title": "..."}
+    {"type": "text", "delta": "..."}          the answer as it is written
+    {"type": "cards", "cards": [...]}         cards from a tool result, as they arrive
+    {"type": "replace", "text": "..."}        the guard replaced the answer (a figure or code
+                                              no tool result contains): show this instead
+    {"type": "done", "engine": "offline" | "openai"}
+    {"type": "error", "code": "...", "message": "..."}  refused before anything was written
+
+The shopper's message is stored before the engine runs and the answer after it ends, so a
+dropped connection keeps the question; the answer's text is checked by
+safety.answer_problems against every tool result of this turn.
+"""
+
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from coupzii.core.errors import DomainError
+
+from . import engines, safety, services
+from .errors import EngineUnavailable
+from .models import Conversation
+from .selectors import history_for_engine
+from .tools import ToolContext, ToolResult
+
+
+def chat_reply(
+    *,
+    user,
+    message: str,
+    conversation: Conversation | None = None,
+    context: dict | None = None,
+) -> Iterator[dict]:
+    """Answer `message` for `user` in `conversation` (a new one when None)."""
+    message = " ".join(message.split())[: settings.ASSISTANT_MESSAGE_MAX_CHARS]
+    try:
+        services.message_limit_check(user=user)
+    except DomainError as exc:
+        yield {"type": "error", "code": exc.code, "message": str(exc.message)}
+        return
+    if conversation is None:
+        conversation = services.conversation_start(user=user, first_message=message)
+    history = history_for_engine(conversation)
+    services.message_add_user(conversation=conversation, content=message)
+    yield {"type": "conversation", "id": str(conversation.public_id), "title": conversation.title}
+    ctx = ToolContext(
+        user=user,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        now=timezone.now(),
+        cart=(context or {}).get("cart"),
+        location=str((context or {}).get("location") or "")[:80],
+    )
+    turn = _Turn()
+    yield from _run(engines.engine_for(), turn, ctx=ctx, history=history, message=message)
+    yield from _finish(turn, conversation)
+
+
+class _Turn:
+    """What one turn produced so far."""
+
+    def __init__(self):
+        self.text: list[str] = []
+        self.cards: list[dict] = []
+        self.tool_calls: list[dict] = []
+        self.engine = ""
+
+    def reset(self) -> None:
+        self.__init__()
+
+
+def _run(engine, turn: _Turn, *, ctx, history, message) -> Iterator[dict]:
+    turn.engine = engine.name
+    try:
+        for event in engine.reply(ctx=ctx, history=history, message=message):
+            yield from _forward(event, turn)
+    except EngineUnavailable:
+        shown = bool(turn.text or turn.cards)
+        turn.reset()
+        fallback = engines.offline_engine()
+        if shown:
+            # The model had started; its words are dropped for the offline engine's answer.
+            yield {"type": "replace", "text": ""}
+        yield from _run(fallback, turn, ctx=ctx, history=history, message=message)
+
+
+def _forward(event: dict, turn: _Turn) -> Iterator[dict]:
+    if event["type"] == "text":
+        turn.text.append(event["delta"])
+        yield event
+    elif event["type"] == "tool":
+        result: ToolResult = event["result"]
+        turn.tool_calls.append(
+            {
+                "name": event["name"],
+                "arguments": event.get("arguments") or {},
+                "result": result.data,
+            }
+        )
+        if result.cards:
+            turn.cards.extend(result.cards)
+            yield {"type": "cards", "cards": result.cards}
+
+
+def _finish(turn: _Turn, conversation: Conversation) -> Iterator[dict]:
+    text = "".join(turn.text).strip()
+    problems = safety.answer_problems(text, [call["result"] for call in turn.tool_calls])
+    replaced = bool(problems)
+    if replaced:
+        text = _cards_only_text(turn.cards)
+        yield {"type": "replace", "text": text}
+    services.message_add_assistant(
+        conversation=conversation,
+        content=text,
+        cards=turn.cards,
+        tool_calls=turn.tool_calls,
+        engine=turn.engine,
+        replaced=replaced,
+    )
+    yield {"type": "done", "engine": turn.engine}
+
+
+def _cards_only_text(cards: list[dict]) -> str:
+    if cards:
+        return _("Here is what I found. The figures are on the cards.")
+    return _(
+        "I could not check that answer against your account, so I won't show it. "
+        "Try asking in other words."
+    )

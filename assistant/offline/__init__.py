@@ -1,0 +1,1 @@
+"""The offline engine: intent and entity parsing over the catalog, calling the same tools."""

@@ -1,0 +1,1 @@
+"""Reading tools: offers, stores, locker, listings, wallet, cashback, orders, gift cards, cart."""

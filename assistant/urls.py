@@ -1,0 +1,5 @@
+"""The assistant's pages."""
+
+app_name = "assistant"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Voice questions: recorded clips transcribed offline by PocketSphinx in a Celery job."""
