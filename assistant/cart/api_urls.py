@@ -1,0 +1,3 @@
+"""The cart optimiser's API route."""
+
+urlpatterns: list = []

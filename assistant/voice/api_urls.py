@@ -1,0 +1,3 @@
+"""Voice questions' API routes."""
+
+urlpatterns: list = []
