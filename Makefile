@@ -25,11 +25,14 @@ setup: $(VENV)/.installed-run
 	$(PY) manage.py seed_demo
 
 ## Debian packages the site needs beside Python (as root; .ci/run installs the same): Tesseract
-## and its English model read locker screenshots, so nothing is downloaded at run time.
+## and its English model read locker screenshots, so nothing is downloaded at run time;
+## espeak-ng speaks the clips the voice tests transcribe (the assistant's recogniser itself is
+## the pocketsphinx wheel).
 system-packages:
-	command -v tesseract >/dev/null 2>&1 && dpkg -s tesseract-ocr-eng >/dev/null 2>&1 || \
+	command -v tesseract >/dev/null 2>&1 && dpkg -s tesseract-ocr-eng >/dev/null 2>&1 && \
+	  command -v espeak-ng >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends tesseract-ocr tesseract-ocr-eng; }
+	    --no-install-recommends tesseract-ocr tesseract-ocr-eng espeak-ng; }
 
 ## Serve the site with demo data on the embedded default (SQLite, in-process Redis, eager tasks).
 run: setup
