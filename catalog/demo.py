@@ -154,6 +154,7 @@ MERCHANT_DESCRIPTIONS_HI = {
     "caratlane": "रोज़ पहनने वाली हीरे और सोने की ज्वेलरी, घर पर ट्राई करने की सुविधा के साथ।",
     "jabong": "बंद: Jabong अब Myntra का हिस्सा है।",
     "amazon": "फ़ोन से लेकर किराने तक सब कुछ, Prime की तेज़ डिलीवरी के साथ।",
+    "zara": "स्पेन का फ़ास्ट फ़ैशन: महिलाओं, पुरुषों और बच्चों के नए कलेक्शन हर हफ़्ते।",
     "flipkart": "भारत का अपना मार्केटप्लेस: मोबाइल, इलेक्ट्रॉनिक्स, फ़ैशन और बहुत कुछ।",
     "tata-cliq": "टाटा समूह से इलेक्ट्रॉनिक्स, फ़ैशन और लग्ज़री के असली ब्रांड।",
     "croma": "टाटा का इलेक्ट्रॉनिक्स स्टोर: टीवी, लैपटॉप, फ़ोन और घरेलू उपकरण।",
@@ -229,6 +230,7 @@ MERCHANTS = [
     ("Titan", "titan", "www.titan.co.in", "#7b1e1e", ["jewellery-watches", "fashion"], "admitad", P, "4", False, "Watches, smart wearables and eyewear from India's favourite watchmaker."),  # noqa: E501
     ("Tanishq", "tanishq", "www.tanishq.co.in", "#832729", ["jewellery-watches"], "admitad", F, "500", False, "Gold and diamond jewellery from the house of Tata."),  # noqa: E501
     ("CaratLane", "caratlane", "www.caratlane.com", "#4a2c6f", ["jewellery-watches"], "cuelinks", P, "3", False, "Everyday diamond and gold jewellery, with try-at-home."),  # noqa: E501
+    ("Zara", "zara", "www.zara.com", "#000000", ["fashion"], "admitad", P, "4", False, "Spanish fast fashion: new women's, men's and kids' collections every week."),  # noqa: E501
     ("Jabong", "jabong", "www.jabong.com", "#333333", ["fashion"], "direct", P, "5", False, "Closed: Jabong merged into Myntra."),  # noqa: E501
     # Electronics and marketplaces
     ("Amazon", "amazon", "www.amazon.in", "#ff9900", ["electronics", "fashion", "groceries", "home-furniture"], "direct", P, "2.5", True, "Everything from phones to groceries, with fast Prime delivery."),  # noqa: E501
