@@ -2,65 +2,283 @@
 
 - `quoted(text)`: text somebody else wrote (an offer's terms, a listing's title, a screenshot's
   words) as the model receives it: marked as data, cut short, with anything that looks like a
-  role marker or a code fence neutralised, so it reads as a quotation and not as instructions.
+  role marker, a chat template token or a code fence neutralised, invisible characters removed
+  and anything that looks like a coupon code masked (a seller's notes or a screenshot's terms
+  often repeat the code itself, and codes never reach the model).
 - `answer_problems(text, results)`: the rupee figures and code-like words in an answer that no
   tool result contains. An answer with any is replaced by the cards themselves.
+
+Both read text the way a shopper reads it: compatibility forms folded (fullwidth letters,
+"₨"), Devanagari and other Indian digits as 0-9, zero-width characters dropped, so "₹१,२५०",
+"Rs.1,250/-", "₹1 250", "1.25 lakh", "save20" and "S A V E 2 0" are all seen. A figure is
+known only as a whole amount of a tool result: "₹250" is not grounded by "₹12,500.00", nor by
+the digits inside an id or a date.
 """
 
 import json
 import re
+import unicodedata
+from decimal import Decimal
 
 from coupzii.core.money import InvalidAmount, quantize
 
 QUOTE_MAX_CHARS = 400
+CODE_MASK = "\u2022\u2022\u2022\u2022\u2022"
 
-# ₹1,250 / Rs. 1250.50 / INR 99 / 1250 rupees
-_RUPEES = re.compile(
-    r"(?:\u20b9|\brs\.?|\binr)\s*(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s*(?:rupees|रुपये|रुपए)",
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+# --- Reading text as a shopper does ----------------------------------------------------------
+
+# Zero-width and direction-control characters: invisible, so a code or an instruction can hide
+# between them ("SA\u200bVE20").
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+_DIGIT_BLOCKS = (
+    0x0660,
+    0x06F0,
+    0x0966,
+    0x09E6,
+    0x0A66,
+    0x0AE6,
+    0x0B66,
+    0x0BE6,
+    0x0C66,
+    0x0CE6,
+    0x0D66,
+)  # Arabic-Indic, Devanagari, Bengali ... Malayalam zeros
+_DIGITS = {zero + n: str(n) for zero in _DIGIT_BLOCKS for n in range(10)}
+
+
+def _plain(text: str) -> str:
+    """`text` folded to what the patterns below read: NFKC, ASCII digits, no invisibles."""
+    return _INVISIBLE.sub("", _nfkc(text)).translate(_DIGITS)
+
+
+# --- Rupee figures ----------------------------------------------------------------------------
+
+_NUMBER = r"[0-9]+(?:,[0-9]{2,3})*(?:\.[0-9]+)?"
+# After a currency sign, thousands may be split by spaces: "₹1 250", "₹ 12 500".
+_SPACED = r"[0-9]{1,3}(?:[ \u00a0\u2009\u202f][0-9]{3})+(?:\.[0-9]+)?"
+_MULTIPLIERS = {
+    "k": 1000,
+    "thousand": 1000,
+    "हजार": 1000,
+    _nfkc("हज़ार"): 1000,
+    "lakh": 100000,
+    "lakhs": 100000,
+    "lac": 100000,
+    "lacs": 100000,
+    "लाख": 100000,
+    "crore": 10000000,
+    "crores": 10000000,
+    "cr": 10000000,
+    "करोड": 10000000,
+    _nfkc("करोड़"): 10000000,
+}
+_MULTIPLIER_WORDS = "|".join(
+    re.escape(word) for word in sorted(_MULTIPLIERS, key=len, reverse=True)
+)
+
+
+def _mult(name: str) -> str:
+    return rf"(?:\s*(?P<{name}>{_MULTIPLIER_WORDS}))?"
+
+
+_PREFIX = r"(?:\u20b9|rs\.?|inr|रु\.?|रू\.?)"
+_SUFFIX = r"(?:rupees|rupee|rs\b\.?|inr\b|रुपये|रुपए|रुपया|रुपयों|रु(?![\u0900-\u097f])|/-)"
+# Letters on either side mean the digits belong to a word or an id, not an amount.
+_NOT_BEFORE = r"(?<![a-z0-9.,_\-])"
+_NOT_AFTER = r"(?![0-9a-z_]|[.,][0-9])"
+
+_FIGURE = re.compile(
+    # ₹1,250 / Rs. 1250.50 / INR 99 / रु 500 / ₹1 250 / Rs.1,250/- / ₹1.25 lakh
+    rf"(?<![a-z]){_PREFIX}\s*(?P<a>{_SPACED}|{_NUMBER}){_mult('ma')}{_NOT_AFTER}"
+    # 1250 rupees / 1,250/- / 500 रुपये / 2 lakh rupees
+    rf"|{_NOT_BEFORE}(?P<b>{_NUMBER}){_mult('mb')}\s*{_SUFFIX}"
+    # 1,25,000 / 12,500.00: grouped digits are money in a shopping answer
+    rf"|{_NOT_BEFORE}(?P<c>[0-9]{{1,3}}(?:,[0-9]{{2,3}})+(?:\.[0-9]+)?){_mult('mc')}"
+    rf"(?![0-9a-z_%]|[.,][0-9])"
+    # 1.25 lakh / 3 crore
+    rf"|{_NOT_BEFORE}(?P<d>{_NUMBER})\s*(?P<md>lakhs?|lacs?|crores?|लाख|करोड|{_nfkc('करोड़')})"
+    rf"(?![a-z])",
     re.IGNORECASE,
 )
-# A coupon code as shoppers see them: 5+ letters and digits in capitals with at least one digit
-# and one letter (SAVE20, ZARA-1X9Q). Ordinary words and figures do not match.
-_CODE_LIKE = re.compile(r"\b(?=[A-Z0-9_-]*\d)(?=[A-Z0-9_-]*[A-Z])[A-Z0-9][A-Z0-9_-]{4,}\b")
-_ROLE_MARKERS = re.compile(r"(?im)^\s*(system|assistant|user|developer|tool)\s*:|```|<\|[^|]*\|>")
+# Any whole number in a tool result: not a piece of a word, id, date or time, not a percentage.
+_WHOLE_NUMBER = re.compile(
+    rf"(?<![a-z0-9.,_\-:/]){_NUMBER}{_mult('mult')}(?![0-9a-z_\-:]|[.,][0-9]|/[0-9]|\s*%)",
+    re.IGNORECASE,
+)
+
+
+def _amount(digits: str, multiplier: str | None) -> Decimal | None:
+    digits = re.sub(r"[,\s\u00a0\u2009\u202f]", "", digits)
+    try:
+        value = Decimal(digits) * _MULTIPLIERS.get((multiplier or "").lower(), 1)
+        return quantize(value)
+    except (InvalidAmount, ArithmeticError, ValueError):
+        return None
+
+
+def _figures(text: str) -> list[tuple[str, Decimal | None]]:
+    """The rupee figures written in `text` (already plain), each with its amount (None when
+    it cannot be read)."""
+    found = []
+    for match in _FIGURE.finditer(text):
+        for digits, mult in (("a", "ma"), ("b", "mb"), ("c", "mc"), ("d", "md")):
+            if match.group(digits):
+                found.append(
+                    (match.group(0).strip(), _amount(match.group(digits), match.group(mult)))
+                )
+                break
+    return found
+
+
+# --- Codes ------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?")
+# Letters and digits that are not codes: ordinals, times, units, sizes, "24x7", "Rs500".
+_NOT_A_CODE = re.compile(
+    r"^(?:[0-9]+(?:\.[0-9]+)?(?:st|nd|rd|th|am|pm|hrs?|h|mins?|secs?|days?|d|wks?|months?|"
+    r"yrs?|k|kg|g|gm|gms|gb|tb|mb|kb|ml|l|ltrs?|cm|mm|km|m|x|px|p|mp|mah|w|kw|v|hz|fps|pcs?|"
+    r"inr|rs|lakhs?|lacs?|cr|crores?|off)|(?:rs|inr)[0-9]+(?:\.[0-9]+)?|[0-9]+x[0-9]+)$",
+    re.IGNORECASE,
+)
+# Letters spelled out one by one: "S A V E 2 0", "s-a-v-e-2-0".
+_SPELLED = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9](?:[ .\-_·*]{1,2}[A-Za-z0-9]){3,}(?![A-Za-z0-9])"
+)
+# A word and a number written apart: "SAVE 20", "ZARA 500".
+_WORD_NUMBER = re.compile(r"(?<![A-Za-z0-9])([A-Z]{3,})[ \-_]([0-9]{2,})(?![A-Za-z0-9%]|\s*%)")
+# A code follows these words even when it is all letters: "use code WELCOME".
+_CODE_INTRO = re.compile(
+    r"(?i)(?:\bcode|\bcoupon|\bpromo|\bvoucher|कोड|कूपन)\s*(?:is\b|:|=|-|है)?\s*"
+    r"(?P<code>[A-Za-z0-9][A-Za-z0-9_-]{2,})"
+)
+_CURRENCY_WORDS = {"INR", "RS", "RUPEES", "RUPEE"}
+
+
+def _compact(token: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", token).upper()
+
+
+def _looks_like_code(token: str) -> bool:
+    """A word a shopper would copy as a coupon code: 4+ letters and digits with both kinds
+    (SAVE20, zara-1x9q), or 6+ capitals (WELCOME), and not a unit, time or ordinal."""
+    compact = _compact(token)
+    if _NOT_A_CODE.match(token.replace("-", "").replace("_", "")):
+        return False
+    has_digit = any(ch.isdigit() for ch in compact)
+    has_letter = any(ch.isalpha() for ch in compact)
+    if has_digit and has_letter:
+        return len(compact) >= 4
+    return has_letter and len(compact) >= 6 and token.replace("-", "").replace("_", "").isupper()
+
+
+def _code_candidates(text: str) -> list[tuple[str, str]]:
+    """(as written, compact form) of everything in `text` (plain) that may be a code."""
+    found = []
+    for token in _TOKEN.findall(text):
+        if _looks_like_code(token):
+            found.append((token, _compact(token)))
+    for match in _SPELLED.finditer(text):
+        compact = _compact(match.group(0))
+        if any(ch.isdigit() for ch in compact) and any(ch.isalpha() for ch in compact):
+            found.append((match.group(0), compact))
+    for match in _WORD_NUMBER.finditer(text):
+        if match.group(1).upper() not in _CURRENCY_WORDS:
+            found.append((match.group(0), _compact(match.group(0))))
+    return found
+
+
+# --- quoted -----------------------------------------------------------------------------------
+
+_ROLE_MARKERS = re.compile(
+    r"(?im)^\s*#*\s*(system|assistant|user|developer|tool|function)\s*:"
+    r"|```|<\|[^|]*\|>|\[/?inst\]|<</?sys>>"
+    r"|</?\s*(?:system|assistant|user|developer|tool|tool_calls?|function(?:_call)?|quoted|"
+    r"instructions?|im_start|im_end)\b[^>]*>"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def quoted(text: str | None) -> dict:
     """`text` as data for the model: {"quoted": "..."}; empty text gives {"quoted": ""}."""
-    cleaned = _ROLE_MARKERS.sub(" ", text or "")
+    cleaned = _CONTROL.sub(" ", _plain(text or ""))
+    cleaned = _ROLE_MARKERS.sub(" ", cleaned)
+    cleaned = _mask_codes(cleaned)
     cleaned = " ".join(cleaned.split())
     if len(cleaned) > QUOTE_MAX_CHARS:
         cleaned = cleaned[: QUOTE_MAX_CHARS - 1] + "\u2026"
     return {"quoted": cleaned}
 
 
+def _mask_codes(text: str) -> str:
+    text = _CODE_INTRO.sub(_mask_introduced, text)
+    text = _SPELLED.sub(_mask_spelled, text)
+    return _TOKEN.sub(lambda m: CODE_MASK if _looks_like_code(m.group(0)) else m.group(0), text)
+
+
+def _mask_introduced(match: re.Match) -> str:
+    code = match.group("code")
+    if not code.isupper() and not any(ch.isdigit() for ch in code):
+        return match.group(0)  # "code applies on", "Coupon Valid till": words, not a code
+    return match.group(0)[: match.start("code") - match.start()] + CODE_MASK
+
+
+def _mask_spelled(match: re.Match) -> str:
+    compact = _compact(match.group(0))
+    if any(ch.isdigit() for ch in compact) and any(ch.isalpha() for ch in compact):
+        return CODE_MASK
+    return match.group(0)
+
+
+# --- answer_problems --------------------------------------------------------------------------
+
+
 def answer_problems(text: str, results: list[dict]) -> list[str]:
     """The figures and code-like words in `text` that appear in none of `results` (the tool
     results' model-safe data). An empty list means the answer may be shown."""
     known_amounts, known_words = _known(results)
+    plain = _plain(text or "")
     problems = []
-    for match in _RUPEES.finditer(text):
-        digits = (match.group(1) or match.group(2)).replace(",", "")
-        try:
-            amount = quantize(digits)
-        except InvalidAmount:
-            problems.append(match.group(0))
-            continue
-        if amount not in known_amounts:
-            problems.append(match.group(0).strip())
-    for word in _CODE_LIKE.findall(text):
-        if word not in known_words:
-            problems.append(word)
+    for written, amount in _figures(plain):
+        if amount is None or abs(amount) not in known_amounts:
+            problems.append(written)
+    for written, compact in _code_candidates(plain):
+        if compact not in known_words:
+            problems.append(written)
     return problems
 
 
-def _known(results: list[dict]) -> tuple[set, set]:
-    blob = json.dumps(results, ensure_ascii=False, default=str)
-    amounts = set()
-    for raw in re.findall(r"\d[\d,]*(?:\.\d+)?", blob):
-        try:
-            amounts.add(quantize(raw.replace(",", "")))
-        except InvalidAmount:
-            continue
-    words = set(re.findall(r"[A-Za-z0-9_-]+", blob))
+def _known(results: list[dict]) -> tuple[set[Decimal], set[str]]:
+    """Every whole amount and every word (compact, upper case) the tool results hold.
+
+    An "error" in a result is left out: it may repeat what the model asked for (an unknown
+    tool's name), and a word does not become grounded by being echoed back."""
+    blob = _plain(json.dumps(_without_errors(results), ensure_ascii=False, default=str))
+    amounts = {abs(amount) for _written, amount in _figures(blob) if amount is not None}
+    for match in _WHOLE_NUMBER.finditer(blob):
+        amount = _amount(
+            match.group(0)[: match.start("mult") - match.start()]
+            if match.group("mult")
+            else match.group(0),
+            match.group("mult"),
+        )
+        if amount is not None:
+            amounts.add(abs(amount))
+    words = {_compact(token) for token in _TOKEN.findall(blob)}
+    words.update(compact for _written, compact in _code_candidates(blob))
     return amounts, words
+
+
+def _without_errors(value):
+    if isinstance(value, dict):
+        return {key: _without_errors(item) for key, item in value.items() if key != "error"}
+    if isinstance(value, list | tuple):
+        return [_without_errors(item) for item in value]
+    return value
