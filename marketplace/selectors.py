@@ -5,20 +5,29 @@ None of them puts a coupon's code where it can be read by accident: the locker's
 encrypted, and listings never do.
 """
 
-from .listings.selectors import listing_for_buyer, listings_browse, seller_reputation
+from .listings.selectors import (
+    listing_for_buyer,
+    listing_swappable,
+    listings_browse,
+    seller_reputation,
+)
+from .listings.titles import coupon_title_of
 from .locker.selectors import coupon_of, locker_counts, locker_for
 from .purchases.selectors import purchase_for, purchases_of
-from .swaps.selectors import exchange_for, exchanges_for
+from .swaps.selectors import exchange_for, exchanges_for, swap_target
 
 __all__ = [
     "coupon_of",
+    "coupon_title_of",
     "exchange_for",
     "exchanges_for",
     "listing_for_buyer",
+    "listing_swappable",
     "listings_browse",
     "locker_counts",
     "locker_for",
     "purchase_for",
     "purchases_of",
     "seller_reputation",
+    "swap_target",
 ]

@@ -1,1 +1,376 @@
-"""Reading tools: offers, stores, locker, listings, wallet, cashback, orders, gift cards, cart."""
+"""Reading tools: offers, stores, locker, listings, wallet, cashback, orders, gift cards, cart.
+
+Each reads through the owning app's selectors, scoped to `ctx.user` where the rows are a
+shopper's own, and answers with small model-safe data (see assistant/tools/__init__.py) and
+cards for the shopper. Lists are capped (LIMIT_MAX rows) and cost a fixed number of queries
+however many rows they return.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assistant.safety import quoted
+from catalog import selectors as catalog_selectors
+from commerce import selectors as commerce_selectors
+from coupzii.core.money import format_inr
+from marketplace import selectors as marketplace_selectors
+from offers import selectors as offer_selectors
+from wallet import selectors as wallet_selectors
+from wallet.models import CashbackStatus
+
+from . import ToolContext, ToolResult
+from . import cards as card_of
+from .cards import day, discount_label, rupees
+from .define import LIMIT, LIMIT_MAX, error, schema, text, tool
+
+# --- Offers and stores ----------------------------------------------------------------------
+
+
+def offer_data(offer) -> dict:
+    """What the model may know of an offer: never its code (kind "code" offers show it on the
+    store's page after the click-out, unique codes only to the shopper who claims one)."""
+    return {
+        "ref": str(offer.public_id),
+        "title": quoted(offer.title),
+        "store": offer.merchant.name,
+        "store_ref": offer.merchant.slug,
+        "kind": offer.kind,
+        "discount": discount_label(offer),
+        "min_order": rupees(offer.min_order),
+        "max_discount": rupees(offer.max_discount),
+        "cashback": offer_selectors.offer_cashback_label(offer),
+        "ends": day(offer.ends_at),
+        "claimable": bool(getattr(offer, "claimable", False)),
+        "description": quoted(offer.description),
+        "terms": quoted(offer.terms),
+    }
+
+
+def _language_columns(field: str) -> list[str]:
+    # Translated columns (title_en, title_hi): a shopper reading Hindi still types "pizza".
+    return [f"{field}_{code}" for code, _name in settings.LANGUAGES]
+
+
+def _offers_matching(offers, query: str):
+    matches = Q(merchant__name__icontains=query)
+    for column in _language_columns("title") + _language_columns("description"):
+        matches |= Q(**{f"{column}__icontains": query})
+    return offers.filter(matches)
+
+
+@tool(
+    "search_offers",
+    "Live offers (coupon codes, deals, unique codes) matching a query, a store and/or a "
+    "category, best first. Returns offer refs to use with claim_code. Codes are never "
+    "included: the shopper gets them from the offer's page.",
+    schema(
+        {
+            "query": text("Words to look for, e.g. 'pizza' or 'shoes'.", max_length=100),
+            "store": text("A store's ref (slug) from find_stores.", max_length=120),
+            "category": text("A category's slug, e.g. 'fashion'.", max_length=80),
+            "limit": LIMIT,
+        }
+    ),
+)
+def search_offers(ctx: ToolContext, *, query: str, store: str, category: str, limit: int):
+    if query and not store and not category:
+        offers = offer_selectors.search(query, limit=limit, now=ctx.now).offers
+    else:
+        found = offer_selectors.offers_list(
+            merchant_slug=store, category_slug=category, now=ctx.now
+        )
+        offers = list((_offers_matching(found, query) if query else found)[:limit])
+    return ToolResult(
+        data={"offers": [offer_data(offer) for offer in offers], "count": len(offers)},
+        cards=[card_of.offer_card(offer) for offer in offers],
+    )
+
+
+def store_data(merchant) -> dict:
+    return {
+        "ref": merchant.slug,
+        "name": merchant.name,
+        "cashback": catalog_selectors.merchant_cashback_label(merchant),
+        "live_offers": merchant.live_offer_count,
+        "categories": [category.name for category in merchant.categories.all()][:5],
+    }
+
+
+@tool(
+    "find_stores",
+    "Stores (merchants) whose name or description matches the query, with their best cashback "
+    "and how many live offers they have. Use the store ref with the other tools' store "
+    "argument.",
+    schema(
+        {"query": text("A store name or what it sells.", max_length=100), "limit": LIMIT},
+        required=("query",),
+    ),
+)
+def find_stores(ctx: ToolContext, *, query: str, limit: int):
+    if not query:
+        return error(_("Say which store to look for."))
+    merchants = offer_selectors.search(query, limit=limit, now=ctx.now).merchants
+    return ToolResult(
+        data={"stores": [store_data(merchant) for merchant in merchants], "count": len(merchants)},
+        cards=[card_of.store_card(merchant) for merchant in merchants],
+    )
+
+
+# --- Locker and marketplace -----------------------------------------------------------------
+
+LOCKER_STATUSES = ["active", "used", "expired", "listed", "sold", "all"]
+
+
+def coupon_data(coupon) -> dict:
+    """One of the shopper's locker coupons, without its code. Its title, terms and notes may
+    have been typed by the shopper or read off a screenshot: quoted."""
+    return {
+        "ref": str(coupon.public_id),
+        "title": quoted(marketplace_selectors.coupon_title_of(coupon)),
+        "store_ref": coupon.merchant.slug if coupon.merchant_id else "",
+        "status": coupon.status,
+        "source": coupon.source,
+        "worth": rupees(coupon.worth),
+        "min_order": rupees(coupon.min_order),
+        "max_discount": rupees(coupon.max_discount),
+        "expires_on": day(coupon.expires_on),
+        "terms": quoted(coupon.terms),
+        "notes": quoted(coupon.notes),
+    }
+
+
+@tool(
+    "my_locker",
+    "The shopper's own saved coupons (their locker), soonest expiry first. Optional: one "
+    "store, only those expiring within N days, a status. Codes are never included: each "
+    "coupon's card links to its locker page. Use the coupon ref with list_coupon.",
+    schema(
+        {
+            "store": text("A store's ref (slug) or name.", max_length=120),
+            "expiring_within_days": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "maximum": 365,
+                "default": None,
+                "description": "Only coupons expiring within this many days.",
+            },
+            "status": {
+                "type": "string",
+                "enum": LOCKER_STATUSES,
+                "default": "active",
+                "description": "Which coupons: active (default), used, expired, listed, sold "
+                "or all (all but sold).",
+            },
+            "limit": LIMIT,
+        }
+    ),
+)
+def my_locker(
+    ctx: ToolContext, *, store: str, expiring_within_days: int | None, status: str, limit: int
+):
+    coupons = marketplace_selectors.locker_for(
+        ctx.user, status=None if status == "all" else status, store=store or None
+    ).defer("code")
+    if expiring_within_days is not None:
+        last_day = timezone.localdate(ctx.now) + timedelta(days=expiring_within_days)
+        coupons = coupons.filter(expires_on__isnull=False, expires_on__lte=last_day)
+    coupons = list(coupons[:limit])
+    return ToolResult(
+        data={"coupons": [coupon_data(coupon) for coupon in coupons], "count": len(coupons)},
+        cards=[card_of.coupon_card(coupon) for coupon in coupons],
+    )
+
+
+def listing_data(listing, *, user) -> dict:
+    """A live listing as a buyer sees it (never its code). Its title names a store that the
+    seller may have typed: quoted."""
+    return {
+        "ref": str(listing.public_id),
+        "title": quoted(listing.display_title),
+        "store_ref": listing.merchant.slug if listing.merchant_id else "",
+        "price": rupees(listing.price),
+        "worth": rupees(listing.worth),
+        "saving": rupees(listing.saving),
+        "expires_on": day(listing.expires_on),
+        "verified": listing.verified,
+        "swap_welcome": listing.swap_welcome,
+        "yours": listing.seller_id == user.pk,
+    }
+
+
+@tool(
+    "marketplace_listings",
+    "Coupons other shoppers sell on the marketplace (live listings), newest first, optionally "
+    "for one store or matching words. Each has a price and what it is worth.",
+    schema(
+        {
+            "store": text("A store's ref (slug).", max_length=120),
+            "query": text("Words to look for in the title or store.", max_length=100),
+            "limit": LIMIT,
+        }
+    ),
+)
+def marketplace_listings(ctx: ToolContext, *, store: str, query: str, limit: int):
+    listings = marketplace_selectors.listings_browse(store=store or None)
+    if query:
+        listings = listings.filter(
+            Q(title__icontains=query)
+            | Q(merchant__name__icontains=query)
+            | Q(store_name__icontains=query)
+        )
+    listings = list(listings[:limit])
+    return ToolResult(
+        data={
+            "listings": [listing_data(listing, user=ctx.user) for listing in listings],
+            "count": len(listings),
+        },
+        cards=[card_of.listing_card(listing) for listing in listings],
+    )
+
+
+# --- Wallet, cashback, orders ---------------------------------------------------------------
+
+
+@tool(
+    "my_wallet",
+    "The shopper's wallet: cashback available to spend or withdraw, pending (not yet "
+    "confirmed by the store), held (set aside for an order or a withdrawal), earned so far, "
+    "withdrawn, and anything owed.",
+    schema({}),
+)
+def my_wallet(ctx: ToolContext):
+    summary = wallet_selectors.wallet_summary(ctx.user)
+    return ToolResult(
+        data={
+            "available": format_inr(summary.available),
+            "pending": format_inr(summary.pending),
+            "held": format_inr(summary.held),
+            "lifetime_earned": format_inr(summary.lifetime_earned),
+            "withdrawn": format_inr(summary.withdrawn),
+            "owed": format_inr(summary.owed),
+        },
+        cards=[card_of.wallet_card(summary)],
+    )
+
+
+def cashback_data(event) -> dict:
+    return {
+        "ref": str(event.public_id),
+        "store": event.merchant.name if event.merchant_id else "",
+        "store_ref": event.merchant.slug if event.merchant_id else "",
+        "status": event.status,
+        "cashback": format_inr(event.cashback),
+        "order_amount": format_inr(event.sale_amount),
+        "shopped_on": day(event.occurred_at),
+        "expected_by": day(event.expected_confirmation),
+    }
+
+
+@tool(
+    "my_cashback",
+    "The shopper's own cashback from shopping through Coupzii, newest first: pending, "
+    "confirmed or declined, optionally for one store.",
+    schema(
+        {
+            "store": text("A store's ref (slug).", max_length=120),
+            "status": {
+                "type": "string",
+                "enum": ["", *CashbackStatus.values],
+                "default": "",
+                "description": "pending, confirmed, declined, or '' for all.",
+            },
+            "limit": LIMIT,
+        }
+    ),
+)
+def my_cashback(ctx: ToolContext, *, store: str, status: str, limit: int):
+    events = wallet_selectors.cashback_events_for(ctx.user, status=status)
+    if store:
+        events = events.filter(merchant__slug=store)
+    events = list(events[:limit])
+    return ToolResult(
+        data={"cashback": [cashback_data(event) for event in events], "count": len(events)},
+        cards=[card_of.cashback_card(event) for event in events],
+    )
+
+
+def order_data(order) -> dict:
+    return {
+        "ref": order.number,
+        "status": order.status,
+        "total": format_inr(order.total),
+        "placed": day(order.created_at),
+        "items": [
+            {
+                "gift_card": line.product_name,
+                "face_value": format_inr(line.face_value),
+                "quantity": line.quantity,
+            }
+            for line in order.lines.all()
+        ][:LIMIT_MAX],
+    }
+
+
+@tool(
+    "my_orders",
+    "The shopper's own gift-card orders, newest first, with status and total. Delivered codes "
+    "and PINs are never included: they are on the order's page.",
+    schema({"limit": LIMIT}),
+)
+def my_orders(ctx: ToolContext, *, limit: int):
+    orders = list(commerce_selectors.orders_of(ctx.user).order_by("-created_at", "-pk")[:limit])
+    return ToolResult(
+        data={"orders": [order_data(order) for order in orders], "count": len(orders)},
+        cards=[card_of.order_card(order) for order in orders],
+    )
+
+
+# --- Gift cards -----------------------------------------------------------------------------
+
+
+def gift_card_data(product) -> dict:
+    return {
+        "ref": product.slug,
+        "name": product.name,
+        "brand": product.merchant.name,
+        "store_ref": product.merchant.slug,
+        "amounts": [
+            {
+                "sku": variant.sku,
+                "face_value": format_inr(variant.face_value),
+                "price": format_inr(variant.price),
+                "in_stock": variant.stock > 0,
+                "min_quantity": variant.min_quantity,
+                "max_quantity": variant.max_quantity,
+            }
+            for variant in product.sellable_variants[:6]
+        ],
+        "terms": quoted(product.terms),
+    }
+
+
+@tool(
+    "gift_cards",
+    "Gift cards on sale in the shop, optionally one brand's or matching words, with each "
+    "amount's sku, face value and price. Use a sku with add_gift_card.",
+    schema(
+        {
+            "store": text("A brand's ref (slug).", max_length=120),
+            "query": text("Words to look for in the card or brand name.", max_length=100),
+            "limit": LIMIT,
+        }
+    ),
+)
+def gift_cards(ctx: ToolContext, *, store: str, query: str, limit: int):
+    products = list(catalog_selectors.gift_cards_list(q=query, brand_slug=store)[:limit])
+    return ToolResult(
+        data={
+            "gift_cards": [gift_card_data(product) for product in products],
+            "count": len(products),
+        },
+        cards=[card_of.gift_card_card(product) for product in products],
+    )

@@ -1,0 +1,301 @@
+"""Cards the tools hand the shopper: an offer, a locker coupon, a listing, a gift card, a
+cashback, an order, a store, the wallet, and the "action" card of an acting tool.
+
+The shape is in assistant/tools/__init__.py. Every card links to the real page of the thing it
+shows, and its buttons go to the routes those pages already use (a claim posts to the offer's
+claim view, "Add to cart" to the gift card's page), so a card does exactly what the page's own
+button does. Text is in the active language; figures go through format_inr. No card ever
+carries a code or a PIN: a locker coupon's card links to its locker page, where its owner sees
+the code.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.selectors import merchant_cashback_label
+from coupzii.core.money import format_inr
+from marketplace.selectors import coupon_title_of
+from offers.models import DiscountType, OfferKind
+from offers.selectors import offer_cashback_label
+
+
+def card(
+    kind: str,
+    *,
+    ref: str,
+    title: str,
+    subtitle: str = "",
+    image: str = "",
+    facts: list | None = None,
+    url: str = "",
+    actions: list | None = None,
+) -> dict:
+    """A card in the shape every renderer expects; facts with an empty value are left out."""
+    return {
+        "type": kind,
+        "ref": str(ref),
+        "title": str(title),
+        "subtitle": str(subtitle),
+        "image": image,
+        "facts": [[str(label), str(value)] for label, value in facts or [] if value],
+        "url": url,
+        "actions": actions or [],
+    }
+
+
+def action(label: str, url: str, *, method: str = "get", fields: dict | None = None) -> dict:
+    return {
+        "label": str(label),
+        "method": method,
+        "url": url,
+        "fields": {name: str(value) for name, value in (fields or {}).items()},
+    }
+
+
+def rupees(amount: Decimal | None) -> str:
+    """₹1,250.00, or "" for no amount (the fact is then left off the card)."""
+    return format_inr(amount) if amount is not None else ""
+
+
+def day(value) -> str:
+    """An ISO date (YYYY-MM-DD) in India's calendar for a datetime or a date; "" for none."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localdate(value)
+    return value.isoformat()
+
+
+def merchant_logo(merchant) -> str:
+    return merchant.logo.url if merchant is not None and merchant.logo else ""
+
+
+# --- Offers and stores ----------------------------------------------------------------------
+
+
+def discount_label(offer) -> str:
+    """ "50% off", "₹200 off", "Buy 1 Get 1", "Free delivery" or "Deal" (as the offer cards)."""
+    value = offer.discount_value
+    if offer.discount_type == DiscountType.PERCENTAGE and value:
+        return _("%(percent)s%% off") % {"percent": f"{value.normalize():f}"}
+    if offer.discount_type == DiscountType.FIXED and value:
+        return _("%(amount)s off") % {"amount": format_inr(value)}
+    if offer.discount_type == DiscountType.BOGO:
+        return _("Buy 1 Get 1")
+    if offer.discount_type == DiscountType.FREE_SHIPPING:
+        return _("Free delivery")
+    return _("Deal")
+
+
+def offer_url(offer) -> str:
+    """The offer as shoppers see it: on its store's page."""
+    return reverse("merchant_detail", args=[offer.merchant.slug]) + f"#offer-{offer.public_id}"
+
+
+def offer_actions(offer) -> list[dict]:
+    """What the offer's own card offers: its own code handed out ("Claim code") for a
+    unique-code offer that still has codes, nothing for one that has none left, and the
+    click-out ("Get deal") for everything else."""
+    if offer.kind == OfferKind.UNIQUE_CODE:
+        if not getattr(offer, "claimable", False):
+            return []
+        claim = reverse("offer_claim", args=[offer.public_id])
+        # A fresh token per card: a double-clicked button claims once.
+        return [
+            action(
+                _("Claim code"), claim, method="post", fields={"idempotency_key": uuid.uuid4().hex}
+            )
+        ]
+    return [action(_("Get deal"), reverse("offer_go", args=[offer.public_id]))]
+
+
+def offer_card(offer) -> dict:
+    facts = [
+        (_("Discount"), discount_label(offer)),
+        (_("Minimum order"), rupees(offer.min_order)),
+        (_("Maximum discount"), rupees(offer.max_discount)),
+        (_("Cashback"), offer_cashback_label(offer)),
+        (_("Ends"), day(offer.ends_at)),
+    ]
+    if offer.kind == OfferKind.UNIQUE_CODE and not getattr(offer, "claimable", False):
+        facts.append((_("Codes"), _("No codes left to hand out right now")))
+    return card(
+        "offer",
+        ref=offer.public_id,
+        title=offer.title,
+        subtitle=offer.merchant.name,
+        image=merchant_logo(offer.merchant),
+        facts=facts,
+        url=offer_url(offer),
+        actions=offer_actions(offer),
+    )
+
+
+def store_card(merchant) -> dict:
+    url = reverse("merchant_detail", args=[merchant.slug])
+    return card(
+        "store",
+        ref=merchant.slug,
+        title=merchant.name,
+        subtitle=merchant_cashback_label(merchant),
+        image=merchant_logo(merchant),
+        facts=[(_("Live offers"), str(merchant.live_offer_count))],
+        url=url,
+        actions=[action(_("See offers"), url)],
+    )
+
+
+# --- Locker and marketplace -----------------------------------------------------------------
+
+
+def coupon_card(coupon) -> dict:
+    """One of the shopper's own locker coupons; its code stays on its locker page."""
+    url = reverse("marketplace:locker-coupon", args=[coupon.public_id])
+    actions = [action(_("Open in locker"), url)]
+    if coupon.status == "active" and coupon.worth is not None:
+        actions.append(
+            action(_("Sell it"), reverse("marketplace:listing-new", args=[coupon.public_id]))
+        )
+    return card(
+        "coupon",
+        ref=coupon.public_id,
+        title=coupon_title_of(coupon),
+        subtitle=coupon.get_status_display(),
+        image=merchant_logo(coupon.merchant),
+        facts=[
+            (_("Worth up to"), rupees(coupon.worth)),
+            (_("Minimum order"), rupees(coupon.min_order)),
+            (_("Expires"), day(coupon.expires_on)),
+        ],
+        url=url,
+        actions=actions,
+    )
+
+
+def listing_card(listing) -> dict:
+    url = reverse("marketplace:listing", args=[listing.public_id])
+    actions = [action(_("View and buy"), url)]
+    if listing.swap_welcome:
+        actions.append(
+            action(_("Offer a swap"), reverse("marketplace:swap-new", args=[listing.public_id]))
+        )
+    return card(
+        "listing",
+        ref=listing.public_id,
+        title=listing.display_title,
+        subtitle=_("Verified") if listing.verified else "",
+        # The browse query loads the store's name and slug only: no logo per row.
+        facts=[
+            (_("Price"), rupees(listing.price)),
+            (_("Worth up to"), rupees(listing.worth)),
+            (_("Expires"), day(listing.expires_on)),
+        ],
+        url=url,
+        actions=actions,
+    )
+
+
+# --- Gift cards, orders, cashback, wallet ---------------------------------------------------
+
+
+def first_in_stock(product):
+    """The denomination "Add to cart" adds: the first sellable one with stock, or None."""
+    return next((variant for variant in product.sellable_variants if variant.stock > 0), None)
+
+
+def gift_card_card(product) -> dict:
+    url = reverse("commerce:gift-card", args=[product.slug])
+    images = list(product.images.all())
+    variant = first_in_stock(product)
+    actions = []
+    if variant is not None:
+        actions.append(
+            action(
+                _("Add to cart"),
+                url,
+                method="post",
+                fields={"sku": variant.sku, "quantity": variant.min_quantity},
+            )
+        )
+    denominations = ", ".join(
+        _("%(face)s for %(price)s")
+        % {"face": format_inr(option.face_value), "price": format_inr(option.price)}
+        for option in product.sellable_variants[:4]
+    )
+    return card(
+        "gift_card",
+        ref=product.slug,
+        title=product.name,
+        subtitle=product.merchant.name,
+        image=images[0].image.url if images else merchant_logo(product.merchant),
+        facts=[
+            (_("Amounts"), denominations),
+            (_("Stock"), "" if variant else _("Out of stock")),
+        ],
+        url=url,
+        actions=actions,
+    )
+
+
+def cashback_card(event) -> dict:
+    url = f"{reverse('wallet')}?tab=cashback#cashback-{event.public_id}"
+    store = event.merchant.name if event.merchant_id else _("Store")
+    return card(
+        "cashback",
+        ref=event.public_id,
+        title=_("%(amount)s at %(store)s") % {"amount": format_inr(event.cashback), "store": store},
+        subtitle=event.get_status_display(),
+        image=merchant_logo(event.merchant),
+        facts=[
+            (_("Order amount"), rupees(event.sale_amount)),
+            (_("Shopped on"), day(event.occurred_at)),
+            (_("Expected by"), day(event.expected_confirmation)),
+        ],
+        url=url,
+        actions=[action(_("Open wallet"), url)],
+    )
+
+
+def order_card(order) -> dict:
+    url = reverse("commerce:order", args=[order.number])
+    items = ", ".join(
+        _("%(name)s, quantity %(quantity)d")
+        % {"name": line.product_name, "quantity": line.quantity}
+        for line in order.lines.all()
+    )
+    return card(
+        "order",
+        ref=order.number,
+        title=_("Order %(number)s") % {"number": order.number},
+        subtitle=order.get_status_display(),
+        facts=[
+            (_("Total"), rupees(order.total)),
+            (_("Gift cards"), items),
+            (_("Placed"), day(order.created_at)),
+        ],
+        url=url,
+        actions=[action(_("View order"), url)],
+    )
+
+
+def wallet_card(summary) -> dict:
+    url = reverse("wallet")
+    return card(
+        "wallet",
+        ref="wallet",
+        title=_("Your wallet"),
+        subtitle=_("%(amount)s available") % {"amount": format_inr(summary.available)},
+        facts=[
+            (_("Available"), format_inr(summary.available)),
+            (_("Pending"), format_inr(summary.pending)),
+            (_("Held"), format_inr(summary.held)),
+            (_("Earned so far"), format_inr(summary.lifetime_earned)),
+            (_("Owed"), rupees(summary.owed) if summary.owed else ""),
+        ],
+        url=url,
+        actions=[action(_("Open wallet"), url)],
+    )
