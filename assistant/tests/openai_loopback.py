@@ -66,6 +66,9 @@ class Reply:
     fragments: int = 3
     # Every call at index 0, told apart only by its id (Ollama and some proxies do this).
     reuse_index_zero: bool = False
+    # What id the argument fragments after a call's first piece carry: "none" (OpenAI),
+    # "same" (the call's id again) or "fresh" (a new id on every piece, as some servers do).
+    fragment_ids: str = "none"
     finish_reason: str | None = None
     status: int = 200
     error_message: str = ""
@@ -225,8 +228,13 @@ def _stream_deltas(reply: Reply, ids: list[str]) -> list[dict]:
             "function": {"name": scripted.name, "arguments": ""},
         }
         deltas.append({"tool_calls": [head]})
-        for piece in _fragments(scripted.arguments_json(), reply.fragments):
-            deltas.append({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+        for number, piece in enumerate(_fragments(scripted.arguments_json(), reply.fragments)):
+            fragment = {"index": index, "function": {"arguments": piece}}
+            if reply.fragment_ids == "same":
+                fragment["id"] = call_id
+            elif reply.fragment_ids == "fresh":
+                fragment["id"] = f"{call_id}_{number}"
+            deltas.append({"tool_calls": [fragment]})
     return deltas
 
 
