@@ -25,7 +25,16 @@ from offers import selectors as offer_selectors
 from offers.models import Offer, OfferKind
 
 from . import ToolContext, ToolResult
-from .cards import action, card, day, discount_label, merchant_logo, offer_url, rupees
+from .cards import (
+    action,
+    card,
+    day,
+    discount_label,
+    merchant_logo,
+    offer_url,
+    rupees,
+    without_code,
+)
 from .define import error, ref, schema, tool
 
 
@@ -227,7 +236,7 @@ def list_coupon(ctx: ToolContext, *, coupon: str, price: float | None):
             _("The price must be at most what the coupon is worth, %(worth)s.")
             % {"worth": format_inr(found.worth)}
         )
-    title = marketplace_selectors.coupon_title_of(found)
+    title = without_code(marketplace_selectors.coupon_title_of(found), found.code)
     sell_page = reverse("marketplace:listing-new", args=[found.public_id])
     action_card = card(
         "action",
@@ -281,7 +290,7 @@ def start_swap(ctx: ToolContext, *, coupon: str):
         return error(_("This is your own coupon."))
     if not marketplace_selectors.listing_swappable(listing):
         return error(_("The store does not allow this coupon to be swapped."))
-    title = listing.display_title
+    title = without_code(listing.display_title, listing.coupon.code)
     swap_page = reverse("marketplace:swap-new", args=[listing.public_id])
     action_card = card(
         "action",

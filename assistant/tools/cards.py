@@ -9,6 +9,7 @@ carries a code or a PIN: a locker coupon's card links to its locker page, where 
 the code.
 """
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -70,6 +71,14 @@ def day(value) -> str:
     return value.isoformat()
 
 
+def without_code(text: str, code: str) -> str:
+    """`text` with `code` blanked out wherever it appears, in any case: a brand may write its
+    offer's code into the title or terms, a shopper their coupon's into its notes."""
+    if not text or not code or len(code.strip()) < 3:
+        return text or ""
+    return re.sub(re.escape(code.strip()), "•••", text, flags=re.IGNORECASE)
+
+
 def merchant_logo(merchant) -> str:
     return merchant.logo.url if merchant is not None and merchant.logo else ""
 
@@ -126,7 +135,7 @@ def offer_card(offer) -> dict:
     return card(
         "offer",
         ref=offer.public_id,
-        title=offer.title,
+        title=without_code(offer.title, offer.code),
         subtitle=offer.merchant.name,
         image=merchant_logo(offer.merchant),
         facts=facts,
@@ -163,7 +172,7 @@ def coupon_card(coupon) -> dict:
     return card(
         "coupon",
         ref=coupon.public_id,
-        title=coupon_title_of(coupon),
+        title=without_code(coupon_title_of(coupon), coupon.code),
         subtitle=coupon.get_status_display(),
         image=merchant_logo(coupon.merchant),
         facts=[

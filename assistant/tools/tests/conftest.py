@@ -20,9 +20,10 @@ def ravi(db):
     return UserFactory(full_name="Ravi Kumar", email="ravi@example.in", phone="+919800000001")
 
 
-def run(user, name: str, arguments=None, *, language: str = "en") -> ToolResult:
-    """Call a tool the way both engines do: through tool_call, as `user`."""
-    ctx = ToolContext(user=user, language=language, now=timezone.now())
+def run(user, name: str, arguments=None, *, language: str = "en", cart=None) -> ToolResult:
+    """Call a tool the way both engines do: through tool_call, as `user` (with the cart on
+    their screen, if any)."""
+    ctx = ToolContext(user=user, language=language, now=timezone.now(), cart=cart)
     return tool_call(ctx, name, arguments or {})
 
 
