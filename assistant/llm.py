@@ -12,6 +12,7 @@ a stream that can't be read or stops short, no answer within the rounds) raises
 EngineUnavailable, and `chat.chat_reply` asks the offline engine instead.
 """
 
+import functools
 import json
 import time
 from collections.abc import Iterator
@@ -56,11 +57,8 @@ class OpenAIEngine:
     name = Engine.OPENAI.value
 
     def __init__(self):
-        self.client = openai.OpenAI(
-            api_key=settings.OPENAI_API_KEY,
-            base_url=settings.OPENAI_BASE_URL,
-            timeout=settings.ASSISTANT_LLM_TIMEOUT,
-            max_retries=0,
+        self.client = _client(
+            settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL, settings.ASSISTANT_LLM_TIMEOUT
         )
         self.model = settings.OPENAI_MODEL
 
@@ -119,6 +117,14 @@ class OpenAIEngine:
             raise EngineUnavailable(f"the model could not be read: {type(exc).__name__}") from exc
         if stream.finish_reason is None:
             raise EngineUnavailable("the model's stream stopped before it finished")
+
+
+@functools.lru_cache(maxsize=4)
+def _client(api_key: str, base_url: str | None, timeout: float) -> openai.OpenAI:
+    # One client per settings: building one costs tens of milliseconds (its TLS context), and
+    # it keeps its connections open for the next turn. No retries: the shopper is waiting, and
+    # the offline engine answers at once.
+    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
 
 
 def system_prompt(ctx: ToolContext) -> str:
