@@ -24,7 +24,7 @@ from wallet.models import CashbackStatus
 
 from . import ToolContext, ToolResult
 from . import cards as card_of
-from .cards import day, discount_label, rupees
+from .cards import day, discount_label, rupees, without_code
 from .define import LIMIT, LIMIT_MAX, error, schema, text, tool
 
 # --- Offers and stores ----------------------------------------------------------------------
@@ -35,7 +35,7 @@ def offer_data(offer) -> dict:
     store's page after the click-out, unique codes only to the shopper who claims one)."""
     return {
         "ref": str(offer.public_id),
-        "title": quoted(offer.title),
+        "title": quoted(without_code(offer.title, offer.code)),
         "store": offer.merchant.name,
         "store_ref": offer.merchant.slug,
         "kind": offer.kind,
@@ -45,8 +45,8 @@ def offer_data(offer) -> dict:
         "cashback": offer_selectors.offer_cashback_label(offer),
         "ends": day(offer.ends_at),
         "claimable": bool(getattr(offer, "claimable", False)),
-        "description": quoted(offer.description),
-        "terms": quoted(offer.terms),
+        "description": quoted(without_code(offer.description, offer.code)),
+        "terms": quoted(without_code(offer.terms, offer.code)),
     }
 
 
@@ -127,10 +127,11 @@ LOCKER_STATUSES = ["active", "used", "expired", "listed", "sold", "all"]
 
 def coupon_data(coupon) -> dict:
     """One of the shopper's locker coupons, without its code. Its title, terms and notes may
-    have been typed by the shopper or read off a screenshot: quoted."""
+    have been typed by the shopper or read off a screenshot: quoted, with the code blanked out
+    where the shopper wrote it in."""
     return {
         "ref": str(coupon.public_id),
-        "title": quoted(marketplace_selectors.coupon_title_of(coupon)),
+        "title": quoted(without_code(marketplace_selectors.coupon_title_of(coupon), coupon.code)),
         "store_ref": coupon.merchant.slug if coupon.merchant_id else "",
         "status": coupon.status,
         "source": coupon.source,
@@ -138,8 +139,8 @@ def coupon_data(coupon) -> dict:
         "min_order": rupees(coupon.min_order),
         "max_discount": rupees(coupon.max_discount),
         "expires_on": day(coupon.expires_on),
-        "terms": quoted(coupon.terms),
-        "notes": quoted(coupon.notes),
+        "terms": quoted(without_code(coupon.terms, coupon.code)),
+        "notes": quoted(without_code(coupon.notes, coupon.code)),
     }
 
 
@@ -174,7 +175,7 @@ def my_locker(
 ):
     coupons = marketplace_selectors.locker_for(
         ctx.user, status=None if status == "all" else status, store=store or None
-    ).defer("code")
+    )
     if expiring_within_days is not None:
         last_day = timezone.localdate(ctx.now) + timedelta(days=expiring_within_days)
         coupons = coupons.filter(expires_on__isnull=False, expires_on__lte=last_day)

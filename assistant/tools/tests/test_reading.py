@@ -380,3 +380,37 @@ def test_cards_are_in_the_shoppers_language(asha):
     result = run(asha, "search_offers", language="hi")
 
     assert result.cards[0]["actions"][0]["label"] != "Get deal"
+
+
+def test_a_code_written_into_the_offers_own_text_is_blanked_out(asha):
+    OfferFactory(
+        kind=OfferKind.CODE,
+        code="FESTIVE50",
+        title="Use FESTIVE50 for 50% off",
+        terms="Type festive50 at checkout.",
+    )
+
+    result = run(asha, "search_offers")
+
+    assert "festive50" not in shown(result).lower()
+
+
+def test_a_code_written_into_a_locker_coupons_notes_is_blanked_out(asha):
+    LockerCouponFactory(owner=asha, code="MYCODE77", notes="the code is mycode77, for shoes")
+
+    result = run(asha, "my_locker")
+
+    assert "mycode77" not in shown(result).lower()
+
+
+def test_my_orders_costs_the_same_queries_for_one_as_for_ten(asha, django_assert_num_queries):
+    variant = VariantFactory(max_quantity=5)
+    stock(variant, 10)
+    place(asha, cart_with(asha, (variant, 1)), key="order-0")
+    one = queries_for(lambda: run(asha, "my_orders", {"limit": 10}))
+    for number in range(1, 10):
+        place(asha, cart_with(asha, (variant, 1)), key=f"order-{number}")
+
+    with django_assert_num_queries(one):
+        result = run(asha, "my_orders", {"limit": 10})
+    assert result.data["count"] == 10
