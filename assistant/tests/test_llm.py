@@ -12,9 +12,11 @@ from django.utils import translation
 from accounts.tests.factories import UserFactory
 from assistant.chat import chat_reply
 from assistant.models import Message, Role
-from catalog.tests.factories import MerchantFactory
+from catalog.tests.factories import MerchantFactory, VariantFactory, stock
+from commerce.models import CartLine
 from marketplace.tests.factories import LockerCouponFactory
-from offers.models import OfferKind
+from offers.models import CouponCode, OfferKind
+from offers.tests.books.factories import book_with_codes
 from offers.tests.factories import OfferFactory
 
 from .openai_loopback import (
@@ -336,6 +338,35 @@ def test_the_model_is_sent_the_tools_and_never_a_code(model, asha, zara):
     assert "ZARAFLAT500X" not in sent  # ...but neither code went to the model
     assert "ZARA30OFF" not in sent
     assert answer(asha).replaced is False
+
+
+def test_the_models_acting_calls_only_put_buttons_before_the_shopper(model, asha):
+    book = book_with_codes(2)
+    variant = VariantFactory(sku="amazon-500")
+    stock(variant, 3, prefix="AMZSECRET")
+    model.script(
+        tool_reply(
+            call("claim_code", {"offer": str(book.offer.public_id)}),
+            call("add_gift_card", {"sku": "amazon-500", "quantity": 2}),
+        ),
+        text_reply("Done! I claimed your code and added the gift cards to your cart."),
+    )
+
+    events = ask(asha, "claim the code and add two amazon cards")
+
+    shown = [card for event in of_type(events, "cards") for card in event["cards"]]
+    assert [card["type"] for card in shown] == ["action", "action"]
+    assert [card["actions"][0]["url"] for card in shown] == [
+        f"/offers/{book.offer.public_id}/claim/",
+        f"/gift-cards/{variant.product.slug}/",
+    ]
+    # The model said it was done; nothing was: that takes the shopper's click.
+    assert not CouponCode.objects.filter(holder__isnull=False).exists()
+    assert not CartLine.objects.exists()
+    told = [result["data"] for result in model.requests[1].tool_messages()]
+    assert [(data["done"], data["needs_click"]) for data in told] == [(False, True)] * 2
+    sent = model.bodies_text()
+    assert f"C{book.pk}X00001" not in sent and "AMZSECRET" not in sent
 
 
 def test_a_figure_no_tool_gave_replaces_the_answer(model, asha):
