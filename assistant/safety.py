@@ -7,6 +7,8 @@
   often repeat the code itself, and codes never reach the model).
 - `answer_problems(text, results)`: the rupee figures and code-like words in an answer that no
   tool result contains. An answer with any is replaced by the cards themselves.
+- `StreamGuard`: the same check while the answer streams, so a code or figure no tool gave is
+  held back instead of being shown and replaced afterwards.
 
 Both read text the way a shopper reads it: compatibility forms folded (fullwidth letters,
 "₨"), Devanagari and other Indian digits as 0-9, zero-width characters dropped, so "₹१,२५०",
@@ -108,9 +110,10 @@ _FIGURE = re.compile(
     rf"(?![a-z])",
     re.IGNORECASE,
 )
-# Any whole number in a tool result: not a piece of a word, id, date or time, not a percentage.
-_WHOLE_NUMBER = re.compile(
-    rf"(?<![a-z0-9.,_\-:/]){_NUMBER}{_mult('mult')}(?![0-9a-z_\-:]|[.,][0-9]|/[0-9]|\s*%)",
+# Money-shaped numbers in a tool result that carry no currency sign: "1250.00" (paise).
+# Counts, quantities, limits and days are whole numbers and never ground a rupee figure.
+_PAISE_NUMBER = re.compile(
+    r"(?<![a-z0-9.,_\-:/])[0-9]+(?:,[0-9]{2,3})*\.[0-9]{2}(?![0-9a-z_\-:%]|[.,][0-9])",
     re.IGNORECASE,
 )
 
@@ -198,7 +201,7 @@ def _code_candidates(text: str) -> list[tuple[str, str]]:
 # --- quoted -----------------------------------------------------------------------------------
 
 _ROLE_MARKERS = re.compile(
-    r"(?im)^\s*#*\s*(system|assistant|user|developer|tool|function)\s*:"
+    r"(?im)(?:^\s*#+\s*|\b)(?:system|assistant|user|developer|tool|function)\s*:"
     r"|```|<\|[^|]*\|>|\[/?inst\]|<</?sys>>"
     r"|</?\s*(?:system|assistant|user|developer|tool|tool_calls?|function(?:_call)?|quoted|"
     r"instructions?|im_start|im_end)\b[^>]*>"
@@ -243,7 +246,11 @@ def _mask_spelled(match: re.Match) -> str:
 def answer_problems(text: str, results: list[dict]) -> list[str]:
     """The figures and code-like words in `text` that appear in none of `results` (the tool
     results' model-safe data). An empty list means the answer may be shown."""
-    known_amounts, known_words = _known(results)
+    return _problems(text, _known(results))
+
+
+def _problems(text: str, known: tuple[set[Decimal], set[str]]) -> list[str]:
+    known_amounts, known_words = known
     plain = _plain(text or "")
     problems = []
     for written, amount in _figures(plain):
@@ -256,21 +263,17 @@ def answer_problems(text: str, results: list[dict]) -> list[str]:
 
 
 def _known(results: list[dict]) -> tuple[set[Decimal], set[str]]:
-    """Every whole amount and every word (compact, upper case) the tool results hold.
+    """Every rupee figure (with a currency sign, grouped, or in paise) and every word (compact,
+    upper case) the tool results hold.
 
     An "error" in a result is left out: it may repeat what the model asked for (an unknown
     tool's name), and a word does not become grounded by being echoed back."""
     blob = _plain(json.dumps(_without_errors(results), ensure_ascii=False, default=str))
     amounts = {abs(amount) for _written, amount in _figures(blob) if amount is not None}
-    for match in _WHOLE_NUMBER.finditer(blob):
-        amount = _amount(
-            match.group(0)[: match.start("mult") - match.start()]
-            if match.group("mult")
-            else match.group(0),
-            match.group("mult"),
-        )
+    for match in _PAISE_NUMBER.finditer(blob):
+        amount = _amount(match.group(0), None)
         if amount is not None:
-            amounts.add(abs(amount))
+            amounts.add(amount)
     words = {_compact(token) for token in _TOKEN.findall(blob)}
     words.update(compact for _written, compact in _code_candidates(blob))
     return amounts, words
@@ -282,3 +285,81 @@ def _without_errors(value):
     if isinstance(value, list | tuple):
         return [_without_errors(item) for item in value]
     return value
+
+
+# --- While the answer streams ----------------------------------------------------------------
+
+
+class StreamGuard:
+    """Passes an answer's words on as they stream, checked by the same rules as
+    `answer_problems`: words go out once the text up to them is grounded; the last
+    HOLD_CHARS characters wait (they may still grow into a figure or a code: "₹1" -> "₹1,250",
+    "S A V E" -> "S A V E 2 0"); at the first problem nothing more goes out.
+
+        guard = StreamGuard()
+        for delta in deltas:
+            piece = guard.feed(delta, results)   # results: the tool results so far
+            if piece: send(piece)
+        rest = guard.finish(results)
+        if guard.stopped: replace the answer   # else send(rest)
+
+    The tool results only grow during a turn, so what they ground is worked out again only
+    when more arrive.
+    """
+
+    HOLD_CHARS = 24
+
+    def __init__(self):
+        self.text = ""
+        self.shown = 0
+        self.stopped = False
+        self._known_for = -1
+        self._known: tuple[set[Decimal], set[str]] = (set(), set())
+
+    def feed(self, delta: str, results: list[dict]) -> str:
+        self.text += delta or ""
+        if self.stopped:
+            return ""
+        return self._release(self._safe_end(), results)
+
+    def finish(self, results: list[dict]) -> str:
+        """The words still held back ("" when the guard stopped the answer)."""
+        if self.stopped:
+            return ""
+        return self._release(len(self.text), results)
+
+    def _safe_end(self) -> int:
+        # A space with a whole word before it and no digit after it, far enough from the end:
+        # no figure or code can straddle it.
+        for end in range(len(self.text) - self.HOLD_CHARS, self.shown, -1):
+            if self._is_break(end):
+                return end
+        return self.shown
+
+    def _is_break(self, end: int) -> bool:
+        text = self.text
+        if not text[end].isspace() or end + 1 >= len(text):
+            return False
+        before = text[max(0, end - 2) : end]
+        after = text[end + 1]
+        return (
+            len(before) == 2
+            and not before[-1].isspace()
+            and not before[0].isspace()
+            and not before[-1].isdigit()
+            and not after.isdigit()
+            and not after.isspace()
+        )
+
+    def _release(self, end: int, results: list[dict]) -> str:
+        if end <= self.shown:
+            return ""
+        if self._known_for != len(results):
+            self._known = _known(results)
+            self._known_for = len(results)
+        if _problems(self.text[:end], self._known):
+            self.stopped = True
+            return ""
+        piece = self.text[self.shown : end]
+        self.shown = end
+        return piece
