@@ -81,6 +81,19 @@ def test_words_stream_in_as_several_text_events(model, asha):
     assert request.messages[-1]["content"] == "hi"
 
 
+def test_the_first_words_arrive_before_the_model_has_finished(model, asha):
+    model.script(text_reply("One, ", "two, ", "three.", chunk_delay=0.3))
+
+    arrived = []
+    for event in chat_reply(user=asha, message="count"):
+        if event["type"] == "text":
+            arrived.append(time.monotonic())
+
+    assert len(arrived) == 3
+    # Passed on as each chunk came, not once the whole answer was in.
+    assert arrived[-1] - arrived[0] >= 0.5
+
+
 def test_the_model_is_told_the_rules_and_the_shoppers_language(model, asha):
     model.script(text_reply("नमस्ते"))
 
