@@ -21,14 +21,21 @@ arrive in several fragments (parallel calls at indexes 0, 1, ... or, as some ser
 index 0 told apart only by their ids), an HTTP error, a delay before the answer starts
 (`delay`), a delay between chunks (`chunk_delay`), or raw bytes instead of a stream
 (`raw`, for unreadable streams). `requests` logs every request's JSON body.
+
+For a separately started site (a browser watching an answer stream in):
+`python -m assistant.tests.openai_loopback --port 8767 --say "Here is what I found." --delay 0.2`
+prints the environment variables that point the site here, then answers every request with
+those words, one chunk a word.
 """
 
+import argparse
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from coupzii.tests.loopback import LoopbackServer
 
@@ -362,3 +369,27 @@ class _Handler(BaseHTTPRequestHandler):
     def _end_stream(self) -> None:
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+
+def main() -> None:
+    """Serve on a fixed port until interrupted."""
+    parser = argparse.ArgumentParser(description="A loopback chat.completions model.")
+    parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument("--say", default="Here is what I found.")
+    parser.add_argument("--delay", type=float, default=0.2, help="seconds between words")
+    options = parser.parse_args()
+    words = re.split(r"(?<= )", options.say)
+    loopback = LoopbackOpenAI(responder=lambda body: text_reply(*words, chunk_delay=options.delay))
+    loopback._server = ThreadingHTTPServer(("127.0.0.1", options.port), _Handler)
+    loopback._server.daemon_threads = True
+    loopback._server.loopback = loopback
+    for name, value in loopback.settings().items():
+        print(f"{name}={value}", flush=True)
+    try:
+        loopback._server.serve_forever()
+    except KeyboardInterrupt:
+        loopback._server.server_close()
+
+
+if __name__ == "__main__":
+    main()
