@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assistant import cart as cart_analysis
+from assistant.cart import errors as cart_errors
 from assistant.safety import quoted
 from catalog import selectors as catalog_selectors
 from commerce import selectors as commerce_selectors
@@ -374,4 +376,83 @@ def gift_cards(ctx: ToolContext, *, store: str, query: str, limit: int):
             "count": len(products),
         },
         cards=[card_of.gift_card_card(product) for product in products],
+    )
+
+
+# --- The cart -------------------------------------------------------------------------------
+
+CART_ITEM = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 120, "description": "What the item is."},
+        "category": {
+            "type": "string",
+            "maxLength": 80,
+            "default": "",
+            "description": "Its category's slug or name, e.g. 'shoes'.",
+        },
+        "price": {
+            "type": ["number", "string"],
+            "minimum": 0.01,
+            "maximum": 10000000,
+            "maxLength": 16,
+            "description": "The store's price of one, in rupees.",
+        },
+        "quantity": {"type": "integer", "minimum": 1, "maximum": 99, "default": 1},
+    },
+    "required": ["price"],
+    "additionalProperties": False,
+}
+
+
+def _cart_on_screen(ctx: ToolContext) -> dict:
+    return ctx.cart if isinstance(ctx.cart, dict) else {}
+
+
+@tool(
+    "analyze_cart",
+    "The ways to pay for a cart at one store, cheapest net price first: the shopper's locker "
+    "coupons, the store's offers, marketplace listings, gift cards bought below face value and "
+    "cashback, each with what it saves and why the others do not apply. Give the items, or "
+    "just the cart's amount; with neither, the cart on the shopper's screen is used.",
+    schema(
+        {
+            "store": text("The store's ref (slug).", max_length=120),
+            "items": {
+                "type": "array",
+                "maxItems": 100,
+                "default": [],
+                "items": CART_ITEM,
+                "description": "The cart's lines.",
+            },
+            "amount": {
+                "type": ["number", "null"],
+                "minimum": 0.01,
+                "maximum": 10000000,
+                "default": None,
+                "description": "Only the cart's total in rupees, when the items are not known.",
+            },
+        }
+    ),
+)
+def analyze_cart(ctx: ToolContext, *, store: str, items: list, amount: float | None):
+    on_screen = _cart_on_screen(ctx)
+    store = store or str(on_screen.get("store") or "")
+    if not store:
+        return error(_("Say which store the cart is at."))
+    if not items and amount is not None:
+        items = [{"name": _("Your cart"), "category": "", "price": amount, "quantity": 1}]
+    elif not items and str(on_screen.get("store") or store) == store:
+        # The cart on screen, only for its own store: its items priced at another would be
+        # a cart nobody has.
+        items = on_screen.get("items") or []
+    if not items:
+        return error(_("Say what is in the cart, or its total."))
+    try:
+        analysis = cart_analysis.cart_analyze(user=ctx.user, store=store, items=items, now=ctx.now)
+    except (cart_errors.UnknownStore, cart_errors.InvalidCart) as refused:
+        return error(refused.message)
+    return ToolResult(
+        data=cart_analysis.analysis_data(analysis),
+        cards=cart_analysis.analysis_cards(analysis),
     )
