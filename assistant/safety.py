@@ -54,11 +54,19 @@ _DIGIT_BLOCKS = (
     0x0D66,
 )  # Arabic-Indic, Devanagari, Bengali ... Malayalam zeros
 _DIGITS = {zero + n: str(n) for zero in _DIGIT_BLOCKS for n in range(10)}
+# Cyrillic and Greek letters drawn like Latin ones: Cyrillic S, A, V, E + "20" reads as SAVE20.
+_LOOKALIKES = str.maketrans(
+    "\u0410\u0412\u0415\u0405\u0406\u0408\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0423\u0430"
+    "\u0435\u0456\u0458\u043e\u0440\u0441\u0445\u0443\u0455\u0501\u04bb\u04cf\u051b\u051d\u0391\u0392"
+    "\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7\u03b1\u03bf\u03c1\u03b9\u03bd",
+    "ABESIJKMHOPCTXYaeijopcxysdhlqwABEZHIKMNOPTYXaopiv",
+)
 
 
 def _plain(text: str) -> str:
-    """`text` folded to what the patterns below read: NFKC, ASCII digits, no invisibles."""
-    return _INVISIBLE.sub("", _nfkc(text)).translate(_DIGITS)
+    """`text` folded to what the patterns below read: NFKC, ASCII digits, Latin lookalikes as
+    Latin, no invisibles."""
+    return _INVISIBLE.sub("", _nfkc(text)).translate(_DIGITS).translate(_LOOKALIKES)
 
 
 # --- Rupee figures ----------------------------------------------------------------------------

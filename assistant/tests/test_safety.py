@@ -136,6 +136,8 @@ def test_the_digits_inside_a_bigger_amount_are_not_a_known_amount(amount, cut):
         ("Use \uff33\uff21\uff36\uff25\uff12\uff10 at checkout.", "SAVE20"),  # fullwidth
         ("Use WELCOMEBACK at checkout.", "WELCOMEBACK"),
         ("कोड SAVE20 लगाइए", "SAVE20"),
+        ("Use \u0405\u0410VE20 at checkout.", "SAVE20"),  # Cyrillic S and A
+        ("Use \u0396\u0391RA15 at checkout.", "ZARA15"),  # Greek Z and A
     ],
 )
 def test_a_code_no_tool_result_holds_is_a_problem_however_it_is_written(answer, problem):
