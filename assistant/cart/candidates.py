@@ -66,7 +66,7 @@ _OFFER_FIELDS = (
 
 def candidates_for(*, user, store_slug: str, now: datetime) -> list[Candidate]:
     """Every candidate for `user` at the store `store_slug` (an active merchant's slug; the
-    caller has checked it). Six queries, however many candidates there are."""
+    caller has checked it). Ten queries, however many candidates there are."""
     today = timezone.localdate(now)
     children = _category_children()
     merchant = catalog_selectors.merchant_by_slug(store_slug, now=now)

@@ -22,13 +22,14 @@ The rules, and why:
 Options are ranked by `net` (paid now minus cashback to come), then by `pay_now`.
 """
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from coupzii.core.money import ZERO, format_inr, quantize
+from coupzii.core.money import PAISE, ZERO, format_inr, quantize
 from offers.selectors import offer_discount
 
 HUNDRED = Decimal("100")
@@ -216,22 +217,19 @@ def cart_options(
         else:
             cashbacks.append(candidate)
 
-    plans: dict[Decimal, GiftCardPlan | None] = {}
+    cashback_by_amount: dict[Decimal, Candidate | None] = {}
 
-    def plan_for(amount: Decimal) -> GiftCardPlan | None:
-        if amount not in plans:
-            plans[amount] = _gift_card_plan(gift_cards, amount)
-        return plans[amount]
+    def cashback_at(amount: Decimal) -> Candidate | None:
+        if amount not in cashback_by_amount:
+            cashback_by_amount[amount] = _best_cashback(cashbacks, amount)
+        return cashback_by_amount[amount]
 
-    full_price = _option(subtotal, None, ZERO, None, cashbacks, today)
-    options = [full_price]
-    for coupon, discount in [(None, ZERO), *coupons]:
-        if coupon is not None:
-            options.append(_option(subtotal, coupon, discount, None, cashbacks, today))
-        plan = plan_for(subtotal - discount)
-        if plan is not None:
-            options.append(_option(subtotal, coupon, discount, plan, cashbacks, today))
-    options.sort(key=lambda option: (option.net, option.pay_now))
+    full_price = _option(subtotal, None, ZERO, None, cashback_at(subtotal), today)
+    plain = [full_price]
+    for coupon, discount in coupons:
+        cashback = cashback_at(subtotal - discount)
+        plain.append(_option(subtotal, coupon, discount, None, cashback, today))
+    options = _ranked(plain, gift_cards, max(limit, 1), cashback_at, today)
 
     earning = {option.cashback.ref for option in options if option.cashback}
     rejected.extend(
@@ -252,6 +250,50 @@ def cart_options(
         full_price=full_price,
         rejected=tuple(rejected),
     )
+
+
+def _ranked(plain: list[PayOption], gift_cards: list[Candidate], keep: int, cashback_at, today):
+    """The options without a gift card and, for those that can reach the best `keep`, with the
+    best gift-card plan, sorted best first.
+
+    Working out a gift-card plan for each of 200 coupons is most of the optimiser's time, and
+    most of them can't reach the top: a plan takes off at most the best card's discount rate
+    times the store amount. So options are visited by that lower bound on their net price and
+    the visit stops once `keep` options are strictly better than the next bound (exact: a
+    skipped option can't tie or beat them).
+    """
+
+    def rank_key(option: PayOption) -> tuple:
+        return (option.net, option.pay_now)
+
+    if not gift_cards:
+        return sorted(plain, key=rank_key)
+    best_rate = max((card.face_value - card.price) / card.face_value for card in gift_cards)
+    # Nor more than the most one denomination's stock can save, whatever the amount.
+    most = max((card.face_value - card.price) * card.stock for card in gift_cards)
+
+    def bound(option: PayOption) -> Decimal:
+        # A paisa lower still: the rate is a rounded division.
+        return option.net - min(best_rate * option.store_amount, most) - PAISE
+
+    ranked: list[PayOption] = []
+    worst_kept: list[tuple] = []  # a max-heap of the `keep` best (net, pay_now), negated
+    for option in sorted(plain, key=bound):
+        if len(worst_kept) >= keep and -worst_kept[0][0] < bound(option):
+            break
+        found = [option]
+        plan = _gift_card_plan(gift_cards, option.store_amount)
+        if plan is not None:
+            cashback = cashback_at(option.store_amount)
+            found.append(
+                _option(option.subtotal, option.coupon, option.discount, plan, cashback, today)
+            )
+        for each in found:
+            ranked.append(each)
+            heapq.heappush(worst_kept, (-each.net, -each.pay_now, len(ranked)))
+            if len(worst_kept) > keep:
+                heapq.heappop(worst_kept)
+    return sorted(ranked, key=rank_key)
 
 
 def coupon_discount(candidate: Candidate, cart: Cart) -> Decimal | None:
@@ -357,13 +399,15 @@ def _gift_card_plan(cards: list[Candidate], amount: Decimal) -> GiftCardPlan | N
         quantity = min(int(amount // card.face_value), card.stock)
         if quantity <= 0:
             continue
-        face_total = quantize(card.face_value * quantity)
-        price_total = quantize(card.price * quantity)
-        plan = GiftCardPlan(card, quantity, face_total, price_total)
-        key = (-plan.saving, card.price / card.face_value, quantity)
+        key = (-(card.face_value - card.price) * quantity, card.price / card.face_value, quantity)
         if best_key is None or key < best_key:
-            best, best_key = plan, key
-    return best
+            best, best_key = (card, quantity), key
+    if best is None:
+        return None
+    card, quantity = best
+    return GiftCardPlan(
+        card, quantity, quantize(card.face_value * quantity), quantize(card.price * quantity)
+    )
 
 
 def _denomination_reason(card: Candidate, subtotal: Decimal) -> str:
@@ -398,14 +442,13 @@ def _option(
     coupon: Candidate | None,
     discount: Decimal,
     plan: GiftCardPlan | None,
-    cashbacks: list[Candidate],
+    cashback: Candidate | None,
     today: date,
 ) -> PayOption:
     store_amount = max(subtotal - discount, ZERO)
     coupon_cost = quantize(coupon.cost) if coupon is not None else ZERO
     gift_card_saving = plan.saving if plan is not None else ZERO
     pay_now = max(store_amount + coupon_cost - gift_card_saving, ZERO)
-    cashback = _best_cashback(cashbacks, store_amount)
     cashback_amount = _cashback_on(cashback, store_amount) if cashback is not None else ZERO
     cashback_by = (
         today + timedelta(days=cashback.confirmation_days) if cashback_amount > ZERO else None

@@ -384,3 +384,16 @@ def test_no_option_breaks_a_coupons_conditions_nor_goes_below_zero(problem):
     ranked = [(option.net, option.pay_now) for option in analysis.options]
     assert ranked == sorted(ranked)
     assert analysis.best.net <= analysis.full_price.net
+
+
+@settings(max_examples=200, deadline=None)
+@given(problems(), st.integers(1, 5))
+def test_the_top_options_are_the_same_as_when_every_option_is_worked_out(problem, limit):
+    # With a limit above the number of options, no gift-card plan is skipped.
+    the_cart, candidates = problem
+    everything = cart_options(the_cart, candidates, today=TODAY, limit=10_000)
+    top = cart_options(the_cart, candidates, today=TODAY, limit=limit)
+
+    assert [(o.net, o.pay_now) for o in top.options] == [
+        (o.net, o.pay_now) for o in everything.options[:limit]
+    ]
