@@ -1,7 +1,8 @@
 """One turn of a conversation, as a stream of events for the page, the API and the plain form.
 
     {"type": "conversation", "id": "<public id>", "title": "..."}
-    {"type": "text", "delta": "..."}          the answer as it is written
+    {"type": "text", "delta": "..."}          the answer as it is written, each word once the
+                                              text up to it is grounded (safety.StreamGuard)
     {"type": "cards", "cards": [...]}         cards from a tool result, as they arrive
     {"type": "replace", "text": "..."}        the guard replaced the answer (a figure or code
                                               no tool result contains): show this instead
@@ -67,6 +68,12 @@ class _Turn:
         self.cards: list[dict] = []
         self.tool_calls: list[dict] = []
         self.engine = ""
+        # Words reach the shopper only once the text up to them is grounded in this turn's
+        # tool results: a code or figure the model invents is never streamed, only replaced.
+        self.guard = safety.StreamGuard()
+
+    def results(self) -> list[dict]:
+        return [call["result"] for call in self.tool_calls]
 
     def reset(self) -> None:
         self.__init__()
@@ -90,7 +97,9 @@ def _run(engine, turn: _Turn, *, ctx, history, message) -> Iterator[dict]:
 def _forward(event: dict, turn: _Turn) -> Iterator[dict]:
     if event["type"] == "text":
         turn.text.append(event["delta"])
-        yield event
+        piece = turn.guard.feed(event["delta"], turn.results())
+        if piece:
+            yield {"type": "text", "delta": piece}
     elif event["type"] == "tool":
         result: ToolResult = event["result"]
         turn.tool_calls.append(
@@ -107,11 +116,13 @@ def _forward(event: dict, turn: _Turn) -> Iterator[dict]:
 
 def _finish(turn: _Turn, conversation: Conversation) -> Iterator[dict]:
     text = "".join(turn.text).strip()
-    problems = safety.answer_problems(text, [call["result"] for call in turn.tool_calls])
-    replaced = bool(problems)
+    rest = turn.guard.finish(turn.results())
+    replaced = turn.guard.stopped or bool(safety.answer_problems(text, turn.results()))
     if replaced:
         text = _cards_only_text(turn.cards)
         yield {"type": "replace", "text": text}
+    elif rest:
+        yield {"type": "text", "delta": rest}
     services.message_add_assistant(
         conversation=conversation,
         content=text,

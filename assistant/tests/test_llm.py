@@ -62,15 +62,26 @@ def answer(user) -> Message:
 
 
 def test_words_stream_in_as_several_text_events(model, asha):
-    model.script(text_reply("Hello Asha. ", "Ask me about ", "coupons and cashback."))
+    pieces = [
+        "Hello Asha. ",
+        "Ask me about ",
+        "coupons and cashback ",
+        "at any store ",
+        "you like, ",
+        "or about your wallet.",
+    ]
+    model.script(text_reply(*pieces))
 
     events = ask(asha, "hi")
 
+    # The guard holds back the last few words until it knows they are no figure or code,
+    # so the words come in several events, not one per piece and not all at the end.
     texts = [event["delta"] for event in of_type(events, "text")]
-    assert texts == ["Hello Asha. ", "Ask me about ", "coupons and cashback."]
+    assert len(texts) >= 3
+    assert "".join(texts) == "".join(pieces)
     assert events[-1] == {"type": "done", "engine": "openai"}
     stored = answer(asha)
-    assert stored.content == "Hello Asha. Ask me about coupons and cashback."
+    assert stored.content == "".join(pieces)
     assert stored.engine == "openai"
     assert not stored.replaced
     request = model.requests[0]
@@ -82,15 +93,17 @@ def test_words_stream_in_as_several_text_events(model, asha):
 
 
 def test_the_first_words_arrive_before_the_model_has_finished(model, asha):
-    model.script(text_reply("One, ", "two, ", "three.", chunk_delay=0.3))
+    pieces = ["One coupon, ", "two coupons, ", "three coupons, ", "four coupons, ", "and five."]
+    model.script(text_reply(*pieces, chunk_delay=0.3))
 
     arrived = []
     for event in chat_reply(user=asha, message="count"):
         if event["type"] == "text":
             arrived.append(time.monotonic())
 
-    assert len(arrived) == 3
-    # Passed on as each chunk came, not once the whole answer was in.
+    assert len(arrived) >= 3
+    # Passed on as the chunks came (less the few words the guard holds back), not once the
+    # whole answer was in.
     assert arrived[-1] - arrived[0] >= 0.5
 
 
@@ -118,7 +131,9 @@ def test_a_tool_call_whose_arguments_arrive_in_pieces(model, asha, zara):
 
     cards = of_type(events, "cards")
     assert [card["ref"] for card in cards[0]["cards"]] == [str(offer.public_id)]
-    assert of_type(events, "text")[-1]["delta"] == "Zara has one offer: 20% off dresses."
+    assert "".join(e["delta"] for e in of_type(events, "text")) == (
+        "Zara has one offer: 20% off dresses."
+    )
     stored = answer(asha)
     assert stored.engine == "openai"
     assert stored.tool_calls[0]["name"] == "search_offers"
@@ -144,8 +159,8 @@ def test_words_before_a_tool_call_stay_in_the_answer(model, asha):
 
     events = ask(asha, "wallet")
 
-    kinds = [event["type"] for event in events]
-    assert kinds.index("text") < kinds.index("cards") < len(kinds) - 2
+    streamed = "".join(event["delta"] for event in of_type(events, "text"))
+    assert streamed == "Let me check your wallet. It is on the card below."
     stored = answer(asha)
     assert stored.content == "Let me check your wallet. It is on the card below."
     assert model.requests[1].messages[-2]["content"] == "Let me check your wallet. "
