@@ -119,6 +119,23 @@ def _no_offers(turn: _Turn, store) -> Iterator[dict]:
     )
 
 
+def _claim(turn: _Turn, question: Question) -> Iterator[dict]:
+    """A code of the shopper's own: a claim card for each unique-code offer that still has
+    codes (the store's, when one is named); the claim happens when they press it."""
+    arguments = {"limit": 10}
+    if question.store:
+        arguments["store"] = question.store.slug
+    offers = yield from turn.call("search_offers", arguments)
+    claimable = [row for row in offers.get("offers", []) if row.get("claimable")]
+    claimed = []
+    for offer in claimable[:ACT_MAX]:
+        result = yield from turn.call("claim_code", {"offer": offer["ref"]})
+        if result:
+            claimed.append(result)
+    store = question.store.name if question.store else ""
+    yield from _say(answers.claim_answer(claimed, offers, store=store))
+
+
 def _cart(turn: _Turn, question: Question) -> Iterator[dict]:
     cart = turn.ctx.cart or {}
     store = question.store or turn.names.store(str(cart.get("store") or ""))
@@ -317,6 +334,7 @@ def _unknown(turn: _Turn, question: Question) -> Iterator[dict]:
 
 _HANDLERS = {
     Intent.OFFERS: _offers,
+    Intent.CLAIM: _claim,
     Intent.CART: _cart,
     Intent.CASHBACK: _cashback,
     Intent.EXPIRING: _expiring,

@@ -158,6 +158,37 @@ def offers_answer(offers: dict, *, store: str = "", category: str = "") -> list[
     return sentences
 
 
+def claim_answer(claimed: list[dict], offers: dict, *, store: str) -> list[str]:
+    """`claimed`: claim_code's data for each offer with a claim card."""
+    if claimed:
+        phrases = [
+            _("%(discount)s at %(store)s")
+            % {"discount": row.get("discount", ""), "store": row.get("store", "")}
+            for row in claimed
+        ]
+        return [
+            ngettext(
+                "This offer hands out a code of your own: %(offers)s.",
+                "These offers hand out codes of your own: %(offers)s.",
+                len(claimed),
+            )
+            % {"offers": _listed(phrases)},
+            _(
+                "Press Claim code on a card and the code is saved to My codes, for you alone. "
+                "Nothing is claimed until you do."
+            ),
+        ]
+    if offers.get("count"):
+        where = _(" at %(store)s") % {"store": store} if store else ""
+        return [
+            _("No offer%(where)s has codes of its own to claim right now.") % {"where": where},
+            _("The offers on the cards work without one: press Get deal to shop with them."),
+        ]
+    if store:
+        return [_("There are no live offers at %(store)s right now.") % {"store": store}]
+    return [_("There are no offers with codes to claim right now.")]
+
+
 def no_offers_answer(
     *, store: str, stores: dict, gift_cards: dict, listings: dict, locker: dict, elsewhere: dict
 ) -> list[str]:

@@ -32,6 +32,7 @@ from .names import (
 
 class Intent(StrEnum):
     OFFERS = "offers"  # find coupons, codes and deals
+    CLAIM = "claim"  # claim a code of my own from a unique-code offer
     CART = "cart"  # the best way to pay for a cart
     CASHBACK = "cashback"  # where is my cashback
     EXPIRING = "expiring"  # which of my coupons expire soon
@@ -161,6 +162,7 @@ STATUS_WORDS = {
     "earned", "kitna",
 }  # fmt: skip
 EXPIRE_WORDS = {"expire", "expires", "expiring", "expiry", "expired", "khatam", "samapt"}
+CLAIM_WORDS = {"claim", "claiming", "redeem"}
 SELL_WORDS = {"sell", "selling", "bech", "bechna", "bechni", "bechu", "bechun", "resell"}
 SWAP_WORDS = {"swap", "swapping", "exchange", "trade", "badal", "badalna", "badlo", "adla"}
 GIFT_WORDS = {"gift", "giftcard", "giftcards"}
@@ -195,7 +197,7 @@ FILLER_WORDS = {
     "hogi", "i", "raha", "rahe", "rahi", "gaya", "gayi", "karo", "karna", "kar", "sakte", "sakti",
 }  # fmt: skip
 KEYWORDS = (
-    OFFER_WORDS | CART_WORDS | PAY_WORDS | BEST_WORDS | CASHBACK_WORDS | STATUS_WORDS
+    OFFER_WORDS | CLAIM_WORDS | CART_WORDS | PAY_WORDS | BEST_WORDS | CASHBACK_WORDS | STATUS_WORDS
     | EXPIRE_WORDS | SELL_WORDS | SWAP_WORDS | GIFT_WORDS | WALLET_WORDS | ORDER_WORDS
     | MY_WORDS | LOCKER_WORDS | LISTING_WORDS | HELP_WORDS | WEEK_WORDS | MONTH_WORDS
     | TODAY_WORDS | TOMORROW_WORDS | DAY_WORDS | {"card", "cards", "store", "stores", "shop"}
@@ -286,6 +288,8 @@ def _intent(vocabulary: set[str], tokens: list[str], *, has_store: bool, amount)
         said(coupon_words) and (said(MY_WORDS) or (said({"i"}) and said({"have"})))
     ):
         return Intent.LOCKER
+    if said(CLAIM_WORDS):
+        return Intent.CLAIM
     if said(OFFER_WORDS):
         return Intent.OFFERS
     if said(CASHBACK_WORDS):

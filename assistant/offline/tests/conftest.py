@@ -2,7 +2,8 @@
 (through chat.chat_reply, as the page and the API do).
 
 The scene: the stores of the issue's examples (Myntra, Zomato, Swiggy, Flipkart, Zara, Nykaa)
-in their categories; live offers at Myntra, Zomato and Swiggy (none at Zara); Asha's locker
+in their categories; live offers at Myntra (one handing out codes of their own), Zomato and
+Swiggy (none at Zara); Asha's locker
 (a Swiggy coupon expiring in 3 days, a Nykaa one in 20); her Flipkart cashback, pending; a
 Myntra gift card sold below face value; a Zomato listing on the marketplace.
 """
@@ -28,6 +29,7 @@ from catalog.tests.factories import (
 )
 from marketplace.tests.factories import ListingFactory, LockerCouponFactory
 from offers.models import DiscountType, OfferKind
+from offers.tests.books.factories import UniqueCodeOfferFactory, book_with_codes
 from offers.tests.factories import ClickFactory, OfferFactory
 from wallet.services.cashback import cashback_report
 from wallet.tests.factories import sale_for
@@ -104,7 +106,14 @@ def scene(db) -> Scene:
             max_discount=Decimal("120.00"),
         ),
         "swiggy_deal": OfferFactory(merchant=stores["swiggy"], title="Free delivery weekend"),
+        "myntra_welcome": UniqueCodeOfferFactory(
+            merchant=stores["myntra"],
+            title="Flat ₹150 off your first order",
+            discount_value=Decimal("150.00"),
+        ),
     }
+    # Codes of its own for each shopper who claims one.
+    book_with_codes(2, offer=offers["myntra_welcome"])
     asha = UserFactory(full_name="Asha Verma", email="asha@example.in")
     ravi = UserFactory(full_name="Ravi Kumar", email="ravi@example.in")
     today = timezone.localdate()

@@ -28,6 +28,7 @@ EXAMPLES = [
     ("Amazon gift cards", "Amazon", {"gift_card"}),
     ("what is my wallet balance?", "₹", {"wallet"}),
     ("my orders", "", set()),
+    ("claim a Myntra welcome code", "Myntra", {"action"}),
     ("hello", "Zomato ke coupons", set()),
 ]
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assistant.offline import OfflineEngine
 from assistant.tools import ToolContext
+from offers.models import CouponCode
 
 from .conftest import ask, latest_calls, tool_names
 
@@ -52,6 +53,7 @@ ISSUE_EXAMPLES = [
     ("my coupons", "Swiggy", {"coupon"}, "my_locker"),
     ("zomato coupons for sale on the marketplace", "Zomato", {"listing"}, "marketplace_listings"),
     ("fashion offers", "Myntra", {"offer"}, "search_offers"),
+    ("claim a Myntra code", "Myntra", {"action"}, "claim_code"),
 ]
 
 
@@ -143,6 +145,18 @@ def test_selling_a_coupon_only_prepares_a_card(scene):
     assert coupon.status == "active"  # nothing listed without the shopper's click
 
 
+def test_claiming_a_code_only_prepares_a_card(scene):
+    offer = scene.offers["myntra_welcome"]
+
+    answer = ask(scene.asha, "Myntra ka code claim karna hai")
+
+    (action,) = [card for card in answer.cards if card["type"] == "action"]
+    assert action["ref"] == str(offer.public_id)
+    assert action["actions"][0]["url"] == reverse("offer_claim", args=[offer.public_id])
+    assert "Nothing is claimed until you do" in answer.text
+    assert not CouponCode.objects.filter(book__offer=offer).exclude(status="available").exists()
+
+
 def test_selling_without_such_a_coupon_says_how(scene):
     answer = ask(scene.ravi, "sell my Swiggy coupon")
 
@@ -195,12 +209,15 @@ def test_a_follow_up_keeps_the_question_and_changes_the_store(scene):
 
 
 def test_answers_stream_in_pieces(scene):
-    answer = ask(scene.asha, "Zomato ke coupons")
+    ctx = ToolContext(user=scene.asha, language="en", now=timezone.now())
 
-    assert answer.text_pieces > 3
-    assert all(
-        len(event["delta"].split()) <= 4 for event in answer.events if event["type"] == "text"
-    )
+    events = list(OfflineEngine().reply(ctx=ctx, history=[], message="Zomato ke coupons"))
+
+    pieces = [event["delta"] for event in events if event["type"] == "text"]
+    assert len(pieces) > 3
+    assert all(len(piece.split()) <= 4 for piece in pieces)
+    # and the page receives them as they come, not as one block
+    assert ask(scene.asha, "Zomato ke coupons").text_pieces > 3
 
 
 def test_no_code_and_no_other_shoppers_coupon_reaches_the_answer(scene):
