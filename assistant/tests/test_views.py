@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, sign_in_verified
 from assistant.models import Conversation, Message, Role
 from assistant.tests.factories import ConversationFactory, MessageFactory
 from assistant.turns import sse_parse
@@ -185,6 +185,16 @@ def test_the_stream_sends_the_answer_as_server_sent_events(client, shopper):
     assert str(answer.conversation.public_id) == events[0]["id"]
 
 
+def test_the_stream_sends_the_first_event_before_the_answer_is_written(client, shopper):
+    response = client.post(STREAM, {"message": "find ZARA coupons"})
+    chunks = iter(response.streaming_content)
+    # nothing is held back: the conversation arrives while the engine has yet to answer
+    assert sse_parse(next(chunks))[0]["type"] == "conversation"
+    assert not Message.objects.filter(role=Role.ASSISTANT).exists()
+    assert sse_parse(b"".join(chunks))[-1]["type"] == "done"
+    assert Message.objects.filter(role=Role.ASSISTANT).exists()
+
+
 def test_the_stream_refuses_an_empty_question_with_an_error_event(client, shopper):
     response = client.post(STREAM, {"message": ""})
     assert response.status_code == 400
@@ -324,3 +334,35 @@ def test_deleting_asks_on_a_page_first_then_deletes(client, shopper):
     assert not Conversation.objects.exists() and not Message.objects.exists()
     assert "The conversation is deleted." in text(client.get(CHAT))
     assert client.get(page_of(conversation)).status_code == 404
+
+
+# --- The back office ---------------------------------------------------------------------------
+
+
+def test_operators_read_conversations_with_their_messages_and_change_nothing(client):
+    # given
+    conversation = ConversationFactory(title="Zara shopping")
+    MessageFactory(conversation=conversation, content="find ZARA coupons")
+    MessageFactory(
+        conversation=conversation, assistant=True, tool_calls=[{"name": "search_offers"}]
+    )
+    sign_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
+    # when
+    listing = client.get(
+        reverse("admin:assistant_conversation_changelist"), {"q": conversation.owner.email}
+    )
+    page = client.get(reverse("admin:assistant_conversation_change", args=[conversation.pk]))
+    clips = client.get(reverse("admin:assistant_voiceclip_changelist"))
+    # then
+    assert listing.status_code == 200 and "Zara shopping" in text(listing)
+    assert page.status_code == 200
+    assert "find ZARA coupons" in text(page) and "search_offers" in text(page)
+    assert clips.status_code == 200
+    assert client.get(reverse("admin:assistant_conversation_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:assistant_conversation_delete", args=[conversation.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Conversation.objects.filter(pk=conversation.pk).exists()
