@@ -8,7 +8,11 @@ object (properties, required, additionalProperties false), string (maxLength, en
 and number (minimum, maximum), boolean, null in a type list, and arrays of those.
 """
 
+import re
+
 from django.utils.translation import gettext as _
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 
 
 class BadArguments(ValueError):
@@ -28,8 +32,12 @@ def _object(schema: dict, value, *, path: str) -> dict:
     properties = schema.get("properties", {})
     unknown = sorted(key for key in value if key not in properties)
     if unknown:
+        # Named back only when it looks like a name: the key is the model's text, and may be
+        # an instruction someone planted.
+        name = unknown[0] if _NAME.fullmatch(unknown[0]) else _("an argument")
         raise BadArguments(
-            _("Unknown argument: %(name)s.") % {"name": _joined(path, str(unknown[0])[:40])}
+            _("Unknown argument: %(name)s. Allowed: %(allowed)s.")
+            % {"name": _joined(path, name), "allowed": ", ".join(properties) or "-"}
         )
     missing = [key for key in schema.get("required", []) if key not in value]
     if missing:

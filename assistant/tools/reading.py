@@ -450,7 +450,11 @@ def analyze_cart(ctx: ToolContext, *, store: str, items: list, amount: float | N
         return error(_("Say what is in the cart, or its total."))
     try:
         analysis = cart_analysis.cart_analyze(user=ctx.user, store=store, items=items, now=ctx.now)
-    except (cart_errors.UnknownStore, cart_errors.InvalidCart) as refused:
+    except cart_errors.UnknownStore:
+        # Not the store's text back: it came from the client or the model, and an error is
+        # read as the tool's own words.
+        return error(_("There is no such store on Coupzii. find_stores gives store refs."))
+    except cart_errors.InvalidCart as refused:
         return error(refused.message)
     return ToolResult(
         data=cart_analysis.analysis_data(analysis),
