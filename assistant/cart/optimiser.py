@@ -343,11 +343,13 @@ def _coupon_discount(
 ) -> tuple[Decimal, Rejected | None]:
     eligible = _eligible_subtotal(candidate, by_category)
     if eligible <= ZERO:
-        return ZERO, Rejected(
-            candidate,
-            Reason.CATEGORY_EXCLUDED,
-            _("No item in the cart is in a category it covers."),
-        )
+        if candidate.categories and set(by_category) == {""}:
+            # The shopper may not have said what the items are: say what would qualify.
+            reason = _("It covers only some categories (%(categories)s); say what the items are.")
+            reason %= {"categories": ", ".join(sorted(candidate.categories))}
+        else:
+            reason = _("No item in the cart is in a category it covers.")
+        return ZERO, Rejected(candidate, Reason.CATEGORY_EXCLUDED, reason)
     terms = _Terms(
         discount_type=_DISCOUNT_TYPES.get(candidate.benefit, ""),
         discount_value=candidate.value,

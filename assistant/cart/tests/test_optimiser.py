@@ -132,6 +132,15 @@ def test_a_coupon_whose_categories_are_all_excluded_does_not_apply():
     assert reasons(analysis) == {"NOTHOME": Reason.CATEGORY_EXCLUDED}
 
 
+def test_a_category_coupon_on_items_of_unknown_category_says_what_would_qualify():
+    shoes = coupon("SHOES", categories=frozenset({"shoes"}))
+    analysis = cart_options(cart(item("500", category="")), [shoes], today=TODAY)
+
+    [rejected] = analysis.rejected
+    assert rejected.reason_code == Reason.CATEGORY_EXCLUDED
+    assert "shoes" in rejected.reason
+
+
 def test_expired_and_other_store_coupons_are_explained():
     expired = coupon("OLD", source="locker", expires_on=TODAY - timedelta(days=1))
     today_is_fine = coupon("LAST", source="locker", expires_on=TODAY, value="5")
