@@ -67,9 +67,12 @@ def _back_url(request) -> str:
     return url
 
 
-def _conversation_url(public_id, back: str = "") -> str:
+def _conversation_url(public_id, *, back: str = "", store: str = "") -> str:
+    """The conversation's page, keeping where the shopper came from and the store asked
+    about, so the next question has them too."""
     url = reverse("assistant:conversation", kwargs={"public_id": public_id})
-    return f"{url}?{urlencode({'from': back})}" if back else url
+    query = {name: value for name, value in (("store", store), ("from", back)) if value}
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _safe_url(url) -> str:
@@ -143,6 +146,7 @@ def _chat_page(request, *, conversation=None, form=None, status=200):
             "back_url": back,
             "page": page,
             "page_range": page_range,
+            "voice_max_seconds": settings.ASSISTANT_VOICE_MAX_SECONDS,
         },
         status=status,
     )
@@ -184,7 +188,11 @@ def send(request):
             )
         )
         if answer["error"] is None:
-            url = _conversation_url(answer["conversation"], _back_url(request))
+            url = _conversation_url(
+                answer["conversation"],
+                back=_back_url(request),
+                store=form.cleaned_data["store"],
+            )
             return redirect(f"{url}#latest")
         form.add_error("message", answer["error"]["message"])
         if answer["error"]["code"] == MessageLimitReached.code:

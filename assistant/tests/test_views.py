@@ -126,6 +126,14 @@ def test_a_follow_up_stays_in_the_conversation_and_keeps_the_from_page(client, s
     assert conversation.messages.count() == 4
 
 
+def test_the_store_asked_about_stays_with_the_conversation(client, shopper):
+    response = client.post(SEND, {"message": "find coupons", "store": "zara"})
+    conversation = Conversation.objects.get()
+    assert response["Location"] == f"{page_of(conversation)}?store=zara#latest"
+    page = text(client.get(response["Location"].split("#")[0]))
+    assert '<input type="hidden" name="store" value="zara">' in page
+
+
 def test_an_empty_question_is_a_form_error(client, shopper):
     response = client.post(SEND, {"message": "   "})
     assert response.status_code == 400

@@ -145,10 +145,16 @@
     }
   }
 
+  // The conversation's page, keeping `store` and `from` as the page without JavaScript does.
   function conversationUrl(id) {
     var url = chat.dataset.conversationUrl.replace(NO_ID, id);
-    var back = new URLSearchParams(window.location.search).get("from");
-    return back ? url + "?from=" + encodeURIComponent(back) : url;
+    var current = new URLSearchParams(window.location.search);
+    var kept = new URLSearchParams();
+    ["store", "from"].forEach(function (name) {
+      if (current.get(name)) kept.set(name, current.get(name));
+    });
+    var query = kept.toString();
+    return query ? url + "?" + query : url;
   }
 
   // One block of the stream: its `data:` lines joined, parsed as the event.
@@ -162,8 +168,9 @@
   function send(message) {
     if (busy) return;
     clearError();
+    // The empty state gives way to the conversation (and comes back if the question is refused).
     var empty = chat.querySelector("[data-testid=chat-empty]");
-    if (empty) empty.remove();
+    if (empty) empty.hidden = true;
 
     var data = new FormData(form);
     data.set("message", message);
@@ -185,6 +192,7 @@
       failed = true;
       question.node.remove();
       answer.node.remove();
+      if (empty && !log.children.length) empty.hidden = false;
       box.value = message;
       showError(messageText);
       box.focus();
