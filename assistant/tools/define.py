@@ -4,6 +4,7 @@ schema, checks the arguments against that schema and runs it in the shopper's la
 from collections.abc import Callable
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import Tool, ToolContext, ToolResult, tool_register
 from .arguments import BadArguments, arguments_check
@@ -59,6 +60,9 @@ def tool(
     def register(function: Callable[..., ToolResult]) -> Tool:
         def run(ctx: ToolContext, args: dict) -> ToolResult:
             with translation.override(ctx.language):
+                if not getattr(ctx.user, "is_authenticated", False):
+                    # Every tool is some shopper's: without one there is nothing to scope to.
+                    return error(_("Sign in to ask about offers, coupons and your wallet."))
                 try:
                     checked = arguments_check(parameters, args)
                 except BadArguments as refused:

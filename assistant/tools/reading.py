@@ -29,6 +29,16 @@ from . import cards as card_of
 from .cards import day, discount_label, rupees, without_code
 from .define import LIMIT, LIMIT_MAX, error, schema, text, tool
 
+#: How much of a long text (an offer's terms, a coupon's notes) a list row carries: enough to
+#: answer "is there a minimum order?", not a page of fine print in the model's context.
+ROW_TEXT_CHARS = 200
+
+
+def short(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= ROW_TEXT_CHARS else text[: ROW_TEXT_CHARS - 1] + "\u2026"
+
+
 # --- Offers and stores ----------------------------------------------------------------------
 
 
@@ -47,8 +57,8 @@ def offer_data(offer) -> dict:
         "cashback": offer_selectors.offer_cashback_label(offer),
         "ends": day(offer.ends_at),
         "claimable": bool(getattr(offer, "claimable", False)),
-        "description": quoted(without_code(offer.description, offer.code)),
-        "terms": quoted(without_code(offer.terms, offer.code)),
+        "description": quoted(short(without_code(offer.description, offer.code))),
+        "terms": quoted(short(without_code(offer.terms, offer.code))),
     }
 
 
@@ -141,8 +151,8 @@ def coupon_data(coupon) -> dict:
         "min_order": rupees(coupon.min_order),
         "max_discount": rupees(coupon.max_discount),
         "expires_on": day(coupon.expires_on),
-        "terms": quoted(without_code(coupon.terms, coupon.code)),
-        "notes": quoted(without_code(coupon.notes, coupon.code)),
+        "terms": quoted(short(without_code(coupon.terms, coupon.code))),
+        "notes": quoted(short(without_code(coupon.notes, coupon.code))),
     }
 
 
@@ -352,7 +362,7 @@ def gift_card_data(product) -> dict:
             }
             for variant in product.sellable_variants[:6]
         ],
-        "terms": quoted(product.terms),
+        "terms": quoted(short(product.terms)),
     }
 
 

@@ -439,3 +439,19 @@ def test_an_unknown_argument_is_named_back_only_when_it_looks_like_a_name(asha):
 
     assert "reveal" not in planted.data["error"]
     assert "stores" in typo.data["error"] and "store" in typo.data["error"]
+
+
+def test_without_a_signed_in_shopper_every_tool_refuses(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    for tool in tools_all():
+        result = run(AnonymousUser(), tool.name, {})
+        assert result.data["error"] and result.cards == [], tool.name
+
+
+def test_long_terms_are_cut_short_in_a_row(asha):
+    OfferFactory(terms="Valid on weekdays only. " * 40)
+
+    terms = run(asha, "search_offers").data["offers"][0]["terms"]["quoted"]
+
+    assert terms.startswith("Valid on weekdays only.") and len(terms) < 250
