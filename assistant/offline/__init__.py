@@ -10,6 +10,7 @@ without the shopper's click.
 from collections.abc import Iterator
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from assistant.models import Engine
 from assistant.tools import ToolContext, tool_call
@@ -144,7 +145,10 @@ def _cart(turn: _Turn, question: Question) -> Iterator[dict]:
         return
     same_store = str(cart.get("store") or "") == store.slug
     if question.amount is not None:
-        items = [{"name": "Cart", "category": "", "price": str(question.amount), "quantity": 1}]
+        # One line of the whole amount; the price as text, so it stays an exact Decimal.
+        items = [
+            {"name": _("Your cart"), "category": "", "price": str(question.amount), "quantity": 1}
+        ]
         arguments = {"store": store.slug, "items": items}
     elif same_store and cart.get("items"):
         # The cart on screen: analyze_cart reads its items from the context.

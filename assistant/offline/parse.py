@@ -234,6 +234,7 @@ def _read(message: str, names: CatalogNames) -> Question:
         token
         for position, token in enumerate(tokens)
         if position not in store_spans
+        and len(token) > 1
         and token not in KEYWORDS
         and token not in FILLER_WORDS
         and not token.replace(",", "").replace(".", "").isdigit()
