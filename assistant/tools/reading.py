@@ -17,6 +17,7 @@ from assistant import cart as cart_analysis
 from assistant.cart import errors as cart_errors
 from assistant.safety import quoted
 from catalog import selectors as catalog_selectors
+from catalog.models import Category, Merchant
 from commerce import selectors as commerce_selectors
 from coupzii.core.money import format_inr
 from marketplace import selectors as marketplace_selectors
@@ -37,6 +38,23 @@ ROW_TEXT_CHARS = 200
 def short(text: str) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= ROW_TEXT_CHARS else text[: ROW_TEXT_CHARS - 1] + "\u2026"
+
+
+def unknown_ref(*, store: str = "", category: str = "") -> ToolResult | None:
+    """An error when a list came back empty because its store or category ref is not one
+    (the model guessed a slug), so the answer is "no such store", not "no offers there".
+    Only asked after an empty list: a list with rows costs no extra query."""
+    if store:
+        try:
+            catalog_selectors.merchant_by_slug(store)
+        except Merchant.DoesNotExist:
+            return error(_("No store has that ref; find_stores gives store refs."))
+    if category:
+        try:
+            catalog_selectors.category_by_slug(category)
+        except Category.DoesNotExist:
+            return error(_("No category has that ref."))
+    return None
 
 
 # --- Offers and stores ----------------------------------------------------------------------
@@ -96,6 +114,8 @@ def search_offers(ctx: ToolContext, *, query: str, store: str, category: str, li
             merchant_slug=store, category_slug=category, now=ctx.now
         )
         offers = list((_offers_matching(found, query) if query else found)[:limit])
+    if not offers and (refused := unknown_ref(store=store, category=category)):
+        return refused
     return ToolResult(
         data={"offers": [offer_data(offer) for offer in offers], "count": len(offers)},
         cards=[card_of.offer_card(offer) for offer in offers],
@@ -236,6 +256,8 @@ def marketplace_listings(ctx: ToolContext, *, store: str, query: str, limit: int
             | Q(store_name__icontains=query)
         )
     listings = list(listings[:limit])
+    if not listings and (refused := unknown_ref(store=store)):
+        return refused
     return ToolResult(
         data={
             "listings": [listing_data(listing, user=ctx.user) for listing in listings],
@@ -305,6 +327,8 @@ def my_cashback(ctx: ToolContext, *, store: str, status: str, limit: int):
     if store:
         events = events.filter(merchant__slug=store)
     events = list(events[:limit])
+    if not events and (refused := unknown_ref(store=store)):
+        return refused
     return ToolResult(
         data={"cashback": [cashback_data(event) for event in events], "count": len(events)},
         cards=[card_of.cashback_card(event) for event in events],
@@ -380,6 +404,8 @@ def gift_card_data(product) -> dict:
 )
 def gift_cards(ctx: ToolContext, *, store: str, query: str, limit: int):
     products = list(catalog_selectors.gift_cards_list(q=query, brand_slug=store)[:limit])
+    if not products and (refused := unknown_ref(store=store)):
+        return refused
     return ToolResult(
         data={
             "gift_cards": [gift_card_data(product) for product in products],

@@ -455,3 +455,24 @@ def test_long_terms_are_cut_short_in_a_row(asha):
     terms = run(asha, "search_offers").data["offers"][0]["terms"]["quoted"]
 
     assert terms.startswith("Valid on weekdays only.") and len(terms) < 250
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [
+        ("search_offers", {"store": "no-such-store"}),
+        ("search_offers", {"category": "no-such-category"}),
+        ("marketplace_listings", {"store": "no-such-store"}),
+        ("my_cashback", {"store": "no-such-store"}),
+        ("gift_cards", {"store": "no-such-store"}),
+    ],
+)
+def test_a_guessed_store_ref_is_an_error_not_an_empty_list(asha, name, arguments):
+    assert "ref" in run(asha, name, arguments).data["error"]
+
+
+def test_a_real_store_with_nothing_is_an_empty_list(asha):
+    MerchantFactory(slug="quiet")
+
+    for name in ("search_offers", "marketplace_listings", "my_cashback", "gift_cards"):
+        assert run(asha, name, {"store": "quiet"}).data["count"] == 0, name
