@@ -5,11 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from assistant.errors import VoiceClipInvalid, VoiceLimitReached
 from assistant.models import VoiceClip, VoiceStatus
 from assistant.voice import services
+from coupzii.tests.races import failures, race, successes
 
 from .conftest import needs_espeak, silence, spoken
 
@@ -79,3 +81,22 @@ def test_voice_clip_submit_refuses_a_file_that_is_not_wav(shopper):
 
     assert refused.value.fields["audio"]
     assert not VoiceClip.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a race of row locks: PostgreSQL only (SQLite lets one writer in at a time)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_voice_clips_sent_at_once_cannot_pass_the_days_seconds_together(
+    shopper, private_media, settings
+):
+    # given: room for one 4-second clip today, not two
+    settings.ASSISTANT_VOICE_SECONDS_PER_DAY = 6
+    clip = silence(4)
+    # when: two are sent at the same moment
+    results = race([lambda: services.voice_clip_submit(user=shopper, audio=clip)] * 2)
+    # then
+    assert len(successes(results)) == 1
+    assert isinstance(failures(results)[0], VoiceLimitReached)
+    assert VoiceClip.objects.filter(owner=shopper).count() == 1
