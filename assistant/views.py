@@ -174,11 +174,13 @@ def send(request):
     """The question without JavaScript: the whole turn runs, then the conversation is shown.
     A refusal (the daily limit) is an error on the box, with the question kept."""
     form = ChatForm(request.POST)
+    valid = form.is_valid()
     conversation = None
     status = 400
-    if form.is_valid():
-        if form.cleaned_data["conversation"]:
-            conversation = _conversation(request, form.cleaned_data["conversation"])
+    if form.cleaned_data.get("conversation"):
+        # Also for an empty question: the page shows the conversation it was asked in.
+        conversation = _conversation(request, form.cleaned_data["conversation"])
+    if valid:
         answer = reply_gather(
             chat_reply(
                 user=request.user,

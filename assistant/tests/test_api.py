@@ -9,6 +9,7 @@ from accounts.tests.factories import UserFactory
 from assistant.models import Conversation, Message, Role
 from assistant.tests.factories import ConversationFactory, MessageFactory
 from assistant.turns import sse_parse
+from catalog.tests.factories import MerchantFactory
 from coupzii.tests.schema import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +240,29 @@ def test_asking_for_a_stream_answers_server_sent_events(api, user, how):
     assert "text" in kinds
     assert events[-1]["engine"] == "offline"
     assert Conversation.objects.get().public_id.hex == events[0]["id"].replace("-", "")
+
+
+def test_the_cart_on_screen_reaches_the_optimiser(api, user):
+    # given: the client's cart, sent as context
+    MerchantFactory(name="Myntra", slug="myntra")
+    body = {
+        "message": "best way to pay for this cart",
+        "context": {
+            "cart": {
+                "store": "myntra",
+                "items": [
+                    {"name": "Sneakers", "category": "fashion", "price": "2500.00", "quantity": 1}
+                ],
+            },
+            "location": "Bengaluru",
+        },
+    }
+    # when
+    response = api.post(CHAT, body, format="json")
+    # then: the optimiser priced that cart, and its ways to pay came back as cards
+    assert response.status_code == 200
+    assert "₹2,500.00" in response.json()["text"]
+    pay_options = [card for card in response.json()["cards"] if card["type"] == "pay_option"]
+    assert pay_options and "₹2,500.00" in str(pay_options[0]["facts"])
+    stored = Message.objects.get(role=Role.ASSISTANT)
+    assert [call["name"] for call in stored.tool_calls] == ["analyze_cart"]

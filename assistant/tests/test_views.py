@@ -141,6 +141,14 @@ def test_an_empty_question_is_a_form_error(client, shopper):
     assert not Message.objects.exists()
 
 
+def test_an_empty_follow_up_shows_the_conversation_with_the_error(client, shopper):
+    conversation = ConversationFactory(owner=shopper)
+    MessageFactory(conversation=conversation, content="find ZARA coupons")
+    response = client.post(SEND, {"message": "", "conversation": conversation.public_id})
+    assert response.status_code == 400
+    assert "find ZARA coupons" in text(response) and "Type a question first." in text(response)
+
+
 def test_past_the_daily_limit_the_question_is_kept_with_the_reason(client, shopper, settings):
     # given
     settings.ASSISTANT_MESSAGES_PER_DAY = 1
