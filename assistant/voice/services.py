@@ -10,6 +10,7 @@ the time the upload answers.
 
 import contextlib
 import logging
+import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from ..models import VoiceClip, VoiceStatus
 from . import transcribe
 
 log = logging.getLogger(__name__)
+GIFT_CARD_SUFFIX = re.compile(r"\s*\b(e-?)?gift\s+(card|voucher)s?\s*$", re.IGNORECASE)
 
 
 def _audio_bytes(audio) -> bytes:
@@ -81,11 +83,15 @@ def vocabulary_current() -> transcribe.Vocabulary:
         for top in catalog_selectors.categories_active()
         for name in [top.name, *(child.name for child in top.children.all())]
     ]
-    products = catalog_selectors.gift_cards_list().values_list("name", flat=True)
+    # "Amazon Pay Gift Card" is said "Amazon Pay" before the grammar's own "gift card".
+    products = {
+        GIFT_CARD_SUFFIX.sub("", name).strip()
+        for name in catalog_selectors.gift_cards_list().values_list("name", flat=True)
+    }
     return transcribe.Vocabulary(
         stores=tuple(sorted(set(stores))),
         categories=tuple(sorted(set(categories))),
-        products=tuple(sorted(set(products))),
+        products=tuple(sorted(products - {""})),
     )
 
 

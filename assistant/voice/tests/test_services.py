@@ -100,3 +100,23 @@ def test_voice_clips_sent_at_once_cannot_pass_the_days_seconds_together(
     assert len(successes(results)) == 1
     assert isinstance(failures(results)[0], VoiceLimitReached)
     assert VoiceClip.objects.filter(owner=shopper).count() == 1
+
+
+def test_vocabulary_current_names_live_stores_categories_and_gift_cards(stores):
+    from catalog.models import Category, Merchant, Product
+
+    # given: a department with a child, a gift card, and a store that closed
+    fashion = Category.objects.create(name="Fashion", slug="fashion")
+    Category.objects.create(name="Footwear", slug="footwear", parent=fashion)
+    myntra = Merchant.objects.get(name="Myntra")
+    Product.objects.create(
+        merchant=myntra, category=fashion, name="Myntra E-Gift Card", slug="myntra-gift"
+    )
+    Merchant.objects.filter(name="Meesho").update(is_active=False)
+    # when
+    vocabulary = services.vocabulary_current()
+    # then
+    assert "Myntra" in vocabulary.stores
+    assert "Meesho" not in vocabulary.stores
+    assert vocabulary.categories == ("Fashion", "Footwear")
+    assert vocabulary.products == ("Myntra",)
