@@ -85,7 +85,8 @@ def _offers(turn: _Turn, question: Question) -> Iterator[dict]:
             "search_offers", {"category": question.category.slug, "limit": 5}
         )
         if offers.get("count"):
-            yield from _say(answers.offers_answer(offers, category=question.category.name))
+            category = question.category.label(turn.ctx.language)
+            yield from _say(answers.offers_answer(offers, category=category))
             return
     words = " ".join(question.rest)[:100]
     offers = yield from turn.call("search_offers", {"query": words, "limit": 5})

@@ -37,6 +37,11 @@ class CategoryName:
     slug: str
     name: str
     words: frozenset[str]  # lowercase words of its English and Hindi names and its slug
+    name_hi: str = ""
+
+    def label(self, language: str) -> str:
+        """Its name in `language` (Hindi when it has one, else English)."""
+        return self.name_hi if language == "hi" and self.name_hi else self.name
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ def _category_name(category) -> CategoryName:
         slug=category.slug,
         name=category.name_en or category.name,
         words=frozenset(word for word in words if word not in _CATEGORY_FILLER),
+        name_hi=category.name_hi or "",
     )
 
 

@@ -236,6 +236,13 @@ def test_the_answer_is_written_in_the_active_language(scene):
     assert_useful(answer, store="Zomato", cards={"offer"})
 
 
+def test_a_category_is_named_in_the_shoppers_language(scene):
+    answer = ask(scene.asha, "फ़ैशन ऑफ़र", language="hi")
+
+    assert_useful(answer, store="फ़ैशन", cards={"offer"})
+    assert latest_calls(scene.asha)[0]["arguments"]["category"] == "fashion"
+
+
 def test_the_engine_yields_tool_events_and_text_in_the_engine_protocol(scene):
     ctx = ToolContext(user=scene.asha, language="en", now=timezone.now())
 
