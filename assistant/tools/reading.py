@@ -40,6 +40,13 @@ def short(text: str) -> str:
     return text if len(text) <= ROW_TEXT_CHARS else text[: ROW_TEXT_CHARS - 1] + "\u2026"
 
 
+def first(rows, limit: int) -> tuple[list, bool]:
+    """The first `limit` rows, and whether there are more (one row more is read, so an answer
+    can say "and more" instead of taking five for all of them)."""
+    rows = list(rows[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
 def unknown_ref(*, store: str = "", category: str = "") -> ToolResult | None:
     """An error when a list came back empty because its store or category ref is not one
     (the model guessed a slug), so the answer is "no such store", not "no offers there".
@@ -108,16 +115,22 @@ def _offers_matching(offers, query: str):
 )
 def search_offers(ctx: ToolContext, *, query: str, store: str, category: str, limit: int):
     if query and not store and not category:
-        offers = offer_selectors.search(query, limit=limit, now=ctx.now).offers
+        offers, more = first(
+            offer_selectors.search(query, limit=limit + 1, now=ctx.now).offers, limit
+        )
     else:
         found = offer_selectors.offers_list(
             merchant_slug=store, category_slug=category, now=ctx.now
         )
-        offers = list((_offers_matching(found, query) if query else found)[:limit])
+        offers, more = first(_offers_matching(found, query) if query else found, limit)
     if not offers and (refused := unknown_ref(store=store, category=category)):
         return refused
     return ToolResult(
-        data={"offers": [offer_data(offer) for offer in offers], "count": len(offers)},
+        data={
+            "offers": [offer_data(offer) for offer in offers],
+            "count": len(offers),
+            "more": more,
+        },
         cards=[card_of.offer_card(offer) for offer in offers],
     )
 
@@ -145,9 +158,15 @@ def store_data(merchant) -> dict:
 def find_stores(ctx: ToolContext, *, query: str, limit: int):
     if not query:
         return error(_("Say which store to look for."))
-    merchants = offer_selectors.search(query, limit=limit, now=ctx.now).merchants
+    merchants, more = first(
+        offer_selectors.search(query, limit=limit + 1, now=ctx.now).merchants, limit
+    )
     return ToolResult(
-        data={"stores": [store_data(merchant) for merchant in merchants], "count": len(merchants)},
+        data={
+            "stores": [store_data(merchant) for merchant in merchants],
+            "count": len(merchants),
+            "more": more,
+        },
         cards=[card_of.store_card(merchant) for merchant in merchants],
     )
 
@@ -211,9 +230,13 @@ def my_locker(
     if expiring_within_days is not None:
         last_day = timezone.localdate(ctx.now) + timedelta(days=expiring_within_days)
         coupons = coupons.filter(expires_on__isnull=False, expires_on__lte=last_day)
-    coupons = list(coupons[:limit])
+    coupons, more = first(coupons, limit)
     return ToolResult(
-        data={"coupons": [coupon_data(coupon) for coupon in coupons], "count": len(coupons)},
+        data={
+            "coupons": [coupon_data(coupon) for coupon in coupons],
+            "count": len(coupons),
+            "more": more,
+        },
         cards=[card_of.coupon_card(coupon) for coupon in coupons],
     )
 
@@ -255,13 +278,14 @@ def marketplace_listings(ctx: ToolContext, *, store: str, query: str, limit: int
             | Q(merchant__name__icontains=query)
             | Q(store_name__icontains=query)
         )
-    listings = list(listings[:limit])
+    listings, more = first(listings, limit)
     if not listings and (refused := unknown_ref(store=store)):
         return refused
     return ToolResult(
         data={
             "listings": [listing_data(listing, user=ctx.user) for listing in listings],
             "count": len(listings),
+            "more": more,
         },
         cards=[card_of.listing_card(listing) for listing in listings],
     )
@@ -326,11 +350,15 @@ def my_cashback(ctx: ToolContext, *, store: str, status: str, limit: int):
     events = wallet_selectors.cashback_events_for(ctx.user, status=status)
     if store:
         events = events.filter(merchant__slug=store)
-    events = list(events[:limit])
+    events, more = first(events, limit)
     if not events and (refused := unknown_ref(store=store)):
         return refused
     return ToolResult(
-        data={"cashback": [cashback_data(event) for event in events], "count": len(events)},
+        data={
+            "cashback": [cashback_data(event) for event in events],
+            "count": len(events),
+            "more": more,
+        },
         cards=[card_of.cashback_card(event) for event in events],
     )
 
@@ -359,9 +387,15 @@ def order_data(order) -> dict:
     schema({"limit": LIMIT}),
 )
 def my_orders(ctx: ToolContext, *, limit: int):
-    orders = list(commerce_selectors.orders_of(ctx.user).order_by("-created_at", "-pk")[:limit])
+    orders, more = first(
+        commerce_selectors.orders_of(ctx.user).order_by("-created_at", "-pk"), limit
+    )
     return ToolResult(
-        data={"orders": [order_data(order) for order in orders], "count": len(orders)},
+        data={
+            "orders": [order_data(order) for order in orders],
+            "count": len(orders),
+            "more": more,
+        },
         cards=[card_of.order_card(order) for order in orders],
     )
 
@@ -403,13 +437,14 @@ def gift_card_data(product) -> dict:
     ),
 )
 def gift_cards(ctx: ToolContext, *, store: str, query: str, limit: int):
-    products = list(catalog_selectors.gift_cards_list(q=query, brand_slug=store)[:limit])
+    products, more = first(catalog_selectors.gift_cards_list(q=query, brand_slug=store), limit)
     if not products and (refused := unknown_ref(store=store)):
         return refused
     return ToolResult(
         data={
             "gift_cards": [gift_card_data(product) for product in products],
             "count": len(products),
+            "more": more,
         },
         cards=[card_of.gift_card_card(product) for product in products],
     )

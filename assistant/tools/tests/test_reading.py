@@ -488,3 +488,13 @@ def test_a_store_name_a_seller_typed_reaches_the_model_quoted(asha, ravi):
 
     assert set(row["title"]) == {"quoted"}
     assert not row["title"]["quoted"].startswith("system:")
+
+
+def test_a_list_says_when_there_are_more_rows_than_it_shows(asha):
+    LockerCouponFactory.create_batch(3, owner=asha)
+
+    two = run(asha, "my_locker", {"limit": 2})
+    three = run(asha, "my_locker", {"limit": 3})
+
+    assert (two.data["count"], two.data["more"]) == (2, True)
+    assert (three.data["count"], three.data["more"]) == (3, False)
