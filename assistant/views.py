@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from catalog.models import Merchant
 from coupzii.core.errors import DomainError
 from coupzii.core.pagination import paginate
 
@@ -111,6 +112,14 @@ def card_for_page(card: dict) -> dict:
     }
 
 
+def _store_name(slug: str) -> str:
+    """The name of the store the shopper is asking about, shown above the box."""
+    if not slug or not _SLUG.fullmatch(slug):
+        return ""
+    names = Merchant.objects.filter(slug=slug, is_active=True).values_list("name", flat=True)
+    return next(iter(names), "")
+
+
 def _messages_for_page(conversation) -> list:
     rows = list(selectors.messages_of(conversation)) if conversation else []
     for row in rows:
@@ -130,6 +139,7 @@ def _chat_page(request, *, conversation=None, form=None, status=200):
                 "store": store if _SLUG.fullmatch(store) else "",
             }
         )
+    store_name = _store_name(form["store"].value() or "")
     page, page_range = paginate(
         request,
         _newest_first(selectors.conversations_of(request.user)),
@@ -144,6 +154,7 @@ def _chat_page(request, *, conversation=None, form=None, status=200):
             "form": form,
             "examples": EXAMPLES,
             "back_url": back,
+            "store_name": store_name,
             "page": page,
             "page_range": page_range,
             "voice_max_seconds": settings.ASSISTANT_VOICE_MAX_SECONDS,

@@ -15,6 +15,7 @@ from accounts.tests.factories import UserFactory, sign_in_verified
 from assistant.models import Conversation, Message, Role
 from assistant.tests.factories import ConversationFactory, MessageFactory
 from assistant.turns import sse_parse
+from catalog.tests.factories import MerchantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,7 @@ def test_the_empty_chat_offers_examples_that_post_themselves(client, shopper):
 
 
 def test_another_page_can_prefill_the_question_and_the_store(client, shopper):
+    MerchantFactory(name="Myntra", slug="myntra")
     page = text(
         client.get(
             CHAT, {"q": "best way to pay ₹2,500", "store": "myntra", "from": "/stores/myntra/"}
@@ -77,6 +79,7 @@ def test_another_page_can_prefill_the_question_and_the_store(client, shopper):
     )
     assert box_value(page) == "best way to pay ₹2,500"
     assert '<input type="hidden" name="store" value="myntra">' in page
+    assert "Asking about <strong>Myntra</strong>" in page
     assert 'href="/stores/myntra/" data-testid="back-link"' in page
     assert '<input type="hidden" name="from" value="/stores/myntra/">' in page
 
