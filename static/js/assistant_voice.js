@@ -38,6 +38,10 @@
 
   if ((!Recognition && !canRecord) || !microphoneAllowed()) return;
   root.hidden = false;
+  // The status is read under the message box, where the words will appear, not squeezed
+  // between the buttons.
+  var row = box.closest ? box.closest(".cz-chat-row") : null;
+  if (row && status) row.insertAdjacentElement("afterend", status);
 
   var placeholder = box.getAttribute("placeholder") || "";
   var session = null; // what is listening now: {stop: function}

@@ -37,8 +37,8 @@ def _page_html() -> str:
     return (
         '<!doctype html><html lang="en"><body><form id="cz-chat-form" method="post" action="/sent">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="token-1">'
-        '<textarea id="cz-chat-message" name="message"></textarea>'
-        f'{voice}<button type="submit">Send</button></form></body></html>'
+        '<div class="cz-chat-row"><textarea id="cz-chat-message" name="message"></textarea>'
+        f'{voice}<button type="submit">Send</button></div></form></body></html>'
     )
 
 
@@ -113,6 +113,9 @@ def test_recorded_question_is_transcribed_into_the_message_box(tmp_path, recogni
             )
             box = page.locator("#cz-chat-message").input_value()
             status = page.get_by_test_id("voice-status").inner_text()
+            status_under_box = page.evaluate(
+                "document.querySelector('.cz-chat-row').nextElementSibling.id"
+            )
         finally:
             browser.close()
     # then: one 16 kHz clip of the few seconds recorded, its words in the box, nothing sent
@@ -121,5 +124,6 @@ def test_recorded_question_is_transcribed_into_the_message_box(tmp_path, recogni
     assert "Zomato" in box
     assert box == uploads[0]["text"]
     assert "Check the words" in status
+    assert status_under_box == "cz-voice-status"
     assert sent == []
     print(f"\nbrowser recording ({recognition}): {uploads[0]['clip'].seconds} s -> {box!r}")
