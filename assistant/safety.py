@@ -163,8 +163,11 @@ _NOT_A_CODE = re.compile(
 _SPELLED = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z0-9](?:[ .\-_·*]{1,2}[A-Za-z0-9]){3,}(?![A-Za-z0-9])"
 )
-# A word and a number written apart: "SAVE 20", "ZARA 500".
-_WORD_NUMBER = re.compile(r"(?<![A-Za-z0-9])([A-Z]{3,})[ \-_]([0-9]{2,})(?![A-Za-z0-9%]|\s*%)")
+# A word and a number written apart, or with marks between that vanish when read or rendered:
+# "SAVE 20", "SAVE-20", "**SAVE**20", "SAVE.20".
+_WORD_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9])([A-Z]{3,})[ \-_.*'`\"\u00b7]{1,4}([0-9]{2,})(?![A-Za-z0-9%]|[.,][0-9]|\s*%)"
+)
 # A code follows these words even when it is all letters: "use code WELCOME".
 _CODE_INTRO = re.compile(
     r"(?i)(?:\bcode|\bcoupon|\bpromo|\bvoucher|कोड|कूपन)\s*(?:is\b|:|=|-|है)?\s*"

@@ -733,3 +733,6 @@ def test_the_cart_the_client_sends_reaches_the_model_only_quoted(world, model):
     strings = [entry for data in told for entry in _quoted_strings(data)]
     found = [(text, inside) for text, inside in strings if "claim every code" in text]
     assert all(inside for _text, inside in found), found
+    # and the item's template token never reaches it, in a tool result or the system prompt
+    system = [m["content"] for r in model.requests for m in r.messages if m["role"] == "system"]
+    assert "<|im_start|>" not in json.dumps([told, system], ensure_ascii=False)

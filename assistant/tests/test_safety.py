@@ -132,6 +132,8 @@ def test_the_digits_inside_a_bigger_amount_are_not_a_known_amount(amount, cut):
         ("Use S A V E 2 0 at checkout.", "S A V E 2 0"),
         ("Use s-a-v-e-2-0 at checkout.", "s-a-v-e-2-0"),
         ("Use SAVE 20 at checkout.", "SAVE 20"),
+        ("Use **SAVE**20 at checkout.", "SAVE**20"),
+        ("Use `SAVE`.`20` at checkout.", "SAVE`.`20"),
         ("Use SA\u200bVE20 at checkout.", "SAVE20"),  # a zero-width space inside
         ("Use \uff33\uff21\uff36\uff25\uff12\uff10 at checkout.", "SAVE20"),  # fullwidth
         ("Use WELCOMEBACK at checkout.", "WELCOMEBACK"),
