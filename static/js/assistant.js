@@ -157,6 +157,16 @@
     return query ? url + "?" + query : url;
   }
 
+  // Rename and Delete, once a new chat has become a conversation.
+  function showConversationActions(id) {
+    var actions = chat.querySelector("[data-cz-conversation-actions]");
+    if (!actions || !actions.hidden) return;
+    Array.prototype.forEach.call(actions.querySelectorAll("a"), function (link) {
+      link.href = link.getAttribute("href").replace(NO_ID, id);
+    });
+    actions.hidden = false;
+  }
+
   // One block of the stream: its `data:` lines joined, parsed as the event.
   function parseBlock(block) {
     var data = block.split("\n").filter(function (line) { return line.indexOf("data:") === 0; })
@@ -204,6 +214,7 @@
         if (conversationInput) conversationInput.value = event.id;
         if (event.title && title) title.textContent = event.title;
         window.history.replaceState(null, "", conversationUrl(event.id));
+        showConversationActions(event.id);
       } else if (event.type === "text") {
         answer.text.textContent += event.delta;
       } else if (event.type === "cards") {
