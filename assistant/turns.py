@@ -6,12 +6,16 @@ On the wire each event is `event: <type>\\ndata: <json>\\n\\n`; the JSON is the 
 """
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 EVENT_STREAM = "text/event-stream"
+
+logger = logging.getLogger(__name__)
 
 
 def sse_event(event: dict) -> bytes:
@@ -27,8 +31,20 @@ def sse_response(events: Iterable[dict]) -> StreamingHttpResponse:
 
     def body() -> Iterator[bytes]:
         with translation.override(language):
-            for event in events:
-                yield sse_event(event)
+            try:
+                for event in events:
+                    yield sse_event(event)
+            except Exception:
+                # The status line has gone out already: the client learns of the failure as
+                # an event, and the error is logged here (Django's handler no longer sees it).
+                logger.exception("assistant: the answer's stream failed")
+                yield sse_event(
+                    {
+                        "type": "error",
+                        "code": "server_error",
+                        "message": _("Something went wrong while answering. Please ask again."),
+                    }
+                )
 
     response = StreamingHttpResponse(body(), content_type=f"{EVENT_STREAM}; charset=utf-8")
     response["Cache-Control"] = "no-cache"

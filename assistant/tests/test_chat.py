@@ -10,7 +10,7 @@ from accounts.tests.factories import UserFactory
 from assistant.chat import chat_reply
 from assistant.models import Conversation, Message, Role
 from assistant.tests.factories import ConversationFactory, MessageFactory
-from assistant.turns import reply_gather, sse_event, sse_parse
+from assistant.turns import reply_gather, sse_event, sse_parse, sse_response
 from catalog.tests.factories import MerchantFactory
 from offers.models import OfferKind
 from offers.tests.factories import OfferFactory
@@ -140,3 +140,16 @@ def test_the_guards_replacement_is_what_the_shopper_gets(asha, settings):
     assert gathered["replaced"] and stored.replaced
     assert "4,999" not in gathered["text"] and gathered["text"] == stored.content
     assert gathered["engine"] == "openai"
+
+
+def test_a_failure_part_way_reaches_the_client_as_an_error_event(caplog):
+    def turn():
+        yield {"type": "conversation", "id": "c", "title": "t"}
+        raise RuntimeError("a tool broke")
+
+    body = b"".join(sse_response(turn()).streaming_content)
+    events = sse_parse(body)
+    assert [event["type"] for event in events] == ["conversation", "error"]
+    assert events[1]["code"] == "server_error"
+    assert "a tool broke" not in body.decode()
+    assert "the answer's stream failed" in caplog.text
