@@ -744,7 +744,8 @@ CSP_ADMIN_OVERRIDES = {
     ],
 }
 # Browser features the site does not use are off, for it and anything it embeds. Razorpay's
-# checkout frame may use the Payment Request API. (Voice input will need microphone: ["self"].)
+# checkout frame may use the Payment Request API. The assistant's voice questions use the
+# microphone on the site's own pages, never in anything it embeds.
 PERMISSIONS_POLICY = {
     "accelerometer": [],
     "camera": [],
@@ -752,7 +753,7 @@ PERMISSIONS_POLICY = {
     "geolocation": [],
     "gyroscope": [],
     "magnetometer": [],
-    "microphone": [],
+    "microphone": ["self"],
     "midi": [],
     "payment": ["self", "https://api.razorpay.com", "https://checkout.razorpay.com"],
     "usb": [],
