@@ -11,7 +11,12 @@ from .models import Conversation, Message, Role, VoiceClip
 
 def conversations_of(user) -> QuerySet[Conversation]:
     """The shopper's conversations, newest activity first, each with its message count."""
-    return Conversation.objects.filter(owner=user).annotate(message_count=Count("messages"))
+    # An annotation with Count drops the model's default ordering: say it again for paging.
+    return (
+        Conversation.objects.filter(owner=user)
+        .annotate(message_count=Count("messages"))
+        .order_by("-updated_at", "-id")
+    )
 
 
 def conversation_of(user, public_id) -> Conversation | None:
