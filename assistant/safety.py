@@ -319,6 +319,10 @@ class StreamGuard:
     """
 
     HOLD_CHARS = 24
+    # What was sent is checked already; the new words are checked with this much before them
+    # (from a word's start), enough for any figure or code that runs across the seam, and the
+    # cost per piece stays flat however long the answer grows.
+    CONTEXT_CHARS = 80
 
     def __init__(self):
         self.text = ""
@@ -362,13 +366,20 @@ class StreamGuard:
             and not after.isspace()
         )
 
+    def _window_start(self) -> int:
+        start = self.shown - self.CONTEXT_CHARS
+        if start <= 0:
+            return 0
+        space = self.text.rfind(" ", 0, start)
+        return space + 1 if space >= 0 else 0
+
     def _release(self, end: int, results: list[dict]) -> str:
         if end <= self.shown:
             return ""
         if self._known_for != len(results):
             self._known = _known(results)
             self._known_for = len(results)
-        if _problems(self.text[:end], self._known):
+        if _problems(self.text[self._window_start() : end], self._known):
             self.stopped = True
             return ""
         piece = self.text[self.shown : end]

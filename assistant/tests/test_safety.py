@@ -296,3 +296,13 @@ def test_the_guard_rereads_the_results_as_more_arrive():
     assert guard.feed("It costs ₹499.00.", []) == ""  # held back: too close to the end
     assert guard.finish([{"price": "₹499.00"}]) == "It costs ₹499.00."
     assert not guard.stopped
+
+
+def test_a_long_answer_is_checked_all_the_way_through():
+    grounded = "Zara has Flat ₹200 off on ZARA and the cart costs ₹12,500.00 today. " * 30
+    sent, stopped = stream([grounded[i : i + 7] for i in range(0, len(grounded), 7)], RESULTS)
+    assert (sent, stopped) == (grounded, False)
+    leaky = grounded + "Your code is SAVE20, enjoy your shopping at Zara today."
+    sent, stopped = stream([leaky[i : i + 7] for i in range(0, len(leaky), 7)], RESULTS)
+    assert stopped
+    assert "SAVE" not in sent
