@@ -10,11 +10,14 @@
 - `StreamGuard`: the same check while the answer streams, so a code or figure no tool gave is
   held back instead of being shown and replaced afterwards.
 
-Both read text the way a shopper reads it: compatibility forms folded (fullwidth letters,
-"₨"), Devanagari and other Indian digits as 0-9, zero-width characters dropped, so "₹१,२५०",
-"Rs.1,250/-", "₹1 250", "1.25 lakh", "save20" and "S A V E 2 0" are all seen. A figure is
-known only as a whole amount of a tool result: "₹250" is not grounded by "₹12,500.00", nor by
-the digits inside an id or a date.
+All read text the way a shopper reads it: compatibility forms folded (fullwidth letters,
+"₨"), Devanagari and other Indian digits as 0-9, Cyrillic and Greek lookalikes as Latin,
+zero-width characters dropped, so "₹१,२५०", "Rs.1,250/-", "₹1 250", "1.25 lakh", "save20",
+"**SAVE**20" and "S A V E 2 0" are all seen. A figure is known only as a whole rupee amount of
+a tool result (with a currency sign, grouped, or in paise): "₹250" is not grounded by
+"₹12,500.00", nor by a count, nor by the digits inside an id or a date, nor by an error that
+echoes what the model asked for. Figures inside quoted text do ground an answer (offer titles
+carry them: "Flat ₹200 off"); the words around them are not checked, only figures and codes.
 """
 
 import json
@@ -213,6 +216,7 @@ def _code_candidates(text: str) -> list[tuple[str, str]]:
 
 _ROLE_MARKERS = re.compile(
     r"(?im)(?:^\s*#+\s*|\b)(?:system|assistant|user|developer|tool|function)\s*:"
+    r"|(?:सिस्टम|सहायक|डेवलपर|उपयोगकर्ता)\s*:"
     r"|```|<\|[^|]*\|>|\[/?inst\]|<</?sys>>"
     r"|</?\s*(?:system|assistant|user|developer|tool|tool_calls?|function(?:_call)?|quoted|"
     r"instructions?|im_start|im_end)\b[^>]*>"
