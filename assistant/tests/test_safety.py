@@ -1,6 +1,7 @@
 """The guard (answer_problems) and quoting (quoted): what a shopper would see slip through."""
 
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -307,3 +308,25 @@ def test_a_long_answer_is_checked_all_the_way_through():
     sent, stopped = stream([leaky[i : i + 7] for i in range(0, len(leaky), 7)], RESULTS)
     assert stopped
     assert "SAVE" not in sent
+
+
+ANSWERS = [
+    "Zara has Flat ₹200 off on ZARA; the cart costs ₹12,500.00, or ₹12 500 with spaces.",
+    "Your code is S A V E 2 0 and it saves ₹2,500 at Zara, valid till the 7th.",
+    "कार्ट की कीमत रु 12,500 है, और कोड zara15x है। Open 24x7, 500ml, 10am.",
+]
+
+
+@given(
+    answer=st.sampled_from(ANSWERS),
+    cuts=st.lists(st.integers(min_value=1, max_value=90), max_size=20, unique=True),
+)
+def test_however_an_answer_is_cut_what_is_sent_is_a_grounded_prefix(answer, cuts):
+    bounds = [0, *sorted(cut for cut in cuts if cut < len(answer)), len(answer)]
+    pieces = [answer[start:end] for start, end in pairwise(bounds)]
+    sent, stopped = stream(pieces, RESULTS)
+    assert answer.startswith(sent)
+    assert answer_problems(sent, RESULTS) == []
+    assert stopped == bool(answer_problems(answer, RESULTS))
+    if not stopped:
+        assert sent == answer
