@@ -38,15 +38,13 @@ def chat_reply(
 ) -> Iterator[dict]:
     """Answer `message` for `user` in `conversation` (a new one when None)."""
     message = " ".join(message.split())[: settings.ASSISTANT_MESSAGE_MAX_CHARS]
+    history = history_for_engine(conversation) if conversation is not None else []
     try:
-        services.message_limit_check(user=user)
+        question = services.turn_start(user=user, conversation=conversation, question=message)
     except DomainError as exc:
         yield {"type": "error", "code": exc.code, "message": str(exc.message)}
         return
-    if conversation is None:
-        conversation = services.conversation_start(user=user, first_message=message)
-    history = history_for_engine(conversation)
-    services.message_add_user(conversation=conversation, content=message)
+    conversation = question.conversation
     yield {"type": "conversation", "id": str(conversation.public_id), "title": conversation.title}
     ctx = ToolContext(
         user=user,

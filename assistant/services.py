@@ -8,6 +8,7 @@ a card the shopper confirms on the page that does it.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,6 +67,25 @@ def message_limit_check(*, user, now=None) -> None:
     """Raises MessageLimitReached once the shopper sent ASSISTANT_MESSAGES_PER_DAY today."""
     if selectors.messages_sent_today(user, now=now) >= settings.ASSISTANT_MESSAGES_PER_DAY:
         raise MessageLimitReached()
+
+
+@transaction.atomic
+def turn_start(*, user, conversation: Conversation | None, question: str) -> Message:
+    """Store the shopper's question in `conversation` (a new one titled after it when None).
+
+    Raises MessageLimitReached once the shopper sent ASSISTANT_MESSAGES_PER_DAY today, and
+    ConversationNotFound for a conversation that is not the shopper's.
+    """
+    # The shopper's row is locked first, so questions sent at once are counted one after the
+    # other: without it, a script sending many at once has every one pass the count, and
+    # each costs a model's answer.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    message_limit_check(user=user)
+    if conversation is None:
+        conversation = conversation_start(user=user, first_message=question)
+    elif conversation.owner_id != user.pk:
+        raise ConversationNotFound()
+    return message_add_user(conversation=conversation, content=question)
 
 
 @transaction.atomic
