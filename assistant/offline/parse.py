@@ -500,14 +500,36 @@ def _closeness(typed: str, key: str, skeleton: str, store: StoreName) -> float:
     return difflib.SequenceMatcher(None, key, store.key).ratio()
 
 
+# What shoppers call the things in a cart, by the demo catalog's category slugs: "1800 on
+# AJIO for shoes" is a Footwear cart, so a Footwear-only coupon applies. A word whose category
+# is not in the catalog is ignored.
+ITEM_WORDS = {
+    "footwear": "shoes shoe sneakers sneaker sandals slippers heels boots chappal joote jute जूते",
+    "fashion": "clothes dress dresses shirt shirts tshirt tshirts jeans kurta kurti saree top "
+    "tops jacket kapde कपड़े",
+    "electronics": "phone phones mobile mobiles laptop laptops tv headphones earbuds charger",
+    "beauty": "lipstick makeup skincare perfume shampoo",
+    "jewellery-watches": "watch watches ring rings necklace earrings",
+    "groceries": "grocery vegetables fruits atta rice",
+    "food-dining": "pizza burger biryani dinner lunch khana खाना",
+}
+_ITEM_CATEGORY = {word: slug for slug, line in ITEM_WORDS.items() for word in line.split()}
+
+
 def category_in(tokens: list[str], names: CatalogNames) -> CategoryName | None:
-    """The first category one of the words names (English or Hindi name, or slug)."""
+    """The first category one of the words names (English or Hindi name, or slug), else the
+    category of a thing the words name ("shoes": Footwear)."""
     for token in tokens:
         if token in FILLER_WORDS or token in KEYWORDS or len(token) < 3:
             continue
         for category in names.categories:
             if token in category.words or token.rstrip("s") in category.words:
                 return category
+    by_slug = {category.slug: category for category in names.categories}
+    for token in tokens:
+        category = by_slug.get(_ITEM_CATEGORY.get(token, ""))
+        if category is not None:
+            return category
     return None
 
 

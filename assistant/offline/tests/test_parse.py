@@ -237,3 +237,18 @@ def test_a_store_with_words_not_understood_asks_for_its_offers(names):
     question = read("myntra something", names)
 
     assert (question.intent, question.store.slug) == (Intent.OFFERS, "myntra")
+
+
+def test_the_things_in_a_cart_name_their_category(names):
+    # "for shoes" makes a Footwear cart, so a Footwear-only coupon can apply to it.
+    question = read("cheapest way to pay 1800 on ajio for shoes", names)
+    assert question.intent == Intent.CART
+    assert question.category.slug == "footwear"
+    assert read("kapde ke coupons", names).category.slug == "fashion"
+    assert read("best way to pay 20000 for a laptop on croma", names).category.slug == (
+        "electronics"
+    )
+
+
+def test_a_category_named_outright_wins_over_a_thing(names):
+    assert read("electronics deals for my phone", names).category.slug == "electronics"
