@@ -9,9 +9,10 @@
     {"type": "done", "engine": "offline" | "openai"}
     {"type": "error", "code": "...", "message": "..."}  refused before anything was written
 
-The shopper's message is stored before the engine runs and the answer after it ends, so a
-dropped connection keeps the question; the answer's text is checked by
-safety.answer_problems against every tool result of this turn.
+The shopper's message is stored before the engine runs and the answer once it ends, so a
+dropped connection keeps the question; a shopper who leaves mid-answer (the stream closed)
+leaves behind what they were shown, its cards and the tool calls made. The answer's text is
+checked by safety.answer_problems against every tool result of this turn.
 """
 
 from collections.abc import Iterator
@@ -54,7 +55,15 @@ def chat_reply(
         location=str((context or {}).get("location") or "")[:80],
     )
     turn = _Turn()
-    yield from _run(engines.engine_for(), turn, ctx=ctx, history=history, message=message)
+    try:
+        yield from _run(engines.engine_for(), turn, ctx=ctx, history=history, message=message)
+    except GeneratorExit:
+        # The shopper went away mid-answer (the page closed, the connection dropped): keep
+        # what they were shown and the tools that ran, so the conversation reads as it did
+        # and the calls stay on record.
+        if turn.shown or turn.cards or turn.tool_calls:
+            _store(turn, conversation, text="".join(turn.shown).strip(), replaced=False)
+        raise
     yield from _finish(turn, conversation)
 
 
@@ -63,6 +72,7 @@ class _Turn:
 
     def __init__(self):
         self.text: list[str] = []
+        self.shown: list[str] = []  # what the guard let through to the shopper
         self.cards: list[dict] = []
         self.tool_calls: list[dict] = []
         self.engine = ""
@@ -97,6 +107,7 @@ def _forward(event: dict, turn: _Turn) -> Iterator[dict]:
         turn.text.append(event["delta"])
         piece = turn.guard.feed(event["delta"], turn.results())
         if piece:
+            turn.shown.append(piece)
             yield {"type": "text", "delta": piece}
     elif event["type"] == "tool":
         result: ToolResult = event["result"]
@@ -118,9 +129,16 @@ def _finish(turn: _Turn, conversation: Conversation) -> Iterator[dict]:
     replaced = turn.guard.stopped or bool(safety.answer_problems(text, turn.results()))
     if replaced:
         text = _cards_only_text(turn.cards)
+    # Stored before the last events go out, so a shopper leaving now still finds the answer.
+    _store(turn, conversation, text=text, replaced=replaced)
+    if replaced:
         yield {"type": "replace", "text": text}
     elif rest:
         yield {"type": "text", "delta": rest}
+    yield {"type": "done", "engine": turn.engine}
+
+
+def _store(turn: _Turn, conversation: Conversation, *, text: str, replaced: bool) -> None:
     services.message_add_assistant(
         conversation=conversation,
         content=text,
@@ -129,7 +147,6 @@ def _finish(turn: _Turn, conversation: Conversation) -> Iterator[dict]:
         engine=turn.engine,
         replaced=replaced,
     )
-    yield {"type": "done", "engine": turn.engine}
 
 
 def _cards_only_text(cards: list[dict]) -> str:
