@@ -11,6 +11,7 @@ the time the upload answers.
 import contextlib
 import logging
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,6 +28,9 @@ from ..models import VoiceClip, VoiceStatus
 from . import transcribe
 
 log = logging.getLogger(__name__)
+# A clip is polled for a minute and counts against its own day's seconds; after this it is only
+# a transcript nobody reads, or a recording whose job was lost (a worker killed mid-task).
+KEEP_DAYS = 2
 GIFT_CARD_SUFFIX = re.compile(r"\s*\b(e-?)?gift\s+(card|voucher)s?\s*$", re.IGNORECASE)
 
 
@@ -131,3 +135,26 @@ def _transcribed(voice_clip: VoiceClip) -> tuple[str, str, str]:
     if not text:
         return VoiceStatus.FAILED, "", _("No question was heard. Try again closer to the mic.")
     return VoiceStatus.DONE, text, ""
+
+
+def voice_clips_purge(*, now=None) -> int:
+    """Removes clips older than KEEP_DAYS with any recording still stored; returns how many.
+
+    Run by beat: a recording is deleted once transcribed, but one whose job never ran would
+    otherwise stay in the private storage for good."""
+    cutoff = (now or timezone.now()) - timedelta(days=KEEP_DAYS)
+    storage = VoiceClip._meta.get_field("audio").storage
+    count = 0
+    while True:
+        batch = list(
+            VoiceClip.objects.filter(created_at__lt=cutoff).values_list("pk", "audio")[:500]
+        )
+        if not batch:
+            return count
+        # Files first: a row left by a failed delete is found again on the next run.
+        for _pk, name in batch:
+            if name:
+                with contextlib.suppress(FileNotFoundError):
+                    storage.delete(name)
+        VoiceClip.objects.filter(pk__in=[pk for pk, _name in batch]).delete()
+        count += len(batch)
