@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
@@ -41,12 +42,19 @@ def _day_start(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def questions_counter_key(user, *, now: datetime | None = None) -> str:
+    """The Redis key counting the shopper's questions of today (services.turn_start adds)."""
+    return f"assistant:questions:{user.pk}:{_day_start(now or timezone.now()).date().isoformat()}"
+
+
 def messages_sent_today(user, *, now: datetime | None = None) -> int:
-    """Counted from the rows themselves, so the limit survives a Redis restart."""
+    """The rows of today, or the day's counter when it says more: the rows survive a Redis
+    restart, the counter a deleted conversation (else Delete would reset the day's limit)."""
     start = _day_start(now or timezone.now())
-    return Message.objects.filter(
+    stored = Message.objects.filter(
         conversation__owner=user, role=Role.USER, created_at__gte=start
     ).count()
+    return max(stored, cache.get(questions_counter_key(user, now=now)) or 0)
 
 
 def voice_seconds_today(user, *, now: datetime | None = None) -> Decimal:

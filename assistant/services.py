@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,7 +86,16 @@ def turn_start(*, user, conversation: Conversation | None, question: str) -> Mes
         conversation = conversation_start(user=user, first_message=question)
     elif conversation.owner_id != user.pk:
         raise ConversationNotFound()
-    return message_add_user(conversation=conversation, content=question)
+    message = message_add_user(conversation=conversation, content=question)
+    _questions_count(user)
+    return message
+
+
+def _questions_count(user) -> None:
+    key = selectors.questions_counter_key(user)
+    # Two days: the key outlives its own day whatever the time zone, then goes by itself.
+    cache.add(key, 0, timeout=2 * 86400)
+    cache.incr(key)
 
 
 @transaction.atomic

@@ -2,7 +2,10 @@
 holds when questions arrive at once, and a question never lands in another shopper's
 conversation."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from assistant import services
@@ -44,3 +47,27 @@ def test_a_question_never_lands_in_another_shoppers_conversation():
     assert events[0]["code"] == "conversation_not_found"
     assert list(ravis.messages.values_list("content", flat=True)) == ["my Swiggy coupon"]
     assert not asha.ai_conversations.exists()
+
+
+def test_deleting_conversations_does_not_reset_the_days_limit(settings):
+    settings.ASSISTANT_MESSAGES_PER_DAY = 2
+    asha = UserFactory()
+    for _ in range(2):
+        question = services.turn_start(user=asha, conversation=None, question="zara coupons")
+        services.conversation_delete(user=asha, public_id=question.conversation.public_id)
+
+    events = list(chat_reply(user=asha, message="zara coupons"))
+
+    assert [event["type"] for event in events] == ["error"]
+    assert events[0]["code"] == "assistant_daily_limit"
+    assert not asha.ai_conversations.exists()
+
+
+def test_the_days_count_starts_again_tomorrow(settings):
+    settings.ASSISTANT_MESSAGES_PER_DAY = 1
+    asha = UserFactory()
+    services.turn_start(user=asha, conversation=None, question="zara coupons")
+
+    services.message_limit_check(user=asha, now=timezone.now() + timedelta(days=1))
+    with pytest.raises(MessageLimitReached):
+        services.message_limit_check(user=asha)
