@@ -30,9 +30,14 @@ def messages_of(conversation: Conversation) -> QuerySet[Message]:
 
 
 def history_for_engine(conversation: Conversation, *, limit: int = 12) -> list[dict]:
-    """The last turns as the engines take them: [{"role": ..., "content": ...}], oldest first."""
+    """The last turns as the engines take them: [{"role": ..., "content": ...}], oldest first.
+
+    An answer the shopper left before any words (cards only) has no text: some
+    OpenAI-compatible servers refuse an empty message, and it tells the model nothing."""
     rows = list(
-        conversation.messages.order_by("-created_at", "-id").values("role", "content")[:limit]
+        conversation.messages.exclude(content="")
+        .order_by("-created_at", "-id")
+        .values("role", "content")[:limit]
     )
     return [{"role": row["role"], "content": row["content"]} for row in reversed(rows)]
 
