@@ -1,9 +1,10 @@
 """Demo marketplace for `manage.py seed_demo`: Asha's and Ravi's lockers with a coupon of every
 source (claimed from a store's book, a gift card from an order, added by hand, from a
 screenshot, bought, swapped), listings verified and not, a sale in its dispute window, a
-completed sale rated both ways, an open dispute and a pending swap, all made through the
-marketplace's own services and paid from the shoppers' wallets, so the ledger, the codes and
-the books' audit rows are what they would be live.
+completed sale rated both ways, an open dispute and a pending swap, and a coupon of Asha's that
+expires this week (what the assistant's "which of my coupons expire this week?" shows), all
+made through the marketplace's own services and paid from the shoppers' wallets, so the ledger,
+the codes and the books' audit rows are what they would be live.
 
 Idempotent: coupons are found by their codes, listings by their coupons, purchases by their
 idempotency keys ("demo-market-..."), swaps by the coupon offered; a step already taken is not
@@ -73,6 +74,11 @@ NYKAA = DemoCoupon(
 )
 UBER = DemoCoupon("asha", "UBERRIDE75", "uber", Benefit.FIXED, "75", 30)
 CROMA = DemoCoupon("asha", "CROMA200XTRA", "croma", Benefit.FIXED, "200", 45, min_order="2000")
+# Kept in the locker, never listed: the one of Asha's coupons that expires this week.
+ZOMATO_SOON = DemoCoupon(
+    "asha", "ZOMLUNCH60", "zomato", Benefit.FIXED, "60", 4, min_order="249",
+    notes="Lunch orders only.",
+)
 DOMINOS = DemoCoupon("ravi", "DOMPIZZA100", "dominos", Benefit.FIXED, "100", 25, min_order="499")
 BOOKMYSHOW = DemoCoupon("ravi", "BMSWEEKEND150", "bookmyshow", Benefit.FIXED, "150", 40)
 ZOMATO = DemoCoupon("ravi", "ZOMFEAST120", "zomato", Benefit.FIXED, "120", 15, min_order="299")
@@ -135,7 +141,7 @@ def _counts() -> dict[str, int]:
 
 
 def _specs() -> list[DemoCoupon]:
-    return [SWIGGY, NYKAA, UBER, CROMA, DOMINOS, BOOKMYSHOW, ZOMATO, LENSKART]
+    return [SWIGGY, NYKAA, UBER, CROMA, ZOMATO_SOON, DOMINOS, BOOKMYSHOW, ZOMATO, LENSKART]
 
 
 # --- Lockers -----------------------------------------------------------------------------------

@@ -15,10 +15,13 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assistant.safety import quoted
+from catalog import selectors as catalog_selectors
 from catalog.models import Merchant
 from coupzii.core.money import InvalidAmount, column_amount, fits_column, format_inr
 
@@ -52,13 +55,34 @@ def cart_analyze(
         raise UnknownStore(
             _("There is no store called %(store)s on Coupzii.") % {"store": cart.store[:60]}
         ) from exc
-    return cart_options(cart, candidates, today=timezone.localdate(now))
+    return cart_options(
+        cart, candidates, today=timezone.localdate(now), category_name=_category_namer()
+    )
+
+
+def _category_namer():
+    """`name_of(slug)`: a category's name in the active language, for the reasons a shopper
+    reads ("It covers only some categories (Fashion, Footwear)"). The names are read once,
+    and only when a reason needs one."""
+    names: dict[str, str] = {}
+
+    def name_of(slug: str) -> str:
+        if not names:
+            for parent in catalog_selectors.categories_active():
+                names[parent.slug] = parent.name
+                for child in parent.children.all():
+                    names[child.slug] = child.name
+        return names.get(slug, slug)
+
+    return name_of
 
 
 def _cart_items(items) -> tuple[CartItem, ...]:
     if not isinstance(items, list | tuple) or not 1 <= len(items) <= MAX_ITEMS:
         raise InvalidCart(
-            _("A cart has 1 to %(most)d items.") % {"most": MAX_ITEMS}, fields={"items": []}
+            ngettext("A cart has 1 to %(most)d item.", "A cart has 1 to %(most)d items.", MAX_ITEMS)
+            % {"most": MAX_ITEMS},
+            fields={"items": []},
         )
     return tuple(_cart_item(position, item) for position, item in enumerate(items, start=1))
 
@@ -172,7 +196,11 @@ def option_summary(option: PayOption) -> str:
         parts.append(_COUPON_SUMMARY[option.coupon.source]())
     if option.gift_card is not None:
         parts.append(
-            _("pay with %(quantity)d gift cards of %(face)s")
+            ngettext(
+                "pay with %(quantity)d gift card of %(face)s",
+                "pay with %(quantity)d gift cards of %(face)s",
+                option.gift_card.quantity,
+            )
             % {
                 "quantity": option.gift_card.quantity,
                 "face": format_inr(option.gift_card.card.face_value),
@@ -248,7 +276,7 @@ def _cashback_fact(option: PayOption) -> str:
         return ""
     return _("%(amount)s, confirmed by %(date)s") % {
         "amount": format_inr(option.cashback_amount),
-        "date": option.cashback_by.isoformat(),
+        "date": date_format(option.cashback_by),
     }
 
 
@@ -292,9 +320,12 @@ def _actions(cart: Cart, option: PayOption) -> list[dict]:
     if plan is not None:
         actions.append(
             _action(
-                _("Add %(quantity)d gift cards to the cart") % {"quantity": plan.quantity}
-                if plan.quantity > 1
-                else _("Add the gift card to the cart"),
+                ngettext(
+                    "Add %(quantity)d gift card to the cart",
+                    "Add %(quantity)d gift cards to the cart",
+                    plan.quantity,
+                )
+                % {"quantity": plan.quantity},
                 reverse("commerce:gift-card", args=[plan.card.product]),
                 method="post",
                 fields={"sku": plan.card.ref, "quantity": plan.quantity},

@@ -23,10 +23,12 @@ Options are ranked by `net` (paid now minus cashback to come), then by `pay_now`
 """
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coupzii.core.money import PAISE, ZERO, format_inr, quantize
@@ -187,11 +189,22 @@ class _Terms:
     max_discount: Decimal | None
 
 
+def _slug(slug: str) -> str:
+    """Without the caller's names (the benchmark, plain tests) a reason shows the slug."""
+    return slug
+
+
 def cart_options(
-    cart: Cart, candidates: list[Candidate] | tuple[Candidate, ...], *, today: date, limit: int = 5
+    cart: Cart,
+    candidates: list[Candidate] | tuple[Candidate, ...],
+    *,
+    today: date,
+    limit: int = 5,
+    category_name: Callable[[str], str] = _slug,
 ) -> CartAnalysis:
     """The ranked ways to pay for `cart`, the "pay full price" option, and why the candidates
-    in no option were left out. Pure: reads nothing but its arguments."""
+    in no option were left out. Pure: reads nothing but its arguments. `category_name` turns
+    a category slug into the name a reason shows (the caller reads the names)."""
     subtotal = cart.subtotal
     by_category = _category_totals(cart)
     rejected: list[Rejected] = []
@@ -203,7 +216,7 @@ def cart_options(
         if refusal is not None:
             rejected.append(refusal)
         elif candidate.is_coupon:
-            discount, refusal = _coupon_discount(candidate, by_category)
+            discount, refusal = _coupon_discount(candidate, by_category, category_name)
             if refusal is not None:
                 rejected.append(refusal)
             else:
@@ -321,7 +334,7 @@ def _refusal(candidate: Candidate, cart: Cart, today: date) -> Rejected | None:
         return Rejected(
             candidate,
             Reason.EXPIRED,
-            _("It expired on %(date)s.") % {"date": candidate.expires_on.isoformat()},
+            _("It expired on %(date)s.") % {"date": date_format(candidate.expires_on)},
         )
     return None
 
@@ -339,14 +352,17 @@ def _eligible_subtotal(candidate: Candidate, by_category: dict[str, Decimal]) ->
 
 
 def _coupon_discount(
-    candidate: Candidate, by_category: dict[str, Decimal]
+    candidate: Candidate,
+    by_category: dict[str, Decimal],
+    category_name: Callable[[str], str] = _slug,
 ) -> tuple[Decimal, Rejected | None]:
     eligible = _eligible_subtotal(candidate, by_category)
     if eligible <= ZERO:
         if candidate.categories and set(by_category) == {""}:
             # The shopper may not have said what the items are: say what would qualify.
             reason = _("It covers only some categories (%(categories)s); say what the items are.")
-            reason %= {"categories": ", ".join(sorted(candidate.categories))}
+            names = sorted(category_name(slug) for slug in candidate.categories)
+            reason %= {"categories": ", ".join(names)}
         else:
             reason = _("No item in the cart is in a category it covers.")
         return ZERO, Rejected(candidate, Reason.CATEGORY_EXCLUDED, reason)

@@ -11,8 +11,9 @@ Each function returns a list of sentences; the engine streams them a few words a
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from assistant.tools.cards import shown_day
 from commerce.models import OrderStatus
 from coupzii.core.money import RUPEE_SIGN
 from marketplace.models import CouponStatus
@@ -21,12 +22,13 @@ from wallet.models import CashbackStatus
 #: At most this many things are named in one sentence; the cards show them all.
 NAMED_MAX = 3
 
+# Marked, as the chat page's examples are: in Hindi they can be questions a Hindi reader asks.
 EXAMPLES = (
-    "Zomato ke coupons",
-    "best way to pay for a 2500 cart on Myntra",
-    "where is my cashback from Flipkart?",
-    "which of my coupons expire this week?",
-    "sell my Swiggy coupon",
+    gettext_lazy("Zomato ke coupons"),
+    gettext_lazy("best way to pay for a 2500 cart on Myntra"),
+    gettext_lazy("where is my cashback from Flipkart?"),
+    gettext_lazy("which of my coupons expire this week?"),
+    gettext_lazy("sell my Swiggy coupon"),
 )
 
 
@@ -315,7 +317,7 @@ def _pay_sentence(option: dict) -> str:
         "pay_now": option.get("pay_now", ""),
         "saving": option.get("saving", ""),
         "cashback": option.get("cashback", ""),
-        "date": option.get("cashback_by") or "",
+        "date": shown_day(option.get("cashback_by")),
         "net": option.get("net_price", ""),
     }
     if _is_zero(values["cashback"]):
@@ -379,8 +381,9 @@ def cashback_answer(cashback: dict, *, store: str = "") -> list[str]:
         values = {
             "amount": row.get("cashback", ""),
             "store": row.get("store") or store or _("a store"),
-            "shopped": row.get("shopped_on", ""),
-            "date": row.get("expected_by", ""),
+            "shopped": shown_day(row.get("shopped_on")),
+            "date": shown_day(row.get("expected_by")),
+            "confirmed": shown_day(row.get("confirmed_on")),
         }
         if row.get("status") == CashbackStatus.PENDING:
             sentences.append(
@@ -394,7 +397,10 @@ def cashback_answer(cashback: dict, *, store: str = "") -> list[str]:
             )
         elif row.get("status") == CashbackStatus.CONFIRMED:
             sentences.append(
-                _("%(amount)s from %(store)s is confirmed and in your wallet.") % values
+                _("%(amount)s from %(store)s was confirmed on %(confirmed)s and is in your wallet.")
+                % values
+                if values["confirmed"]
+                else _("%(amount)s from %(store)s is confirmed and in your wallet.") % values
             )
         else:
             sentences.append(
@@ -410,9 +416,13 @@ def cashback_answer(cashback: dict, *, store: str = "") -> list[str]:
 
 
 def _coupon_phrase(coupon: dict, store_names: dict[str, str]) -> str:
-    """ "Swiggy (worth ₹100.00, expires 2026-12-10)": the store, else the coupon's title."""
+    """ "Swiggy (worth ₹100.00, expires 10 Dec 2026)": the store, else the coupon's title."""
     store = store_names.get(coupon.get("store_ref", ""), "") or _quoted(coupon.get("title"))
-    values = {"store": store, "worth": coupon.get("worth", ""), "date": coupon.get("expires_on")}
+    values = {
+        "store": store,
+        "worth": coupon.get("worth", ""),
+        "date": shown_day(coupon.get("expires_on")),
+    }
     if values["worth"] and values["date"]:
         return _("%(store)s (worth %(worth)s, expires %(date)s)") % values
     if values["date"]:
@@ -492,7 +502,11 @@ def sell_answer(
                 "coupon": _coupon_phrase(coupons[0], store_names)
             }
         else:
-            first = _("Which one? Here are %(count)d of your coupons: %(coupons)s.") % {
+            first = ngettext(
+                "Which one? Here is %(count)d of your coupons: %(coupons)s.",
+                "Which one? Here are %(count)d of your coupons: %(coupons)s.",
+                len(coupons),
+            ) % {
                 "count": len(coupons),
                 "coupons": _listed([_coupon_phrase(row, store_names) for row in coupons]),
             }
@@ -666,7 +680,7 @@ def orders_answer(orders: dict) -> list[str]:
         _("Your latest order, %(number)s of %(date)s, is %(status)s: %(total)s.")
         % {
             "number": latest.get("ref", ""),
-            "date": latest.get("placed", ""),
+            "date": shown_day(latest.get("placed")),
             "status": status.lower(),
             "total": latest.get("total", ""),
         }

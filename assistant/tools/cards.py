@@ -11,10 +11,12 @@ the code.
 
 import re
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.selectors import merchant_cashback_label
@@ -22,6 +24,7 @@ from coupzii.core.money import format_inr
 from marketplace.selectors import coupon_title_of
 from offers.models import DiscountType, OfferKind
 from offers.selectors import offer_cashback_label
+from wallet.models import CashbackStatus
 
 
 def card(
@@ -63,12 +66,29 @@ def rupees(amount: Decimal | None) -> str:
 
 
 def day(value) -> str:
-    """An ISO date (YYYY-MM-DD) in India's calendar for a datetime or a date; "" for none."""
+    """An ISO date (YYYY-MM-DD) in India's calendar for a datetime or a date; "" for none.
+    The model's data holds dates this way; what the shopper reads is `shown_day`."""
     if value is None:
         return ""
     if hasattr(value, "hour"):
         value = timezone.localdate(value)
     return value.isoformat()
+
+
+def shown_day(value) -> str:
+    """A date as the site's pages write it, in the active language (26 Jan 2027, 26 जनवरी
+    2027): a date, a datetime (its day in India) or an ISO date from a tool's data; "" for
+    none or for text that is not a date."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return ""
+    elif hasattr(value, "hour"):
+        value = timezone.localdate(value)
+    return date_format(value)
 
 
 def without_code(text: str, code: str) -> str:
@@ -128,7 +148,7 @@ def offer_card(offer) -> dict:
         (_("Minimum order"), rupees(offer.min_order)),
         (_("Maximum discount"), rupees(offer.max_discount)),
         (_("Cashback"), offer_cashback_label(offer)),
-        (_("Ends"), day(offer.ends_at)),
+        (_("Ends"), shown_day(offer.ends_at)),
     ]
     if offer.kind == OfferKind.UNIQUE_CODE and not getattr(offer, "claimable", False):
         facts.append((_("Codes"), _("No codes left to hand out right now")))
@@ -178,7 +198,7 @@ def coupon_card(coupon) -> dict:
         facts=[
             (_("Worth up to"), rupees(coupon.worth)),
             (_("Minimum order"), rupees(coupon.min_order)),
-            (_("Expires"), day(coupon.expires_on)),
+            (_("Expires"), shown_day(coupon.expires_on)),
         ],
         url=url,
         actions=actions,
@@ -201,7 +221,7 @@ def listing_card(listing) -> dict:
         facts=[
             (_("Price"), rupees(listing.price)),
             (_("Worth up to"), rupees(listing.worth)),
-            (_("Expires"), day(listing.expires_on)),
+            (_("Expires"), shown_day(listing.expires_on)),
         ],
         url=url,
         actions=actions,
@@ -261,12 +281,30 @@ def cashback_card(event) -> dict:
         image=merchant_logo(event.merchant),
         facts=[
             (_("Order amount"), rupees(event.sale_amount)),
-            (_("Shopped on"), day(event.occurred_at)),
-            (_("Expected by"), day(event.expected_confirmation)),
+            (_("Shopped on"), shown_day(event.occurred_at)),
+            cashback_outcome(event),
         ],
         url=url,
         actions=[action(_("Open wallet"), url)],
     )
+
+
+def cashback_outcome(event) -> tuple[str, str]:
+    """Where the cashback stands, as the wallet page says it: only a pending one has a date it
+    is expected by; a confirmed one says when, a declined one that it was declined (and when,
+    if the store took it back after confirming it)."""
+    if event.status == CashbackStatus.PENDING:
+        if event.expected_confirmation:
+            return _("Expected by"), shown_day(event.expected_confirmation)
+        return _("Expected"), _("Confirms when the store's return window closes")
+    if event.status == CashbackStatus.CONFIRMED:
+        return _("Confirmed on"), shown_day(event.confirmed_at)
+    if event.reversed_at:
+        return _("Declined"), _(
+            "Reversed by the store on %(date)s (a return or cancellation): the cashback was "
+            "taken back"
+        ) % {"date": shown_day(event.reversed_at)}
+    return _("Declined"), _("Declined by the store, usually for a cancelled or returned order")
 
 
 def order_card(order) -> dict:
@@ -284,7 +322,7 @@ def order_card(order) -> dict:
         facts=[
             (_("Total"), rupees(order.total)),
             (_("Gift cards"), items),
-            (_("Placed"), day(order.created_at)),
+            (_("Placed"), shown_day(order.created_at)),
         ],
         url=url,
         actions=[action(_("View order"), url)],

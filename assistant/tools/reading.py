@@ -325,7 +325,16 @@ def cashback_data(event) -> dict:
         "cashback": format_inr(event.cashback),
         "order_amount": format_inr(event.sale_amount),
         "shopped_on": day(event.occurred_at),
-        "expected_by": day(event.expected_confirmation),
+        # Only a pending cashback is still expected; a settled one says when it settled.
+        "expected_by": (
+            day(event.expected_confirmation) if event.status == CashbackStatus.PENDING else ""
+        ),
+        "confirmed_on": day(event.confirmed_at) if event.status == CashbackStatus.CONFIRMED else "",
+        "declined_on": (
+            day(event.declined_at or event.reversed_at)
+            if event.status == CashbackStatus.DECLINED
+            else ""
+        ),
     }
 
 

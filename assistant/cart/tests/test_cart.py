@@ -5,8 +5,10 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
-from assistant.cart import analysis_cards, analysis_data, cart_analyze
+from assistant.cart import analysis_cards, analysis_data, cart_analyze, option_summary
 from assistant.cart.errors import InvalidCart, UnknownStore
 from assistant.safety import answer_problems
 from offers.models import BookStatus, CouponBook, CouponCode, DiscountType, OfferKind
@@ -118,3 +120,59 @@ def test_a_listing_card_leads_to_the_listing_page(shopper, store, listing):
         "fields": {},
     }
     assert ["Coupon's price", "+₹120.00"] in card["facts"]
+
+
+# --- What the shopper reads ----------------------------------------------------------------------
+
+
+def test_a_coupon_for_some_categories_names_them_in_the_shoppers_language(
+    shopper, store, locker_coupon
+):
+    fashion = store.categories.get(slug="fashion")
+    fashion.name_hi = "फ़ैशन"
+    fashion.save()
+
+    for language, fashion_name in (("en", "Fashion"), ("hi", "फ़ैशन")):
+        with translation.override(language):
+            analysis = cart_analyze(user=shopper, store="zara", items=[jeans(category="")])
+        reason = next(
+            row.reason
+            for row in analysis.rejected
+            if row.candidate.ref == str(locker_coupon.public_id)
+        )
+
+        # Fashion, and Shoes under it, by name: never the slugs
+        assert f"({fashion_name}, Shoes)" in reason or f"(Shoes, {fashion_name})" in reason
+        assert "fashion" not in reason
+
+
+def test_one_gift_card_is_written_as_one(shopper, store):
+    # ₹700 takes one ₹500 Zara card, no more
+    analysis = cart_analyze(user=shopper, store="zara", items=[jeans(category="", price="700")])
+
+    with_card = next(option for option in analysis.options if option.gift_card)
+    card = analysis_cards(analysis)[analysis.options.index(with_card)]
+    assert with_card.gift_card.quantity == 1
+    assert "pay with 1 gift card of ₹500.00" in option_summary(with_card)
+    assert "Add 1 gift card to the cart" in [action["label"] for action in card["actions"]]
+
+
+def test_two_gift_cards_are_written_as_two(shopper, store):
+    # ₹1,200, or ₹1,080 after the store's 10% code: two ₹500 cards either way
+    analysis = cart_analyze(user=shopper, store="zara", items=[jeans(category="", price="1200")])
+
+    with_cards = next(option for option in analysis.options if option.gift_card)
+    assert with_cards.gift_card.quantity == 2
+    assert "pay with 2 gift cards of ₹500.00" in option_summary(with_cards)
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_the_cashback_date_on_a_card_is_written_as_the_site_does(shopper, store, language):
+    with translation.override(language):
+        analysis = cart_analyze(user=shopper, store="zara", items=[jeans()])
+        cards = analysis_cards(analysis)
+        by = date_format(analysis.options[0].cashback_by)
+
+    cashback = [value for label, value in cards[0]["facts"] if by in value]
+    assert cashback, cards[0]["facts"]
+    assert analysis.options[0].cashback_by.isoformat() not in str(cards[0]["facts"])

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -406,3 +407,36 @@ def test_the_top_options_are_the_same_as_when_every_option_is_worked_out(problem
     assert [(o.net, o.pay_now) for o in top.options] == [
         (o.net, o.pay_now) for o in everything.options[:limit]
     ]
+
+
+# --- What the reasons say ----------------------------------------------------------------------
+
+
+def reason_text(analysis, ref: str) -> str:
+    return next(row.reason for row in analysis.rejected if row.candidate.ref == ref)
+
+
+def test_an_expired_coupons_reason_writes_the_date_as_the_site_does():
+    expired = coupon("OLD", source="locker", expires_on=date(2026, 11, 26))
+
+    with translation.override("en"):
+        english = reason_text(cart_options(cart(item("1000")), [expired], today=TODAY), "OLD")
+    with translation.override("hi"):
+        hindi = reason_text(cart_options(cart(item("1000")), [expired], today=TODAY), "OLD")
+
+    assert "26 Nov 2026" in english
+    assert "26 नवमबर 2026" in hindi  # Django's Hindi month name, as on the site's pages
+    assert "2026-11-26" not in english + hindi
+
+
+def test_a_category_reason_shows_the_names_the_caller_gives_not_slugs():
+    shoes_only = coupon("SHOES", categories=frozenset({"footwear", "jewellery-watches"}))
+    names = {"footwear": "Footwear", "jewellery-watches": "Jewellery & Watches"}.get
+
+    analysis = cart_options(
+        cart(item("1000", category="")), [shoes_only], today=TODAY, category_name=names
+    )
+
+    reason = reason_text(analysis, "SHOES")
+    assert "(Footwear, Jewellery & Watches)" in reason
+    assert "jewellery-watches" not in reason
