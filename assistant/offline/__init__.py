@@ -146,9 +146,16 @@ def _cart(turn: _Turn, question: Question) -> Iterator[dict]:
         return
     same_store = str(cart.get("store") or "") == store.slug
     if question.amount is not None:
-        # One line of the whole amount; the price as text, so it stays an exact Decimal.
+        # One line of the whole amount, in the category the shopper named if any ("for
+        # shoes"); the price as text, so it stays an exact Decimal.
+        category = question.category.slug if question.category else ""
         items = [
-            {"name": _("Your cart"), "category": "", "price": str(question.amount), "quantity": 1}
+            {
+                "name": _("Your cart"),
+                "category": category,
+                "price": str(question.amount),
+                "quantity": 1,
+            }
         ]
         arguments = {"store": store.slug, "items": items}
     elif same_store and cart.get("items"):

@@ -82,6 +82,13 @@ def test_the_myntra_cart_is_priced_by_analyze_cart_with_its_amount(scene):
     assert answer.cards[0]["type"] == "pay_option"
 
 
+def test_the_things_named_give_the_cart_its_category(scene):
+    ask(scene.asha, "cheapest way to pay 2500 on myntra for a dress")
+
+    (call,) = [call for call in latest_calls(scene.asha) if call["name"] == "analyze_cart"]
+    assert call["arguments"]["items"][0]["category"] == "fashion"
+
+
 def test_the_cart_on_screen_is_priced_when_the_message_gives_no_amount(scene):
     context = {
         "cart": {
