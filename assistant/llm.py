@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import httpx2
 import openai
 from django.conf import settings
 from django.utils import timezone
@@ -97,8 +98,9 @@ class OpenAIEngine:
         raise EngineUnavailable("the model was still calling tools after the last round")
 
     def _ask(self, messages: list[dict], tools: list[dict], stream: "_Stream") -> Iterator[dict]:
-        """One request; its words as text events while `stream` collects the tool calls."""
-        deadline = time.monotonic() + ROUND_TIMEOUTS * settings.ASSISTANT_LLM_TIMEOUT
+        """One request; its words as text events while `stream` collects the tool calls.
+        A request whose answer is not in within its deadline (_DeadlineTransport) is an SDK
+        timeout like any other."""
         try:
             with self.client.chat.completions.create(
                 model=self.model,
@@ -110,8 +112,6 @@ class OpenAIEngine:
                     delta = stream.read(chunk)
                     if delta:
                         yield {"type": "text", "delta": delta}
-                    if time.monotonic() > deadline:
-                        raise EngineUnavailable("the model's answer took too long")
         # The SDK's own errors, and a stream whose events are not JSON or not chunks.
         except (openai.OpenAIError, ValueError, TypeError, AttributeError, KeyError) as exc:
             raise EngineUnavailable(f"the model could not be read: {type(exc).__name__}") from exc
@@ -124,7 +124,50 @@ def _client(api_key: str, base_url: str | None, timeout: float) -> openai.OpenAI
     # One client per settings: building one costs tens of milliseconds (its TLS context), and
     # it keeps its connections open for the next turn. No retries: the shopper is waiting, and
     # the offline engine answers at once.
-    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+    return openai.OpenAI(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=0,
+        http_client=openai.DefaultHttpxClient(
+            transport=_DeadlineTransport(total=ROUND_TIMEOUTS * timeout)
+        ),
+    )
+
+
+class _DeadlineTransport(httpx2.HTTPTransport):
+    """Each answer must be in whole within `total` seconds of its request.
+
+    The SDK's timeout is per read and restarts with every byte: a stream may trickle, and
+    gateways (OpenRouter) send SSE comments while a stuck model "thinks", which the SDK reads
+    past before the engine sees a chunk. Without a deadline on the bytes themselves, such a
+    stream would keep the shopper, and a web worker, waiting for good."""
+
+    def __init__(self, *, total: float):
+        super().__init__()
+        self.total = total
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        deadline = time.monotonic() + self.total
+        response = super().handle_request(request)
+        response.stream = _DeadlineStream(response.stream, deadline=deadline, request=request)
+        return response
+
+
+class _DeadlineStream(httpx2.SyncByteStream):
+    def __init__(self, inner, *, deadline: float, request: httpx2.Request):
+        self.inner = inner
+        self.deadline = deadline
+        self.request = request
+
+    def __iter__(self):
+        for part in self.inner:
+            if time.monotonic() > self.deadline:
+                raise httpx2.ReadTimeout("the answer took too long", request=self.request)
+            yield part
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def system_prompt(ctx: ToolContext) -> str:

@@ -81,6 +81,9 @@ class Reply:
     error_message: str = ""
     delay: float = 0.0
     chunk_delay: float = 0.0
+    # SSE comments (": keepalive") sent `chunk_delay` apart before the answer, as gateways
+    # such as OpenRouter do while a model thinks; the SDK reads past them.
+    keepalives: int = 0
     raw: bytes | None = None
 
     def finish(self) -> str:
@@ -335,6 +338,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._end_stream()
 
     def _stream(self, loopback: LoopbackOpenAI, completion_id: str, reply: Reply, ids) -> None:
+        for _ in range(reply.keepalives):
+            self._write_chunk(b": keepalive\n\n")
+            if not loopback._wait(reply.chunk_delay):
+                return
         for delta in _stream_deltas(reply, ids):
             self._write_event(_chunk(completion_id, delta, None))
             if not loopback._wait(reply.chunk_delay):

@@ -468,3 +468,17 @@ def test_a_model_asking_for_too_many_calls_at_once_gets_the_first_eight(model, a
     sent_ids = [sent["id"] for sent in second.messages[-9]["tool_calls"]]
     assert len(sent_ids) == 8
     assert [result["tool_call_id"] for result in second.tool_messages()] == sent_ids
+
+
+def test_a_gateway_sending_keepalives_past_the_time_falls_back(model, asha, settings):
+    # Each comment restarts the read timeout and never reaches the engine as a chunk: the
+    # answer's own deadline has to end the wait.
+    settings.ASSISTANT_LLM_TIMEOUT = 0.3
+    model.script(text_reply("Too late.", keepalives=40, chunk_delay=0.1))
+
+    started = time.monotonic()
+    events = ask(asha, "my coupons")
+
+    assert time.monotonic() - started < 3
+    assert events[-1] == {"type": "done", "engine": "offline"}
+    assert answer(asha).engine == "offline"
