@@ -195,6 +195,7 @@ def _gift_cards(store_slug: str) -> list[Candidate]:
                     price=variant.price,
                     # What one order may buy: the codes in stock, up to the per-order limit.
                     stock=min(variant.stock, variant.max_quantity),
+                    min_quantity=variant.min_quantity,
                     product=product.slug,
                 )
             )

@@ -14,7 +14,8 @@ The rules, and why:
   that costs as much as it saves is not an option.
 - The after-coupon amount may be paid partly with the store's gift cards bought below face
   value, in whole denominations whose face values add up to no more than the amount (one
-  denomination, as many as stock and the per-order limit allow).
+  denomination, as many as stock and the per-order limit allow, and no fewer than the least
+  one order may buy: the cart refuses fewer).
 - The store's cashback is earned on what the store charges (the after-coupon amount) and
   confirmed `confirmation_days` later.
 - Every figure is a Decimal quantized to paise (ROUND_HALF_UP); no total goes below zero.
@@ -92,7 +93,8 @@ class Candidate:
 
     `categories` are the category slugs it applies to (empty: every item), `excluded` those it
     never applies to. A listing's `cost` is its price. A gift card carries `face_value`,
-    `price` and `stock` (how many one order may buy) and its `product` slug (its page).
+    `price`, `stock` (how many one order may buy), `min_quantity` (the fewest it may buy) and
+    its `product` slug (its page).
     Cashback carries `confirmation_days`. `claim` marks a unique-code offer, whose code the
     shopper claims before shopping.
     """
@@ -113,6 +115,7 @@ class Candidate:
     face_value: Decimal | None = None
     price: Decimal | None = None
     stock: int = 0
+    min_quantity: int = 1
     confirmation_days: int = 0
     needs_code: bool = False
     claim: bool = False
@@ -402,7 +405,7 @@ def _coupon_discount(
 def _gift_card_refusal(card: Candidate) -> Rejected | None:
     if not card.face_value or card.price is None or card.price >= card.face_value:
         return Rejected(card, Reason.NO_SAVING, _("It is sold at its face value."))
-    if card.stock <= 0:
+    if card.stock <= 0 or card.stock < card.min_quantity:
         return Rejected(card, Reason.OUT_OF_STOCK, _("It is out of stock."))
     return None
 
@@ -415,7 +418,7 @@ def _gift_card_plan(cards: list[Candidate], amount: Decimal) -> GiftCardPlan | N
     best_key = None
     for card in cards:
         quantity = min(int(amount // card.face_value), card.stock)
-        if quantity <= 0:
+        if quantity <= 0 or quantity < card.min_quantity:
             continue
         key = (-(card.face_value - card.price) * quantity, card.price / card.face_value, quantity)
         if best_key is None or key < best_key:
@@ -432,6 +435,11 @@ def _denomination_reason(card: Candidate, subtotal: Decimal) -> str:
     if card.face_value > subtotal:
         return _("Its smallest card, %(face)s, is more than the order.") % {
             "face": format_inr(card.face_value)
+        }
+    if card.face_value * card.min_quantity > subtotal:
+        return _("It is sold at least %(count)d at a time, %(total)s, more than the order.") % {
+            "count": card.min_quantity,
+            "total": format_inr(card.face_value * card.min_quantity),
         }
     return _("Another gift card of the store saves more.")
 

@@ -143,3 +143,28 @@ def test_a_shopper_without_coupons_still_gets_gift_cards_and_cashback(store):
     )
     assert best.cashback_amount == D("45.00")
     assert best.net == D("825.00")
+
+
+def test_a_gift_card_sold_two_at_a_time_is_planned_two_at_a_time(store):
+    from catalog.models import Variant
+
+    Variant.objects.filter(sku="zara-500").update(min_quantity=2)
+
+    analysis = cart_analyze(
+        user=UserFactory(),
+        store="zara",
+        items=[{"name": "Jeans", "category": "", "price": D("1000"), "quantity": 1}],
+    )
+
+    # ₹900 after the 10% code has room for one ₹500 card, which the cart would refuse alone;
+    # the ₹1,000 without the code takes two.
+    plans = [option.gift_card for option in analysis.options if option.gift_card]
+    assert plans and all(plan.quantity >= 2 for plan in plans)
+    with_code = [option for option in analysis.options if option.coupon]
+    assert with_code and all(option.gift_card is None for option in with_code)
+    (card,) = [
+        c
+        for c in candidates_for(user=UserFactory(), store_slug="zara", now=timezone.now())
+        if c.source == "gift_card"
+    ]
+    assert card.min_quantity == 2

@@ -38,7 +38,7 @@ def coupon(ref, benefit="percent", value="10", source="offer", **terms) -> Candi
     )
 
 
-def gift_card(ref, face, price, stock=5) -> Candidate:
+def gift_card(ref, face, price, stock=5, min_quantity=1) -> Candidate:
     return Candidate(
         ref=ref,
         source="gift_card",
@@ -48,6 +48,7 @@ def gift_card(ref, face, price, stock=5) -> Candidate:
         face_value=D(face),
         price=D(price),
         stock=stock,
+        min_quantity=min_quantity,
         product="zara-gift-card",
     )
 
@@ -225,6 +226,29 @@ def test_gift_cards_respect_stock_and_skip_cards_sold_at_face_value():
     assert reasons(analysis) == {"zara-full": Reason.NO_SAVING}
 
 
+def test_gift_cards_sold_only_several_at_a_time_are_never_planned_fewer():
+    # given: ₹500 cards sold at least three an order, on a cart of ₹1,200 (two would fit)
+    three_at_least = gift_card("zara-500", "500", "450", min_quantity=3)
+
+    analysis = cart_options(cart(item("1200")), [three_at_least], today=TODAY)
+
+    # then: the cart would refuse two, so none is offered, and the reason says why
+    assert analysis.best.is_full_price
+    assert all(option.gift_card is None for option in analysis.options)
+    (rejected,) = analysis.rejected
+    assert rejected.reason_code == Reason.DENOMINATION_TOO_LARGE
+    assert "3 at a time" in rejected.reason and "₹1,500.00" in rejected.reason
+
+
+def test_gift_cards_with_less_stock_than_one_order_needs_are_out_of_stock():
+    short = gift_card("zara-500", "500", "450", stock=2, min_quantity=3)
+
+    analysis = cart_options(cart(item("5000")), [short], today=TODAY)
+
+    assert analysis.best.is_full_price
+    assert reasons(analysis) == {"zara-500": Reason.OUT_OF_STOCK}
+
+
 def test_a_gift_card_larger_than_the_order_is_explained():
     analysis = cart_options(cart(item("300")), [gift_card("zara-500", "500", "450")], today=TODAY)
 
@@ -294,6 +318,7 @@ gift_cards = st.builds(
     face=st.sampled_from(["100", "500", "1000", "2000"]),
     price=st.sampled_from(["90", "450", "480", "1000"]),
     stock=st.integers(0, 5),
+    min_quantity=st.integers(1, 3),
 )
 cashbacks = st.builds(cashback, percent=st.sampled_from(["0", "2.5", "7", "10"]))
 
@@ -388,7 +413,7 @@ def test_no_option_breaks_a_coupons_conditions_nor_goes_below_zero(problem):
             assert option.discount > used.cost
         if option.gift_card is not None:
             plan = option.gift_card
-            assert plan.quantity <= plan.card.stock
+            assert plan.card.min_quantity <= plan.quantity <= plan.card.stock
             assert plan.face_total <= option.subtotal - option.discount
             assert plan.card.price < plan.card.face_value
     ranked = [(option.net, option.pay_now) for option in analysis.options]
