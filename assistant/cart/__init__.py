@@ -52,9 +52,9 @@ def cart_analyze(
     try:
         candidates = candidates_for(user=user, store_slug=cart.store, now=now)
     except Merchant.DoesNotExist as exc:
-        raise UnknownStore(
-            _("There is no store called %(store)s on Coupzii.") % {"store": cart.store[:60]}
-        ) from exc
+        # The default message: the store's name came from the client (or a model), and is
+        # not echoed back into anything a model may read.
+        raise UnknownStore() from exc
     return cart_options(
         cart, candidates, today=timezone.localdate(now), category_name=_category_namer()
     )
