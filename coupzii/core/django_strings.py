@@ -62,3 +62,34 @@ PASSWORD_RULES = (
     gettext_lazy("Your password can’t be entirely numeric."),  # noqa: RUF001
     gettext_lazy("This password is entirely numeric."),
 )
+
+# Month names as dates show them ("j F Y", "j M Y"): Django's Hindi catalogue misspells most
+# full names ("दिसमबर", "नवमबर") and cuts the short ones oddly ("दिस्"). Ours take precedence.
+MONTHS = (
+    gettext_lazy("January"),
+    gettext_lazy("February"),
+    gettext_lazy("March"),
+    gettext_lazy("April"),
+    gettext_lazy("May"),
+    gettext_lazy("June"),
+    gettext_lazy("July"),
+    gettext_lazy("August"),
+    gettext_lazy("September"),
+    gettext_lazy("October"),
+    gettext_lazy("November"),
+    gettext_lazy("December"),
+)
+MONTHS_3 = (
+    gettext_lazy("jan"),
+    gettext_lazy("feb"),
+    gettext_lazy("mar"),
+    gettext_lazy("apr"),
+    gettext_lazy("may"),
+    gettext_lazy("jun"),
+    gettext_lazy("jul"),
+    gettext_lazy("aug"),
+    gettext_lazy("sep"),
+    gettext_lazy("oct"),
+    gettext_lazy("nov"),
+    gettext_lazy("dec"),
+)

@@ -450,7 +450,7 @@ def test_an_expired_coupons_reason_writes_the_date_as_the_site_does():
         hindi = reason_text(cart_options(cart(item("1000")), [expired], today=TODAY), "OLD")
 
     assert "26 Nov 2026" in english
-    assert "26 नवमबर 2026" in hindi  # Django's Hindi month name, as on the site's pages
+    assert "26 नवंबर 2026" in hindi  # the site's Hindi month name (coupzii/core/django_strings.py)
     assert "2026-11-26" not in english + hindi
 
 
