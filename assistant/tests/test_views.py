@@ -70,6 +70,34 @@ def test_the_empty_chat_offers_examples_that_post_themselves(client, shopper):
     assert 'aria-live="polite"' in page
 
 
+def actions_of(page: str) -> tuple[str, str]:
+    """The conversation's Rename / Delete / New buttons with the element that hides them."""
+    pattern = r"(<div[^>]*data-cz-conversation-actions[^>]*>)(.*?)</div>\s*</div>"
+    match = re.search(pattern, page, re.S)
+    return match.group(1), match.group(2)
+
+
+def test_a_new_chat_hides_rename_and_delete_until_a_conversation_exists(client, shopper):
+    wrapper, buttons = actions_of(text(client.get(CHAT)))
+    # hidden on an element of its own: a Bootstrap display class beside it would show it
+    assert " hidden" in wrapper and "class=" not in wrapper
+    conversation = ConversationFactory(owner=shopper)
+    MessageFactory(conversation=conversation, content="find ZARA coupons")
+    wrapper, buttons = actions_of(text(client.get(page_of(conversation))))
+    assert " hidden" not in wrapper
+    rename = reverse("assistant:conversation-rename", args=[conversation.public_id])
+    assert f'href="{rename}"' in buttons
+    assert client.get(rename).status_code == 200
+
+
+def test_the_question_box_leaves_an_empty_question_to_the_pages_own_error(client, shopper):
+    page = text(client.get(CHAT))
+    form = re.search(r'<form id="cz-chat-form"[^>]*>', page).group(0)
+    # no browser bubble that says nothing in some browsers: the form's error line says it
+    assert "novalidate" in form
+    assert 'data-label-empty="Type a question first."' in page
+
+
 def test_another_page_can_prefill_the_question_and_the_store(client, shopper):
     MerchantFactory(name="Myntra", slug="myntra")
     page = text(

@@ -117,6 +117,8 @@
 
   function bubble(role, text) {
     var article = el("article", "cz-msg cz-msg-" + role);
+    // As templates/assistant/_message.html marks a message.
+    article.setAttribute("data-testid", "message-" + role);
     article.appendChild(el("h2", "visually-hidden",
       role === "user" ? chat.dataset.labelYou : chat.dataset.labelAssistant));
     var body = el("div", "cz-msg-text", text);
@@ -265,7 +267,9 @@
         answer.text.textContent = chat.dataset.labelFailed;
         if (!box.value) box.value = message;
       }
-      if (!failed) answer.node.scrollIntoView({ block: "nearest" });
+      // The question at the top, the answer's start under it: their scroll-margin-top
+      // (assistant.css) keeps both clear of the sticky header.
+      if (!failed) question.node.scrollIntoView({ block: "start" });
     });
   }
 
@@ -273,7 +277,9 @@
     event.preventDefault();
     var message = box.value.trim();
     if (!message) {
-      box.reportValidity();
+      // The form has novalidate, so the error shows as the page's own does without this file.
+      showError(chat.dataset.labelEmpty);
+      box.focus();
       return;
     }
     send(message);
