@@ -32,7 +32,10 @@ from .tools import ToolContext, tool_call, tools_schema
 # A model asking for more calls than this in one round is cut off there: each call is a query.
 MAX_CALLS_PER_ROUND = 8
 # A stream may trickle for longer than one read timeout, but not for this many of them.
-ROUND_TIMEOUTS = 3
+ROUND_TIMEOUTS = 2
+# A whole turn (every round and its tools) gives up after this many read timeouts, so the
+# offline engine still answers well inside gunicorn's 30 s worker timeout.
+TURN_TIMEOUTS = 2
 
 SYSTEM_PROMPT = """You are Coupzii's shopping assistant. You help one signed-in shopper in India \
 find the cheapest way to pay: coupons, offers, marketplace listings, cashback and gift cards.
@@ -71,9 +74,10 @@ class OpenAIEngine:
         ]
         tools = tools_schema()
         answered = False
+        deadline = time.monotonic() + TURN_TIMEOUTS * settings.ASSISTANT_LLM_TIMEOUT
         for number in range(settings.ASSISTANT_TOOL_ROUNDS):
             stream = _Stream(number)
-            yield from self._ask(messages, tools, stream)
+            yield from self._ask(messages, tools, stream, deadline=deadline)
             answered = answered or bool(stream.text)
             if not stream.calls:
                 if not answered:
@@ -97,10 +101,14 @@ class OpenAIEngine:
                 )
         raise EngineUnavailable("the model was still calling tools after the last round")
 
-    def _ask(self, messages: list[dict], tools: list[dict], stream: "_Stream") -> Iterator[dict]:
+    def _ask(
+        self, messages: list[dict], tools: list[dict], stream: "_Stream", *, deadline: float
+    ) -> Iterator[dict]:
         """One request; its words as text events while `stream` collects the tool calls.
         A request whose answer is not in within its deadline (_DeadlineTransport) is an SDK
-        timeout like any other."""
+        timeout like any other; a turn past `deadline` is given up too."""
+        if time.monotonic() > deadline:
+            raise EngineUnavailable("the turn took longer than its deadline")
         try:
             with self.client.chat.completions.create(
                 model=self.model,
@@ -109,6 +117,8 @@ class OpenAIEngine:
                 stream=True,
             ) as chunks:
                 for chunk in chunks:
+                    if time.monotonic() > deadline:
+                        raise EngineUnavailable("the turn took longer than its deadline")
                     delta = stream.read(chunk)
                     if delta:
                         yield {"type": "text", "delta": delta}

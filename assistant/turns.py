@@ -45,6 +45,12 @@ def sse_response(events: Iterable[dict]) -> StreamingHttpResponse:
                         "message": _("Something went wrong while answering. Please ask again."),
                     }
                 )
+            finally:
+                # The client went away (or the answer ended): close the turn now, so it stores
+                # what was shown, without waiting for the garbage collector.
+                close = getattr(events, "close", None)
+                if close is not None:
+                    close()
 
     response = StreamingHttpResponse(body(), content_type=f"{EVENT_STREAM}; charset=utf-8")
     response["Cache-Control"] = "no-cache"

@@ -295,6 +295,21 @@ def test_a_slow_server_past_the_timeout_falls_back(model, asha, settings):
     assert answer(asha).engine == "offline"
 
 
+def test_a_turn_of_slow_rounds_falls_back_within_its_deadline(model, asha, settings):
+    # Each round answers within its own time, but round after round of tool calls would keep
+    # the shopper (and a web worker) waiting: the turn as a whole is given two timeouts.
+    settings.ASSISTANT_LLM_TIMEOUT = 0.5
+    settings.ASSISTANT_TOOL_ROUNDS = 6
+    model.script(*[tool_reply(call("my_wallet"), delay=0.3) for _ in range(6)])
+
+    started = time.monotonic()
+    events = ask(asha, "wallet")
+
+    assert time.monotonic() - started < 3
+    assert events[-1] == {"type": "done", "engine": "offline"}
+    assert len(model.requests) < 6
+
+
 def test_a_stream_that_trickles_past_its_time_falls_back(model, asha, settings):
     # Each chunk comes within the read timeout, but the answer as a whole takes too long.
     settings.ASSISTANT_LLM_TIMEOUT = 0.3

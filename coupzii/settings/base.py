@@ -296,6 +296,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {
     # The assistant: conversations untouched for ASSISTANT_KEEP_DAYS are removed.
     "assistant-purge-conversations": {"task": "assistant.conversations_purge", "schedule": 86400.0},
+    # Voice recordings whose transcription never ran, and old clip rows.
+    "assistant-purge-voice-clips": {"task": "assistant.voice_clips_purge", "schedule": 3600.0},
     "offers-release-expired-locks": {"task": "offers.release_expired_locks", "schedule": 60.0},
     "offers-expiry-sweep": {
         "task": "offers.expiry_sweep",
