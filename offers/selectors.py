@@ -63,6 +63,7 @@ from .models import (
     BookStatus,
     Click,
     CodeStatus,
+    CouponBook,
     CouponCode,
     DiscountType,
     Offer,
@@ -630,3 +631,33 @@ def book_code_held_by_other(*, code: str, merchant_id: int, user_id: int) -> boo
         .exclude(status__in=(CodeStatus.AVAILABLE, CodeStatus.VOID))
         .exists()
     )
+
+
+def offers_at_claim_limit(user, public_ids) -> set[str]:
+    """Of the offers with these public ids, those a claim by `user` would refuse with "you
+    already have as many codes as one shopper may" (books.code_claim's ClaimLimitReached):
+    the shopper holds `per_user_limit` codes of one of its active books, and no active book
+    they hold fewer of has a free code. Public ids as strings; one query for the whole list,
+    so a list of cards can show "you hold it" instead of a button that refuses."""
+    public_ids = {str(public_id) for public_id in public_ids}
+    if not public_ids:
+        return set()
+    free_code = CouponCode.objects.filter(
+        book=OuterRef("pk"), status=CodeStatus.AVAILABLE, redemption_count=0
+    )
+    books = (
+        CouponBook.objects.filter(
+            offer__public_id__in=public_ids,
+            offer__kind=OfferKind.UNIQUE_CODE,
+            status=BookStatus.ACTIVE,
+        )
+        .annotate(held=Count("codes", filter=Q(codes__holder=user)), free=Exists(free_code))
+        .values_list("offer__public_id", "per_user_limit", "held", "free")
+    )
+    full, open_to_claim = set(), set()
+    for offer_id, limit, held, free in books:
+        if held >= limit:
+            full.add(str(offer_id))
+        elif free:
+            open_to_claim.add(str(offer_id))
+    return full - open_to_claim

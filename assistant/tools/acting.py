@@ -28,11 +28,11 @@ from . import ToolContext, ToolResult
 from .cards import (
     action,
     card,
-    day,
     discount_label,
     merchant_logo,
     offer_url,
     rupees,
+    shown_day,
     without_code,
 )
 from .define import error, ref, schema, tool
@@ -67,6 +67,13 @@ def claim_code(ctx: ToolContext, *, offer: str):
         return error(
             _("This offer has no codes to claim: its card's 'Get deal' button opens the store.")
         )
+    if offer_selectors.offers_at_claim_limit(ctx.user, [found.public_id]):
+        return error(
+            _(
+                "You already hold as many codes of this offer as one shopper may: they are in "
+                "My codes."
+            )
+        )
     if not found.claimable:
         return error(_("No codes left to hand out right now"))
     claim = reverse("offer_claim", args=[found.public_id])
@@ -79,7 +86,7 @@ def claim_code(ctx: ToolContext, *, offer: str):
         facts=[
             (_("Discount"), discount_label(found)),
             (_("Minimum order"), rupees(found.min_order)),
-            (_("Ends"), day(found.ends_at)),
+            (_("Ends"), shown_day(found.ends_at)),
             (_("What happens"), _("A code is saved to My codes, for you alone.")),
         ],
         url=offer_url(found),
@@ -247,7 +254,7 @@ def list_coupon(ctx: ToolContext, *, coupon: str, price: float | None):
         facts=[
             (_("Worth up to"), format_inr(found.worth)),
             (_("Suggested price"), rupees(suggested)),
-            (_("Expires"), day(found.expires_on)),
+            (_("Expires"), shown_day(found.expires_on)),
         ],
         url=reverse("marketplace:locker-coupon", args=[found.public_id]),
         actions=[action(_("Open the sell page"), sell_page)],
@@ -300,7 +307,7 @@ def start_swap(ctx: ToolContext, *, coupon: str):
         facts=[
             (_("Price"), format_inr(listing.price)),
             (_("Worth up to"), format_inr(listing.worth)),
-            (_("Expires"), day(listing.expires_on)),
+            (_("Expires"), shown_day(listing.expires_on)),
         ],
         url=reverse("marketplace:listing", args=[listing.public_id]),
         actions=[action(_("Open the swap form"), swap_page)],

@@ -14,7 +14,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from catalog.selectors import merchant_cashback_label
 from coupzii.core.money import format_inr
 from marketplace.selectors import coupon_title_of
 from offers.models import DiscountType, OfferKind
-from offers.selectors import offer_cashback_label
+from offers.selectors import offer_cashback_label, offers_at_claim_limit
 from wallet.models import CashbackStatus
 
 
@@ -142,6 +142,41 @@ def offer_actions(offer) -> list[dict]:
     return [action(_("Get deal"), reverse("offer_go", args=[offer.public_id]))]
 
 
+def claimed_offer(button: dict) -> str:
+    """The public id of the offer a card's button claims a code of ("" for any other button)."""
+    if button.get("method") != "post":
+        return ""
+    try:
+        match = resolve(str(button.get("url") or "").split("?")[0])
+    except Resolver404:
+        return ""
+    return str(match.kwargs.get("public_id", "")) if match.url_name == "offer_claim" else ""
+
+
+def claims_checked(cards: list[dict], *, user) -> set[str]:
+    """Turns, in place, every "Claim code" of `cards` the shopper could not use (they already
+    hold as many codes of the offer as one shopper may; the claim would only say so) into
+    what is true: they hold it, with a link to My codes. Any card's claim buttons (offers, the
+    cart's pay options); one query for the whole list, none when no card has a claim button.
+    Returns the public ids of the offers they hold so, for the model's data."""
+    claims = [
+        (card, position, offer)
+        for card in cards
+        for position, button in enumerate(card.get("actions") or [])
+        if (offer := claimed_offer(button))
+    ]
+    if not claims:
+        return set()
+    held = offers_at_claim_limit(user, {offer for _card, _position, offer in claims})
+    for found, position, offer in claims:
+        if offer in held:
+            found["actions"][position] = action(_("Open My codes"), reverse("my_codes"))
+            found["facts"].append(
+                [str(_("Your code")), str(_("You already hold it: it is in My codes"))]
+            )
+    return held
+
+
 def offer_card(offer) -> dict:
     facts = [
         (_("Discount"), discount_label(offer)),
@@ -205,18 +240,24 @@ def coupon_card(coupon) -> dict:
     )
 
 
-def listing_card(listing) -> dict:
+def listing_card(listing, *, user) -> dict:
+    """A live listing for `user`: buy and swap buttons only on someone else's (the
+    marketplace refuses both on one's own listing, so theirs just opens it)."""
     url = reverse("marketplace:listing", args=[listing.public_id])
-    actions = [action(_("View and buy"), url)]
-    if listing.swap_welcome:
-        actions.append(
-            action(_("Offer a swap"), reverse("marketplace:swap-new", args=[listing.public_id]))
-        )
+    own = listing.seller_id == user.pk
+    if own:
+        actions = [action(_("Open your listing"), url)]
+    else:
+        actions = [action(_("View and buy"), url)]
+        if listing.swap_welcome:
+            actions.append(
+                action(_("Offer a swap"), reverse("marketplace:swap-new", args=[listing.public_id]))
+            )
     return card(
         "listing",
         ref=listing.public_id,
         title=listing.display_title,
-        subtitle=_("Verified") if listing.verified else "",
+        subtitle=_("Your listing") if own else _("Verified") if listing.verified else "",
         # The browse query loads the store's name and slug only: no logo per row.
         facts=[
             (_("Price"), rupees(listing.price)),
@@ -336,8 +377,8 @@ def wallet_card(summary) -> dict:
         ref="wallet",
         title=_("Your wallet"),
         subtitle=_("%(amount)s available") % {"amount": format_inr(summary.available)},
+        # The subtitle says what is available; the rows say the rest.
         facts=[
-            (_("Available"), format_inr(summary.available)),
             (_("Pending"), format_inr(summary.pending)),
             (_("Held"), format_inr(summary.held)),
             (_("Earned so far"), format_inr(summary.lifetime_earned)),

@@ -67,9 +67,10 @@ def unknown_ref(*, store: str = "", category: str = "") -> ToolResult | None:
 # --- Offers and stores ----------------------------------------------------------------------
 
 
-def offer_data(offer) -> dict:
+def offer_data(offer, *, held: bool = False) -> dict:
     """What the model may know of an offer: never its code (kind "code" offers show it on the
-    store's page after the click-out, unique codes only to the shopper who claims one)."""
+    store's page after the click-out, unique codes only to the shopper who claims one).
+    `held`: the shopper already holds as many of its codes as they may (claimable no more)."""
     return {
         "ref": str(offer.public_id),
         "title": quoted(without_code(offer.title, offer.code)),
@@ -81,7 +82,8 @@ def offer_data(offer) -> dict:
         "max_discount": rupees(offer.max_discount),
         "cashback": offer_selectors.offer_cashback_label(offer),
         "ends": day(offer.ends_at),
-        "claimable": bool(getattr(offer, "claimable", False)),
+        "claimable": bool(getattr(offer, "claimable", False)) and not held,
+        "you_hold_a_code": held,
         "description": quoted(short(without_code(offer.description, offer.code))),
         "terms": quoted(short(without_code(offer.terms, offer.code))),
     }
@@ -125,13 +127,15 @@ def search_offers(ctx: ToolContext, *, query: str, store: str, category: str, li
         offers, more = first(_offers_matching(found, query) if query else found, limit)
     if not offers and (refused := unknown_ref(store=store, category=category)):
         return refused
+    cards = [card_of.offer_card(offer) for offer in offers]
+    held = card_of.claims_checked(cards, user=ctx.user)
     return ToolResult(
         data={
-            "offers": [offer_data(offer) for offer in offers],
+            "offers": [offer_data(offer, held=str(offer.public_id) in held) for offer in offers],
             "count": len(offers),
             "more": more,
         },
-        cards=[card_of.offer_card(offer) for offer in offers],
+        cards=cards,
     )
 
 
@@ -241,7 +245,7 @@ def my_locker(
     )
 
 
-def listing_data(listing, *, user) -> dict:
+def listing_data(listing) -> dict:
     """A live listing as a buyer sees it (never its code). Its title names a store that the
     seller may have typed: quoted."""
     return {
@@ -254,7 +258,6 @@ def listing_data(listing, *, user) -> dict:
         "expires_on": day(listing.expires_on),
         "verified": listing.verified,
         "swap_welcome": listing.swap_welcome,
-        "yours": listing.seller_id == user.pk,
     }
 
 
@@ -271,7 +274,11 @@ def listing_data(listing, *, user) -> dict:
     ),
 )
 def marketplace_listings(ctx: ToolContext, *, store: str, query: str, limit: int):
-    listings = marketplace_selectors.listings_browse(store=store or None)
+    # Other shoppers' only: the shopper can neither buy nor swap for their own listing, and
+    # theirs would take the places of ones they can.
+    listings = marketplace_selectors.listings_browse(store=store or None).exclude(
+        seller_id=ctx.user.pk
+    )
     if query:
         listings = listings.filter(
             Q(title__icontains=query)
@@ -283,11 +290,11 @@ def marketplace_listings(ctx: ToolContext, *, store: str, query: str, limit: int
         return refused
     return ToolResult(
         data={
-            "listings": [listing_data(listing, user=ctx.user) for listing in listings],
+            "listings": [listing_data(listing) for listing in listings],
             "count": len(listings),
             "more": more,
         },
-        cards=[card_of.listing_card(listing) for listing in listings],
+        cards=[card_of.listing_card(listing, user=ctx.user) for listing in listings],
     )
 
 
@@ -536,7 +543,8 @@ def analyze_cart(ctx: ToolContext, *, store: str, items: list, amount: float | N
         return error(_("There is no such store on Coupzii. find_stores gives store refs."))
     except cart_errors.InvalidCart as refused:
         return error(refused.message)
-    return ToolResult(
-        data=cart_analysis.analysis_data(analysis),
-        cards=cart_analysis.analysis_cards(analysis),
-    )
+    cards = cart_analysis.analysis_cards(analysis)
+    # A "Claim code" of an offer the shopper holds all the codes of they may becomes a link
+    # to My codes.
+    card_of.claims_checked(cards, user=ctx.user)
+    return ToolResult(data=cart_analysis.analysis_data(analysis), cards=cards)
