@@ -28,6 +28,7 @@ from . import selectors, services
 from .chat import chat_reply
 from .errors import MessageLimitReached
 from .forms import ChatForm, RenameForm
+from .models import Role
 from .turns import reply_gather, sse_response
 
 CONVERSATIONS_PER_PAGE = 10
@@ -124,6 +125,12 @@ def _messages_for_page(conversation) -> list:
     rows = list(selectors.messages_of(conversation)) if conversation else []
     for row in rows:
         row.page_cards = [card_for_page(card) for card in row.cards]
+        row.latest = False
+    # `#latest` (where a question sent without JavaScript lands) is the last question, so the
+    # shopper sees it with the start of its answer below, not the answer's middle.
+    questions = [row for row in rows if row.role == Role.USER]
+    if questions or rows:
+        (questions or rows)[-1].latest = True
     return rows
 
 

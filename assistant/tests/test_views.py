@@ -142,6 +142,18 @@ def test_a_question_posted_without_javascript_redirects_to_its_answer(client, sh
     assert f'name="conversation" value="{conversation.public_id}"' in page
 
 
+def test_the_answer_lands_on_the_latest_question_with_its_answer_below(client, shopper):
+    client.post(SEND, {"message": "find ZARA coupons"})
+    conversation = Conversation.objects.get(owner=shopper)
+    client.post(SEND, {"message": "sell my Swiggy coupon", "conversation": conversation.public_id})
+    page = text(client.get(page_of(conversation)))
+
+    pattern = r'<article[^>]*id="latest"[^>]*>\s*<h2[^>]*>[^<]*</h2>\s*<div[^>]*>([^<]*)'
+    # the last question, so the page opens on it and the start of its answer
+    assert re.findall(pattern, page) == ["sell my Swiggy coupon"]
+    assert page.count('id="latest"') == 1
+
+
 def test_a_follow_up_stays_in_the_conversation_and_keeps_the_from_page(client, shopper):
     client.post(SEND, {"message": "find ZARA coupons"})
     conversation = Conversation.objects.get()
