@@ -285,6 +285,11 @@
     send(message);
   });
 
+  // The error goes once the shopper types again.
+  box.addEventListener("input", function () {
+    if (box.value.trim()) clearError();
+  });
+
   // Enter sends, Shift+Enter starts a new line (not while an input method is composing).
   box.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
