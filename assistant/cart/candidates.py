@@ -7,6 +7,7 @@ its joins), and no code is ever read: locker coupons and listings are loaded wit
 code column, offers without theirs.
 """
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import F
@@ -68,26 +69,52 @@ def candidates_for(*, user, store_slug: str, now: datetime) -> list[Candidate]:
     """Every candidate for `user` at the store `store_slug` (an active merchant's slug; the
     caller has checked it). Ten queries, however many candidates there are."""
     today = timezone.localdate(now)
-    children = _category_children()
+    children, departments = _category_children()
     merchant = catalog_selectors.merchant_by_slug(store_slug, now=now)
-    return [
+    department = _only_department(merchant, departments)
+    coupons = [
         *_locker(user, store_slug, today, children),
         *_offers(merchant, store_slug, now, children),
         *_listings(user, store_slug, children),
+    ]
+    return [
+        *(_covering_unknown(coupon, department) for coupon in coupons),
         *_gift_cards(store_slug),
         *_cashback(merchant, store_slug),
     ]
 
 
-def _category_children() -> dict[str, frozenset]:
-    """{category slug: itself and its sub-categories}: a coupon for Fashion covers Shoes."""
+def _category_children() -> tuple[dict[str, frozenset], dict[str, frozenset]]:
+    """{category slug: itself and its sub-categories} (a coupon for Fashion covers Shoes), and
+    the same for the top-level categories (departments) only."""
     tree = {}
+    departments = {}
     for parent in catalog_selectors.categories_active():
         slugs = frozenset({parent.slug, *(child.slug for child in parent.children.all())})
-        tree[parent.slug] = slugs
+        tree[parent.slug] = departments[parent.slug] = slugs
         for child in parent.children.all():
             tree[child.slug] = frozenset({child.slug})
-    return tree
+    return tree, departments
+
+
+def _only_department(merchant, departments: dict[str, frozenset]) -> frozenset | None:
+    """The category slugs of the one department the store sells in (AJIO: Fashion, with its
+    Footwear and Jewellery), or None when it sells in several or none is recorded."""
+    sold = {category.slug for category in merchant.categories.all()}
+    found = {name for name, slugs in departments.items() if sold & slugs}
+    if len(found) != 1 or not sold <= departments[next(iter(found))]:
+        return None
+    return departments[found.pop()]
+
+
+def _covering_unknown(coupon: Candidate, department: frozenset | None) -> Candidate:
+    """Our rule: a coupon limited to categories covers only the items known to be in them.
+    The exception: at a store that sells only one department, a coupon for the whole
+    department covers an item whose category the shopper did not say (every item there is in
+    it). A coupon for part of it (Footwear at AJIO) still needs the items named."""
+    if department and coupon.categories and department <= coupon.categories:
+        return replace(coupon, covers_unknown=True)
+    return coupon
 
 
 def _covered(slug: str | None, children: dict[str, frozenset]) -> frozenset:
@@ -149,6 +176,8 @@ def _offers(merchant, store_slug: str, now: datetime, children) -> list[Candidat
                 expires_on=timezone.localdate(offer.ends_at) if offer.ends_at else None,
                 needs_code=offer.kind in _CODE_KINDS,
                 claim=offer.kind == "unique_code",
+                # A sale without a code: already in the prices the shopper gives.
+                deal=offer.kind not in _CODE_KINDS,
             )
         )
     return candidates

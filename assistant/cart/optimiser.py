@@ -7,6 +7,15 @@ listings, the store's gift cards and its cashback, already read by `candidates.p
 The rules, and why:
 - At most one coupon per order (locker coupon, offer or listing): stores take one code, and a
   deal stacked on a code is refused by most carts, so we never promise a stack.
+- A deal (an offer without a code: a link to the store's sale) is already in the prices the
+  shopper gives us, so it takes nothing off the cart: it is left out with that reason (shopping
+  through it still earns the store's cashback, which every option counts). The discounts are the
+  coupons with codes: store codes, claimable codes, locker coupons and listings.
+- A coupon limited to categories covers only the items known to be in them: an item without a
+  category (the shopper gave an amount only) is not covered, and the reason names the categories
+  so the shopper can say what the items are. One exception, marked by `covers_unknown`: at a
+  store selling only one department (AJIO: fashion), a coupon for that whole department covers
+  every item, known or not (`candidates.py` decides).
 - A coupon's discount is computed by offers' one discount rule (`offer_discount`) on the
   subtotal of the items it covers (its categories, minus its exclusions); its minimum order is
   checked on that subtotal, its maximum discount caps it.
@@ -63,6 +72,7 @@ class Reason:
     OUT_OF_STOCK = "out_of_stock"
     DENOMINATION_TOO_LARGE = "denomination_too_large"
     NO_CASHBACK = "no_cashback"
+    DEAL_IN_PRICES = "deal_in_prices"
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,9 @@ class Candidate:
     """One thing that may lower the price. `ref` is an opaque public id, slug or sku.
 
     `categories` are the category slugs it applies to (empty: every item), `excluded` those it
-    never applies to. A listing's `cost` is its price. A gift card carries `face_value`,
+    never applies to; `covers_unknown` lets a category-limited coupon cover items whose category
+    is unknown (the store sells nothing else). `deal` marks an offer without a code (the store's
+    sale, already in its prices). A listing's `cost` is its price. A gift card carries `face_value`,
     `price`, `stock` (how many one order may buy), `min_quantity` (the fewest it may buy) and
     its `product` slug (its page).
     Cashback carries `confirmation_days`. `claim` marks a unique-code offer, whose code the
@@ -120,6 +132,8 @@ class Candidate:
     needs_code: bool = False
     claim: bool = False
     product: str = ""
+    deal: bool = False
+    covers_unknown: bool = False
 
     @property
     def is_coupon(self) -> bool:
@@ -260,6 +274,9 @@ def cart_options(
         for card in gift_cards
         if card.ref not in used_cards
     )
+    # Deals last: a store has many sales, and the reasons a shopper reads first are about the
+    # coupons that could have taken money off.
+    rejected.sort(key=lambda each: each.reason_code == Reason.DEAL_IN_PRICES)
     return CartAnalysis(
         cart=cart,
         options=tuple(options[: max(limit, 1)]),
@@ -342,14 +359,21 @@ def _refusal(candidate: Candidate, cart: Cart, today: date) -> Rejected | None:
     return None
 
 
+def _covers(candidate: Candidate, category: str) -> bool:
+    if category in candidate.excluded:
+        return False
+    if not candidate.categories:
+        return True
+    if not category:
+        # An item of unknown category is in no category the coupon is limited to, unless the
+        # store sells nothing but what the coupon covers.
+        return candidate.covers_unknown
+    return category in candidate.categories
+
+
 def _eligible_subtotal(candidate: Candidate, by_category: dict[str, Decimal]) -> Decimal:
     return sum(
-        (
-            total
-            for category, total in by_category.items()
-            if (not candidate.categories or category in candidate.categories)
-            and category not in candidate.excluded
-        ),
+        (total for category, total in by_category.items() if _covers(candidate, category)),
         ZERO,
     )
 
@@ -359,16 +383,22 @@ def _coupon_discount(
     by_category: dict[str, Decimal],
     category_name: Callable[[str], str] = _slug,
 ) -> tuple[Decimal, Rejected | None]:
+    if candidate.deal:
+        return ZERO, Rejected(
+            candidate,
+            Reason.DEAL_IN_PRICES,
+            _(
+                "It is the store's sale: its prices are already the ones you gave, so it takes "
+                "nothing more off; shopping through it still earns the cashback."
+            ),
+        )
     eligible = _eligible_subtotal(candidate, by_category)
     if eligible <= ZERO:
-        if candidate.categories and set(by_category) == {""}:
-            # The shopper may not have said what the items are: say what would qualify.
-            reason = _("It covers only some categories (%(categories)s); say what the items are.")
-            names = sorted(category_name(slug) for slug in candidate.categories)
-            reason %= {"categories": ", ".join(names)}
-        else:
-            reason = _("No item in the cart is in a category it covers.")
-        return ZERO, Rejected(candidate, Reason.CATEGORY_EXCLUDED, reason)
+        return ZERO, Rejected(
+            candidate,
+            Reason.CATEGORY_EXCLUDED,
+            _category_reason(candidate, by_category, category_name),
+        )
     terms = _Terms(
         discount_type=_DISCOUNT_TYPES.get(candidate.benefit, ""),
         discount_value=candidate.value,
@@ -397,6 +427,21 @@ def _coupon_discount(
             % {"cost": format_inr(candidate.cost), "discount": format_inr(quote.discount)},
         )
     return quote.discount, None
+
+
+def _category_reason(candidate, by_category, category_name) -> str:
+    """Why no item is covered; for a coupon limited to categories, which ones, so the shopper
+    can say what the items are."""
+    if not candidate.categories:
+        return _("No item in the cart is in a category it covers.")
+    names = ", ".join(sorted(category_name(slug) for slug in candidate.categories))
+    if "" in by_category:
+        return _("It covers only some categories (%(categories)s); say what the items are.") % {
+            "categories": names
+        }
+    return _("It covers only some categories (%(categories)s); no item in the cart is in them.") % {
+        "categories": names
+    }
 
 
 # --- Gift cards --------------------------------------------------------------------------------
