@@ -221,6 +221,7 @@ def _my_coupons(turn: _Turn, question: Question) -> Iterator[dict]:
 def _sell(turn: _Turn, question: Question) -> Iterator[dict]:
     coupons = yield from _my_coupons(turn, question)
     ready, refused = [], []
+    price = ""
     for coupon in coupons:
         arguments = {"coupon": coupon["ref"]}
         if question.amount is not None and question.amount == int(question.amount):
@@ -228,12 +229,15 @@ def _sell(turn: _Turn, question: Question) -> Iterator[dict]:
             arguments["price"] = int(question.amount)
         result = yield from turn.call("list_coupon", arguments)
         (ready if result else refused).append(coupon)
+        # The price the shopper said, as the tool formatted it (the sell page opens with it).
+        price = price or (result or {}).get("suggested_price") or ""
     yield from _say(
         answers.sell_answer(
             ready,
             refused=refused,
             store=question.store.name if question.store else "",
             store_names=turn.store_names(),
+            price=price,
         )
     )
 

@@ -10,8 +10,8 @@ Each function returns a list of sentences; the engine streams them a few words a
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from assistant.tools.cards import shown_day
 from commerce.models import OrderStatus
@@ -32,8 +32,36 @@ EXAMPLES = (
 )
 
 
+# What ends a sentence in the answers' two languages: the full stop, the Hindi danda (।), and
+# the marks both share.
+SENTENCE_ENDS = ".।!?"
+
+
+def _clause(text: str) -> str:
+    """`text` without the mark that ends it, to sit inside a sentence that adds its own."""
+    return str(text).strip().rstrip(SENTENCE_ENDS).rstrip()
+
+
 def _listed(parts: list[str]) -> str:
-    return "; ".join(part for part in parts if part)
+    """Phrases in one sentence, joined with "; ": a phrase that came with a full stop (a
+    tool's reason, a title) loses it, so no "।;" nor "।।" is written."""
+    return "; ".join(_clause(part) for part in parts if part and _clause(part))
+
+
+def _full_stop() -> str:
+    # Hindi ends a sentence with the danda; the other language, English, with a full stop.
+    return "\u0964" if (get_language() or "").startswith("hi") else "."
+
+
+def _sentences(texts: list[str]) -> str:
+    """Whole sentences joined with a space, each keeping the mark that ends it (one is added
+    where it is missing) but the last, which loses it: the sentence they are put into ends
+    them ("…: A: reason one. B: reason two.")."""
+    texts = [str(text).strip() for text in texts if text and _clause(text)]
+    if not texts:
+        return ""
+    ended = [text if text.endswith(tuple(SENTENCE_ENDS)) else text + _full_stop() for text in texts]
+    return " ".join([*ended[:-1], _clause(ended[-1])])
 
 
 def _is_zero(figure: str) -> bool:
@@ -299,16 +327,19 @@ def cart_answer(analysis: dict, *, store: str) -> list[str]:
             )
             % {"count": others}
         )
+    # Each reason is a whole sentence (it may hold a "; " of its own): they follow one another
+    # as sentences, not as a "; " list.
     reasons = [
-        _("%(title)s: %(reason)s")
-        % {"title": _quoted(row.get("title")), "reason": row["reason"].rstrip(".")}
+        _("%(title)s: %(reason)s") % {"title": _quoted(row.get("title")), "reason": row["reason"]}
         if _quoted(row.get("title"))
-        else row["reason"].rstrip(".")
+        else row["reason"]
         for row in analysis.get("not_applicable", [])[:2]
         if row.get("reason")
     ]
     if reasons:
-        sentences.append(_("Not usable on this cart: %(reasons)s.") % {"reasons": _listed(reasons)})
+        sentences.append(
+            _("Not usable on this cart: %(reasons)s.") % {"reasons": _sentences(reasons)}
+        )
     return sentences
 
 
@@ -492,10 +523,16 @@ def locker_answer(coupons: dict, *, store: str, store_names: dict[str, str]) -> 
 
 
 def sell_answer(
-    coupons: list[dict], *, refused: list[dict], store: str, store_names: dict[str, str]
+    coupons: list[dict],
+    *,
+    refused: list[dict],
+    store: str,
+    store_names: dict[str, str],
+    price: str = "",
 ) -> list[str]:
     """`coupons` each came with a sell card; `refused` could not be listed (no worth said,
-    expired); none at all: how to sell one."""
+    expired); none at all: how to sell one. `price`: the price the shopper said, as
+    list_coupon formatted it; the sell page opens with it filled in."""
     if coupons:
         if len(coupons) == 1:
             first = _("Here is your coupon: %(coupon)s.") % {
@@ -510,14 +547,22 @@ def sell_answer(
                 "count": len(coupons),
                 "coupons": _listed([_coupon_phrase(row, store_names) for row in coupons]),
             }
-        return [
-            first,
-            _(
+        if price:
+            # The card notes the price as "Suggested price"; the sell page starts from its own
+            # suggestion, so the shopper is told to set theirs there, not that it is filled in.
+            how = _(
+                "Press Open the sell page on the card to list it on the marketplace at your "
+                "price, %(price)s (the card notes it): set it on that page, which shows the fee "
+                "and what you receive, and the code stays hidden until someone buys it. Nothing "
+                "is listed until you confirm."
+            ) % {"price": price}
+        else:
+            how = _(
                 "Press Open the sell page on the card to list it on the marketplace: you set "
                 "the price there, and the code stays hidden until someone buys it. Nothing is "
                 "listed until you confirm."
-            ),
-        ]
+            )
+        return [first, how]
     if refused:
         return [
             _("Your coupon %(coupon)s cannot be listed yet.")
