@@ -36,8 +36,10 @@ def chat_reply(
     message: str,
     conversation: Conversation | None = None,
     context: dict | None = None,
+    engine=None,
 ) -> Iterator[dict]:
-    """Answer `message` for `user` in `conversation` (a new one when None)."""
+    """Answer `message` for `user` in `conversation` (a new one when None), with `engine`
+    (engines.py) or, when None, the one the settings choose."""
     message = " ".join(message.split())[: settings.ASSISTANT_MESSAGE_MAX_CHARS]
     history = history_for_engine(conversation) if conversation is not None else []
     try:
@@ -56,7 +58,8 @@ def chat_reply(
     )
     turn = _Turn()
     try:
-        yield from _run(engines.engine_for(), turn, ctx=ctx, history=history, message=message)
+        engine = engine or engines.engine_for()
+        yield from _run(engine, turn, ctx=ctx, history=history, message=message)
     except GeneratorExit:
         # The shopper went away mid-answer (the page closed, the connection dropped): keep
         # what they were shown and the tools that ran, so the conversation reads as it did

@@ -7,12 +7,12 @@ Idempotent: a question Asha has already asked in any conversation of hers is not
 Runs last but one (after the marketplace demo, whose lockers and listings the answers read).
 """
 
-from django.test import override_settings
 from django.utils import translation
 
 from accounts.models import User
 
 from .chat import chat_reply
+from .engines import offline_engine
 from .models import Message, Role
 
 DEMO_SHOPPER = "asha@coupzii.test"
@@ -39,11 +39,11 @@ def seed(log) -> None:
     added = 0
     # The demo shows the embedded default's own answers: with a model key set, seeding would
     # otherwise send Asha's questions to a paid endpoint and store whatever it said that day.
-    with override_settings(OPENAI_API_KEY=""), translation.override(asha.language):
+    with translation.override(asha.language):
         for question in DEMO_QUESTIONS:
             if question in asked:
                 continue
-            events = list(chat_reply(user=asha, message=question))
+            events = list(chat_reply(user=asha, message=question, engine=offline_engine()))
             problem = _problem(events)
             if problem:
                 log(f"{question!r}: {problem}")

@@ -27,9 +27,11 @@ USEFUL = {
 
 @pytest.fixture
 def asha(settings):
-    # the embedded default: no model endpoint
+    # Even with a model endpoint set (here one that refuses every connection), the demo's
+    # answers are the offline engine's: seeding never sends Asha's questions to a paid model.
     settings.DEBUG = True
-    settings.OPENAI_API_KEY = ""
+    settings.OPENAI_API_KEY = "sk-demo"
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
     call_command("seed_demo", stdout=io.StringIO())
     return User.objects.get(email="asha@coupzii.test")
 
