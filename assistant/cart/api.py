@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from coupzii.core.money import InvalidAmount, column_amount
 from coupzii.core.serializers import MONEY, ApiErrorSerializer, enum_field
 
+from ..tools.cards import claims_checked
 from . import MAX_ITEMS, MAX_NAME_CHARS, MAX_QUANTITY, analysis_cards, cart_analyze, option_summary
 
 TAGS = ["assistant"]
@@ -166,7 +167,11 @@ def _option_body(option) -> dict:
     }
 
 
-def analysis_body(analysis) -> dict:
+def analysis_body(analysis, *, user) -> dict:
+    # A "Claim code" the shopper could not use (they hold the most codes of that offer) is
+    # shown as what it is: their code, in My codes.
+    cards = analysis_cards(analysis)
+    claims_checked(cards, user=user)
     return {
         "store": analysis.cart.store,
         "subtotal": _figure(analysis.cart.subtotal),
@@ -182,7 +187,7 @@ def analysis_body(analysis) -> dict:
             }
             for item in analysis.rejected
         ],
-        "cards": analysis_cards(analysis),
+        "cards": cards,
     }
 
 
@@ -216,4 +221,4 @@ class AnalyzeCartView(APIView):
             store=payload.validated_data["store"],
             items=[dict(item) for item in payload.validated_data["items"]],
         )
-        return Response(analysis_body(analysis))
+        return Response(analysis_body(analysis, user=request.user))

@@ -548,13 +548,11 @@ def sell_answer(
                 "coupons": _listed([_coupon_phrase(row, store_names) for row in coupons]),
             }
         if price:
-            # The card notes the price as "Suggested price"; the sell page starts from its own
-            # suggestion, so the shopper is told to set theirs there, not that it is filled in.
+            # The card's link opens the sell page at the shopper's own figure (`?price=`).
             how = _(
-                "Press Open the sell page on the card to list it on the marketplace at your "
-                "price, %(price)s (the card notes it): set it on that page, which shows the fee "
-                "and what you receive, and the code stays hidden until someone buys it. Nothing "
-                "is listed until you confirm."
+                "Press Open the sell page on the card: it opens at your price, %(price)s, with "
+                "the fee and what you receive, and the code stays hidden until someone buys "
+                "it. Nothing is listed until you confirm."
             ) % {"price": price}
         else:
             how = _(

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from assistant.safety import quoted
@@ -245,6 +246,9 @@ def list_coupon(ctx: ToolContext, *, coupon: str, price: float | None):
         )
     title = without_code(marketplace_selectors.coupon_title_of(found), found.code)
     sell_page = reverse("marketplace:listing-new", args=[found.public_id])
+    if suggested is not None:
+        # The sell page opens at the shopper's own figure; they still confirm it there.
+        sell_page += "?" + urlencode({"price": str(suggested)})
     action_card = card(
         "action",
         ref=found.public_id,

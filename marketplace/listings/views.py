@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalog import selectors as catalog_selectors
 from coupzii.core.errors import DomainError
+from coupzii.core.money import ZERO, InvalidAmount, parse_inr
 from coupzii.core.pagination import paginate
 from wallet import selectors as wallet_selectors
 
@@ -106,6 +107,16 @@ def listing_detail(request, public_id: uuid.UUID):
     return render(request, "marketplace/listings/detail.html", context)
 
 
+def _asked_price(request, *, worth: Decimal) -> Decimal | None:
+    """The price a link asked for (`?price=60`, as the assistant's sell card sends the
+    shopper's own figure), if it is a price this coupon may be listed at; else None."""
+    try:
+        price = parse_inr(request.GET.get("price", ""))
+    except InvalidAmount:
+        return None
+    return price if ZERO < price <= worth else None
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def listing_new(request, coupon_public_id: uuid.UUID):
@@ -117,7 +128,9 @@ def listing_new(request, coupon_public_id: uuid.UUID):
         raise Http404(_("No such coupon in your locker.")) from None
     if coupon.worth is None or coupon.status != CouponStatus.ACTIVE:
         return render(request, "marketplace/listings/sell.html", {"coupon": coupon})
-    initial_price = (coupon.worth * Decimal("0.6")).quantize(Decimal("1")) or coupon.worth
+    initial_price = _asked_price(request, worth=coupon.worth) or (
+        (coupon.worth * Decimal("0.6")).quantize(Decimal("1")) or coupon.worth
+    )
     form = SellForm(request.POST or None, worth=coupon.worth, initial={"price": initial_price})
     price = initial_price
     if request.method == "POST":

@@ -1,11 +1,15 @@
 """POST /api/v1/assistant/analyze-cart/: sign-in, 400 field messages, the ranked options with
 figures as strings (checked against the published schema), 404 for an unknown store."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from catalog.tests.factories import MerchantFactory
 from coupzii.tests.schema import assert_matches_schema
+from offers.tests.books.factories import book_with_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +111,22 @@ def test_a_cart_whose_total_is_too_large_is_refused(api, store):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "cart_invalid"
+
+
+def test_analyze_cart_shows_a_code_the_shopper_holds_instead_of_a_claim(client, api, shopper):
+    nike = MerchantFactory(name="Nike", slug="nike")
+    book = book_with_codes(3, offer__merchant=nike, offer__discount_value=Decimal("200.00"))
+    client.force_login(shopper)
+    client.post(reverse("offer_claim", args=[book.offer.public_id]))  # holds the one code allowed
+
+    body = api.post(
+        URL,
+        {"store": "nike", "items": [{"name": "Shoes", "price": "2000", "quantity": 1}]},
+        format="json",
+    ).json()
+
+    cards = [card for card in body["cards"] if card["ref"] == str(book.offer.public_id)]
+    assert cards
+    for card in cards:
+        labels = [button["label"] for button in card["actions"]]
+        assert "Claim code" not in labels and "Open My codes" in labels

@@ -146,9 +146,11 @@ def test_selling_a_coupon_only_prepares_a_card(scene):
 
     (action,) = [card for card in answer.cards if card["type"] == "action"]
     assert action["ref"] == str(coupon.public_id)
-    assert action["actions"][0]["url"] == reverse(
-        "marketplace:listing-new", args=[coupon.public_id]
+    # the sell page opens at the shopper's figure
+    assert action["actions"][0]["url"] == (
+        reverse("marketplace:listing-new", args=[coupon.public_id]) + "?price=80.00"
     )
+    assert "₹80.00" in answer.text
     coupon.refresh_from_db()
     assert coupon.status == "active"  # nothing listed without the shopper's click
 

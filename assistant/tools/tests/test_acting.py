@@ -152,12 +152,18 @@ def test_list_coupon_opens_the_sell_page_for_the_shoppers_own_coupon(client, ash
     result = run_reading_only(asha, "list_coupon", {"coupon": str(coupon.public_id), "price": 150})
 
     button = only_action(result)
-    assert (button["method"], button["url"]) == ("get", f"/marketplace/sell/{coupon.public_id}/")
+    assert (button["method"], button["url"]) == (
+        "get",
+        f"/marketplace/sell/{coupon.public_id}/?price=150.00",
+    )
     assert result.data["suggested_price"] == "₹150.00"
     assert not Listing.objects.exists()
     assert_none_shown(result, "ASHA-SELL-1")
     client.force_login(asha)
-    assert client.get(button["url"]).status_code == 200
+    # the sell page opens at the shopper's figure, for them to confirm
+    page = client.get(button["url"])
+    assert page.status_code == 200
+    assert 'value="150.00"' in page.content.decode()
 
 
 def test_list_coupon_does_not_find_another_shoppers_coupon(asha, ravi):

@@ -153,6 +153,20 @@ def test_sell_page_shows_fee_and_payout_before_listing(client):
     assert not Listing.objects.exists()
 
 
+def test_sell_page_opens_at_the_price_a_link_asks_for_if_it_may_be_listed_at_it(client):
+    coupon = LockerCouponFactory()  # worth ₹200.00
+    client.force_login(coupon.owner)
+
+    # the assistant's sell card carries the shopper's own figure
+    html = client.get(_sell_url(coupon) + "?price=80").content.decode()
+    assert "₹80.00" in html and "₹4.00" in html and "₹76.00" in html
+    # above the coupon's worth, or not a price: the usual suggestion (60% of its worth)
+    for asked in ("900", "abc", "-5", "0"):
+        html = client.get(_sell_url(coupon) + f"?price={asked}").content.decode()
+        assert "₹120.00" in html and "₹114.00" in html, asked
+    assert not Listing.objects.exists()
+
+
 def test_selling_lists_the_coupon_and_shows_its_page(client):
     coupon = LockerCouponFactory()
     client.force_login(coupon.owner)
