@@ -47,6 +47,15 @@ def first(rows, limit: int) -> tuple[list, bool]:
     return rows[:limit], len(rows) > limit
 
 
+def listed(name: str, rows: list, more: bool, *, data, card) -> ToolResult:
+    """A list tool's result: each row's data under `name`, how many rows, whether there are
+    more, and a card for each row."""
+    return ToolResult(
+        data={name: [data(row) for row in rows], "count": len(rows), "more": more},
+        cards=[card(row) for row in rows],
+    )
+
+
 def unknown_ref(*, store: str = "", category: str = "") -> ToolResult | None:
     """An error when a list came back empty because its store or category ref is not one
     (the model guessed a slug), so the answer is "no such store", not "no offers there".
@@ -129,6 +138,8 @@ def search_offers(ctx: ToolContext, *, query: str, store: str, category: str, li
         return refused
     cards = [card_of.offer_card(offer) for offer in offers]
     held = card_of.claims_checked(cards, user=ctx.user)
+    # Not listed(): the cards are made first, as which offers the shopper holds codes of
+    # comes from checking them.
     return ToolResult(
         data={
             "offers": [offer_data(offer, held=str(offer.public_id) in held) for offer in offers],
@@ -165,14 +176,7 @@ def find_stores(ctx: ToolContext, *, query: str, limit: int):
     merchants, more = first(
         offer_selectors.search(query, limit=limit + 1, now=ctx.now).merchants, limit
     )
-    return ToolResult(
-        data={
-            "stores": [store_data(merchant) for merchant in merchants],
-            "count": len(merchants),
-            "more": more,
-        },
-        cards=[card_of.store_card(merchant) for merchant in merchants],
-    )
+    return listed("stores", merchants, more, data=store_data, card=card_of.store_card)
 
 
 # --- Locker and marketplace -----------------------------------------------------------------
@@ -235,14 +239,7 @@ def my_locker(
         last_day = timezone.localdate(ctx.now) + timedelta(days=expiring_within_days)
         coupons = coupons.filter(expires_on__isnull=False, expires_on__lte=last_day)
     coupons, more = first(coupons, limit)
-    return ToolResult(
-        data={
-            "coupons": [coupon_data(coupon) for coupon in coupons],
-            "count": len(coupons),
-            "more": more,
-        },
-        cards=[card_of.coupon_card(coupon) for coupon in coupons],
-    )
+    return listed("coupons", coupons, more, data=coupon_data, card=card_of.coupon_card)
 
 
 def listing_data(listing) -> dict:
@@ -288,13 +285,12 @@ def marketplace_listings(ctx: ToolContext, *, store: str, query: str, limit: int
     listings, more = first(listings, limit)
     if not listings and (refused := unknown_ref(store=store)):
         return refused
-    return ToolResult(
-        data={
-            "listings": [listing_data(listing) for listing in listings],
-            "count": len(listings),
-            "more": more,
-        },
-        cards=[card_of.listing_card(listing, user=ctx.user) for listing in listings],
+    return listed(
+        "listings",
+        listings,
+        more,
+        data=listing_data,
+        card=lambda listing: card_of.listing_card(listing, user=ctx.user),
     )
 
 
@@ -369,14 +365,7 @@ def my_cashback(ctx: ToolContext, *, store: str, status: str, limit: int):
     events, more = first(events, limit)
     if not events and (refused := unknown_ref(store=store)):
         return refused
-    return ToolResult(
-        data={
-            "cashback": [cashback_data(event) for event in events],
-            "count": len(events),
-            "more": more,
-        },
-        cards=[card_of.cashback_card(event) for event in events],
-    )
+    return listed("cashback", events, more, data=cashback_data, card=card_of.cashback_card)
 
 
 def order_data(order) -> dict:
@@ -406,14 +395,7 @@ def my_orders(ctx: ToolContext, *, limit: int):
     orders, more = first(
         commerce_selectors.orders_of(ctx.user).order_by("-created_at", "-pk"), limit
     )
-    return ToolResult(
-        data={
-            "orders": [order_data(order) for order in orders],
-            "count": len(orders),
-            "more": more,
-        },
-        cards=[card_of.order_card(order) for order in orders],
-    )
+    return listed("orders", orders, more, data=order_data, card=card_of.order_card)
 
 
 # --- Gift cards -----------------------------------------------------------------------------
@@ -456,14 +438,7 @@ def gift_cards(ctx: ToolContext, *, store: str, query: str, limit: int):
     products, more = first(catalog_selectors.gift_cards_list(q=query, brand_slug=store), limit)
     if not products and (refused := unknown_ref(store=store)):
         return refused
-    return ToolResult(
-        data={
-            "gift_cards": [gift_card_data(product) for product in products],
-            "count": len(products),
-            "more": more,
-        },
-        cards=[card_of.gift_card_card(product) for product in products],
-    )
+    return listed("gift_cards", products, more, data=gift_card_data, card=card_of.gift_card_card)
 
 
 # --- The cart -------------------------------------------------------------------------------
