@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assistant.safety import quoted
+from assistant.tools.cards import action, card
 from catalog import selectors as catalog_selectors
 from catalog.models import Merchant
 from coupzii.core.money import InvalidAmount, column_amount, fits_column, format_inr
@@ -250,17 +251,16 @@ def _option_card(cart: Cart, option: PayOption, rank: int) -> dict:
         subtitle = plan.card.title
     else:
         subtitle = ""
-    return {
-        "type": "pay_option",
-        "ref": coupon.ref if coupon else (plan.card.ref if plan else "full_price"),
-        "title": (_("Best: pay %(amount)s") if rank == 1 else _("Option %(rank)d: pay %(amount)s"))
+    return card(
+        "pay_option",
+        ref=coupon.ref if coupon else (plan.card.ref if plan else "full_price"),
+        title=(_("Best: pay %(amount)s") if rank == 1 else _("Option %(rank)d: pay %(amount)s"))
         % {"amount": format_inr(option.pay_now), "rank": rank},
-        "subtitle": str(subtitle),
-        "image": "",
-        "facts": [[str(label), str(value)] for label, value in facts if value],
-        "url": _coupon_page(coupon) if coupon else _store_page(cart),
-        "actions": _actions(cart, option),
-    }
+        subtitle=subtitle,
+        facts=facts,
+        url=_coupon_page(coupon) if coupon else _store_page(cart),
+        actions=_actions(cart, option),
+    )
 
 
 def _minus(amount: Decimal) -> str:
@@ -298,18 +298,18 @@ def _actions(cart: Cart, option: PayOption) -> list[dict]:
     coupon, plan = option.coupon, option.gift_card
     if coupon is not None and coupon.source == "listing":
         actions.append(
-            _action(
+            action(
                 _("Buy this coupon for %(price)s") % {"price": format_inr(coupon.cost)},
                 reverse("marketplace:listing", args=[coupon.ref]),
             )
         )
     elif coupon is not None and coupon.source == "locker":
         actions.append(
-            _action(_("See the code"), reverse("marketplace:locker-coupon", args=[coupon.ref]))
+            action(_("See the code"), reverse("marketplace:locker-coupon", args=[coupon.ref]))
         )
     elif coupon is not None and coupon.claim:
         actions.append(
-            _action(
+            action(
                 _("Claim code"),
                 reverse("offer_claim", args=[coupon.ref]),
                 method="post",
@@ -319,7 +319,7 @@ def _actions(cart: Cart, option: PayOption) -> list[dict]:
         )
     if plan is not None:
         actions.append(
-            _action(
+            action(
                 ngettext(
                     "Add %(quantity)d gift card to the cart",
                     "Add %(quantity)d gift cards to the cart",
@@ -332,16 +332,7 @@ def _actions(cart: Cart, option: PayOption) -> list[dict]:
             )
         )
     if coupon is not None and coupon.source == "offer" and not coupon.claim:
-        actions.append(_action(_("Shop with this offer"), reverse("offer_go", args=[coupon.ref])))
+        actions.append(action(_("Shop with this offer"), reverse("offer_go", args=[coupon.ref])))
     else:
-        actions.append(_action(_("Go to the store"), _store_page(cart)))
+        actions.append(action(_("Go to the store"), _store_page(cart)))
     return actions
-
-
-def _action(label: str, url: str, *, method: str = "get", fields: dict | None = None) -> dict:
-    return {
-        "label": str(label),
-        "method": method,
-        "url": url,
-        "fields": {name: str(value) for name, value in (fields or {}).items()},
-    }
