@@ -324,7 +324,9 @@ cashbacks = st.builds(cashback, percent=st.sampled_from(["0", "2.5", "7", "10"])
 
 
 @st.composite
-def problems(draw):
+def problems(draw, coupons=coupons):
+    """A random cart at Zara and what might pay for it: coupons (drawn from `coupons`), gift
+    cards and at most one cashback."""
     the_cart = Cart(store="zara", items=tuple(draw(st.lists(items, min_size=1, max_size=6))))
     candidates = draw(st.lists(coupons, max_size=8))
     candidates += draw(st.lists(gift_cards, max_size=3))
@@ -332,23 +334,29 @@ def problems(draw):
     return the_cart, candidates
 
 
-def _covered(candidate: Candidate, the_cart: Cart) -> D:
-    return sum(
-        (
-            line.line_total
-            for line in the_cart.items
-            if (not candidate.categories or line.category in candidate.categories)
-            and line.category not in candidate.excluded
-        ),
-        D("0.00"),
-    )
+def covered_by(candidate: Candidate, the_cart: Cart) -> D:
+    """The rule, written out again: excluded never; no categories, every item; an unknown
+    item only when the coupon covers unknown items; else the item's category."""
+    total = D("0.00")
+    for each in the_cart.items:
+        if each.category in candidate.excluded:
+            continue
+        if not candidate.categories:
+            total += each.line_total
+        elif each.category == "":
+            total += each.line_total if candidate.covers_unknown else 0
+        elif each.category in candidate.categories:
+            total += each.line_total
+    return total
 
 
-def _alone(candidate: Candidate, the_cart: Cart) -> D | None:
+def coupon_alone(candidate: Candidate, the_cart: Cart) -> D | None:
     """What the coupon takes off the cart by its own terms, worked out here independently of
-    the optimiser; None when its conditions are not met."""
-    covered = _covered(candidate, the_cart)
-    if covered <= 0 or (candidate.min_order is not None and covered < candidate.min_order):
+    the optimiser; None when its conditions are not met (a deal takes nothing off)."""
+    covered = covered_by(candidate, the_cart)
+    if candidate.deal or covered <= 0:
+        return None
+    if candidate.min_order is not None and covered < candidate.min_order:
         return None
     value = candidate.value or D("0")
     if candidate.benefit == "percent":
@@ -360,7 +368,7 @@ def _alone(candidate: Candidate, the_cart: Cart) -> D | None:
     return min(discount, covered)
 
 
-def _cashback_alone(candidates, amount: D) -> D:
+def cashback_alone(candidates, amount: D) -> D:
     rates = [c.value for c in candidates if c.source == "cashback"]
     return max(
         [(amount * rate / 100).quantize(D("0.01"), rounding=ROUND_HALF_UP) for rate in rates],
@@ -377,12 +385,12 @@ def test_the_best_option_is_as_good_as_any_single_applicable_coupon(problem):
     for candidate in candidates:
         if not candidate.is_coupon or (candidate.expires_on and candidate.expires_on < TODAY):
             continue
-        discount = _alone(candidate, the_cart)
+        discount = coupon_alone(candidate, the_cart)
         if discount is None or discount <= candidate.cost:
             continue
         # That coupon alone, the rest paid at the store, with the store's cashback.
         store_amount = the_cart.subtotal - discount
-        net_alone = store_amount + candidate.cost - _cashback_alone(candidates, store_amount)
+        net_alone = store_amount + candidate.cost - cashback_alone(candidates, store_amount)
         assert analysis.best.net <= net_alone
         assert coupon_discount(candidate, the_cart) == discount
 
@@ -403,7 +411,7 @@ def test_no_option_breaks_a_coupons_conditions_nor_goes_below_zero(problem):
         assert option.net == max(option.pay_now - option.cashback_amount, D("0"))
         used = option.coupon
         if used is not None:
-            covered = _covered(used, the_cart)
+            covered = covered_by(used, the_cart)
             assert used.store == the_cart.store
             assert used.expires_on is None or used.expires_on >= TODAY
             assert covered > 0
