@@ -5,7 +5,6 @@ limit, and the conversations (list with a fixed number of queries, read, rename,
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.tests.factories import UserFactory
 from assistant.models import Conversation, Message, Role
 from assistant.tests.factories import ConversationFactory, MessageFactory
 from assistant.turns import sse_parse
@@ -20,18 +19,6 @@ CONVERSATIONS = "/api/v1/assistant/conversations/"
 
 def one(conversation) -> str:
     return f"{CONVERSATIONS}{conversation.public_id}/"
-
-
-@pytest.fixture
-def user():
-    return UserFactory()
-
-
-@pytest.fixture
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_asking_and_the_conversations_need_a_signed_in_shopper():
@@ -94,10 +81,10 @@ def test_another_shoppers_conversation_is_a_404_and_gets_no_message(api):
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_past_the_daily_limit_asking_is_a_429_in_the_error_shape(api, user, settings, stream):
+def test_past_the_daily_limit_asking_is_a_429_in_the_error_shape(api, shopper, settings, stream):
     # given: one question a day, already asked
     settings.ASSISTANT_MESSAGES_PER_DAY = 1
-    MessageFactory(conversation=ConversationFactory(owner=user))
+    MessageFactory(conversation=ConversationFactory(owner=shopper))
     # when
     headers = {"HTTP_ACCEPT": "text/event-stream"} if stream else {}
     response = api.post(CHAT, {"message": "one more", "stream": stream}, format="json", **headers)
@@ -113,10 +100,10 @@ def test_past_the_daily_limit_asking_is_a_429_in_the_error_shape(api, user, sett
 # --- Conversations ---------------------------------------------------------------------------
 
 
-def test_the_list_has_only_my_conversations_newest_first_and_matches_the_schema(api, user):
-    older = ConversationFactory(owner=user, title="Older")
+def test_the_list_has_only_my_conversations_newest_first_and_matches_the_schema(api, shopper):
+    older = ConversationFactory(owner=shopper, title="Older")
     MessageFactory(conversation=older)
-    newer = ConversationFactory(owner=user, title="Newer")
+    newer = ConversationFactory(owner=shopper, title="Newer")
     ConversationFactory()  # someone else's
     response = api.get(CONVERSATIONS)
     assert response.status_code == 200
@@ -128,8 +115,8 @@ def test_the_list_has_only_my_conversations_newest_first_and_matches_the_schema(
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_the_list_costs_a_fixed_number_of_queries(api, user, count, django_assert_num_queries):
-    for conversation in ConversationFactory.create_batch(count, owner=user):
+def test_the_list_costs_a_fixed_number_of_queries(api, shopper, count, django_assert_num_queries):
+    for conversation in ConversationFactory.create_batch(count, owner=shopper):
         MessageFactory.create_batch(2, conversation=conversation)
     # the page's count and the page itself, message counts included
     with django_assert_num_queries(2):
@@ -138,8 +125,8 @@ def test_the_list_costs_a_fixed_number_of_queries(api, user, count, django_asser
     assert {row["message_count"] for row in response.json()["results"]} == {2}
 
 
-def test_reading_a_conversation_gives_its_messages_and_cards_in_order(api, user):
-    conversation = ConversationFactory(owner=user)
+def test_reading_a_conversation_gives_its_messages_and_cards_in_order(api, shopper):
+    conversation = ConversationFactory(owner=shopper)
     MessageFactory(conversation=conversation, content="find ZARA coupons")
     MessageFactory(conversation=conversation, assistant=True)
     response = api.get(one(conversation))
@@ -155,8 +142,8 @@ def test_reading_a_conversation_gives_its_messages_and_cards_in_order(api, user)
     assert "tool_calls" not in messages[1]
 
 
-def test_renaming_answers_the_new_title(api, user):
-    conversation = ConversationFactory(owner=user)
+def test_renaming_answers_the_new_title(api, shopper):
+    conversation = ConversationFactory(owner=shopper)
     response = api.patch(one(conversation), {"title": "  Myntra   cart "}, format="json")
     assert response.status_code == 200
     assert response.json()["title"] == "Myntra cart"
@@ -165,8 +152,8 @@ def test_renaming_answers_the_new_title(api, user):
 
 
 @pytest.mark.parametrize("title", ["", "   ", "x" * 121])
-def test_a_bad_title_is_a_400_on_the_title(api, user, title):
-    conversation = ConversationFactory(owner=user, title="Kept")
+def test_a_bad_title_is_a_400_on_the_title(api, shopper, title):
+    conversation = ConversationFactory(owner=shopper, title="Kept")
     response = api.patch(one(conversation), {"title": title}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["title"]
@@ -174,8 +161,8 @@ def test_a_bad_title_is_a_400_on_the_title(api, user, title):
     assert conversation.title == "Kept"
 
 
-def test_deleting_answers_204_and_removes_the_messages(api, user):
-    conversation = ConversationFactory(owner=user)
+def test_deleting_answers_204_and_removes_the_messages(api, shopper):
+    conversation = ConversationFactory(owner=shopper)
     MessageFactory(conversation=conversation)
     assert api.delete(one(conversation)).status_code == 204
     assert not Conversation.objects.exists() and not Message.objects.exists()
@@ -199,7 +186,7 @@ def test_another_shoppers_conversation_is_a_404_on_every_route(api):
 # --- Answers (the offline engine) --------------------------------------------------------------
 
 
-def test_asking_answers_json_with_the_conversation_text_and_engine(api, user):
+def test_asking_answers_json_with_the_conversation_text_and_engine(api, shopper):
     response = api.post(CHAT, {"message": "find ZARA coupons"}, format="json")
     assert response.status_code == 200, response.content
     assert_matches_schema(response, method="post", path=CHAT)
@@ -207,12 +194,12 @@ def test_asking_answers_json_with_the_conversation_text_and_engine(api, user):
     assert body["engine"] == "offline"
     assert body["text"]
     conversation = Conversation.objects.get(public_id=body["conversation"])
-    assert conversation.owner == user
+    assert conversation.owner == shopper
     stored = list(conversation.messages.values_list("role", "content"))
     assert stored == [(Role.USER, "find ZARA coupons"), (Role.ASSISTANT, body["text"])]
 
 
-def test_a_second_question_continues_the_conversation(api, user):
+def test_a_second_question_continues_the_conversation(api, shopper):
     first = api.post(CHAT, {"message": "find ZARA coupons"}, format="json").json()
     second = api.post(
         CHAT,
@@ -224,7 +211,7 @@ def test_a_second_question_continues_the_conversation(api, user):
 
 
 @pytest.mark.parametrize("how", ["body", "accept"])
-def test_asking_for_a_stream_answers_server_sent_events(api, user, how):
+def test_asking_for_a_stream_answers_server_sent_events(api, shopper, how):
     body = {"message": "where is my cashback from Flipkart?"}
     headers = {}
     if how == "body":
@@ -242,7 +229,7 @@ def test_asking_for_a_stream_answers_server_sent_events(api, user, how):
     assert Conversation.objects.get().public_id.hex == events[0]["id"].replace("-", "")
 
 
-def test_the_cart_on_screen_reaches_the_optimiser(api, user):
+def test_the_cart_on_screen_reaches_the_optimiser(api, shopper):
     # given: the client's cart, sent as context
     MerchantFactory(name="Myntra", slug="myntra")
     body = {

@@ -6,7 +6,6 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from catalog.tests.factories import (
     CategoryFactory,
     MerchantFactory,
@@ -18,11 +17,6 @@ from marketplace.models import Benefit
 from marketplace.tests.factories import ListingFactory, LockerCouponFactory
 from offers.models import DiscountType, OfferKind
 from offers.tests.factories import OfferFactory
-
-
-@pytest.fixture
-def shopper():
-    return UserFactory()
 
 
 @pytest.fixture

@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/assistant/analyze-cart/"
 
 
-@pytest.fixture
-def api(shopper):
-    client = APIClient()
-    client.force_authenticate(shopper)
-    return client
-
-
 def coat(**changes) -> dict:
     return {"name": "Coat", "category": "fashion", "price": "2500.00", "quantity": 1, **changes}
 

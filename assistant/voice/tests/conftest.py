@@ -8,7 +8,6 @@ import wave
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
 ESPEAK = shutil.which("espeak-ng")
 needs_espeak = pytest.mark.skipif(
@@ -51,13 +50,6 @@ def shopper(db):
 @pytest.fixture
 def other_shopper(db):
     return get_user_model().objects.create_user(email="ravi@example.in", password="x-Pass-1234")
-
-
-@pytest.fixture
-def api(shopper):
-    client = APIClient()
-    client.force_authenticate(shopper)
-    return client
 
 
 @pytest.fixture
