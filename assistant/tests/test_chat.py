@@ -6,29 +6,14 @@ stored, including when the language model fails part way and the offline engine 
 import pytest
 from django.conf import settings as django_settings
 
-from accounts.tests.factories import UserFactory
 from assistant.chat import chat_reply
 from assistant.models import Conversation, Message, Role
 from assistant.tests.factories import ConversationFactory, MessageFactory
 from assistant.turns import reply_gather, sse_event, sse_parse, sse_response
-from catalog.tests.factories import MerchantFactory
-from offers.models import OfferKind
-from offers.tests.factories import OfferFactory
 
-from .openai_loopback import LoopbackOpenAI, raw_reply, text_reply
+from .openai_loopback import raw_reply, text_reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def asha():
-    return UserFactory()
-
-
-@pytest.fixture
-def zara_offer():
-    zara = MerchantFactory(name="Zara", slug="zara")
-    return OfferFactory(merchant=zara, kind=OfferKind.CODE, title="Flat 20% off on Zara")
 
 
 def ask(user, message, **kwargs) -> list[dict]:
@@ -104,19 +89,16 @@ def test_events_survive_the_wire_unchanged(asha, zara_offer):
     assert sse_parse(wire) == events
 
 
-def test_the_gathered_answer_drops_a_failed_models_words_for_the_offline_answer(asha, settings):
+def test_the_gathered_answer_drops_a_failed_models_words_for_the_offline_answer(asha, model):
     # given: a model that starts an answer and is cut off
-    with LoopbackOpenAI() as model:
-        for name, value in model.settings().items():
-            setattr(settings, name, value)
-        model.script(
-            raw_reply(
-                b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
-                b'"choices":[{"index":0,"delta":{"content":"Half an"},"finish_reason":null}]}\n\n'
-            )
+    model.script(
+        raw_reply(
+            b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+            b'"choices":[{"index":0,"delta":{"content":"Half an"},"finish_reason":null}]}\n\n'
         )
-        # when
-        events = ask(asha, "where is my cashback from Flipkart?")
+    )
+    # when
+    events = ask(asha, "where is my cashback from Flipkart?")
     # then
     kinds = [event["type"] for event in events]
     assert {"type": "replace", "text": ""} in events
@@ -128,13 +110,10 @@ def test_the_gathered_answer_drops_a_failed_models_words_for_the_offline_answer(
     assert stored.content == gathered["text"] and stored.engine == "offline"
 
 
-def test_the_guards_replacement_is_what_the_shopper_gets(asha, settings):
+def test_the_guards_replacement_is_what_the_shopper_gets(asha, model):
     # given: a model that makes up a figure no tool gave
-    with LoopbackOpenAI() as model:
-        for name, value in model.settings().items():
-            setattr(settings, name, value)
-        model.script(text_reply("Your cashback is ", "₹4,999.00."))
-        events = ask(asha, "where is my cashback?")
+    model.script(text_reply("Your cashback is ", "₹4,999.00."))
+    events = ask(asha, "where is my cashback?")
     gathered = reply_gather(events)
     stored = Message.objects.get(role=Role.ASSISTANT)
     assert gathered["replaced"] and stored.replaced

@@ -2,29 +2,16 @@
 they were shown, the cards and the tool calls, and nothing they were not shown."""
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 
-from accounts.tests.factories import UserFactory
 from assistant.chat import chat_reply
 from assistant.models import Message, Role
 from assistant.turns import sse_parse, sse_response
-from catalog.tests.factories import MerchantFactory
-from offers.models import OfferKind
-from offers.tests.factories import OfferFactory
 
-from .openai_loopback import LoopbackOpenAI, call, text_reply, tool_reply
+from .openai_loopback import call, text_reply, tool_reply
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def asha():
-    return UserFactory()
-
-
-@pytest.fixture
-def zara_offer():
-    zara = MerchantFactory(name="Zara", slug="zara")
-    return OfferFactory(merchant=zara, kind=OfferKind.CODE, title="Flat 20% off on Zara")
 
 
 def test_leaving_after_the_cards_keeps_them_with_the_tool_calls(asha, zara_offer):
@@ -44,7 +31,7 @@ def test_leaving_after_the_cards_keeps_them_with_the_tool_calls(asha, zara_offer
     assert stored.engine == "offline" and not stored.replaced
 
 
-def test_leaving_mid_answer_keeps_the_words_shown_and_no_more(asha, settings):
+def test_leaving_mid_answer_keeps_the_words_shown_and_no_more(asha, model):
     words = [
         "Your wallet ",
         "is shown ",
@@ -54,17 +41,20 @@ def test_leaving_mid_answer_keeps_the_words_shown_and_no_more(asha, settings):
         "entry ",
         "in it.",
     ]
-    with LoopbackOpenAI() as model:
-        for name, value in model.settings().items():
-            setattr(settings, name, value)
-        model.script(tool_reply(call("my_wallet")), text_reply(*words, chunk_delay=0.05))
-        response = sse_response(chat_reply(user=asha, message="my wallet"))
-        body = b""
-        for chunk in response.streaming_content:
-            body += chunk
-            if b"event: text" in chunk:
-                break
+    model.script(tool_reply(call("my_wallet")), text_reply(*words, chunk_delay=0.05))
+    response = sse_response(chat_reply(user=asha, message="my wallet"))
+    body = b""
+    for chunk in response.streaming_content:
+        body += chunk
+        if b"event: text" in chunk:
+            break
+    # Closing a response fires request_finished, whose handler closes the database connection
+    # (and with it the test's transaction): held off here, as Django's test client does.
+    request_finished.disconnect(close_old_connections)
+    try:
         response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
     shown = "".join(e["delta"] for e in sse_parse(body) if e["type"] == "text").strip()
     stored = Message.objects.get(role=Role.ASSISTANT)

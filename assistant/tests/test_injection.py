@@ -551,6 +551,18 @@ def _context_for(attempt: Attempt) -> dict | None:
     return None
 
 
+def _ask(world: World, attempt: Attempt) -> list[dict]:
+    """Asha asks the attempt's question, in its language; the turn's events."""
+    with translation.override(attempt.language):
+        return list(
+            chat_reply(
+                user=world.asha,
+                message=attempt.message_for(world),
+                context=_context_for(attempt),
+            )
+        )
+
+
 def test_the_suite_has_at_least_twenty_attempts():
     assert len(ATTEMPTS) >= 20
     assert len({attempt.name for attempt in ATTEMPTS}) == len(ATTEMPTS)
@@ -563,28 +575,13 @@ def test_the_suite_has_at_least_twenty_attempts():
 def test_offline_engine_takes_no_action_and_reveals_nothing(world, attempt):
     before = state()
 
-    with translation.override(attempt.language):
-        events = list(
-            chat_reply(
-                user=world.asha,
-                message=attempt.message_for(world),
-                context=_context_for(attempt),
-            )
-        )
+    events = _ask(world, attempt)
 
     assert_safe(world, events, before)
     assert events[-1]["engine"] == "offline"
 
 
 # --- The language-model engine, obeying every injection --------------------------------------
-
-
-@pytest.fixture
-def model(settings, world):
-    with LoopbackOpenAI() as loopback:
-        for name, value in loopback.settings().items():
-            setattr(settings, name, value)
-        yield loopback
 
 
 def _script(model: LoopbackOpenAI, world: World, attempt: Attempt) -> None:
@@ -609,14 +606,7 @@ def test_obeying_model_takes_no_action_reveals_nothing_and_its_answer_is_replace
     before = state()
 
     # when
-    with translation.override(attempt.language):
-        events = list(
-            chat_reply(
-                user=world.asha,
-                message=attempt.message_for(world),
-                context=_context_for(attempt),
-            )
-        )
+    events = _ask(world, attempt)
 
     # then the model ran (no fallback), nothing happened and nothing leaked
     assert model.unanswered == 0

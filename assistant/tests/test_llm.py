@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from accounts.tests.factories import UserFactory
 from assistant.chat import chat_reply
 from assistant.models import Message, Role
-from catalog.tests.factories import MerchantFactory, VariantFactory, stock
+from catalog.tests.factories import VariantFactory, stock
 from commerce.models import CartLine
 from marketplace.tests.factories import LockerCouponFactory
 from offers.models import CouponCode, OfferKind
@@ -29,24 +28,6 @@ from .openai_loopback import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def model(settings):
-    with LoopbackOpenAI() as loopback:
-        for name, value in loopback.settings().items():
-            setattr(settings, name, value)
-        yield loopback
-
-
-@pytest.fixture
-def asha():
-    return UserFactory()
-
-
-@pytest.fixture
-def zara():
-    return MerchantFactory(name="Zara", slug="zara")
 
 
 def ask(user, message, **kwargs) -> list[dict]:
