@@ -17,8 +17,7 @@ from assistant.cart.optimiser import (
     coupon_discount,
 )
 from assistant.cart.tests.test_optimiser import (
-    cashback_alone,
-    coupon_alone,
+    assert_best_beats_each_coupon_alone,
     coupons,
     covered_by,
     problems,
@@ -121,16 +120,7 @@ def test_the_best_option_beats_every_single_coupon_and_never_counts_a_deal(probl
     the_cart, candidates = problem
     analysis = cart_options(the_cart, candidates, today=TODAY)
 
-    for candidate in candidates:
-        if not candidate.is_coupon or (candidate.expires_on and candidate.expires_on < TODAY):
-            continue
-        discount = coupon_alone(candidate, the_cart)
-        if discount is None or discount <= candidate.cost or discount <= 0:
-            continue
-        store_amount = the_cart.subtotal - discount
-        cashback = cashback_alone(candidates, store_amount)
-        assert analysis.best.net <= store_amount + candidate.cost - cashback
-        assert coupon_discount(candidate, the_cart) == discount
+    assert_best_beats_each_coupon_alone(analysis, the_cart, candidates)
     for option in (*analysis.options, analysis.full_price):
         assert option.pay_now >= 0 and option.net >= 0 and option.discount >= 0
         if option.coupon is not None:
