@@ -241,23 +241,33 @@ def make_coupons(shopper, sellers, zara, categories, rng, *, locker: int, listin
     )
 
     today = timezone.localdate()
+
+    def coupon(owner, status, code: str, terms: dict, *, worth, expires_on) -> LockerCoupon:
+        return LockerCoupon(
+            owner=owner,
+            source=Source.MANUAL,
+            status=status,
+            code=code,
+            code_digest=code_digest(code),
+            merchant=zara,
+            category=terms["category"],
+            benefit=Benefit.PERCENT if terms["percent"] else Benefit.FIXED,
+            benefit_value=terms["value"],
+            min_order=terms["min_order"],
+            max_discount=terms["max_discount"],
+            worth=worth,
+            expires_on=expires_on,
+        )
+
     coupons = []
     for n in range(locker):
         terms = _terms(rng, categories)
-        code = f"ASHA{n:05d}"
         coupons.append(
-            LockerCoupon(
-                owner=shopper,
-                source=Source.MANUAL,
-                status=CouponStatus.ACTIVE,
-                code=code,
-                code_digest=code_digest(code),
-                merchant=zara,
-                category=terms["category"],
-                benefit=Benefit.PERCENT if terms["percent"] else Benefit.FIXED,
-                benefit_value=terms["value"],
-                min_order=terms["min_order"],
-                max_discount=terms["max_discount"],
+            coupon(
+                shopper,
+                CouponStatus.ACTIVE,
+                f"ASHA{n:05d}",
+                terms,
                 worth=terms["max_discount"] or Decimal("500"),
                 expires_on=today + timedelta(days=rng.randint(-3, 40)),
             )
@@ -265,21 +275,13 @@ def make_coupons(shopper, sellers, zara, categories, rng, *, locker: int, listin
     listed = []
     for n in range(listings):
         terms = _terms(rng, categories)
-        code = f"SELL{n:05d}"
         worth = terms["max_discount"] or (terms["value"] if not terms["percent"] else Decimal(300))
         listed.append(
-            LockerCoupon(
-                owner=sellers[n % len(sellers)],
-                source=Source.MANUAL,
-                status=CouponStatus.LISTED,
-                code=code,
-                code_digest=code_digest(code),
-                merchant=zara,
-                category=terms["category"],
-                benefit=Benefit.PERCENT if terms["percent"] else Benefit.FIXED,
-                benefit_value=terms["value"],
-                min_order=terms["min_order"],
-                max_discount=terms["max_discount"],
+            coupon(
+                sellers[n % len(sellers)],
+                CouponStatus.LISTED,
+                f"SELL{n:05d}",
+                terms,
                 worth=worth,
                 expires_on=today + timedelta(days=rng.randint(5, 40)),
             )
@@ -354,15 +356,8 @@ def timed(function) -> float:
     return (time.perf_counter() - began) * 1000
 
 
-def measure(sides: dict, runs: int) -> dict[str, dict]:
-    """Each side `runs` times, alternating, after 3 discarded warm-up runs each."""
-    for function in sides.values():
-        for _ in range(3):
-            function()
-    samples = {name: [] for name in sides}
-    for _ in range(runs):
-        for name, function in sides.items():
-            samples[name].append(timed(function))
+def summary(samples: dict[str, list[float]]) -> dict[str, dict]:
+    """Each side's sample count, percentiles and mean, in milliseconds."""
     return {
         name: {
             "n": len(values),
@@ -373,6 +368,18 @@ def measure(sides: dict, runs: int) -> dict[str, dict]:
         }
         for name, values in samples.items()
     }
+
+
+def measure(sides: dict, runs: int) -> dict[str, dict]:
+    """Each side `runs` times, alternating, after 3 discarded warm-up runs each."""
+    for function in sides.values():
+        for _ in range(3):
+            function()
+    samples = {name: [] for name in sides}
+    for _ in range(runs):
+        for name, function in sides.items():
+            samples[name].append(timed(function))
+    return summary(samples)
 
 
 def print_table(results: dict[str, dict], baseline_name: str) -> None:
@@ -473,16 +480,7 @@ def run_engine(shopper, rounds: int) -> None:
                 timed(lambda q=question: search_page(q))
             )
             samples["offline engine answer"].append(timed(lambda q=question: answer(q)))
-    results = {
-        name: {
-            "n": len(values),
-            "p50": percentile(values, 0.50),
-            "p95": percentile(values, 0.95),
-            "p99": percentile(values, 0.99),
-            "mean": statistics.fmean(values),
-        }
-        for name, values in samples.items()
-    }
+    results = summary(samples)
     print()
     print_table(results, "baseline: search selector, same words")
 
