@@ -29,6 +29,7 @@ from .chat import chat_reply
 from .errors import MessageLimitReached
 from .forms import ChatForm, RenameForm
 from .models import Role
+from .tools.cards import claims_checked
 from .turns import reply_gather, sse_response
 
 CONVERSATIONS_PER_PAGE = 10
@@ -121,8 +122,11 @@ def _store_name(slug: str) -> str:
     return next(iter(names), "")
 
 
-def _messages_for_page(conversation) -> list:
+def _messages_for_page(conversation, *, user) -> list:
     rows = list(selectors.messages_of(conversation)) if conversation else []
+    # A stored card's "Claim code" the shopper has since used up (they hold the most codes
+    # of that offer) shows what is true now: their code, in My codes. One query for the page.
+    claims_checked([card for row in rows for card in row.cards], user=user)
     for row in rows:
         row.page_cards = [card_for_page(card) for card in row.cards]
         row.latest = False
@@ -157,7 +161,7 @@ def _chat_page(request, *, conversation=None, form=None, status=200):
         "assistant/chat.html",
         {
             "conversation": conversation,
-            "chat_messages": _messages_for_page(conversation),
+            "chat_messages": _messages_for_page(conversation, user=request.user),
             "form": form,
             "examples": EXAMPLES,
             "back_url": back,

@@ -5,17 +5,21 @@ renaming and deleting (a confirmation page), and 404 for another shopper's conve
 
 import html
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory, sign_in_verified
 from assistant.models import Conversation, Message, Role
 from assistant.tests.factories import ConversationFactory, MessageFactory
+from assistant.tools import ToolContext, tool_call
 from assistant.turns import sse_parse
 from catalog.tests.factories import MerchantFactory
+from offers.tests.books.factories import book_with_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -425,3 +429,19 @@ def test_operators_read_conversations_with_their_messages_and_change_nothing(cli
         == 403
     )
     assert Conversation.objects.filter(pk=conversation.pk).exists()
+
+
+def test_a_stored_claim_button_for_a_code_since_claimed_shows_my_codes(client, shopper):
+    # given an answer whose card offered to claim a code
+    book = book_with_codes(3, offer__discount_value=Decimal("200.00"))
+    ctx = ToolContext(user=shopper, language="en", now=timezone.now())
+    cards = tool_call(ctx, "search_offers", {"store": book.offer.merchant.slug}).cards
+    assert any(button["label"] == "Claim code" for card in cards for button in card["actions"])
+    answer = MessageFactory(assistant=True, conversation__owner=shopper, cards=cards)
+    # when the shopper claims it (the one code an offer gives a shopper)
+    client.post(reverse("offer_claim", args=[book.offer.public_id]))
+
+    # then the conversation no longer offers the claim, but their code
+    page = text(client.get(page_of(answer.conversation)))
+    assert "Open My codes" in page
+    assert "Claim code" not in page
