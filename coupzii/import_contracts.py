@@ -6,8 +6,8 @@ import-linter's built-in contracts say what may not be imported (forbidden, laye
 import a module (protected); none says "only these modules of a package", so this one does:
 every import of one of an app's modules from outside the app is refused unless the module is
 public (its first name under the app is one of `public`, e.g. `wallet.services.cashback`
-under `services`), the importer is test code (a module with a `tests` part), or the pair is
-listed in `allow`.
+under `services`), the importer is test code (a module with a `tests` part, or a pytest
+`conftest`), or the pair is listed in `allow`.
 """
 
 from fnmatch import fnmatchcase
@@ -49,7 +49,7 @@ class PublicSurfaceContract(Contract):
                 if self._is_public(app, imported):
                     continue
                 for importer in sorted(graph.find_modules_that_directly_import(imported)):
-                    if _inside(importer, app) or "tests" in importer.split("."):
+                    if _inside(importer, app) or _is_test_code(importer):
                         continue
                     matched = [
                         index
@@ -100,3 +100,8 @@ class PublicSurfaceContract(Contract):
 
 def _inside(module: str, package: str) -> bool:
     return module == package or module.startswith(f"{package}.")
+
+
+def _is_test_code(module: str) -> bool:
+    parts = module.split(".")
+    return "tests" in parts or parts[-1] == "conftest"
