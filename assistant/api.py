@@ -51,6 +51,21 @@ CONVERSATION_ID = OpenApiParameter(
 # --- Shapes ------------------------------------------------------------------------------------
 
 
+# One server-sent event as a client reads it: its name, and the event itself as JSON text
+# (whose "type" is the same name).
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {
+            "type": "string",
+            "enum": ["conversation", "text", "cards", "replace", "done", "error"],
+        },
+        "data": {"type": "string", "description": "The event as JSON."},
+    },
+    "required": ["event", "data"],
+}
+
+
 class ChatCartItemSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     category = serializers.CharField(
@@ -217,7 +232,7 @@ class ChatView(APIView):
         responses={
             (200, JSON): ChatAnswerSerializer,
             (200, EVENT_STREAM): OpenApiResponse(
-                OpenApiTypes.STR, description="Server-sent events, when asked for."
+                SSE_EVENT, description="Server-sent events, when asked for: one per event."
             ),
             (400, JSON): INVALID,
             (401, JSON): UNAUTHORIZED,

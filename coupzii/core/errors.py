@@ -175,12 +175,11 @@ def _message_of(detail) -> str:
 
 
 def _field_messages(detail) -> dict:
-    """{"field": ["message", ...]}; errors not tied to a field go under "non_field_errors"."""
+    """{"field": ["message", ...]}; errors not tied to a field go under "non_field_errors".
+    A nested object's errors are flattened into its field's list ("store: This field is
+    required."), so every field has a list of strings, as the published schema says."""
     if isinstance(detail, dict):
-        return {
-            key: _field_messages(value) if isinstance(value, dict) else _flat_messages(value)
-            for key, value in detail.items()
-        }
+        return {key: _flat_messages(value) for key, value in detail.items()}
     return {"non_field_errors": _flat_messages(detail)}
 
 
@@ -191,8 +190,9 @@ def _flat_messages(detail) -> list[str]:
             messages.extend(_flat_messages(item) if isinstance(item, list | dict) else [str(item)])
         return messages
     if isinstance(detail, dict):
+        # A list's own error ("at least 1 element") is the field's, with no name before it.
         return [
-            f"{key}: {message}"
+            message if key == "non_field_errors" else f"{key}: {message}"
             for key, value in detail.items()
             for message in _flat_messages(value)
         ]

@@ -90,6 +90,17 @@ def test_analyze_cart_answers_400_with_field_messages(api, store, body, field):
     assert field in error["fields"]
 
 
+def test_every_field_error_is_a_list_of_messages_as_the_schema_says(api, store):
+    # an empty list's own error, and the first item's missing price, under their top-level field
+    for items, expected in (
+        ([], "Ensure this field has at least 1 elements."),
+        ([{"name": "Coat", "quantity": 1}], "0: price: This field is required."),
+    ):
+        body = api.post(URL, {"store": "zara", "items": items}, format="json").json()
+
+        assert body["error"]["fields"]["items"] == [expected]
+
+
 def test_analyze_cart_answers_404_for_an_unknown_store(api, store):
     response = api.post(URL, {"store": "nowhere", "items": [coat()]}, format="json")
 
