@@ -253,7 +253,11 @@ def list_coupon(ctx: ToolContext, *, coupon: str, price: float | None):
         "action",
         ref=found.public_id,
         title=_("Sell your coupon: %(title)s") % {"title": title},
-        subtitle=_("You set the price and confirm on the next page."),
+        subtitle=(
+            _("The sell page opens at this price; you confirm it there.")
+            if suggested is not None
+            else _("You set the price and confirm on the next page.")
+        ),
         image=merchant_logo(found.merchant),
         facts=[
             (_("Worth up to"), format_inr(found.worth)),

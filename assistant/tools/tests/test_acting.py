@@ -157,6 +157,7 @@ def test_list_coupon_opens_the_sell_page_for_the_shoppers_own_coupon(client, ash
         f"/marketplace/sell/{coupon.public_id}/?price=150.00",
     )
     assert result.data["suggested_price"] == "₹150.00"
+    assert result.cards[0]["subtitle"] == "The sell page opens at this price; you confirm it there."
     assert not Listing.objects.exists()
     assert_none_shown(result, "ASHA-SELL-1")
     client.force_login(asha)
