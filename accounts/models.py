@@ -41,6 +41,15 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
 
+class PublicName(models.TextChoices):
+    """How a shopper's name appears where other shoppers can see it (the referral
+    leaderboard)."""
+
+    FIRST_AND_INITIAL = "first_initial", _("First name and initial (Asha K.)")
+    FULL = "full", _("Full name")
+    HIDDEN = "hidden", _("Don't show my name")
+
+
 class User(PublicIdModel, TimeStampedModel, AbstractBaseUser, PermissionsMixin):
     """A person with a Coupzii login: shopper, brand staff member or operator."""
 
@@ -77,6 +86,12 @@ class User(PublicIdModel, TimeStampedModel, AbstractBaseUser, PermissionsMixin):
     marketing_consent = models.BooleanField(_("send me offers and news"), default=False)
     notify_by_email = models.BooleanField(_("email me about my account"), default=True)
     notify_by_sms = models.BooleanField(_("text me about my account"), default=True)
+    public_name = models.CharField(
+        _("name shown to other shoppers"),
+        max_length=16,
+        choices=PublicName.choices,
+        default=PublicName.FIRST_AND_INITIAL,
+    )
 
     objects = UserManager()
 
@@ -92,6 +107,8 @@ class User(PublicIdModel, TimeStampedModel, AbstractBaseUser, PermissionsMixin):
             # even if a row is written around the manager.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        # New shoppers today / 7 / 30 days on the operators' dashboard.
+        indexes = [models.Index(fields=["date_joined"], name="accounts_user_joined")]
 
     def __str__(self) -> str:
         return self.email

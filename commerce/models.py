@@ -451,3 +451,50 @@ class DevGatewayPayment(models.Model):
 
     def __str__(self) -> str:
         return self.gateway_payment_id
+
+
+# --- Operators' rollups ------------------------------------------------------------------------
+
+
+class OrderDay(models.Model):
+    """Orders placed on one day (settings.TIME_ZONE) by their status now, with their totals:
+    rolled up by beat (commerce.rollups), and rolled again for any day whose orders changed."""
+
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=16, choices=OrderStatus.choices)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    total = money_field(_("total"))
+    refunded = money_field(_("refunded"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["date", "status"], name="commerce_orderday_unique")
+        ]
+        verbose_name = _("order day")
+        verbose_name_plural = _("order days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.status}: {self.orders}"
+
+
+class SalesDay(models.Model):
+    """Gift cards sold on one day (by the day the order was paid) in one category: the
+    revenue chart and the sales-by-category chart read these."""
+
+    date = models.DateField(_("date"))
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    cards = models.PositiveIntegerField(_("gift cards"), default=0)
+    # What shoppers paid for the lines (after their share of discounts), before refunds.
+    revenue = money_field(_("revenue"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["date", "category"], name="commerce_salesday_unique")
+        ]
+        indexes = [models.Index(fields=["date"], name="commerce_salesday_date")]
+        verbose_name = _("sales day")
+        verbose_name_plural = _("sales days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.category_id}: {self.revenue}"

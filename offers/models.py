@@ -321,3 +321,30 @@ class OfferViewDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offer_id} {self.date}: {self.views}"
+
+
+# --- Operators' rollups ------------------------------------------------------------------------
+
+
+class StoreDay(models.Model):
+    """One store's views and clicks on one day (settings.TIME_ZONE), rolled up by beat from
+    OfferViewDay and Click (offers.rollups): the operators' dashboard reads these, never the
+    click table."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(_("date"))
+    views = models.PositiveBigIntegerField(_("views"), default=0)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+    # Clicks by signed-in shoppers: the rest came from visitors who were not signed in.
+    member_clicks = models.PositiveIntegerField(_("clicks by members"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "date"], name="offers_storeday_unique")
+        ]
+        indexes = [models.Index(fields=["date", "merchant"], name="offers_storeday_date")]
+        verbose_name = _("store day")
+        verbose_name_plural = _("store days")
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.date}"

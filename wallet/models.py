@@ -532,3 +532,95 @@ class WithdrawalAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor or 'the system'}"
+
+
+# --- Operators' rollups and cashback arrival estimates ----------------------------------------
+
+
+class CashbackStage(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+
+
+class CashbackDay(models.Model):
+    """Cashback events that reached `stage` on one day (settings.TIME_ZONE) for one store and
+    network: reported by the event's created_at, confirmed by confirmed_at, declined by
+    declined_at. Rolled up by beat (wallet.rollups) for the operators' dashboard."""
+
+    date = models.DateField(_("date"))
+    stage = models.CharField(_("stage"), max_length=10, choices=CashbackStage.choices)
+    # Null: events whose click (and so store) is not known yet.
+    merchant = models.ForeignKey(
+        "catalog.Merchant", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    network = models.CharField(_("network"), max_length=40)
+    events = models.PositiveIntegerField(_("events"), default=0)
+    sale_amount = models.DecimalField(_("sales"), default=Decimal("0.00"), **MONEY)
+    commission = models.DecimalField(_("commission"), default=Decimal("0.00"), **MONEY)
+    cashback = models.DecimalField(_("cashback"), default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "stage", "merchant", "network"],
+                name="wallet_cashbackday_unique",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [models.Index(fields=["date", "stage"], name="wallet_cashbackday_date")]
+        verbose_name = _("cashback day")
+        verbose_name_plural = _("cashback days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.stage} {self.merchant_id} {self.network}"
+
+
+class PayoutDay(models.Model):
+    """Withdrawals paid out (completed with a UTR) on one day, and their total."""
+
+    date = models.DateField(_("date"), unique=True)
+    withdrawals = models.PositiveIntegerField(_("withdrawals"), default=0)
+    amount = models.DecimalField(_("amount"), default=Decimal("0.00"), **MONEY)
+
+    class Meta:
+        verbose_name = _("payout day")
+        verbose_name_plural = _("payout days")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.amount}"
+
+
+class ArrivalEstimate(models.Model):
+    """How many days after a sale is reported a store's cashback is confirmed (or declined),
+    learned from its own history on one network (wallet.arrival); `merchant` null holds the
+    network's figure across its stores, used where a store has too little history. Refreshed
+    by beat; the quantiles are whole days."""
+
+    network = models.CharField(_("network"), max_length=40)
+    merchant = models.ForeignKey(
+        "catalog.Merchant", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    confirmed = models.PositiveIntegerField(_("confirmations learned from"), default=0)
+    declined = models.PositiveIntegerField(_("declines learned from"), default=0)
+    confirm_low_days = models.PositiveSmallIntegerField(_("confirmed from (days)"))
+    confirm_median_days = models.PositiveSmallIntegerField(_("confirmed, median (days)"))
+    confirm_high_days = models.PositiveSmallIntegerField(_("confirmed by (days)"))
+    decline_median_days = models.PositiveSmallIntegerField(
+        _("declined, median (days)"), null=True, blank=True
+    )
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "merchant"],
+                name="wallet_arrivalestimate_unique",
+                nulls_distinct=False,
+            )
+        ]
+        verbose_name = _("cashback arrival estimate")
+        verbose_name_plural = _("cashback arrival estimates")
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.merchant_id}: {self.confirm_median_days} days"
