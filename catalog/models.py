@@ -74,6 +74,15 @@ class Merchant(TimeStampedModel):
     )
     cashback_terms = models.TextField(_("cashback terms"), blank=True)
     confirmation_days = models.PositiveSmallIntegerField(_("days to confirm cashback"), default=45)
+    # Learned from this store's own cashback history (wallet.arrival writes them nightly): the
+    # median days from a sale being reported to its confirmation, and whether that figure is
+    # the store's own or its network's (too little history here yet). Null: nothing learned.
+    learned_confirm_days = models.PositiveSmallIntegerField(
+        _("usually confirms in (days)"), null=True, blank=True, editable=False
+    )
+    learned_from_network = models.BooleanField(
+        _("learned from the network's figure"), default=False, editable=False
+    )
     featured = models.BooleanField(_("featured"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
