@@ -458,8 +458,9 @@ def _friend(friend) -> dict:
 @extend_schema(
     tags=REFERRALS,
     summary="The referral leaderboard",
-    description="A month's top 10 referrers by bonuses earned (names shortened), and my own "
-    "place. `month` is YYYY-MM; this month when left out.",
+    description="A month's top 10 referrers by bonuses earned, each named as they chose "
+    '(first name and initial by default, full name, or "A Coupzii shopper"), and my own place '
+    'and earnings. `month` is "this" (the default), "last", or YYYY-MM.',
     parameters=[LeaderboardQuerySerializer],
     responses={200: LeaderboardSerializer, 400: BAD_QUERY, 401: SIGNED_OUT},
 )
@@ -468,6 +469,13 @@ class LeaderboardView(WalletView):
 
     def get(self, request: Request) -> Response:
         month = parse_query(LeaderboardQuerySerializer, request)["month"]
-        month, rows, rank = selectors.referral_leaderboard(viewer=request.user, month=month)
-        body = {"month": month, "rows": [asdict(row) for row in rows], "your_rank": rank}
+        if month in ("", "this", "last"):
+            month = selectors.leaderboard_month(month or "this")
+        board = selectors.referral_board(viewer=request.user, month=month)
+        body = {
+            "month": board.month,
+            "rows": [asdict(row) for row in board.rows],
+            "your_rank": board.your_rank,
+            "your_earned": board.your_earned,
+        }
         return Response(LeaderboardSerializer(body).data)

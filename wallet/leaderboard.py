@@ -57,6 +57,19 @@ def rank_of(*, month: str, user_id: int) -> int | None:
     return None if rank is None else rank + 1
 
 
+def standing(*, month: str, user_id: int) -> tuple[int, Decimal] | None:
+    """(1-based place, rupees earned) of the user on the month's board, or None if they are
+    not on it: their line under the top 10 ("You're number 14 this month, ₹300 earned")."""
+    _ensure(month)
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    pipe.zrevrank(month_key(month), str(user_id))
+    pipe.zscore(month_key(month), str(user_id))
+    rank, score = pipe.execute()
+    if rank is None or score is None:
+        return None
+    return rank + 1, from_paise(int(score))
+
+
 def _ensure(month: str) -> None:
     if not get_redis_connection("default").exists(_built_key(month)):
         rebuild(month=month)

@@ -5,7 +5,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import PublicName, User
 from coupzii.core.money import quantize
 
 from . import leaderboard, ledger
@@ -367,23 +367,58 @@ class LeaderRow:
     is_you: bool
 
 
-def referral_leaderboard(*, viewer: User | None, month: str = "", limit: int = 10):
-    """This month's best referrers with names shortened for privacy ("Asha V."), and the
-    viewer's own rank (None when not on the board)."""
-    month = month or timezone.localdate().strftime("%Y-%m")
+@dataclass(frozen=True)
+class LeaderBoard:
+    month: str  # "2026-12"
+    rows: list[LeaderRow]
+    your_rank: int | None  # None: the viewer is not on this month's board (or signed out)
+    your_earned: Decimal | None
+
+
+def leaderboard_month(which: str = "this", *, today: date | None = None) -> str:
+    """ "2026-12" for "this" month, "2026-11" for "last", in the site's time zone."""
+    today = today or timezone.localdate()
+    if which == "last":
+        today = today.replace(day=1) - timedelta(days=1)
+    return today.strftime("%Y-%m")
+
+
+def referral_board(*, viewer: User | None, month: str = "", limit: int = 10) -> LeaderBoard:
+    """A month's best referrers, named as each chose (public_name), and the viewer's own place
+    and earnings. Two Redis reads and one query, however many rows."""
+    month = month or leaderboard_month()
     top = leaderboard.top(month=month, limit=limit)
-    users = User.objects.in_bulk([user_id for user_id, _ in top])
+    users = User.objects.only("full_name", "public_name").in_bulk([user_id for user_id, _ in top])
     rows = [
         LeaderRow(
             rank=place,
-            name=short_name(users.get(user_id)),
+            name=public_name(users.get(user_id)),
             earned=earned,
             is_you=viewer is not None and user_id == viewer.pk,
         )
         for place, (user_id, earned) in enumerate(top, start=1)
     ]
-    rank = leaderboard.rank_of(month=month, user_id=viewer.pk) if viewer else None
-    return month, rows, rank
+    standing = leaderboard.standing(month=month, user_id=viewer.pk) if viewer else None
+    rank, earned = standing or (None, None)
+    return LeaderBoard(month=month, rows=rows, your_rank=rank, your_earned=earned)
+
+
+def referral_leaderboard(*, viewer: User | None, month: str = "", limit: int = 10):
+    """(month, top rows, the viewer's rank or None): the referrals page's card."""
+    board = referral_board(viewer=viewer, month=month, limit=limit)
+    return board.month, board.rows, board.your_rank
+
+
+def public_name(user: User | None) -> str:
+    """The name other shoppers see on the leaderboard, as the shopper chose: "Asha V." (the
+    default), the full name, or "A Coupzii shopper". Never anything from the email address,
+    since the board is public."""
+    parts = user.full_name.split() if user is not None else []
+    if not parts or user.public_name == PublicName.HIDDEN:
+        return _("A Coupzii shopper")
+    if user.public_name == PublicName.FULL or len(parts) == 1:
+        return " ".join(parts)
+    return f"{parts[0]} {parts[-1][0]}."
 
 
 def short_name(user: User | None) -> str:

@@ -392,7 +392,13 @@ class ReferralsSerializer(serializers.Serializer):
 
 class LeaderRowSerializer(serializers.Serializer):
     rank = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True, help_text=_('Shortened ("Asha V.").'))
+    name = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            'As the shopper chose: first name and initial ("Asha V.", the default), full name, '
+            'or "A Coupzii shopper" when they hide it.'
+        ),
+    )
     earned = money()
     is_you = serializers.BooleanField(read_only=True)
 
@@ -402,6 +408,9 @@ class LeaderboardSerializer(serializers.Serializer):
     rows = LeaderRowSerializer(many=True, read_only=True)
     your_rank = serializers.IntegerField(
         read_only=True, allow_null=True, help_text=_("null when not on this month's board.")
+    )
+    your_earned = money(
+        allow_null=True, help_text=_("My bonuses earned that month; null when not on the board.")
     )
 
 
@@ -441,10 +450,12 @@ class CashbackQuerySerializer(serializers.Serializer):
 class LeaderboardQuerySerializer(serializers.Serializer):
     # This century only: year 0 or 1 has no bounds the database can compare dates with.
     month = serializers.RegexField(
-        r"^20[0-9]{2}-(0[1-9]|1[0-2])$",
+        r"^(this|last|20[0-9]{2}-(0[1-9]|1[0-2]))$",
         required=False,
-        default="",
+        default="this",
         allow_blank=True,
-        error_messages={"invalid": _("Give a month as YYYY-MM, for example 2025-03.")},
-        help_text=_("YYYY-MM; this month if left out."),
+        error_messages={
+            "invalid": _('Give a month as "this", "last" or YYYY-MM, for example 2025-03.')
+        },
+        help_text=_('"this" (the default), "last", or a month as YYYY-MM.'),
     )

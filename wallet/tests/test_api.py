@@ -997,7 +997,7 @@ def test_the_leaderboard_ranks_this_months_referrers_with_short_names(
 def test_the_leaderboard_of_another_month_can_be_empty(api):
     body = api.get(LEADERBOARD, {"month": "2020-01"}).json()
 
-    assert body == {"month": "2020-01", "rows": [], "your_rank": None}
+    assert body == {"month": "2020-01", "rows": [], "your_rank": None, "your_earned": None}
 
 
 # Year 0 and year 1 (before UTC offsets) have no dates the database can bound: a 500 once.
