@@ -20,6 +20,7 @@ class CommerceConfig(AppConfig):
         _register_ledger_kinds()
         _register_notification_kinds()
         _register_payables()
+        _register_rollups()
 
 
 def _register_ledger_kinds() -> None:
@@ -61,3 +62,13 @@ def _register_payables() -> None:
     from .services.order_payable import KIND, OrderPayable
 
     payable_register(KIND, OrderPayable())
+
+
+def _register_rollups() -> None:
+    """Orders by day and status, and sales by day and category, for the operators' dashboard."""
+    from coupzii.core import rollups
+
+    from . import rollups as shop_rollups
+
+    rollups.register(shop_rollups.ORDER_DAYS)
+    rollups.register(shop_rollups.SALES_DAYS)

@@ -12,6 +12,7 @@ class OffersConfig(AppConfig):
         cache_coherence.connect()
         _register_notification_kinds()
         _register_merchant_offers()
+        _register_rollups()
 
 
 def _register_notification_kinds() -> None:
@@ -33,3 +34,12 @@ def _register_merchant_offers() -> None:
     from .selectors import MERCHANT_OFFERS
 
     merchant_offers_register(MERCHANT_OFFERS)
+
+
+def _register_rollups() -> None:
+    """Each store's daily views and clicks for the operators' dashboard (coupzii.core.rollups)."""
+    from coupzii.core import rollups
+
+    from . import rollups as store_rollups
+
+    rollups.register(store_rollups.ROLLUP)

@@ -14,6 +14,7 @@ class WalletConfig(AppConfig):
 
         _register_ledger_kinds()
         _register_notification_kinds()
+        _register_rollups()
         # After migrate, and after each flush of a test database (which also sends it): the
         # registered platform accounts exist, and the per-process cache of their ids is fresh
         # (nothing is created while the wallet's tables are missing or before 0006).
@@ -78,3 +79,13 @@ def _register_notification_kinds() -> None:
         "referral_joined",
         NotificationKind(label=_("Referral joined"), icon="person_plus"),
     )
+
+
+def _register_rollups() -> None:
+    """Cashback by day and stage, and payouts by day, for the operators' dashboard."""
+    from coupzii.core import rollups
+
+    from . import rollups as wallet_rollups
+
+    rollups.register(wallet_rollups.CASHBACK_DAYS)
+    rollups.register(wallet_rollups.PAYOUT_DAYS)
