@@ -354,7 +354,8 @@ class MeView(APIView):
         tags=TAGS,
         summary="Change my profile",
         description=(
-            "Only full_name, language, marketing_consent, notify_by_email and notify_by_sms. "
+            "Only full_name, language, public_name, marketing_consent, notify_by_email and "
+            "notify_by_sms. "
             "Email and phone have their own confirmed flows; sending them answers 400."
         ),
         request=ProfileUpdateSerializer,

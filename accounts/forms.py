@@ -8,7 +8,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from . import errors, services
-from .models import User
+from .models import PublicName, User
 from .phone import normalize_phone
 
 
@@ -143,6 +143,12 @@ class ProfileForm(forms.Form):
 
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    public_name = forms.ChoiceField(
+        label=_("Your name on the referral leaderboard"),
+        choices=PublicName.choices,
+        widget=forms.RadioSelect,
+        help_text=_("The leaderboard is public: anyone can see the names on it."),
+    )
     marketing_consent = forms.BooleanField(label=_("Send me offers and news"), required=False)
     notify_by_email = forms.BooleanField(label=_("Email me about my account"), required=False)
     notify_by_sms = forms.BooleanField(label=_("Text me about my account"), required=False)

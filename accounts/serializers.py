@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from . import services
-from .models import User
+from .models import PublicName, User
 
 # Generous bounds: the services do the real checks; these only keep junk out of them.
 PHONE_MAX_LENGTH = 32
@@ -41,6 +41,7 @@ class MeSerializer(serializers.ModelSerializer):
             "phone",
             "full_name",
             "language",
+            "public_name",
             "marketing_consent",
             "notify_by_email",
             "notify_by_sms",
@@ -75,6 +76,14 @@ class ProfileUpdateSerializer(serializers.Serializer):
 
     full_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    public_name = serializers.ChoiceField(
+        choices=PublicName.choices,
+        required=False,
+        help_text=_(
+            'How my name shows on the referral leaderboard: "first_initial" ("Asha V.", the '
+            'default), "full", or "hidden" ("A Coupzii shopper").'
+        ),
+    )
     marketing_consent = serializers.BooleanField(required=False)
     notify_by_email = serializers.BooleanField(required=False)
     notify_by_sms = serializers.BooleanField(required=False)

@@ -29,7 +29,7 @@ from coupzii.core import counters
 from coupzii.core.http import ip_bucket
 
 from . import errors, tokens
-from .models import PasswordFailure, PasswordGuard, PhoneCodeDevice, User
+from .models import PasswordFailure, PasswordGuard, PhoneCodeDevice, PublicName, User
 
 # Besides its own actions, what other apps use of accounts, so that they import accounts.services
 # alone (ARCHITECTURE.md, "Who may call whom"): telling users and operators something,
@@ -675,7 +675,14 @@ def phone_change_confirm(*, user: User, phone: str, challenge: str, code: str) -
 
 # --- Profile -----------------------------------------------------------------------------------
 
-PROFILE_FIELDS = ("full_name", "language", "marketing_consent", "notify_by_email", "notify_by_sms")
+PROFILE_FIELDS = (
+    "full_name",
+    "language",
+    "public_name",
+    "marketing_consent",
+    "notify_by_email",
+    "notify_by_sms",
+)
 
 
 @transaction.atomic
@@ -689,6 +696,10 @@ def profile_update(*, user: User, **changes) -> User:
         )
     if "language" in changes and changes["language"] not in dict(settings.LANGUAGES):
         raise errors.RegistrationRefused(fields={"language": [_("Choose English or Hindi.")]})
+    if "public_name" in changes and changes["public_name"] not in PublicName.values:
+        raise errors.RegistrationRefused(
+            fields={"public_name": [_("Choose how your name is shown.")]}
+        )
     if "full_name" in changes:
         changes["full_name"] = changes["full_name"].strip()[:150]
     for name, value in changes.items():

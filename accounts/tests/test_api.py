@@ -830,6 +830,7 @@ def test_me_shows_the_profile(client):
         "phone": PHONE,
         "full_name": "Asha Rao",
         "language": "en",
+        "public_name": "first_initial",
         "marketing_consent": False,
         "notify_by_email": True,
         "notify_by_sms": True,
@@ -854,6 +855,7 @@ def test_me_patch_changes_the_profile(client):
         {
             "full_name": "  Asha Rao ",
             "language": "hi",
+            "public_name": "hidden",
             "marketing_consent": True,
             "notify_by_email": False,
             "notify_by_sms": False,
@@ -864,7 +866,8 @@ def test_me_patch_changes_the_profile(client):
 
     assert response.status_code == 200, response.data
     user.refresh_from_db()
-    assert (user.full_name, user.language) == ("Asha Rao", "hi")
+    assert (user.full_name, user.language, user.public_name) == ("Asha Rao", "hi", "hidden")
+    assert response.data["public_name"] == "hidden"
     assert (user.marketing_consent, user.notify_by_email, user.notify_by_sms) == (
         True,
         False,
@@ -929,7 +932,12 @@ def test_me_patch_refuses_the_referral_code_and_other_read_only_fields(client):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("language", "fr"), ("marketing_consent", "perhaps"), ("full_name", "x" * 151)],
+    [
+        ("language", "fr"),
+        ("marketing_consent", "perhaps"),
+        ("full_name", "x" * 151),
+        ("public_name", "nickname"),
+    ],
 )
 def test_me_patch_refuses_bad_values_with_field_messages(client, field, value):
     user = verified_user()

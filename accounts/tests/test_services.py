@@ -394,3 +394,8 @@ def test_profile_update_changes_only_what_a_user_may_change():
         services.profile_update(user=user, email="other@example.in")
     with pytest.raises(errors.RegistrationRefused):
         services.profile_update(user=user, language="fr")
+    with pytest.raises(errors.RegistrationRefused):
+        services.profile_update(user=user, public_name="nickname")
+    services.profile_update(user=user, public_name="hidden")
+    user.refresh_from_db()
+    assert user.public_name == "hidden"

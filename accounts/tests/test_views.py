@@ -271,6 +271,7 @@ def test_profile_saves_name_language_and_consent(client):
         {
             "full_name": "Asha Verma",
             "language": "hi",
+            "public_name": "full",
             "marketing_consent": "on",
             "notify_by_email": "on",
         },
@@ -283,7 +284,37 @@ def test_profile_saves_name_language_and_consent(client):
         True,
         False,
     )
+    assert user.public_name == "full"
     assert response.cookies["django_language"].value == "hi"
+
+
+def test_profile_offers_the_leaderboard_name_choices_with_the_current_one_chosen(client):
+    user = verified_user(full_name="Asha Verma", public_name="hidden")
+    client.force_login(user)
+
+    html = client.get("/accounts/profile/").content.decode()
+
+    assert "Your name on the referral leaderboard" in html
+    assert "First name and initial (Asha K.)" in html and "Full name" in html
+    chosen = re.search(r'<input type="radio"[^>]*value="hidden"[^>]*>', html, re.S).group()
+    assert "checked" in chosen
+    first_initial = re.search(r'<input type="radio"[^>]*value="first_initial"[^>]*>', html, re.S)
+    assert "checked" not in first_initial.group()
+
+
+def test_profile_refuses_an_unknown_leaderboard_name_choice_with_a_field_error(client):
+    user = verified_user(full_name="Asha Verma")
+    client.force_login(user)
+
+    response = client.post(
+        "/accounts/profile/",
+        {"full_name": "Asha Verma", "language": "en", "public_name": "nickname"},
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    user.refresh_from_db()
+    assert user.public_name == "first_initial"
 
 
 def test_profile_shows_the_share_link_with_the_users_own_code(client):
