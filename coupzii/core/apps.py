@@ -7,5 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        # Connects the Celery signals that count task outcomes, in web processes and workers.
-        from . import metrics  # noqa: F401
+        # Connect Celery signals in web processes and workers: metrics counts task outcomes;
+        # task_runs records beat tasks' runs (TaskRun) and stamps each message's publish time.
+        from . import metrics, task_runs  # noqa: F401
