@@ -1,4 +1,4 @@
-"""Page routes of the wallet: /wallet/ and /referrals/."""
+"""Page routes of the wallet: /wallet/, /referrals/ and its leaderboard."""
 
 from django.urls import path
 
@@ -15,4 +15,5 @@ urlpatterns = [
         name="wallet_claim_receipt",
     ),
     path("referrals/", views.referrals, name="referrals"),
+    path("referrals/leaderboard/", views.referral_leaderboard, name="referrals_leaderboard"),
 ]

@@ -290,12 +290,7 @@ def referrals(request):
         for friend in page
     ]
     month, leaders, rank = selectors.referral_leaderboard(viewer=user)
-    year, number = (int(part) for part in month.split("-"))
-    # The address the shopper is on (behind the proxy: its Host), not a configured default
-    # that may name another port or host.
-    share_link = request.build_absolute_uri(
-        f"{reverse('account_signup')}?{urlencode({'ref': user.referral_code})}"
-    )
+    share_link = _share_link(request, user)
     referral_bonus = format_inr(settings.WALLET_REFERRAL_BONUS)
     welcome_bonus = format_inr(settings.WALLET_WELCOME_BONUS)
     share_text = _(
@@ -310,12 +305,49 @@ def referrals(request):
         "earnings": selectors.referral_earnings(user),
         "page": page,
         "friends": friends,
-        "month": date(year, number, 1),
+        "month": _first_day(month),
         "leaders": leaders,
         "rank": rank,
         "you_on_board": any(row.is_you for row in leaders),
     }
     return render(request, "wallet/referrals.html", context)
+
+
+def _share_link(request, user) -> str:
+    # The address the shopper is on (behind the proxy: its Host), not a configured default
+    # that may name another port or host.
+    return request.build_absolute_uri(
+        f"{reverse('account_signup')}?{urlencode({'ref': user.referral_code})}"
+    )
+
+
+def _first_day(month: str) -> date:
+    year, number = (int(part) for part in month.split("-"))
+    return date(year, number, 1)
+
+
+# --- /referrals/leaderboard/ ------------------------------------------------------------------
+
+
+@require_safe
+def referral_leaderboard(request):
+    """This month's and last month's top referrers, for anyone (names as each shopper chose);
+    a signed-in shopper also sees their own place, or how to get on the board."""
+    viewer = request.user if request.user.is_authenticated else None
+    boards = []
+    for which, title in (("this", _("This month")), ("last", _("Last month"))):
+        board = selectors.referral_board(viewer=viewer, month=selectors.leaderboard_month(which))
+        boards.append(
+            {"key": which, "title": title, "month": _first_day(board.month), "board": board}
+        )
+    context = {
+        "boards": boards,
+        "this_month": boards[0]["board"],
+        "last_month": boards[1]["board"],
+        "referral_bonus": format_inr(settings.WALLET_REFERRAL_BONUS),
+        "share_link": _share_link(request, viewer) if viewer else "",
+    }
+    return render(request, "wallet/leaderboard.html", context)
 
 
 def _friend_name(friend) -> str:
