@@ -8,6 +8,7 @@ paid later sets its referrer's month total from the ledger too, so a repeat or a
 rebuild can't count it twice; the nightly rebuild (wallet.tasks) settles anything else.
 """
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -87,6 +88,13 @@ def rebuild(*, month: str) -> int:
     pipe.set(_built_key(month), 1, ex=KEEP_SECONDS)
     pipe.execute()
     return len(totals)
+
+
+def rebuild_recent(*, today: date) -> int:
+    """Rebuild this month's and last month's boards (the two the leaderboard page shows);
+    returns their entries."""
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return rebuild(month=today.strftime("%Y-%m")) + rebuild(month=last_month.strftime("%Y-%m"))
 
 
 def _month_totals(month: str, *, user_id: int | None = None) -> dict[str, int]:

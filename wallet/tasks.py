@@ -31,9 +31,10 @@ def match_unmatched_cashback() -> int:
 
 @shared_task(name="wallet.rebuild_leaderboard", ignore_result=True)
 def rebuild_leaderboard() -> int:
-    """Refill this month's referral board from the ledger: Redis keeps nothing on disk, so a
-    restart empties it; the nightly rebuild bounds how long it stays wrong."""
-    return leaderboard.rebuild(month=timezone.localdate().strftime("%Y-%m"))
+    """Refill this month's and last month's referral boards (both on the leaderboard page) from
+    the ledger: Redis keeps nothing on disk, so a restart empties them; the nightly rebuild
+    bounds how long one stays wrong."""
+    return leaderboard.rebuild_recent(today=timezone.localdate())
 
 
 @shared_task(name="wallet.rollup_platform_balances", ignore_result=True)

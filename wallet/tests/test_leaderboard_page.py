@@ -6,14 +6,17 @@ from datetime import datetime, time, timedelta
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_redis import get_redis_connection
 from rest_framework.test import APIClient
 
 from accounts.models import PublicName
 from accounts.tests.factories import UserFactory
+from wallet import leaderboard, tasks
 from wallet.selectors import leaderboard_month, public_name
 from wallet.tests.factories import confirmed_cashback
 
@@ -314,3 +317,19 @@ def test_the_api_makes_the_same_number_of_queries_for_1_or_10_referrers(
         _refer_last_month(UserFactory(), 1, capture=capture)
 
     assert queries() == one == 1
+
+
+def test_the_nightly_rebuild_refills_last_months_board_too(django_capture_on_commit_callbacks):
+    # given a bonus last month and one this month, then Redis lost everything
+    capture = django_capture_on_commit_callbacks
+    veteran = UserFactory(full_name="Neha Gupta")
+    _refer_last_month(veteran, 2, capture=capture)
+    _refer(UserFactory(), 1, capture=capture)
+    cache.clear()
+
+    # when the nightly task runs
+    assert tasks.rebuild_leaderboard() == 2
+
+    # then last month's board is in Redis again, from the ledger
+    redis = get_redis_connection("default")
+    assert redis.zscore(leaderboard.month_key(leaderboard_month("last")), veteran.pk) == 20000
