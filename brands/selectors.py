@@ -22,6 +22,7 @@ from .coupons.selectors import (
     stores_of,
     upload_job_get,
 )
+from .models import Brand, BrandStatus, DeliveryStatus, WebhookDelivery
 from .team.selectors import my_memberships, team_departments, team_members
 from .till.selectors import api_keys_for_brand, budgets_for_brand, till_recent_redemptions
 
@@ -37,6 +38,7 @@ __all__ = [
     "book_for",
     "book_jobs",
     "books_for",
+    "brands_waiting_verification",
     "budgets_for_brand",
     "coupon_get",
     "coupon_history",
@@ -51,4 +53,18 @@ __all__ = [
     "team_members",
     "till_recent_redemptions",
     "upload_job_get",
+    "webhook_deliveries_failed",
 ]
+
+
+# --- Operators' dashboard ---------------------------------------------------------------------
+
+
+def brands_waiting_verification() -> int:
+    """Brands that signed up and wait for an operator to verify them."""
+    return Brand.objects.filter(status=BrandStatus.PENDING).count()
+
+
+def webhook_deliveries_failed() -> int:
+    """Webhook deliveries to brands that were given up after their retries."""
+    return WebhookDelivery.objects.filter(status=DeliveryStatus.FAILED).count()

@@ -21,10 +21,13 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Max,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -364,3 +367,27 @@ def gift_card_categories() -> QuerySet[Category]:
     return Category.objects.filter(
         is_active=True, pk__in=Product.objects.filter(is_active=True).values("category")
     ).order_by("position", "name")
+
+
+# --- Operators' dashboard ---------------------------------------------------------------------
+
+
+def variants_low_on_codes(*, below: int) -> int:
+    """Active denominations of active gift cards with fewer than `below` sellable codes left
+    (none at all included), counted in one query."""
+    from .inventory import sellable_codes
+
+    codes = (
+        sellable_codes()
+        .filter(variant=OuterRef("pk"))
+        .order_by()
+        .values("variant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Variant.objects.filter(is_active=True, product__is_active=True)
+        .annotate(stock=Coalesce(Subquery(codes, output_field=IntegerField()), 0))
+        .filter(stock__lt=below)
+        .count()
+    )

@@ -27,6 +27,7 @@ from .models import (
     Payment,
     PromoCode,
     Refund,
+    WebhookEvent,
 )
 from .services import promos
 
@@ -235,3 +236,12 @@ def order_counts() -> dict[str, int]:
     """How many orders are in each status, every status present (operators' metrics)."""
     counts = dict(Order.objects.order_by().values_list("status").annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status in OrderStatus.values}
+
+
+# --- Operators' dashboard ---------------------------------------------------------------------
+
+
+def webhook_events_refused() -> int:
+    """Signed payment webhooks kept unprocessed because they could not be applied: the admin's
+    webhook list shows them with "processed: no"."""
+    return WebhookEvent.objects.filter(processed_at__isnull=True).count()

@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     path("assistant/", include("assistant.urls")),
     path("brand/", include("brands.urls")),
+    # The operators' dashboard is the admin's home page: before the admin, which it stands in for.
+    path("admin/", include("coupzii.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from its own URL: no inline script.

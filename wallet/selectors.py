@@ -31,6 +31,7 @@ from .models import (
     CashbackEvent,
     CashbackStatus,
     KycProfile,
+    KycStatus,
     Posting,
     ReferralReward,
     ReferralStatus,
@@ -448,3 +449,11 @@ def withdrawals_waiting() -> dict[str, int]:
         .annotate(n=Count("pk"))
     )
     return {status.value: counts.get(status.value, 0) for status in OPEN_WITHDRAWAL_STATUSES}
+
+
+# --- Operators' dashboard ---------------------------------------------------------------------
+
+
+def kyc_waiting() -> int:
+    """KYC profiles submitted and waiting for an operator's review."""
+    return KycProfile.objects.filter(status=KycStatus.SUBMITTED).count()

@@ -1,0 +1,251 @@
+"""The dashboard's charts: for each, its title, its table's columns and rows (the figures of the
+chosen range, typed: dates, Decimals, ints) and how static/js/admin_dashboard.js draws it.
+
+The page's tables, the Chart.js data and the CSV and Excel exports all read the same rows, so
+a download always holds what the chart showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from coupzii.core.money import format_inr
+
+from .figures import Figures
+
+# What a column holds: how the table shows it and how a spreadsheet types it.
+DATE, TEXT, COUNT, MONEY, PERCENT = "date", "text", "count", "money", "percent"
+
+REPORTED, CONFIRMED, DECLINED = "reported", "confirmed", "declined"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: Promise
+    kind: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: Promise
+    columns: tuple[Column, ...]
+    rows: Callable[[Figures], list[tuple]]
+    # "line" (by day) or "bar" (horizontal bars, best first).
+    kind: str
+    # The columns drawn, as datasets (the first column labels the points).
+    series: tuple[int, ...]
+    # Datasets (by position among `series`) read on the right-hand axis: a count beside money.
+    secondary: tuple[int, ...] = ()
+
+
+def _by_day(figures: Figures, *series: list) -> list[tuple]:
+    return list(zip(figures.days, *series, strict=True))
+
+
+def _cashback_rows(figures: Figures) -> list[tuple]:
+    stages = figures.cashback_by_day
+    zeros = [Decimal("0.00")] * len(figures.days)
+    return _by_day(
+        figures,
+        stages.get(REPORTED, zeros),
+        stages.get(CONFIRMED, zeros),
+        stages.get(DECLINED, zeros),
+        figures.payouts_by_day,
+    )
+
+
+# Money beside a funnel step: commission on the sales reported, cashback confirmed, paid out.
+FUNNEL_MONEY = {
+    "reported": "commission_reported",
+    "confirmed": "cashback_confirmed",
+    "paid_out": "paid_out",
+}
+
+
+def _funnel_rows(figures: Figures) -> list[tuple]:
+    rows, before = [], None
+    for key, label, count in figures.funnel:
+        share = None
+        if before:  # the first step has none before it; a step after 0 has no share either
+            share = (Decimal(count) * 100 / before).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        money_key = FUNNEL_MONEY.get(key)
+        rows.append(
+            (label, count, share, figures.funnel_money.get(money_key) if money_key else None)
+        )
+        before = count
+    return rows
+
+
+CHARTS: dict[str, Chart] = {
+    chart.key: chart
+    for chart in (
+        Chart(
+            key="revenue",
+            title=_("Revenue and paid orders by day"),
+            columns=(
+                Column(_("Date"), DATE),
+                Column(_("Revenue"), MONEY),
+                Column(_("Paid orders"), COUNT),
+            ),
+            rows=lambda f: _by_day(f, f.revenue_by_day, f.orders_by_day),
+            kind="line",
+            series=(1, 2),
+            secondary=(1,),
+        ),
+        Chart(
+            key="orders-by-status",
+            title=_("Orders placed, by status now"),
+            columns=(Column(_("Status"), TEXT), Column(_("Orders"), COUNT)),
+            rows=lambda f: [(label, orders) for _status, label, orders in f.orders_by_status],
+            kind="bar",
+            series=(1,),
+        ),
+        Chart(
+            key="traffic",
+            title=_("Offer views and clicks by day"),
+            columns=(
+                Column(_("Date"), DATE),
+                Column(_("Views"), COUNT),
+                Column(_("Clicks"), COUNT),
+            ),
+            rows=lambda f: _by_day(f, f.views_by_day, f.clicks_by_day),
+            kind="line",
+            series=(1, 2),
+            # Views run to many times the clicks: they get the right-hand axis.
+            secondary=(0,),
+        ),
+        Chart(
+            key="cashback",
+            title=_("Cashback and payouts by day"),
+            columns=(
+                Column(_("Date"), DATE),
+                Column(_("Cashback reported"), MONEY),
+                Column(_("Cashback confirmed"), MONEY),
+                Column(_("Cashback declined"), MONEY),
+                Column(_("Paid out"), MONEY),
+            ),
+            rows=_cashback_rows,
+            kind="line",
+            series=(1, 2, 3, 4),
+        ),
+        Chart(
+            key="top-stores-clicks",
+            title=_("Top stores by clicks"),
+            columns=(Column(_("Store"), TEXT), Column(_("Clicks"), COUNT)),
+            rows=lambda f: [(name, clicks) for name, _slug, clicks in f.top_stores_by_clicks],
+            kind="bar",
+            series=(1,),
+        ),
+        Chart(
+            key="top-stores-commission",
+            title=_("Top stores by commission reported"),
+            columns=(Column(_("Store"), TEXT), Column(_("Commission"), MONEY)),
+            rows=lambda f: [(name, amount) for name, _slug, amount in f.top_stores_by_commission],
+            kind="bar",
+            series=(1,),
+        ),
+        Chart(
+            key="sales-by-category",
+            title=_("Gift-card sales by category"),
+            columns=(
+                Column(_("Category"), TEXT),
+                Column(_("Revenue"), MONEY),
+                Column(_("Gift cards"), COUNT),
+            ),
+            rows=lambda f: list(f.sales_by_category),
+            kind="bar",
+            series=(1,),
+        ),
+        Chart(
+            key="funnel",
+            title=_("From view to payout"),
+            columns=(
+                Column(_("Step"), TEXT),
+                Column(_("Count"), COUNT),
+                Column(_("Of the step before"), PERCENT),
+                Column(_("Amount"), MONEY),
+            ),
+            rows=_funnel_rows,
+            kind="bar",
+            series=(1,),
+        ),
+    )
+}
+
+
+# --- For the page ---------------------------------------------------------------------------
+
+
+def cell_text(value, kind: str) -> str:
+    """A table cell as the page shows it (the exports keep the typed value)."""
+    if value is None:
+        return "—"
+    if kind == MONEY:
+        return format_inr(value)
+    if kind == COUNT:
+        return formats.number_format(value, force_grouping=True)
+    if kind == PERCENT:
+        return f"{formats.number_format(value, 1)}%"
+    if kind == DATE:
+        return formats.date_format(value, "D j M")
+    return str(value)
+
+
+def chart_config(chart: Chart, rows: list[tuple]) -> dict:
+    """What admin_dashboard.js reads from the page's json_script: labels, datasets of numbers
+    (as strings, so a Decimal keeps its paise), and which are money."""
+    labels_kind = chart.columns[0].kind
+    if labels_kind == DATE:
+        labels = [formats.date_format(row[0], "j M") for row in rows]
+    else:
+        labels = [str(row[0]) for row in rows]
+    datasets = [
+        {
+            "label": str(chart.columns[index].label),
+            "data": [str(row[index] or 0) for row in rows],
+            "money": chart.columns[index].kind == MONEY,
+        }
+        for index in chart.series
+    ]
+    return {
+        "type": chart.kind,
+        "labels": labels,
+        "datasets": datasets,
+        "secondary": list(chart.secondary),
+    }
+
+
+@dataclass(frozen=True)
+class ShownChart:
+    """One chart as the page renders it: its data for Chart.js and its table."""
+
+    key: str
+    title: str
+    config: dict
+    columns: list[str]
+    # Cells as text, with whether each is a figure (right-aligned) or a label.
+    rows: list[list[tuple[str, bool]]]
+
+
+def shown_chart(chart: Chart, figures: Figures) -> ShownChart:
+    rows = chart.rows(figures)
+    return ShownChart(
+        key=chart.key,
+        title=str(chart.title),
+        config=chart_config(chart, rows),
+        columns=[str(column.label) for column in chart.columns],
+        rows=[
+            [
+                (cell_text(value, column.kind), column.kind not in (TEXT, DATE))
+                for value, column in zip(row, chart.columns, strict=True)
+            ]
+            for row in rows
+        ],
+    )

@@ -1,0 +1,267 @@
+"""The dashboard's cards: the live counts behind the queues (one query each), and every card
+line's link opening the admin list that holds exactly the rows it counts."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory, sign_in_verified
+from brands import selectors as brands_selectors
+from brands.models import BrandStatus, DeliveryStatus, WebhookDelivery
+from brands.tests.factories import BrandFactory
+from brands.webhooks.tests.factories import WebhookFactory
+from catalog import selectors as catalog_selectors
+from catalog.tests.factories import VariantFactory, stock
+from commerce import selectors as commerce_selectors
+from commerce.models import WebhookEvent
+from commerce.tests.factories import cart_with, pay, place, wallet_credit
+from coupzii.dashboard import cards, figures
+from marketplace import selectors as marketplace_selectors
+from marketplace.disputes.tests.conftest import paid_purchase
+from marketplace.models import Dispute, DisputeStatus
+from offers.models import Click
+from offers.tests.factories import OfferFactory
+from wallet import selectors as wallet_selectors
+from wallet.services.withdrawals import withdrawal_approve
+from wallet.tests.test_admin import requested_withdrawal, submitted_kyc
+
+from .rollup_rows import rollup_history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator():
+    return User.objects.create_superuser("ops@coupzii.in", PASSWORD)
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    sign_in_verified(client, operator)
+    return client
+
+
+def one_query(read):
+    with CaptureQueriesContext(connection) as queries:
+        value = read()
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    return value
+
+
+def listed(client, url: str) -> int:
+    """How many rows the admin list at `url` shows (failing on a filter it refused)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert "e=1" not in response.get("Location", ""), url
+    return response.context["cl"].result_count
+
+
+def card_lines(today) -> dict[str, cards.Line]:
+    start, end = today - timedelta(days=29), today
+    built = cards.dashboard_cards(
+        today=today,
+        start=start,
+        end=end,
+        range_figures=figures.range_figures(start=start, end=end),
+    )
+    return {f"{card.key}:{line.label}": line for card in built for line in card.lines}
+
+
+# --- The counts ---------------------------------------------------------------------------------
+
+
+def test_denominations_low_on_codes_count_sellable_codes_of_live_cards_only():
+    empty = VariantFactory()
+    stock(VariantFactory(), 3)
+    stock(VariantFactory(), 10)  # not below 10
+    stock(VariantFactory(is_active=False), 1)  # not sold: left out
+    soon = timezone.localdate() + timedelta(days=1)
+    stock(VariantFactory(), 12, expires_on=soon)  # about to expire: not sellable, so low
+    assert empty.pk
+
+    low = one_query(lambda: catalog_selectors.variants_low_on_codes(below=10))
+
+    assert low == 3
+    assert catalog_selectors.variants_low_on_codes(below=4) == 3
+    assert catalog_selectors.variants_low_on_codes(below=1) == 2
+
+
+def test_queue_counts_are_one_query_each():
+    submitted_kyc()
+    submitted_kyc()
+    BrandFactory(status=BrandStatus.PENDING)
+    BrandFactory(status=BrandStatus.VERIFIED)
+    webhook = WebhookFactory()
+    for n, status in enumerate([DeliveryStatus.FAILED, DeliveryStatus.RETRYING]):
+        WebhookDelivery.objects.create(
+            webhook=webhook,
+            event_id=f"00000000-0000-0000-0000-00000000000{n}",
+            event="x",
+            payload={},
+            status=status,
+        )
+    WebhookEvent.objects.create(provider="razorpay", event_id="a", event_type="x", payload={})
+    WebhookEvent.objects.create(
+        provider="razorpay",
+        event_id="b",
+        event_type="x",
+        payload={},
+        processed_at=timezone.now(),
+        result="ok",
+    )
+
+    assert one_query(wallet_selectors.kyc_waiting) == 2
+    assert one_query(brands_selectors.brands_waiting_verification) == 1
+    assert one_query(brands_selectors.webhook_deliveries_failed) == 1
+    assert one_query(commerce_selectors.webhook_events_refused) == 1
+    assert one_query(marketplace_selectors.disputes_waiting) == {"open": 0, "answered": 0}
+
+
+def test_disputes_waiting_counts_open_and_answered_apart():
+    buyer = UserFactory()
+    wallet_credit(buyer, "1000.00")
+    due = timezone.now() + timedelta(hours=24)
+    for status in (
+        DisputeStatus.OPEN,
+        DisputeStatus.ANSWERED,
+        DisputeStatus.ANSWERED,
+        DisputeStatus.REFUNDED,
+    ):
+        Dispute.objects.create(
+            purchase=paid_purchase(buyer, price="50.00"), status=status, note="no", answer_due=due
+        )
+
+    assert marketplace_selectors.disputes_waiting() == {"open": 1, "answered": 2}
+
+
+def test_the_low_stock_threshold_is_a_setting(settings):
+    stock(VariantFactory(), 15)
+    settings.DASHBOARD_LOW_STOCK_CODES = 20
+
+    lines = card_lines(timezone.localdate())
+
+    line = lines["problems:Denominations with fewer than 20 codes"]
+    assert line.value == "1"
+
+
+# --- The links ----------------------------------------------------------------------------------
+
+
+def test_queue_lines_link_to_the_rows_they_count(operator_client):
+    # given: two withdrawals requested, one of them approved, one KYC submitted (besides the
+    # two withdrawers' verified ones), a brand waiting, a failed delivery, a refused webhook
+    operator = User.objects.get(email="ops@coupzii.in")
+    requested_withdrawal()
+    withdrawal_approve(withdrawal=requested_withdrawal(), operator=operator)
+    submitted_kyc()
+    BrandFactory(status=BrandStatus.PENDING)
+    WebhookDelivery.objects.create(
+        webhook=WebhookFactory(),
+        event_id="00000000-0000-0000-0000-000000000001",
+        event="x",
+        payload={},
+        status=DeliveryStatus.FAILED,
+    )
+    WebhookEvent.objects.create(provider="razorpay", event_id="bad", event_type="x", payload={})
+    stock(VariantFactory(), 2)
+
+    # when
+    lines = card_lines(timezone.localdate())
+
+    # then: each figure, and its link lists the same number of rows
+    expected = {
+        "queues:Withdrawals to approve": 1,
+        "queues:Withdrawals to pay out": 1,
+        "queues:KYC to review": 1,
+        "queues:Disputes to decide": 0,
+        "queues:Brands to verify": 1,
+        "problems:Payment webhooks not applied": 1,
+        "problems:Brand webhook deliveries given up": 1,
+    }
+    for key, count in expected.items():
+        assert lines[key].value == str(count), key
+        assert listed(operator_client, lines[key].url) == count, key
+
+
+def test_the_low_stock_link_lists_products_least_stock_first(operator_client):
+    full, low = VariantFactory(), VariantFactory()
+    stock(full, 30)
+    stock(low, 2)
+
+    response = operator_client.get(
+        card_lines(timezone.localdate())["problems:Denominations with fewer than 10 codes"].url
+    )
+
+    shown = list(response.context["cl"].result_list)
+    assert [product.pk for product in shown] == [low.product_id, full.product_id]
+
+
+def test_order_shopper_and_click_lines_link_to_their_rows(operator_client):
+    # given: a paid order and a failed-to-pay one placed today, two shoppers joined today (and
+    # the operator, who is staff), three clicks today and one 40 days ago
+    today = timezone.localdate()
+    variant = VariantFactory(price=Decimal("490.00"))
+    stock(variant, 5)
+    shopper = UserFactory()
+    paid_order = place(shopper, cart_with(shopper, (variant, 1)), key="paid")
+    pay(paid_order)
+    other = UserFactory()
+    place(other, cart_with(other, (variant, 1)), key="unpaid")
+    offer = OfferFactory()
+    now = timezone.now()
+    for created_at in (now, now, now, now - timedelta(days=40)):
+        Click.objects.create(offer=offer, merchant=offer.merchant, created_at=created_at)
+
+    lines = card_lines(today)
+
+    assert listed(operator_client, lines["orders:Today"].url) == 1
+    assert listed(operator_client, lines["revenue:Last 30 days"].url) == 1
+    assert listed(operator_client, lines["shoppers:Today"].url) == 2
+    assert listed(operator_client, lines["clicks:Last 30 days"].url) == 3
+    paid_status = paid_order.__class__.objects.get(pk=paid_order.pk).get_status_display()
+    assert listed(operator_client, lines[f"orders-by-status:{paid_status}"].url) == 1
+    assert listed(operator_client, lines["orders-by-status:Awaiting payment"].url) == 1
+
+
+def test_cashback_lines_link_to_events_and_balances(operator_client):
+    lines = card_lines(timezone.localdate())
+
+    for key in (
+        "cashback:Pending",
+        "cashback:Confirmed, last 30 days",
+        "cashback:Payable (shoppers' available balance)",
+        "cashback:Held for withdrawals",
+    ):
+        assert listed(operator_client, lines[key].url) == 0, key
+
+
+def test_figure_cards_show_the_rollups_for_today_7_and_30_days():
+    today = timezone.localdate()
+    rollup_history(today)
+
+    lines = card_lines(today)
+
+    # Paid, delivered and refunded orders count; failed ones don't; 100 days ago is outside.
+    assert [lines[f"orders:{p}"].value for p in ("Today", "Last 7 days", "Last 30 days")] == [
+        "4",
+        "9",
+        "15",
+    ]
+    assert [lines[f"revenue:{p}"].value for p in ("Today", "Last 7 days", "Last 30 days")] == [
+        "₹740.50",
+        "₹1,971.00",
+        "₹3,691.50",
+    ]
+    assert [lines[f"clicks:{p}"].value for p in ("Today", "Last 7 days", "Last 30 days")] == [
+        "47",
+        "134",
+        "261",
+    ]
+    assert lines["cashback:Confirmed, last 30 days"].value == "₹120.00"
+    assert lines["orders-by-status:Payment failed"].value == "15"
+    assert lines["orders-by-status:Refunded"].value == "3"
