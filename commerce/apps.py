@@ -20,6 +20,7 @@ class CommerceConfig(AppConfig):
         _register_ledger_kinds()
         _register_notification_kinds()
         _register_payables()
+        _register_foryou_sources()
         _register_rollups()
 
 
@@ -72,3 +73,13 @@ def _register_rollups() -> None:
 
     rollups.register(shop_rollups.ORDER_DAYS)
     rollups.register(shop_rollups.SALES_DAYS)
+
+
+def _register_foryou_sources() -> None:
+    """Offers' "For you" rail learns from the gift cards a shopper buys (offers can't read
+    orders: commerce sits above it)."""
+    from offers.selectors import taste_source_register
+
+    from .selectors import order_taste, shoppers_who_paid_since
+
+    taste_source_register("commerce.orders", order_taste, active=shoppers_who_paid_since)

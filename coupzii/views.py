@@ -17,9 +17,10 @@ CLOCK_SECONDS = 60
 
 
 class HomeView(TemplateView):
-    """Featured stores, top, trending and expiring offers, categories, and a signed-in
-    shopper's recommendations. A rail that would only repeat another (trending and
-    recommendations fall back to the top offers) is left out."""
+    """Featured stores, top, trending and expiring offers, categories, and for a signed-in
+    shopper the "Picked for you" rail (offers.foryou: from their own activity, with a line
+    saying why; an empty state until they have some). A rail that would only repeat another
+    (trending falls back to the top offers) is left out."""
 
     template_name = "home.html"
 
@@ -31,22 +32,20 @@ class HomeView(TemplateView):
             timeout=STABLE_SECONDS,
         )
         trending = list(offer_selectors.offers_trending(RAIL_LENGTH))
-        recommended = []
+        # Signed out, "For you" is trending, which the trending rail already shows.
+        for_you = None
         if self.request.user.is_authenticated:
-            recommended = list(
-                offer_selectors.offers_recommended_for(self.request.user, RAIL_LENGTH)
-            )
+            for_you = offer_selectors.offers_for_you(self.request.user, RAIL_LENGTH)
+        picked = for_you.offers if for_you is not None and for_you.personal else []
         top_ids = [offer.pk for offer in top]
         if [offer.pk for offer in trending] == top_ids:
             trending = []
-        if [offer.pk for offer in recommended] == top_ids:
-            recommended = []
         expiring = catalog_cached(
             "home:expiring",
             lambda: list(offer_selectors.offers_expiring(within_days=3, limit=RAIL_LENGTH)),
             timeout=CLOCK_SECONDS,
         )
-        on_page = {offer.pk: offer for offer in [*top, *trending, *recommended, *expiring]}
+        on_page = {offer.pk: offer for offer in [*top, *trending, *picked, *expiring]}
         # Each offer on the home page counts one view (buffered in Redis, no query).
         offer_services.offer_views_count(on_page)
         context.update(
@@ -54,7 +53,9 @@ class HomeView(TemplateView):
                 "hero_offer": top[0] if top else None,
                 "top_offers": top,
                 "trending_offers": trending,
-                "recommended_offers": recommended,
+                # None signed out; not personal: the empty state (trending is its own rail).
+                "for_you": for_you,
+                "picked_offers": picked,
                 "expiring_offers": expiring,
                 "featured_merchants": catalog_cached(
                     "home:featured",

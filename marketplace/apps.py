@@ -15,6 +15,7 @@ class MarketplaceConfig(AppConfig):
         _register_wallet_references()
         _register_payable()
         _register_area_tasks()
+        _register_foryou_sources()
 
 
 def _register_wallet_references() -> None:
@@ -66,3 +67,14 @@ def _register_area_tasks() -> None:
     from .purchases import tasks as _purchases  # noqa: F401
     from .scan import tasks as _scan  # noqa: F401
     from .swaps import tasks as _swaps  # noqa: F401
+
+
+def _register_foryou_sources() -> None:
+    """Offers' "For you" rail learns from the coupons a shopper keeps, and leaves out offers
+    whose code is already in their locker (offers can't read the locker)."""
+    from offers.selectors import taste_source_register, used_offer_source_register
+
+    from .locker.selectors import locker_offer_ids, locker_owners_since, locker_taste
+
+    taste_source_register("marketplace.locker", locker_taste, active=locker_owners_since)
+    used_offer_source_register("marketplace.locker", locker_offer_ids)

@@ -1,5 +1,5 @@
 """The offers read API (open to everyone): offer lists with filters and sorts, one offer,
-trending and expiring rails, a merchant's page with its offers, search and autocomplete.
+trending, expiring and "for you" rails, a merchant's page with its offers, search and autocomplete.
 
 Views are thin: parse the query with an input serializer (400 with field messages), call a
 selector, serialize. Lists run a fixed number of SQL queries and one Redis round trip for the
@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics
+from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -26,7 +26,7 @@ from coupzii.core.errors import NotFound
 from coupzii.core.pagination import PageNumberPagination
 from coupzii.core.serializers import BAD_QUERY, ApiErrorSerializer, parse_query
 
-from . import clickout, selectors
+from . import clickout, foryou, selectors
 from .cache_coherence import catalog_version
 from .models import Offer, OfferStatus
 from .serializers import (
@@ -164,6 +164,45 @@ class TrendingOfferListView(CountsViews, generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.offers_trending(limit=PageNumberPagination.max_page_size)
+
+
+class ForYouPageSerializer(serializers.Serializer):
+    """A page of the "For you" rail: the offer list's shape, with whether it was picked for
+    the caller and why."""
+
+    personal = serializers.BooleanField(
+        help_text=_("true when picked from the caller's own activity; false: trending offers.")
+    )
+    reason = serializers.CharField(
+        help_text=_('Why these offers, e.g. "Because you shop Fashion"; "" when not personal.')
+    )
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = OfferSerializer(many=True)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Offers for you",
+    description="Live offers picked from the caller's clicks, claimed codes, gift-card orders "
+    "and locker (recent activity weighs more), mixed with trending offers (about 3 in 10), "
+    "never one the caller already claimed or used. Signed out, or with no activity yet: "
+    f"trending offers, with `personal` false. At most {foryou.STORED}, paginated.",
+    responses={200: ForYouPageSerializer},
+)
+class ForYouOfferListView(generics.GenericAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = OfferSerializer
+    queryset = Offer.objects.none()
+
+    def get(self, request):
+        rail = selectors.offers_for_you(request.user, limit=foryou.STORED)
+        page = self.paginate_queryset(rail.offers)
+        offer_views_count(offer.pk for offer in page)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data = {"personal": rail.personal, "reason": rail.reason, **response.data}
+        return response
 
 
 @extend_schema(

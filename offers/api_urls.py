@@ -12,6 +12,7 @@ urlpatterns = [
     path("offers/", include("offers.books.api_urls")),
     path("offers/", api.OfferListView.as_view(), name="api-offer-list"),
     path("offers/trending/", api.TrendingOfferListView.as_view(), name="api-offer-trending"),
+    path("offers/for-you/", api.ForYouOfferListView.as_view(), name="api-offer-for-you"),
     path("offers/expiring/", api.ExpiringOfferListView.as_view(), name="api-offer-expiring"),
     path("offers/<uuid:public_id>/", api.OfferDetailView.as_view(), name="api-offer-detail"),
     path("me/codes/", books_api.MyCodesView.as_view(), name="api-me-codes"),

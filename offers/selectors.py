@@ -1,5 +1,5 @@
 """Offer reads shared by pages, the API and the assistant: live offers, filtered and sorted
-lists, top / expiring / trending / recommended rails, search and autocomplete.
+lists, top / expiring / trending / for-you rails, search and autocomplete.
 
 An offer is *live* when its status is active, it has started, it has not ended and its
 merchant is active. Lists return querysets with the merchant and category joined
@@ -59,9 +59,12 @@ from .books.selectors import redemption_for_key as redemption_for_key
 from .cache_coherence import catalog_cached as catalog_cached
 from .discounts import DiscountQuote as DiscountQuote
 from .discounts import offer_discount as offer_discount
+
+# Registries the apps above offers fill with a shopper's orders and locker (the "For you" rail).
+from .foryou_sources import taste_source_register as taste_source_register
+from .foryou_sources import used_offer_source_register as used_offer_source_register
 from .models import (
     BookStatus,
-    Click,
     CodeStatus,
     CouponBook,
     CouponCode,
@@ -72,8 +75,6 @@ from .models import (
 )
 
 SORTS = ("popular", "newest", "ending", "cashback")
-# How far back a shopper's clicks shape their recommendations.
-RECOMMEND_FROM_LAST_CLICKS = 50
 # Trigram word similarity at or above which a name or title counts as a (fuzzy) match:
 # "flipcart" ~ "Flipkart" scores 0.5 and "amazn" ~ "Amazon" 0.67, while "myntra" ~
 # "Mamaearth" (one shared trigram) scores 0.14.
@@ -360,30 +361,17 @@ def offers_for_merchant(
     return offers.order_by("-featured", "-verified", "-clicks_count", "-starts_at", "-pk")
 
 
-def offers_recommended_for(
-    user: Any, limit: int = 12, *, now: datetime | None = None
-) -> QuerySet[Offer]:
-    """Up to `limit` live offers from the merchants and categories of the user's last
-    clicks, featured then most clicked first. Anonymous users, users without clicks, and users
-    whose merchants have nothing live get `offers_top`."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return offers_top(limit, now=now)
-    recent = list(
-        Click.objects.filter(user=user)
-        .order_by("-created_at")
-        .values_list("merchant_id", "offer__category_id")[:RECOMMEND_FROM_LAST_CLICKS]
-    )
-    merchant_ids = {merchant_id for merchant_id, _ in recent}
-    category_ids = {category_id for _, category_id in recent if category_id is not None}
-    if merchant_ids:
-        recommended = (
-            offers_live(now)
-            .filter(Q(merchant_id__in=merchant_ids) | Q(category_id__in=category_ids))
-            .order_by("-featured", "-clicks_count", "-starts_at", "-pk")
-        )
-        if recommended.exists():
-            return recommended[:limit]
-    return offers_top(limit, now=now)
+# --- For you (offers.foryou) -------------------------------------------------------------------
+
+
+def offers_for_you(user: Any, limit: int = 12, *, now: datetime | None = None):
+    """The "For you" rail (`offers.foryou.ForYou`: offers, personal, reason): offers picked
+    from the shopper's clicks, claims, orders and locker, mixed with trending; trending for
+    visitors and shoppers without history. One query when the rail is in Redis."""
+    # Imported here: foryou builds on the selectors above.
+    from .foryou import for_you
+
+    return for_you(user, limit, now=now)
 
 
 # --- Uses today (Redis) -----------------------------------------------------------------------

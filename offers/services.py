@@ -40,6 +40,8 @@ from .books.common import (
 from .books.resale import code_resale_ready, code_resale_revoke, code_resell
 from .books.till import code_redeem_rollback, code_validate
 from .clickout import click_record, clicks_write
+from .foryou import foryou_refresh, foryou_refresh_active
+from .foryou_sources import foryou_refresh_soon
 from .views_counter import offer_views_count, offer_views_flush
 
 __all__ = [
@@ -70,6 +72,9 @@ __all__ = [
     "codes_generate",
     "codes_import",
     "codes_import_csv",
+    "foryou_refresh",
+    "foryou_refresh_active",
+    "foryou_refresh_soon",
     "offer_create",
     "offer_rule_errors",
     "offer_set_status",

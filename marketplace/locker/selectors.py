@@ -117,3 +117,46 @@ def merchant_names() -> list[str]:
     return list(
         Merchant.objects.filter(is_active=True).order_by("name").values_list("name", flat=True)
     )
+
+
+# --- For you (offers' rail reads a shopper's locker through these) -----------------------------
+
+# A coupon kept in the locker says the shopper means to shop there (offers weighs a click 1).
+LOCKER_TASTE_WEIGHT = 2.0
+LOCKER_TASTE_ROWS = 500
+# Claimed codes and gift cards from orders are counted by their own sources (offers' claims,
+# commerce's orders): counting their locker copies too would weigh them twice.
+COUNTED_ELSEWHERE = (Source.CLAIMED, Source.GIFT_CARD)
+
+
+def locker_taste(user_id: int, since) -> list[tuple]:
+    """(store, category, added at, weight) of each coupon the shopper added since `since`,
+    newest first; one query."""
+    rows = (
+        LockerCoupon.objects.filter(owner_id=user_id, created_at__gte=since)
+        .exclude(source__in=COUNTED_ELSEWHERE)
+        .exclude(status=CouponStatus.GONE)
+        .order_by("-created_at", "-pk")
+        .values_list("merchant_id", "category_id", "created_at")[:LOCKER_TASTE_ROWS]
+    )
+    return [(merchant, category, added, LOCKER_TASTE_WEIGHT) for merchant, category, added in rows]
+
+
+def locker_owners_since(since) -> set[int]:
+    """Shoppers who added a coupon to their locker since `since`."""
+    return set(
+        LockerCoupon.objects.filter(created_at__gte=since)
+        .order_by()
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+
+
+def locker_offer_ids(user_id: int) -> set[int]:
+    """Offers whose Coupzii code the shopper holds or held in their locker (claimed, bought or
+    swapped): the rail doesn't suggest them again."""
+    return set(
+        LockerCoupon.objects.filter(owner_id=user_id, book_code__isnull=False).values_list(
+            "book_code__book__offer_id", flat=True
+        )
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from coupzii.core.locks import redis_lock
 
 from .. import clickout, errors
+from ..foryou_sources import foryou_refresh_soon
 from ..models import (
     AuditAction,
     BookStatus,
@@ -183,6 +184,8 @@ def _claim(*, offer_id: int, book_id: int | None, user, ip: str | None, key: str
             )
             # robust: a counter Redis could not take is logged, and the claim still stands.
             transaction.on_commit(partial(clickout.claim_count, offer.pk), robust=True)
+            # The claimed offer leaves the shopper's "For you" rail; their taste moved too.
+            transaction.on_commit(partial(foryou_refresh_soon, user.pk), robust=True)
             return row
         # Someone who already has their codes hears that, rather than "all gone".
         if full_book is not None:

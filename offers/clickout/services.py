@@ -31,6 +31,7 @@ from coupzii.core import counters, metrics
 from coupzii.core.locks import redis_lock
 
 from .. import trending
+from ..foryou_sources import foryou_refresh_many_soon
 from ..models import Click, Offer, OfferKind, OfferStatus
 
 logger = logging.getLogger(__name__)
@@ -217,6 +218,8 @@ def clicks_write(rows: list[dict]) -> int:
     with transaction.atomic():
         Click.objects.bulk_create(clicks, batch_size=BATCH_SIZE, ignore_conflicts=True)
     metrics.CLICKS_WRITTEN.inc(len(clicks))
+    # Off the request path (the writer's batch): the clickers' "For you" rails follow.
+    foryou_refresh_many_soon(click.user_id for click in clicks)
     return len(clicks)
 
 

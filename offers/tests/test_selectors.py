@@ -1,21 +1,19 @@
-"""Offer reads: what is live, list filters and sorts, the top / expiring / trending /
-recommended rails, search (substring on SQLite; full text + trigram on PostgreSQL) and
-autocomplete."""
+"""Offer reads: what is live, list filters and sorts, the top / expiring / trending rails
+(for you: test_foryou.py), search (substring on SQLite; full text + trigram on PostgreSQL)
+and autocomplete."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from catalog.models import CashbackKind, Merchant
 from catalog.tests.factories import CategoryFactory, MerchantFactory
 from offers import selectors, trending
 from offers.models import DiscountType, Offer, OfferKind, OfferStatus
-from offers.tests.factories import ClickFactory, OfferFactory
+from offers.tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -351,42 +349,6 @@ def test_offers_for_merchant_lists_its_live_offers_optionally_of_one_kind():
     assert titles(selectors.offers_for_merchant(myntra, kind=OfferKind.CODE)) == ["code"]
     with pytest.raises(ValueError, match="kind"):
         selectors.offers_for_merchant(myntra, kind="voucher")
-
-
-def test_offers_recommended_for_come_from_the_users_clicked_merchants_and_categories():
-    # given
-    shopper = UserFactory()
-    fashion = CategoryFactory(name="Fashion")
-    myntra, ajio = MerchantFactory(name="Myntra"), MerchantFactory(name="Ajio")
-    clicked = OfferFactory(title="clicked", merchant=myntra, category=fashion)
-    OfferFactory(title="same merchant", merchant=myntra)
-    OfferFactory(title="same category", merchant=ajio, category=fashion)
-    OfferFactory(title="unrelated", featured=True, clicks_count=1000)
-    ClickFactory(offer=clicked, user=shopper)
-    ClickFactory(offer=OfferFactory(title="someone else's"), user=UserFactory())
-
-    # when
-    recommended = selectors.offers_recommended_for(shopper)
-
-    # then
-    assert sorted(titles(recommended)) == ["clicked", "same category", "same merchant"]
-
-
-def test_offers_recommended_for_falls_back_to_top_offers_without_clicks():
-    OfferFactory(title="featured", featured=True)
-
-    assert titles(selectors.offers_recommended_for(UserFactory())) == ["featured"]
-    assert titles(selectors.offers_recommended_for(AnonymousUser())) == ["featured"]
-    assert titles(selectors.offers_recommended_for(None)) == ["featured"]
-
-
-def test_offers_recommended_for_falls_back_when_the_clicked_merchants_have_nothing_live():
-    shopper = UserFactory()
-    ended = OfferFactory(title="ended", starts_at=ago(days=9), ends_at=ago(days=1))
-    ClickFactory(offer=ended, user=shopper)
-    OfferFactory(title="featured", featured=True)
-
-    assert titles(selectors.offers_recommended_for(shopper)) == ["featured"]
 
 
 # --- cashback labels and uses today ------------------------------------------------------------

@@ -128,7 +128,7 @@ def test_a_draft_is_in_no_selector(draft):
         selectors.offers_expiring(),
         selectors.offers_trending(),
         selectors.offers_for_merchant(draft.merchant),
-        selectors.offers_recommended_for(user),
+        selectors.offers_for_you(user).offers,
         selectors.search("pizza").offers,
     ]
     for offers in lists:

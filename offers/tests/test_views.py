@@ -649,10 +649,10 @@ def test_home_shows_featured_stores_top_and_expiring_offers_and_categories(clien
     assert "Ending soon" in html and "Last chance" in html
     assert 'href="/categories/fashion/"' in html
     assert "How Coupzii works" in html
-    assert "Recommended for you" not in html
+    assert "Picked for you" not in html
 
 
-def test_home_recommends_offers_from_stores_a_shopper_clicked(client):
+def test_home_picks_offers_from_stores_a_shopper_clicked(client):
     user = UserFactory()
     clicked = OfferFactory(title="Clicked before")
     OfferFactory(merchant=clicked.merchant, title="More from that store")
@@ -662,9 +662,10 @@ def test_home_recommends_offers_from_stores_a_shopper_clicked(client):
 
     html = _html(client, "/")
 
-    assert "Recommended for you" in html
-    recommended = html.split("Recommended for you", 1)[1].split("Top offers", 1)[0]
-    assert "More from that store" in recommended
+    assert "Picked for you" in html
+    picked = html.split("Picked for you", 1)[1].split("Featured stores", 1)[0]
+    assert "More from that store" in picked
+    assert f"Because you shop at {clicked.merchant.name}" in picked
 
 
 def test_home_leaves_out_trending_when_it_would_repeat_the_top_offers(client):
