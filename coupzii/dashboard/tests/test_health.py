@@ -236,6 +236,21 @@ def test_an_empty_queue_has_no_age(broker_app):
     assert [(queue.length, queue.oldest_age) for queue in waiting] == [(0, None), (0, None)]
 
 
+def test_another_broker_gives_queue_lengths_without_ages():
+    # kombu's in-memory transport stands for a broker whose messages can't be peeked at
+    # (RabbitMQ): the length comes from a passive declare.
+    queue = f"health-{uuid.uuid4().hex[:12]}"
+    app = celery_app(task_default_queue=queue)
+    app.send_task("offers.flush_offer_views")
+    app.send_task("offers.expiry_sweep")
+
+    health = health_snapshot(app=app)
+
+    assert health.celery.reachable and not health.celery.ages_readable
+    assert [(q.name, q.length, q.oldest_age) for q in health.celery.queues] == [(queue, 2, None)]
+    assert "not readable on this broker" in panel(health)
+
+
 def test_an_unreachable_broker_is_reported_fast_and_the_panel_still_renders():
     app = celery_app(f"redis://:secret@127.0.0.1:{closed_port()}/0")
 
