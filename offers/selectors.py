@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -73,6 +73,9 @@ from .models import (
     OfferKind,
     OfferStatus,
 )
+
+if TYPE_CHECKING:
+    from .foryou import ForYou
 
 SORTS = ("popular", "newest", "ending", "cashback")
 # Trigram word similarity at or above which a name or title counts as a (fuzzy) match:
@@ -364,7 +367,7 @@ def offers_for_merchant(
 # --- For you (offers.foryou) -------------------------------------------------------------------
 
 
-def offers_for_you(user: Any, limit: int = 12, *, now: datetime | None = None):
+def offers_for_you(user: Any, limit: int = 12, *, now: datetime | None = None) -> ForYou:
     """The "For you" rail (`offers.foryou.ForYou`: offers, personal, reason): offers picked
     from the shopper's clicks, claims, orders and locker, mixed with trending; trending for
     visitors and shoppers without history. One query when the rail is in Redis."""
