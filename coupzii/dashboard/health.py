@@ -284,10 +284,14 @@ def _redis_queue(channel, name: str, now: datetime) -> QueueHealth:
     queue's oldest."""
     keys = [f"{name}{channel.sep}{step}" if step else name for step in channel.priority_steps]
     with channel.conn_or_acquire() as client:
+        # With the global_keyprefix transport option kombu's client prefixes the commands it
+        # uses itself (LLEN, LPUSH ...) but not LINDEX: that key is prefixed here.
+        prefixed = getattr(client, "PREFIXED_SIMPLE_COMMANDS", ())
+        peek_prefix = "" if "LINDEX" in prefixed else (channel.global_keyprefix or "")
         pipe = client.pipeline(transaction=False)
         for key in keys:
             pipe.llen(key)
-            pipe.lindex(key, -1)
+            pipe.lindex(peek_prefix + key, -1)
         replies = pipe.execute()
     length = sum(replies[0::2])
     stamps = [stamp for raw in replies[1::2] if (stamp := _message_published_at(raw))]

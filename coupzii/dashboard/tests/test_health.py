@@ -51,15 +51,17 @@ def panel(health) -> str:
     return render_to_string("admin/dashboard/_health.html", {"health": health})
 
 
-@pytest.fixture
-def broker_app():
-    """The project's Redis as a Celery broker, on queues of this test's own."""
+@pytest.fixture(params=["", "coupzii-broker:"], ids=["keys", "prefixed-keys"])
+def broker_app(request):
+    """The project's Redis as a Celery broker, on queues of this test's own; with and without
+    kombu's global_keyprefix (a Redis shared with other things)."""
     token = uuid.uuid4().hex[:12]
     default, slow = f"health-{token}", f"health-{token}-slow"
     app = celery_app(
         settings.REDIS_URL,
         task_default_queue=default,
         task_routes={"wallet.sync_networks": {"queue": slow}},
+        broker_transport_options={"global_keyprefix": request.param},
     )
     yield app
     client = redis.Redis.from_url(settings.REDIS_URL)
