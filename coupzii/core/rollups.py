@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 from .models import Watermark
 
@@ -24,6 +27,7 @@ __all__ = [
     "Rollup",
     "day_bounds",
     "day_chunks",
+    "generation",
     "local_date",
     "register",
     "registered",
@@ -121,6 +125,31 @@ def _watermark_name(rollup: Rollup) -> str:
     return f"rollup:{rollup.name}"
 
 
+# --- Generation: readers cache what they build from the rollups under it -----------------------
+
+GENERATION_KEY = "rollups:generation"
+
+
+def generation() -> int:
+    """A number that changes whenever a run has rewritten rollup rows: readers key their caches
+    by it, so a cached figure never outlives the rows it was built from. 0 when Redis has
+    none (a fresh Redis: the caches keyed by it are gone too)."""
+    try:
+        return int(cache.get(GENERATION_KEY) or 0)
+    except (RedisError, ConnectionInterrupted):
+        logger.warning("rollup generation unreadable; caches skipped", exc_info=True)
+        return -1
+
+
+def _generation_bump() -> None:
+    try:
+        cache.add(GENERATION_KEY, 0, timeout=None)
+        cache.incr(GENERATION_KEY)
+    except (RedisError, ConnectionInterrupted, ValueError):
+        # Redis lost the key between add and incr, or is down: readers' caches go unused.
+        logger.warning("rollup generation not moved", exc_info=True)
+
+
 # --- Runs --------------------------------------------------------------------------------------
 
 
@@ -137,6 +166,7 @@ def roll_range(*, start: date, end: date, names: Iterable[str] | None = None) ->
             continue
         written[rollup.name] = rollup.roll(start, end)
         watermark_set(_watermark_name(rollup), started)
+    _generation_bump()
     return written
 
 
@@ -154,4 +184,5 @@ def roll_recent(*, today: date | None = None) -> dict[str, int]:
             days |= {day for day in rollup.changed_days(mark - WATERMARK_LAG) if day <= today}
         written[rollup.name] = sum(rollup.roll(first, last) for first, last in day_ranges(days))
         watermark_set(_watermark_name(rollup), started)
+    _generation_bump()
     return written

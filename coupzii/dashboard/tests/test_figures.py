@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -464,6 +465,7 @@ def test_cashback_balances_are_the_sums_of_the_shoppers_balances(history):
 def test_a_year_costs_as_many_queries_as_a_week(history):
     backfill()
     today = history.today
+    cache.clear()  # the figures' cache: count the queries that add them up
 
     with CaptureQueriesContext(connection) as week:
         figures.range_figures(start=today - timedelta(days=6), end=today)
@@ -500,3 +502,26 @@ def test_a_range_backwards_or_longer_than_366_days_is_refused(days):
 
     with pytest.raises(ValueError):
         figures.range_figures(start=start, end=today)
+
+
+def test_figures_are_served_from_the_cache_until_the_rollups_change(history):
+    # given the figures of a range read once
+    backfill()
+    today = history.today
+    first = figures.range_figures(start=today - timedelta(days=6), end=today)
+
+    # a second read costs no query
+    with CaptureQueriesContext(connection) as again:
+        assert figures.range_figures(start=today - timedelta(days=6), end=today) == first
+    assert len(again) == 0
+
+    # when a click lands and beat rolls the recent days
+    offer = OfferFactory(merchant=MerchantFactory())
+    Click.objects.create(offer=offer, merchant=offer.merchant, created_at=timezone.now())
+    call_command("rollups_backfill", "--days", "2", stdout=StringIO())
+
+    # then the next read adds it up again and counts the click
+    with CaptureQueriesContext(connection) as fresh:
+        after = figures.range_figures(start=today - timedelta(days=6), end=today)
+    assert len(fresh) == 8
+    assert after.clicks_by_day[-1] == first.clicks_by_day[-1] + 1

@@ -31,9 +31,10 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"No rollup named {', '.join(unknown)}; known: {sorted(names)}")
         began = time.monotonic()
-        written = roll_range(start=start, end=end, names=only)
-        for name, rows in written.items():
-            self.stdout.write(f"{name}: {rows} rows")
+        for name in sorted(only or names):
+            rollup_began = time.monotonic()
+            rows = roll_range(start=start, end=end, names=[name])[name]
+            self.stdout.write(f"{name}: {rows} rows in {time.monotonic() - rollup_began:.1f} s")
         seconds = time.monotonic() - began
         count = (end - start).days + 1
         self.stdout.write(f"Rolled {start} to {end} ({count} days) in {seconds:.1f} s")
