@@ -19,6 +19,7 @@ from rest_framework import serializers
 from coupzii.core.serializers import MONEY, enum_field, money
 from offers.models import Click
 
+from .arrival import NETWORK, STORE, arrivals_attach
 from .models import (
     USER_ACCOUNT_KINDS,
     CashbackClaim,
@@ -91,6 +92,42 @@ class WalletLineSerializer(serializers.Serializer):
 # --- Cashback ---------------------------------------------------------------------------------
 
 
+# "from" is a Python keyword, so this shape is built with type() rather than a class body.
+ExpectedArrivalSerializer = type(
+    "ExpectedArrivalSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "When a pending cashback is likely to be confirmed, learned from the store's "
+        "history (or its network's).",
+        "from": serializers.DateField(
+            source="start", read_only=True, help_text=_("The likely range's first day.")
+        ),
+        "to": serializers.DateField(
+            source="end",
+            read_only=True,
+            help_text=_("The likely range's last day: `share`% is confirmed by then."),
+        ),
+        "share": serializers.IntegerField(
+            read_only=True,
+            help_text=_("Percent of the store's (or network's) cashback confirmed by `to`."),
+        ),
+        "basis": enum_field(
+            "ArrivalBasis",
+            [(STORE, _("The store's own history")), (NETWORK, _("The network's history"))],
+            read_only=True,
+        ),
+    },
+)
+
+
+class CashbackEventListSerializer(serializers.ListSerializer):
+    """A list of cashback: the expected arrivals of the whole page are read in one query."""
+
+    def to_representation(self, data):
+        events = data.all() if hasattr(data, "all") else data
+        return super().to_representation(arrivals_attach(events))
+
+
 class CashbackEventSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     merchant = serializers.CharField(source="merchant.name", read_only=True, allow_null=True)
@@ -102,9 +139,17 @@ class CashbackEventSerializer(serializers.ModelSerializer):
     reversed = serializers.SerializerMethodField(
         help_text=_("true when the store reversed the sale after it was confirmed.")
     )
+    expected_arrival = serializers.SerializerMethodField(
+        help_text=_(
+            "For pending cashback: the range it is likely to be confirmed in, learned from the "
+            "store's history (or its network's); null when nothing is learned yet or when it "
+            "is not pending."
+        )
+    )
 
     class Meta:
         model = CashbackEvent
+        list_serializer_class = CashbackEventListSerializer
         fields = [
             "id",
             "merchant",
@@ -116,6 +161,7 @@ class CashbackEventSerializer(serializers.ModelSerializer):
             "status_label",
             "occurred_at",
             "expected_confirmation",
+            "expected_arrival",
             "confirmed_at",
             "declined_at",
             "reversed",
@@ -125,6 +171,14 @@ class CashbackEventSerializer(serializers.ModelSerializer):
 
     def get_reversed(self, event: CashbackEvent) -> bool:
         return event.reversed_at is not None
+
+    @extend_schema_field(ExpectedArrivalSerializer(allow_null=True))
+    def get_expected_arrival(self, event: CashbackEvent) -> dict | None:
+        if not hasattr(event, "expected_arrival"):  # one event alone (a list attaches them)
+            arrivals_attach([event])
+        if event.expected_arrival is None:
+            return None
+        return ExpectedArrivalSerializer(event.expected_arrival).data
 
 
 # --- Withdrawals ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Celery tasks of the wallet: network sync, late click matching, the nightly ledger check."""
+"""Celery tasks of the wallet: network sync, late click matching, the nightly ledger check and
+the nightly learning of when cashback arrives."""
 
 import logging
 
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import operators_notify
 
-from . import leaderboard
+from . import arrival, leaderboard
 from .ledger import ledger_problems, platform_rollup
 from .services.cashback import cashback_match_unmatched
 
@@ -59,3 +60,11 @@ def reconcile_ledger() -> list[str]:
             link="/admin/wallet/account/",
         )
     return problems
+
+
+@shared_task(name="wallet.learn_cashback_arrival", ignore_result=True)
+def learn_cashback_arrival() -> int:
+    """Relearn how long each store's (and network's) cashback takes to confirm, from the last
+    year of confirmations and declines (nightly): the tracker's ranges and the store pages'
+    "usually confirms in about N days"."""
+    return arrival.arrival_estimates_refresh()

@@ -28,6 +28,7 @@ from coupzii.core.money import format_inr
 from coupzii.core.pagination import paginate
 
 from . import selectors
+from .arrival import arrivals_attach
 from .errors import IdempotencyKeyReused
 from .forms import ClaimForm, KycForm, TransactionFilterForm, WithdrawForm
 from .models import CashbackStatus, KycStatus
@@ -105,6 +106,8 @@ def _cashback_context(request, summary, claim_form=None):
     page, page_range = paginate(
         request, selectors.cashback_events_for(user, status=status), per_page=PAGE_SIZE
     )
+    # Each pending entry's likely range: the estimates of the whole page in one query.
+    page.object_list = arrivals_attach(page.object_list)
     if claim_form is None:
         claim_form = ClaimForm(clicks=claimable_clicks(user)[:CLAIMABLE_SHOWN])
     return {
