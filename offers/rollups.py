@@ -7,8 +7,9 @@ Registered with coupzii.core.rollups in OffersConfig.ready().
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 
+from catalog.models import Merchant
 from coupzii.core import rollups
 
 from .models import Click, OfferViewDay, StoreDay
@@ -94,9 +95,17 @@ def top_stores_by_clicks(*, start: date, end: date, limit: int = 10) -> list[tup
     (ties by name). One query."""
     rows = (
         StoreDay.objects.filter(date__gte=start, date__lte=end)
-        .values("merchant_id", "merchant__name", "merchant__slug")
+        .values("merchant_id")
         .annotate(total=Sum("clicks"))
         .filter(total__gt=0)
-        .order_by("-total", "merchant__name", "merchant_id")[:limit]
+        .annotate(**_store_names())
+        .order_by("-total", "name", "merchant_id")[:limit]
     )
-    return [(row["merchant__name"], row["merchant__slug"], row["total"]) for row in rows]
+    return [(row["name"], row["slug"], row["total"]) for row in rows]
+
+
+def _store_names() -> dict:
+    """The store's name and slug, looked up once per group after the sums (a join before
+    the GROUP BY would carry them through every row of the range)."""
+    store = Merchant.objects.filter(pk=OuterRef("merchant_id"))
+    return {"name": Subquery(store.values("name")[:1]), "slug": Subquery(store.values("slug")[:1])}

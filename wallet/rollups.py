@@ -10,9 +10,10 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, Sum, Value
+from django.db.models import Count, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from catalog.models import Merchant
 from coupzii.core import rollups
 
 from .models import (
@@ -191,12 +192,13 @@ def top_stores_by_commission(
             stage=CashbackStage.REPORTED,
             merchant__isnull=False,
         )
-        .values("merchant_id", "merchant__name", "merchant__slug")
+        .values("merchant_id")
         .annotate(total=Sum("commission"))
         .filter(total__gt=0)
-        .order_by("-total", "merchant__name", "merchant_id")[:limit]
+        .annotate(**_store_names())
+        .order_by("-total", "name", "merchant_id")[:limit]
     )
-    return [(row["merchant__name"], row["merchant__slug"], row["total"]) for row in rows]
+    return [(row["name"], row["slug"], row["total"]) for row in rows]
 
 
 def payouts_by_day(*, start: date, end: date) -> dict[date, tuple[int, Decimal]]:
@@ -219,3 +221,10 @@ def user_balance_totals() -> dict[str, Decimal]:
     totals = {kind.value: ZERO for kind in UserAccountKind}
     totals.update({row["kind"]: row["total"] or ZERO for row in rows})
     return totals
+
+
+def _store_names() -> dict:
+    """The store's name and slug, looked up once per group after the sums (a join before
+    the GROUP BY would carry them through every row of the range)."""
+    store = Merchant.objects.filter(pk=OuterRef("merchant_id"))
+    return {"name": Subquery(store.values("name")[:1]), "slug": Subquery(store.values("slug")[:1])}
