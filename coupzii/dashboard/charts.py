@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
 from django.utils import formats
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from coupzii.core.money import format_inr
@@ -23,6 +27,7 @@ from .figures import Figures
 DATE, TEXT, COUNT, MONEY, PERCENT = "date", "text", "count", "money", "percent"
 
 REPORTED, CONFIRMED, DECLINED = "reported", "confirmed", "declined"
+NUMBER_CLASS = ' class="cz-num"'
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class Chart:
     series: tuple[int, ...]
     # Datasets (by position among `series`) read on the right-hand axis: a count beside money.
     secondary: tuple[int, ...] = ()
+    # A logarithmic value axis, for figures that differ a thousandfold (the funnel's steps).
+    log: bool = False
 
 
 def _by_day(figures: Figures, *series: list) -> list[tuple]:
@@ -175,6 +182,7 @@ CHARTS: dict[str, Chart] = {
             rows=_funnel_rows,
             kind="bar",
             series=(1,),
+            log=True,
         ),
     )
 }
@@ -183,27 +191,42 @@ CHARTS: dict[str, Chart] = {
 # --- For the page ---------------------------------------------------------------------------
 
 
-def cell_text(value, kind: str) -> str:
-    """A table cell as the page shows it (the exports keep the typed value)."""
-    if value is None:
-        return "—"
-    if kind == MONEY:
-        return format_inr(value)
-    if kind == COUNT:
-        return formats.number_format(value, force_grouping=True)
-    if kind == PERCENT:
-        return f"{formats.number_format(value, 1)}%"
-    if kind == DATE:
-        return formats.date_format(value, "D j M")
-    return str(value)
+class CellText:
+    """Table cells as the page shows them (the exports keep the typed values). A year's day
+    charts have thousands of cells: the locale's month and weekday names and thousands
+    separator are read once here, not through Django's formatters for every cell."""
+
+    def __init__(self):
+        self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
+        self.weekdays = {number: str(name) for number, name in WEEKDAYS_ABBR.items()}
+        self.separator = formats.get_format("THOUSAND_SEPARATOR")
+        self.decimal = formats.get_format("DECIMAL_SEPARATOR")
+
+    def day(self, day: date) -> str:
+        return f"{day.day} {self.months[day.month]}"  # "7 Dec", as the date format "j M"
+
+    def count(self, value: int) -> str:
+        return f"{value:,}".replace(",", self.separator)
+
+    def __call__(self, value, kind: str) -> str:
+        if value is None:
+            return "—"
+        if kind == MONEY:
+            return format_inr(value)
+        if kind == COUNT:
+            return self.count(value)
+        if kind == PERCENT:
+            return f"{value:.1f}".replace(".", self.decimal) + "%"
+        if kind == DATE:
+            return f"{self.weekdays[value.weekday()]} {self.day(value)}"
+        return str(value)
 
 
-def chart_config(chart: Chart, rows: list[tuple]) -> dict:
+def chart_config(chart: Chart, rows: list[tuple], cell_text: CellText) -> dict:
     """What admin_dashboard.js reads from the page's json_script: labels, datasets of numbers
     (as strings, so a Decimal keeps its paise), and which are money."""
-    labels_kind = chart.columns[0].kind
-    if labels_kind == DATE:
-        labels = [formats.date_format(row[0], "j M") for row in rows]
+    if chart.columns[0].kind == DATE:
+        labels = [cell_text.day(row[0]) for row in rows]
     else:
         labels = [str(row[0]) for row in rows]
     datasets = [
@@ -219,6 +242,7 @@ def chart_config(chart: Chart, rows: list[tuple]) -> dict:
         "labels": labels,
         "datasets": datasets,
         "secondary": list(chart.secondary),
+        "log": chart.log,
     }
 
 
@@ -233,18 +257,39 @@ class ShownChart:
     # Cells as text, with whether each is a figure (right-aligned) or a label.
     rows: list[list[tuple[str, bool]]]
 
+    def body_html(self) -> SafeString:
+        """The table's rows as HTML, every cell escaped. Built here rather than looped over in
+        the template: a year's three day charts hold over a thousand rows, which the template
+        language (or format_html per cell) would take longer to render than the rest of the
+        page."""
+        parts = []
+        for (label, _figure), *cells in self.rows:
+            parts.append(f'<tr><th scope="row">{escape(label)}</th>')
+            for text, figure in cells:
+                parts.append(f"<td{NUMBER_CLASS if figure else ''}>{escape(text)}</td>")
+            parts.append("</tr>")
+        return mark_safe("".join(parts))  # noqa: S308 (each cell escaped above)
 
-def shown_chart(chart: Chart, figures: Figures) -> ShownChart:
+
+def shown_charts(figures: Figures) -> dict[str, ShownChart]:
+    """Every chart of the page, by key."""
+    cell_text = CellText()
+    return {key: _shown(chart, figures, cell_text) for key, chart in CHARTS.items()}
+
+
+def _shown(chart: Chart, figures: Figures, cell_text: CellText) -> ShownChart:
     rows = chart.rows(figures)
+    figure_columns = [column.kind not in (TEXT, DATE) for column in chart.columns]
+    kinds = [column.kind for column in chart.columns]
     return ShownChart(
         key=chart.key,
         title=str(chart.title),
-        config=chart_config(chart, rows),
+        config=chart_config(chart, rows, cell_text),
         columns=[str(column.label) for column in chart.columns],
         rows=[
             [
-                (cell_text(value, column.kind), column.kind not in (TEXT, DATE))
-                for value, column in zip(row, chart.columns, strict=True)
+                (cell_text(value, kind), figure)
+                for value, kind, figure in zip(row, kinds, figure_columns, strict=True)
             ]
             for row in rows
         ],

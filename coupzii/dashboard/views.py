@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from . import cards, charts, exports, figures
 from .forms import PRESETS, RangeForm
+from .health import health_snapshot
 
 # Charts drawn side by side on a laptop: pairs that read together.
 CHART_ROWS = (
@@ -31,7 +32,7 @@ def dashboard(request):
         messages.warning(request, _("Those dates can't be shown: showing the last 30 days."))
     start, end = form.chosen_range()
     range_figures = figures.range_figures(start=start, end=end)
-    shown = {key: charts.shown_chart(chart, range_figures) for key, chart in charts.CHARTS.items()}
+    shown = charts.shown_charts(range_figures)
     context = {
         **admin.site.each_context(request),
         "title": _("Dashboard"),
@@ -48,7 +49,7 @@ def dashboard(request):
             today=today, start=start, end=end, range_figures=range_figures
         ),
         "chart_rows": [[shown[key] for key in row] for row in CHART_ROWS],
-        "health": _health(),
+        "health": health_snapshot(),
     }
     request.current_app = admin.site.name
     return TemplateResponse(request, "admin/dashboard/index.html", context)
@@ -70,13 +71,3 @@ def export(request, chart: str, fmt: str):
     filename = exports.filename(chart, start, end, fmt)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _health():
-    """The health panel's snapshot (coupzii.dashboard.health), or None while that module is
-    not installed: the page shows everything else."""
-    try:
-        from .health import health_snapshot
-    except ImportError:
-        return None
-    return health_snapshot()

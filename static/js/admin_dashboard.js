@@ -27,6 +27,13 @@
     style: "currency", currency: "INR", maximumFractionDigits: 0
   });
   var counts = new Intl.NumberFormat(document.documentElement.lang || "en-IN");
+  // Axis ticks in short form (₹2.5L, 40K), so they stay level on a phone.
+  var shortRupees = new Intl.NumberFormat(document.documentElement.lang || "en-IN", {
+    style: "currency", currency: "INR", notation: "compact", maximumFractionDigits: 1
+  });
+  var shortCounts = new Intl.NumberFormat(document.documentElement.lang || "en-IN", {
+    notation: "compact", maximumFractionDigits: 1
+  });
 
   function datasetsOf(config) {
     return config.datasets.map(function (dataset, index) {
@@ -49,8 +56,12 @@
     });
   }
 
-  function tickFormatter(money) {
-    return function (value) { return money ? rupees.format(value) : counts.format(value); };
+  function tickFormatter(money, log) {
+    return function (value) {
+      // A log axis is labelled at 1, 10, 100 ... only: its other ticks would crowd together.
+      if (log && Math.log10(value) % 1 !== 0) { return ""; }
+      return (money ? shortRupees : shortCounts).format(value);
+    };
   }
 
   function axisIsMoney(config, axis) {
@@ -71,8 +82,16 @@
       grid: { color: colours.grid, display: !bar }
     };
     scales[valueAxis] = {
-      beginAtZero: true,
-      ticks: { color: colours.text, callback: tickFormatter(axisIsMoney(config, "y")) },
+      // A funnel's steps differ a thousandfold: on a log scale each step stays visible.
+      type: config.log ? "logarithmic" : "linear",
+      beginAtZero: !config.log,
+      min: config.log ? 1 : undefined,
+      ticks: {
+        color: colours.text,
+        maxRotation: 0,
+        maxTicksLimit: config.log ? undefined : (narrow ? 4 : 7),
+        callback: tickFormatter(axisIsMoney(config, "y"), config.log)
+      },
       grid: { color: colours.grid }
     };
     if (!bar && config.secondary.length) {
