@@ -337,6 +337,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     "brands-deliver-due-webhooks": {"task": "brands.deliver_due_webhooks", "schedule": 60.0},
     # Today and yesterday (Asia/Kolkata) into OfferDay/BookDay/ProductDay for the brand portal.
     "brands-analytics-rollup": {"task": "brands.analytics_rollup_recent", "schedule": 600.0},
+    # The operators' dashboard: today, yesterday and any day whose orders, cashback or
+    # payouts changed, into the daily rollups its charts read (coupzii.core.rollups).
+    "core-rollups-recent": {"task": "core.rollups_recent", "schedule": 300.0},
+    # "For you": recompute the rail of shoppers who clicked, claimed, ordered or filed a
+    # coupon lately (each read also rebuilds a missing one from the database).
+    "offers-foryou-refresh-active": {"task": "offers.foryou_refresh_active", "schedule": 900.0},
+    # When cashback really arrives: each store's days to confirmation, learned nightly.
+    "wallet-learn-cashback-arrival": {
+        "task": "wallet.learn_cashback_arrival",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # The marketplace: pay sellers whose dispute window ended, withdraw listings 24 hours
     # before their coupon expires, expire unanswered swaps, disputes the seller didn't answer,
     # expiry nudges and the 7-day deletion of screenshots.
