@@ -39,6 +39,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# Held by every run (beat's and the backfill's): two runs rewriting the same day at once
+# would each delete the rows the other has not committed yet, then collide on insert.
+ROLL_LOCK = "core.rollups"
 # A backfill rolls this many days per transaction: one grouped query per table covers them.
 CHUNK_DAYS = 31
 # Changed days closer than this are rolled as one range (fewer, slightly wider queries).

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from .errors import Busy
 from .locks import redis_lock
-from .rollups import roll_recent
+from .rollups import ROLL_LOCK, roll_recent
 
 __all__ = ["rollups_recent"]
 
@@ -20,8 +20,8 @@ def rollups_recent() -> int:
     confirmed). Returns rows written."""
     try:
         # A run takes seconds; one at a time, and a crashed worker blocks it ten minutes.
-        with redis_lock("core.rollups_recent", ttl=10 * 60):
+        with redis_lock(ROLL_LOCK, ttl=10 * 60):
             return sum(roll_recent().values())
     except Busy:
-        logger.info("rollups_recent is already running elsewhere; skipped")
+        logger.info("a rollup run (beat's or a backfill) holds the lock; skipped")
         return 0

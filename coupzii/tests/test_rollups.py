@@ -96,8 +96,16 @@ def test_the_beat_task_rolls_and_skips_while_another_run_holds_the_lock(recorder
     assert rollups_recent.delay().get() >= 2
     recorder.rolled.clear()
 
-    with redis_lock("core.rollups_recent", ttl=60):
+    with redis_lock(rollups.ROLL_LOCK, ttl=60):
         assert rollups_recent.delay().get() == 0
+
+    assert recorder.rolled == []
+
+
+def test_the_backfill_waits_for_a_running_roll_and_says_so_when_it_does_not_end(recorder):
+    held = redis_lock(rollups.ROLL_LOCK, ttl=60)
+    with held, pytest.raises(CommandError, match=r"still holds the lock after 0\.2 s"):
+        call_command("rollups_backfill", "--days", "2", "--wait", "0.2", stdout=StringIO())
 
     assert recorder.rolled == []
 

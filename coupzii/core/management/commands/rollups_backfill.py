@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from coupzii.core.rollups import registered, roll_range
+from coupzii.core.errors import Busy
+from coupzii.core.locks import redis_lock
+from coupzii.core.rollups import ROLL_LOCK, registered, roll_range
 
 
 class Command(BaseCommand):
@@ -23,15 +25,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only", action="append", default=None, help="a rollup's name (repeatable)"
         )
+        parser.add_argument(
+            "--wait",
+            type=float,
+            default=600,
+            help="seconds to wait for a running roll (beat's) to finish (600)",
+        )
 
-    def handle(self, *args, days=None, start=None, end=None, only=None, **options):
+    def handle(self, *args, days=None, start=None, end=None, only=None, wait=600, **options):
         start, end = _range(days=days, start=start, end=end)
         names = {rollup.name for rollup in registered()}
         unknown = sorted(set(only or ()) - names)
         if unknown:
             raise CommandError(f"No rollup named {', '.join(unknown)}; known: {sorted(names)}")
+        try:
+            # A year over a million clicks takes about a minute: the lock outlives it well.
+            with redis_lock(ROLL_LOCK, ttl=60 * 60, wait=wait):
+                self._roll(start, end, sorted(only or names))
+        except Busy:
+            raise CommandError(
+                f"Another rollup run still holds the lock after {wait:g} s; try again later."
+            ) from None
+
+    def _roll(self, start: date, end: date, names: list[str]) -> None:
         began = time.monotonic()
-        for name in sorted(only or names):
+        for name in names:
             rollup_began = time.monotonic()
             rows = roll_range(start=start, end=end, names=[name])[name]
             self.stdout.write(f"{name}: {rows} rows in {time.monotonic() - rollup_began:.1f} s")
