@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory, sign_in_verified
@@ -127,6 +127,22 @@ def test_an_empty_shop_shows_zeros_and_empty_tables(operator_client):
     assert response.status_code == 200
     assert "Nothing to show for these dates." in html  # top stores, categories
     assert "₹0.00" in html
+
+
+def test_the_page_reads_in_hindi_with_the_locale_s_month_names(operator_client):
+    today = timezone.localdate()
+    rollup_history(today)
+    operator_client.cookies["django_language"] = "hi"
+
+    response = operator_client.get("/admin/", {"days": 7})
+
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "hi"
+    revenue = charts_of(response)["revenue"]
+    with translation.override("hi"):
+        month = formats.date_format(today, "M")
+    assert revenue.config["labels"][-1] == f"{today.day} {month}"
+    assert revenue.config["labels"][-1] != f"{today.day} {today.strftime('%b')}"
 
 
 # --- The range picker -------------------------------------------------------------------------
