@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import CategoryFactory, ProductFactory, VariantFactory, stock
@@ -211,3 +211,18 @@ def test_the_reads_give_orders_revenue_and_categories_best_first(cards, django_a
     assert orders == {(DAY, S.PAID): 2, (DAY, S.FAILED): 1}
     assert revenue == {DAY: D("180.50"), end: D("30.00")}
     assert categories == [(food.name, D("110.00"), 6), (fashion.name, D("100.50"), 2)]
+
+
+def test_categories_are_named_in_the_readers_language_or_in_english_when_untranslated():
+    fashion = CategoryFactory(name_en="Fashion", name_hi="फ़ैशन")
+    travel = CategoryFactory(name_en="Travel", name_hi="")
+    SalesDay.objects.create(date=DAY, category=fashion, orders=1, cards=1, revenue=D("20.00"))
+    SalesDay.objects.create(date=DAY, category=travel, orders=1, cards=1, revenue=D("10.00"))
+
+    with translation.override("hi"):
+        hindi = rollups.sales_by_category(start=DAY, end=DAY)
+    with translation.override("en"):
+        english = rollups.sales_by_category(start=DAY, end=DAY)
+
+    assert [name for name, _, _ in hindi] == ["फ़ैशन", "Travel"]
+    assert [name for name, _, _ in english] == ["Fashion", "Travel"]

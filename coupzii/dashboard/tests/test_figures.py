@@ -17,6 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -525,3 +526,22 @@ def test_figures_are_served_from_the_cache_until_the_rollups_change(history):
         after = figures.range_figures(start=today - timedelta(days=6), end=today)
     assert len(fresh) == 8
     assert after.clicks_by_day[-1] == first.clicks_by_day[-1] + 1
+
+
+def test_figures_are_added_up_when_redis_is_unreachable(history, caplog):
+    backfill()
+    today = history.today
+    expected = figures.range_figures(start=today - timedelta(days=6), end=today)
+    unreachable = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing answers
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+
+    with override_settings(CACHES=unreachable):
+        got = figures.range_figures(start=today - timedelta(days=6), end=today)
+
+    assert got == expected
+    assert "rollup generation unreadable" in caplog.text
