@@ -391,6 +391,10 @@ ASSISTANT_VOICE_MAX_SECONDS = 10
 ASSISTANT_MESSAGE_MAX_CHARS = 1000
 ASSISTANT_KEEP_DAYS = 90
 
+# The operators' dashboard: a gift-card denomination with fewer sellable codes than this is
+# "running low".
+DASHBOARD_LOW_STOCK_CODES = env.int("DASHBOARD_LOW_STOCK_CODES", default=10)
+
 # Brands' webhook URLs may point at private and loopback addresses only when this is on
 # (tests and local receivers); in production a webhook can never reach our own network.
 WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG)
