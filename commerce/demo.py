@@ -7,6 +7,9 @@ Idempotent: cards, denominations and promo codes are found by slug, SKU and code
 added only to a denomination that never had any; orders are found by their idempotency keys
 ("demo-order-1" ...) and only moved on if a step is missing. Runs after the catalog, offers and
 wallet demos (commerce comes last in INSTALLED_APPS), whose brands and balances it uses.
+
+Then a year of gift-card orders for the operators' dashboard (`seed_history`), placed by the
+offers demo's history shoppers: history rows that move no money.
 """
 
 import random
@@ -17,6 +20,8 @@ from decimal import ROUND_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -30,9 +35,10 @@ from catalog.models import CashbackKind, Category, Merchant, Product, Variant, V
 from catalog.services import NewCode
 from coupzii.core.errors import DomainError
 from coupzii.core.money import PAISE
+from offers.models import Click
 
 from .gateways import DevPayment, gateway
-from .models import Order, OrderStatus, PromoCode, PromoKind
+from .models import Order, OrderLine, OrderStatus, PromoCode, PromoKind
 from .services import payments
 from .services.cart import (
     cart_empty,
@@ -41,7 +47,7 @@ from .services.cart import (
     cart_promo_apply,
     cart_use_wallet,
 )
-from .services.checkout import order_place
+from .services.checkout import NUMBER_ALPHABET, NUMBER_LENGTH, order_place
 from .services.order_payable import order_expire
 from .services.refunds import order_refund_lines
 
@@ -386,6 +392,7 @@ def seed(log) -> None:
         _seed_cards(log)
         _seed_promos(log)
         _seed_orders(log)
+    seed_history(log)
 
 
 # --- Gift cards --------------------------------------------------------------------------------
@@ -635,3 +642,130 @@ def _refund(spec: DemoOrder, order: Order, operator: User) -> None:
         order_refund_lines(
             order=order, line_ids=[line.pk], operator=operator, reason=spec.refund_reason
         )
+
+
+# --- A year of history for the operators' dashboard --------------------------------------------
+#
+# Gift-card orders the offers demo's history shoppers placed over the year, on days they were
+# browsing (a share of their clicks), so orders and revenue follow the same weekly rhythm,
+# growth and festive peak; in every status but "awaiting payment" and "paid" (Asha's orders
+# show the first; a paid order waits for an operator to fulfil it, which would settle money
+# these rows never took). History rows that move no money: no payment, ledger or voucher-code
+# rows, which only the services above write.
+
+HISTORY_SEED = 16
+HISTORY_KEY_PREFIX = "demo-history-"
+# The offers demo's history shoppers (offers.demo.HISTORY_EMAIL_DOMAIN).
+HISTORY_EMAIL_DOMAIN = "@shoppers.coupzii.test"
+ORDER_SHARE = 0.2  # of the history shoppers' clicks, followed by a gift-card order
+# How an order ended, by weight; "partly refunded" is delivered with one line refunded.
+OUTCOMES = (("fulfilled", 80), ("failed", 7), ("cancelled", 7), ("refunded", 3), ("partly", 3))
+# The gift cards people give most; every other card weighs 1.
+CARD_WEIGHT = {"amazon-pay": 6, "flipkart": 5, "myntra": 4, "swiggy": 3, "zomato": 3, "nykaa": 2}
+
+
+def seed_history(log) -> None:
+    """The history's orders (see the section's comment). Idempotent: nothing is written when
+    they exist."""
+    if Order.objects.filter(idempotency_key__startswith=HISTORY_KEY_PREFIX).exists():
+        return
+    rng = random.Random(HISTORY_SEED)  # noqa: S311 - demo content, not security
+    variants = list(
+        Variant.objects.filter(product__is_active=True, is_active=True)
+        .select_related("product")
+        .order_by("sku")
+    )
+    # Plain values: only a share of these clicks is followed by an order.
+    clicks = list(
+        Click.objects.filter(user__email__endswith=HISTORY_EMAIL_DOMAIN)
+        .order_by("created_at", "id")
+        .values_list("created_at", "user_id", "user__email")
+    )
+    if not variants or not clicks:
+        return
+    weights = [
+        CARD_WEIGHT.get(v.product.slug, 1) / (1 + float(v.face_value) / 1000) for v in variants
+    ]
+    placed = [_history_order(rng, n, click, variants, weights) for n, click in _buyers(rng, clicks)]
+    placed = [order for order in placed if order is not None]
+    Order.objects.bulk_create([order for order, _lines in placed], batch_size=1000)
+    for order, lines in placed:
+        for line in lines:
+            line.order = order
+    OrderLine.objects.bulk_create([line for _o, lines in placed for line in lines], batch_size=1000)
+    # created_at is set on insert: an order is placed a payment window before it must be paid.
+    window = timedelta(minutes=settings.COMMERCE_PAYMENT_WINDOW_MINUTES)
+    Order.objects.filter(idempotency_key__startswith=HISTORY_KEY_PREFIX).update(
+        created_at=F("pay_by") - window,
+        updated_at=Coalesce(F("fulfilled_at"), F("closed_at"), F("pay_by") - window),
+    )
+    log(f"a year of history: {len(placed)} gift-card orders")
+
+
+def _buyers(rng, clicks):
+    """(order number in the history, click) for the clicks followed by an order."""
+    chosen = [click for click in clicks if rng.random() < ORDER_SHARE]
+    return enumerate(chosen, start=1)
+
+
+def _history_order(rng, number, click, variants, weights):
+    clicked_at, user_id, email = click
+    placed_at = clicked_at + timedelta(minutes=rng.randrange(2, 240))
+    window = timedelta(minutes=settings.COMMERCE_PAYMENT_WINDOW_MINUTES)
+    now = timezone.now()
+    if placed_at + window > now:
+        return None  # still inside its payment window: not history yet
+    lines = _history_lines(rng, variants, weights)
+    subtotal = sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
+    discount = Decimal("0.00")
+    if rng.random() < 0.2:  # a promo code: 10% off, up to ₹200, on the first line
+        discount = min((subtotal * Decimal("0.10")).quantize(PAISE), Decimal("200.00"))
+        discount = min(discount, lines[0].unit_price * lines[0].quantity)
+        lines[0].discount = discount
+    total = subtotal - discount
+    outcome = rng.choices([o for o, _w in OUTCOMES], weights=[w for _o, w in OUTCOMES])[0]
+    order = Order(
+        number="CZ" + "".join(rng.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH)),
+        user_id=user_id,
+        subtotal=subtotal,
+        discount=discount,
+        total=total,
+        gateway_amount=total,
+        email=email,
+        idempotency_key=f"{HISTORY_KEY_PREFIX}{number}",
+        pay_by=placed_at + window,
+    )
+    _history_outcome(rng, order, lines, outcome, placed_at)
+    return order, lines
+
+
+def _history_lines(rng, variants, weights) -> list[OrderLine]:
+    count = rng.choices((1, 2, 3), weights=(75, 20, 5))[0]
+    chosen = {v.pk: v for v in rng.choices(variants, weights=weights, k=count)}.values()
+    return [
+        OrderLine(
+            variant=variant,
+            product_name=variant.product.name,
+            face_value=variant.face_value,
+            unit_price=variant.price,
+            quantity=rng.choices((1, 2), weights=(85, 15))[0],
+            discount=Decimal("0.00"),
+        )
+        for variant in chosen
+    ]
+
+
+def _history_outcome(rng, order: Order, lines: list[OrderLine], outcome: str, placed_at) -> None:
+    if outcome == "failed":
+        order.status, order.closed_at = OrderStatus.FAILED, placed_at + timedelta(minutes=3)
+        return
+    if outcome == "cancelled":  # never paid: the payment window ran out
+        order.status, order.closed_at = OrderStatus.CANCELLED, order.pay_by
+        return
+    order.paid_at = placed_at + timedelta(minutes=rng.randrange(1, 10))
+    order.fulfilled_at = order.paid_at + timedelta(seconds=rng.randrange(5, 60))
+    order.status = OrderStatus.FULFILLED
+    if outcome == "refunded":
+        order.status, order.refunded_amount = OrderStatus.REFUNDED, order.total
+    elif outcome == "partly" and len(lines) > 1:
+        order.refunded_amount = lines[-1].net_amount

@@ -6,23 +6,31 @@ Deterministic: a seeded random generator picks the offers and their public ids a
 Dates are relative to the day it runs: offers started in the past and end between today and
 60 days out (a few within three days, some never); a few are paused or expired so the filters
 have something to hide. Every unique-code offer that has not ended gets a book of codes.
+
+Then a year of history for the operators' dashboard (`seed_history`): shoppers joining, their
+and visitors' clicks and the stores' views by day, with a weekly rhythm, growth and the
+festive peak before Diwali.
 """
 
+import bisect
+import math
 import random
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.demo import MERCHANTS as DEMO_MERCHANTS
 from catalog.models import CashbackKind, Category, Merchant
 from coupzii.core.money import format_inr
 
-from .models import DiscountType, Offer, OfferKind, OfferStatus
+from .models import Click, DiscountType, Offer, OfferKind, OfferStatus, OfferViewDay
 
 CODE, DEAL, UNIQUE = OfferKind.CODE, OfferKind.DEAL, OfferKind.UNIQUE_CODE
 PCT, FIXED = DiscountType.PERCENTAGE, DiscountType.FIXED
@@ -576,6 +584,7 @@ def seed(log) -> None:
         Offer.objects.filter(public_id=offer.public_id).update(created_at=offer.starts_at)
     log(f"{len(new)} new offers ({len(offers)} in the demo)")
     seed_books(log)
+    seed_history(log)
 
 
 def _fill_hindi(offers: list[Offer], existing: set) -> None:
@@ -633,3 +642,230 @@ def seed_books(log) -> None:
         codes_generate(book=book, count=count)
         created += 1
     log(f"{created} new coupon books ({len(unique_offers)} unique-code offers)")
+
+
+# --- A year of history for the operators' dashboard ---------------------------------------------
+#
+# The operators' dashboard charts a year; the demo above makes today's site. This part writes a
+# year of the rows the site itself would have written by now: the crowd of shoppers who joined
+# over the year, their clicks and visitors' clicks, and the stores' views by day. The money
+# apps' demos (wallet, commerce) then derive sales, cashback and gift-card orders from these
+# clicks, so every chart follows the same days. History rows move no money: the ledger only
+# holds what the demo's services posted.
+
+HISTORY_DAYS = 365
+HISTORY_SEED = 16  # the issue's number: the same history on every machine
+HISTORY_AGENT = "Coupzii demo history"
+# The history's shoppers sign in nowhere (unusable passwords); their addresses end so, and the
+# money apps' demos find them by it. Not "@coupzii.test": the demo logins are those.
+HISTORY_EMAIL_DOMAIN = "@shoppers.coupzii.test"
+HISTORY_SHOPPERS = 420
+# Clicks on an ordinary weekday at the start of the year; the rest follows `day_weight`.
+BASE_CLICKS = 30
+# Monday .. Sunday: shoppers browse at the weekend.
+WEEKDAY_WEIGHT = (0.92, 0.88, 0.9, 0.94, 1.02, 1.3, 1.38)
+# Diwali's date by year: the festive peak (the sales of the fortnight before it) follows it.
+DIWALI = {
+    2025: date(2025, 10, 20),
+    2026: date(2026, 11, 8),
+    2027: date(2027, 10, 29),
+    2028: date(2028, 10, 17),
+    2029: date(2029, 11, 5),
+    2030: date(2030, 10, 26),
+}
+# The stores most clicks go to; every other active store gets a small seeded weight.
+STORE_WEIGHT = {
+    "amazon": 30,
+    "flipkart": 24,
+    "myntra": 18,
+    "ajio": 6,
+    "swiggy": 5.5,
+    "zomato": 5.5,
+    "nykaa": 4.5,
+    "makemytrip": 3.5,
+    "meesho": 3,
+    "croma": 2.5,
+}
+# Shoppers' evenings: the hour of a click, by weight.
+HOUR_WEIGHT = (1, 1, 0, 0, 0, 0, 1, 2, 3, 4, 4, 4, 5, 5, 4, 4, 4, 5, 6, 7, 8, 8, 6, 3)
+# fmt: off
+FIRST_NAMES = (
+    "Aarav", "Aditi", "Akash", "Ananya", "Arjun", "Diya", "Farhan", "Gaurav", "Ishaan", "Kavya",
+    "Kiran", "Meera", "Neha", "Nikhil", "Pooja", "Priya", "Rahul", "Riya", "Rohan", "Sakshi",
+    "Sameer", "Sana", "Shreya", "Siddharth", "Sneha", "Tanvi", "Varun", "Vikram", "Yash", "Zoya",
+    "Aisha", "Deepak", "Harini", "Imran", "Jaya", "Lakshmi", "Manish", "Naveen", "Omkar",
+    "Pallavi",
+)
+LAST_NAMES = (
+    "Sharma", "Verma", "Gupta", "Iyer", "Nair", "Reddy", "Patel", "Shah", "Mehta", "Joshi",
+    "Kulkarni", "Desai", "Rao", "Menon", "Singh", "Khan", "Das", "Bose", "Chatterjee", "Banerjee",
+    "Pillai", "Naidu", "Agarwal", "Jain", "Kapoor", "Malhotra", "Chopra", "Saxena",
+)
+# fmt: on
+
+
+def history_window(today: date) -> tuple[date, date]:
+    """The history's first and last day: a year ending today."""
+    return today - timedelta(days=HISTORY_DAYS - 1), today
+
+
+def diwali_in(first_day: date, last_day: date) -> date | None:
+    """The Diwali that falls in (or just after) the window, whose run-up the history shows."""
+    for year in (last_day.year, first_day.year):
+        day = DIWALI.get(year)
+        if day and first_day <= day <= last_day + timedelta(days=14):
+            return day
+    return None
+
+
+def day_weight(day: date, first_day: date, last_day: date) -> float:
+    """How busy a day is against an ordinary weekday at the start of the year: the week's
+    rhythm, the site growing (about 1.8x over the year) and the festive fortnight before
+    Diwali; no noise (the caller adds it)."""
+    span = max((last_day - first_day).days, 1)
+    growth = 1 + 0.8 * (day - first_day).days / span
+    festive = 1.0
+    diwali = diwali_in(first_day, last_day)
+    if diwali is not None:
+        # Sales peak about five days before Diwali and fade within a week after it.
+        offset = (day - diwali).days + 5
+        festive += 1.7 * math.exp(-(offset**2) / (2 * 6.5**2))
+    return WEEKDAY_WEIGHT[day.weekday()] * growth * festive
+
+
+def seed_history(log, *, today: date | None = None) -> None:
+    """A year of shoppers, clicks and views (see the section's comment). Idempotent: nothing
+    is written when the history's clicks exist."""
+    if Click.objects.filter(user_agent=HISTORY_AGENT).exists():
+        return
+    today = today or timezone.localdate()
+    first_day, last_day = history_window(today)
+    rng = random.Random(HISTORY_SEED)  # noqa: S311 - demo content, not security
+    merchants = list(
+        Merchant.objects.filter(
+            is_active=True, slug__in=[row[1] for row in DEMO_MERCHANTS]
+        ).order_by("slug")
+    )
+    offers_of = _offers_by_merchant(merchants)
+    merchants = [m for m in merchants if m.pk in offers_of]
+    if not merchants:
+        return
+    shoppers = _history_shoppers(rng, first_day, last_day)
+    clicks, per_store_day = _history_clicks(
+        rng, merchants, offers_of, shoppers, first_day, last_day
+    )
+    Click.objects.bulk_create(clicks, batch_size=2000)
+    views = _history_views(rng, merchants, offers_of, per_store_day, first_day, last_day)
+    OfferViewDay.objects.bulk_create(views, batch_size=2000, ignore_conflicts=True)
+    log(
+        f"a year of history: {len(shoppers)} shoppers, {len(clicks)} clicks,"
+        f" {sum(v.views for v in views)} views"
+    )
+
+
+def _offers_by_merchant(merchants: list[Merchant]) -> dict[int, list[Offer]]:
+    offers_of: dict[int, list[Offer]] = {}
+    for offer in Offer.objects.filter(merchant__in=merchants).order_by("pk"):
+        offers_of.setdefault(offer.merchant_id, []).append(offer)
+    return offers_of
+
+
+def _history_shoppers(rng: random.Random, first_day: date, last_day: date) -> list:
+    """The shoppers who joined over the year, more of them as the site grew; each with a
+    favourite category (the first of their weights). Made once, found again by address."""
+    existing = list(
+        User.objects.filter(email__endswith=HISTORY_EMAIL_DOMAIN).order_by("date_joined", "pk")
+    )
+    if existing:
+        return existing
+    zone = timezone.get_default_timezone()
+    days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    weights = [day_weight(day, first_day, last_day) for day in days]
+    unusable = make_password(None)  # they never sign in: one hash serves them all
+    shoppers = []
+    for number, day in enumerate(sorted(rng.choices(days, weights=weights, k=HISTORY_SHOPPERS))):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        joined = datetime.combine(day, time(rng.randrange(7, 23), rng.randrange(60)), tzinfo=zone)
+        shoppers.append(
+            User(
+                email=f"{first}.{last}.{number}{HISTORY_EMAIL_DOMAIN}".lower(),
+                full_name=f"{first} {last}",
+                password=unusable,
+                date_joined=min(joined, timezone.now()),
+            )
+        )
+    User.objects.bulk_create(shoppers, batch_size=500)
+    return list(
+        User.objects.filter(email__endswith=HISTORY_EMAIL_DOMAIN).order_by("date_joined", "pk")
+    )
+
+
+def _history_clicks(rng, merchants, offers_of, shoppers, first_day, last_day):
+    """Click rows for every day of the window; about half by shoppers (mostly in their
+    favourite category's stores), the rest by visitors. Returns the rows and the clicks per
+    (store, day)."""
+    zone = timezone.get_default_timezone()
+    now = timezone.now()
+    main = _main_categories(merchants)
+    store_weight = {m.pk: STORE_WEIGHT.get(m.slug, rng.uniform(0.1, 1.2)) for m in merchants}
+    by_category: dict[int, list[Merchant]] = {}
+    for merchant in merchants:
+        if merchant.pk in main:
+            by_category.setdefault(main[merchant.pk].pk, []).append(merchant)
+    categories = list(by_category)
+    favourite = {s.pk: rng.choice(categories) for s in shoppers}
+    joined = [timezone.localdate(s.date_joined) for s in shoppers]
+    everyone_weights = [store_weight[m.pk] for m in merchants]
+    clicks, per_store_day = [], {}
+    day = first_day
+    while day <= last_day:
+        count = round(BASE_CLICKS * day_weight(day, first_day, last_day) * rng.uniform(0.85, 1.15))
+        members = bisect.bisect_right(joined, day)
+        for _ in range(count):
+            shopper = None
+            if members and rng.random() < 0.55:
+                # Early joiners are the regulars: a skewed pick among those who had joined.
+                shopper = shoppers[int(members * rng.random() ** 1.6)]
+            if shopper is not None and rng.random() < 0.6:
+                pool = by_category[favourite[shopper.pk]]
+                merchant = rng.choices(pool, weights=[store_weight[m.pk] for m in pool])[0]
+            else:
+                merchant = rng.choices(merchants, weights=everyone_weights)[0]
+            hour = rng.choices(range(24), weights=HOUR_WEIGHT)[0]
+            moment = time(hour, rng.randrange(60), rng.randrange(60))
+            at = datetime.combine(day, moment, tzinfo=zone)
+            if at > now or (shopper is not None and at < shopper.date_joined):
+                continue
+            offers = offers_of[merchant.pk]
+            offer = offers[min(int(len(offers) * rng.random() ** 2), len(offers) - 1)]
+            clicks.append(
+                Click(
+                    id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    offer_id=offer.pk,
+                    merchant_id=merchant.pk,
+                    user_id=shopper.pk if shopper else None,
+                    created_at=at,
+                    user_agent=HISTORY_AGENT,
+                )
+            )
+            key = (merchant.pk, day)
+            per_store_day[key] = per_store_day.get(key, 0) + 1
+        day += timedelta(days=1)
+    return clicks, per_store_day
+
+
+def _history_views(rng, merchants, offers_of, per_store_day, first_day, last_day):
+    """Each store's views by day, on its first offer: about ten views a click. Only days with
+    clicks: a row per store and day for a year is what the dashboard's rollup then reads, and
+    `make run` seeds on SQLite."""
+    views = []
+    for merchant in merchants:
+        offer = offers_of[merchant.pk][0]
+        day = first_day
+        while day <= last_day:
+            clicks = per_store_day.get((merchant.pk, day), 0)
+            if clicks:
+                count = round(clicks * rng.uniform(8, 13)) + rng.randrange(0, 12)
+                views.append(OfferViewDay(offer_id=offer.pk, date=day, views=count))
+            day += timedelta(days=1)
+    return views
