@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PublicName, User
 from coupzii.core.money import quantize
 
-from . import leaderboard, ledger
+from . import arrival, leaderboard, ledger
 from .kinds import ledger_kinds
 from .ledger import platform_balance as platform_balance  # the ledger's reads, for other apps
 from .ledger import platform_balances as platform_balances
@@ -457,3 +457,13 @@ def withdrawals_waiting() -> dict[str, int]:
 def kyc_waiting() -> int:
     """KYC profiles submitted and waiting for an operator's review."""
     return KycProfile.objects.filter(status=KycStatus.SUBMITTED).count()
+
+
+# --- Cashback arrival (wallet.arrival), for other apps -----------------------------------------
+
+
+def cashback_arrivals_attach(events: Sequence[CashbackEvent]) -> list[CashbackEvent]:
+    """`events` as a list, each with `expected_arrival` set: a wallet.arrival.ExpectedArrival
+    (the likely range learned from its store's or network's history) for a pending one, None
+    when nothing is learned or it is settled. One query for all of them."""
+    return arrival.arrivals_attach(events)
