@@ -205,6 +205,8 @@ class Order(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "pay_by"], name="commerce_order_unpaid"),
             models.Index(fields=["user", "-created_at"], name="commerce_order_by_user"),
+            # The dashboard's rollup re-rolls the days of orders changed since its last run.
+            models.Index(fields=["updated_at"], name="commerce_order_updated"),
         ]
         constraints = [
             models.UniqueConstraint(

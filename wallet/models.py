@@ -275,6 +275,8 @@ class CashbackEvent(PublicIdModel, TimeStampedModel):
             models.Index(
                 fields=["sub_id"], condition=Q(user__isnull=True), name="wallet_cashback_unmatched"
             ),
+            # The dashboard's rollup re-rolls the days of events changed since its last run.
+            models.Index(fields=["updated_at"], name="wallet_cashback_updated"),
         ]
 
     def __str__(self) -> str:
@@ -504,7 +506,11 @@ class Withdrawal(PublicIdModel, TimeStampedModel):
                 fields=["utr"], condition=~Q(utr=""), name="wallet_withdrawal_utr_unique"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="wallet_withdrawal_queue")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="wallet_withdrawal_queue"),
+            # The dashboard's rollup re-rolls the days of withdrawals changed since its last run.
+            models.Index(fields=["updated_at"], name="wallet_withdrawal_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {format_inr(self.amount)} · {self.get_status_display()}"

@@ -347,7 +347,9 @@ def _claimed_events(sales: list[NetworkSale]) -> dict[Key, CashbackEvent]:
         event.network, event.network_txn_id = sale.network, sale.transaction_id
         event.commission = sale.commission
         event.raw_payload = {**event.raw_payload, "network": dict(sale.raw)}
-        event.save(update_fields=["network", "network_txn_id", "commission", "raw_payload"])
+        event.save(
+            update_fields=["network", "network_txn_id", "commission", "raw_payload", "updated_at"]
+        )
         adopted[_key(sale)] = event
     return adopted
 
