@@ -7,8 +7,9 @@ characters, a search for a whole code matches its keyed hash, and the import
 (voucher_import.py) stores them through catalog.inventory, encrypted.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -43,25 +44,45 @@ def _sellable_count(**outer) -> Coalesce:
 
 
 class StockFilter(admin.SimpleListFilter):
+    """Sellable stock (the `sellable_stock` annotation of the list's queryset), with "low"
+    meaning fewer than settings.DASHBOARD_LOW_STOCK_CODES: the dashboard's "running low"
+    line links to the denominations list filtered by "below" (out of stock included)."""
+
     title = _("stock")
     parameter_name = "stock"
-    LOW = 10
 
     def lookups(self, request, model_admin):
+        low = settings.DASHBOARD_LOW_STOCK_CODES
         return (
             ("none", _("Out of stock")),
-            ("low", gettext("Fewer than %(n)d codes") % {"n": self.LOW}),
+            ("low", gettext("Fewer than %(n)d codes") % {"n": low}),
+            ("below", gettext("Fewer than %(n)d codes, or none") % {"n": low}),
             ("some", _("In stock")),
         )
 
     def queryset(self, request, queryset):
+        low = settings.DASHBOARD_LOW_STOCK_CODES
         if self.value() == "none":
             return queryset.filter(sellable_stock=0)
         if self.value() == "low":
-            return queryset.filter(sellable_stock__gt=0, sellable_stock__lt=self.LOW)
+            return queryset.filter(sellable_stock__gt=0, sellable_stock__lt=low)
+        if self.value() == "below":
+            return queryset.filter(sellable_stock__lt=low)
         if self.value() == "some":
             return queryset.filter(sellable_stock__gt=0)
         return queryset
+
+
+def _codes_link(variant: Variant) -> str:
+    """The variant's sellable stock, and a link to its codes in the code list."""
+    url = reverse("admin:catalog_vouchercode_changelist")
+    return format_html(
+        '{} · <a href="{}?variant__id__exact={}">{}</a>',
+        getattr(variant, "sellable_stock", 0),
+        url,
+        variant.pk,
+        gettext("codes"),
+    )
 
 
 class VariantInline(admin.TabularInline):
@@ -87,14 +108,7 @@ class VariantInline(admin.TabularInline):
     def sellable_stock(self, variant: Variant) -> str:
         if variant.pk is None:
             return "—"
-        url = reverse("admin:catalog_vouchercode_changelist")
-        return format_html(
-            '{} · <a href="{}?variant__id__exact={}">{}</a>',
-            getattr(variant, "sellable_stock", 0),
-            url,
-            variant.pk,
-            gettext("codes"),
-        )
+        return _codes_link(variant)
 
 
 class ProductImageInline(admin.TabularInline):
@@ -139,6 +153,63 @@ class ProductAdmin(TranslationAdmin):
     @admin.display(description=_("sellable stock"), ordering="sellable_stock")
     def stock(self, product: Product) -> int:
         return product.sellable_stock
+
+
+class OnSaleFilter(admin.SimpleListFilter):
+    """On sale: the denomination and its gift card both active (what shoppers can buy)."""
+
+    title = _("on sale")
+    parameter_name = "on_sale"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        on_sale = Q(is_active=True, product__is_active=True)
+        if self.value() == "yes":
+            return queryset.filter(on_sale)
+        if self.value() == "no":
+            return queryset.exclude(on_sale)
+        return queryset
+
+
+@admin.register(Variant)
+class DenominationAdmin(admin.ModelAdmin):
+    """Every denomination with its sellable stock, to find the ones to restock (the dashboard's
+    "running low" line opens this list filtered). Denominations are edited on their gift card's
+    page (the inline above), so this list only shows them."""
+
+    list_display = ("product_link", "face_value", "price", "sku", "is_active", "stock")
+    list_display_links = None
+    list_filter = (StockFilter, OnSaleFilter)
+    list_select_related = ("product",)
+    search_fields = ("sku", "product__name_en", "product__name_hi")
+
+    def get_queryset(self, request):
+        # Not super()'s: it orders by get_ordering() before the stock it names is annotated.
+        stocked = Variant.objects.annotate(sellable_stock=_sellable_count(variant="pk"))
+        return stocked.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ("sellable_stock", "product__name", "face_value")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("gift card"), ordering="product__name")
+    def product_link(self, variant: Variant) -> str:
+        url = reverse("admin:catalog_product_change", args=[variant.product_id])
+        return format_html('<a href="{}">{}</a>', url, variant.product.name)
+
+    @admin.display(description=_("sellable stock"), ordering="sellable_stock")
+    def stock(self, variant: Variant) -> str:
+        return _codes_link(variant)
 
 
 # --- Voucher codes: the list -------------------------------------------------------------------

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/admin/catalog/product/"
 CODES = "/admin/catalog/vouchercode/"
+DENOMINATIONS = "/admin/catalog/variant/"
 IMPORT = f"{CODES}import/"
 CONFIRM = f"{CODES}process_import/"
 CSV, XLSX = "0", "1"  # the import form's format choices, in VoucherCodeAdmin.import_formats
@@ -124,6 +125,24 @@ def test_the_stock_filter_finds_cards_out_of_stock(operator_client):
     assert listed("low") == []
 
 
+def test_low_stock_means_fewer_codes_than_the_dashboard_setting(operator_client, settings):
+    four, twelve = VariantFactory(), VariantFactory()
+    stock(four, 4)
+    stock(twelve, 12)
+    empty = ProductFactory()
+
+    def listed(value):
+        cl = operator_client.get(PRODUCTS, {"stock": value}).context["cl"]
+        return sorted(product.pk for product in cl.result_list)
+
+    settings.DASHBOARD_LOW_STOCK_CODES = 10
+    assert listed("low") == [four.product_id]
+    assert listed("below") == sorted([four.product_id, empty.pk])
+    settings.DASHBOARD_LOW_STOCK_CODES = 20
+    assert listed("low") == sorted([four.product_id, twelve.product_id])
+    assert "Fewer than 20 codes" in operator_client.get(PRODUCTS).content.decode()
+
+
 def test_the_gift_card_list_costs_the_same_queries_for_3_or_15_cards(operator_client):
     def cards(count):
         for _ in range(count):
@@ -183,6 +202,65 @@ def test_an_operator_adds_a_gift_card_with_a_denomination(operator_client):
     product = Product.objects.get(slug="myntra-gift-card")
     assert list(product.variants.values_list("sku", "price")) == [("myntra-1000", 970)]
     assert (product.name_en, product.name_hi) == ("Myntra Gift Card", "Myntra गिफ़्ट कार्ड")
+
+
+# --- Denominations ------------------------------------------------------------------------------
+
+
+def test_denominations_list_least_stock_first_with_links_to_their_codes(operator_client):
+    card = ProductFactory(name="Amazon Pay")
+    small, large = VariantFactory(product=card), VariantFactory(product=card, face_value=1000)
+    stock(small, 7)
+    stock(large, 2)
+
+    response = operator_client.get(DENOMINATIONS)
+
+    assert [v.pk for v in response.context["cl"].result_list] == [large.pk, small.pk]
+    html = response.content.decode()
+    assert f"{CODES}?variant__id__exact={large.pk}" in html
+    assert f"/admin/catalog/product/{card.pk}/change/" in html
+
+
+def test_denominations_filter_by_stock_below_the_setting_and_on_sale(operator_client, settings):
+    # given: on sale with 0, 3 and 9 codes; 3 codes but switched off; 3 on a card switched off
+    settings.DASHBOARD_LOW_STOCK_CODES = 5
+    empty, three, nine = VariantFactory(), VariantFactory(), VariantFactory()
+    stock(three, 3)
+    stock(nine, 9)
+    off = VariantFactory(is_active=False)
+    stock(off, 3)
+    card_off = VariantFactory(product__is_active=False)
+    stock(card_off, 3)
+
+    def listed(**filters):
+        cl = operator_client.get(DENOMINATIONS, filters).context["cl"]
+        return sorted(variant.pk for variant in cl.result_list)
+
+    assert listed(stock="below", on_sale="yes") == sorted([empty.pk, three.pk])
+    assert listed(stock="low", on_sale="yes") == [three.pk]
+    assert listed(stock="below") == sorted([empty.pk, three.pk, off.pk, card_off.pk])
+    assert listed(on_sale="no") == sorted([off.pk, card_off.pk])
+    assert listed(stock="none") == [empty.pk]
+
+
+def test_the_denominations_list_costs_the_same_queries_for_2_or_12_rows(operator_client):
+    for _ in range(2):
+        stock(VariantFactory(), 1)
+    with_2 = queries_to_get(operator_client, DENOMINATIONS)
+    for _ in range(10):
+        stock(VariantFactory(), 1)
+    with_12 = queries_to_get(operator_client, DENOMINATIONS)
+
+    assert with_12 == with_2, (with_2, with_12)
+
+
+def test_denominations_are_only_shown_here_not_added_changed_or_deleted(operator_client):
+    variant = VariantFactory()
+
+    assert operator_client.get(f"{DENOMINATIONS}add/").status_code == 403
+    page = operator_client.get(f"{DENOMINATIONS}{variant.pk}/change/")
+    assert page.status_code == 200 and 'name="sku"' not in page.content.decode()
+    assert operator_client.post(f"{DENOMINATIONS}{variant.pk}/delete/").status_code == 403
 
 
 # --- Voucher codes: the list ------------------------------------------------------------------
@@ -539,7 +617,7 @@ def test_the_import_page_explains_the_columns(operator_client):
 # --- Who may come in -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [PRODUCTS, CODES, IMPORT])
+@pytest.mark.parametrize("url", [PRODUCTS, DENOMINATIONS, CODES, IMPORT])
 def test_shoppers_and_unverified_staff_are_kept_out(client, url):
     shopper = UserFactory()
     client.force_login(shopper)

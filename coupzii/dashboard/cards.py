@@ -251,8 +251,9 @@ def _problems_card() -> Card:
         Line(
             _("Denominations with fewer than %(n)s codes") % {"n": low},
             _count(low_count),
-            # The product list, least stock first (its fourth column, after the checkbox).
-            changelist("catalog_product", o="4"),
+            # The denominations on sale with fewer than `low` codes (out of stock included): the
+            # admin filters read the same setting, so the list holds exactly the rows counted.
+            changelist("catalog_variant", stock="below", on_sale="yes"),
             _queue_colour(low_count, "bad"),
         ),
         Line(

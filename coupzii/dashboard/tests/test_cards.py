@@ -182,23 +182,34 @@ def test_queue_lines_link_to_the_rows_they_count(operator_client):
         "queues:Brands to verify": 1,
         "problems:Payment webhooks not applied": 1,
         "problems:Brand webhook deliveries given up": 1,
+        "problems:Denominations with fewer than 10 codes": 1,
     }
     for key, count in expected.items():
         assert lines[key].value == str(count), key
         assert listed(operator_client, lines[key].url) == count, key
 
 
-def test_the_low_stock_link_lists_products_least_stock_first(operator_client):
-    full, low = VariantFactory(), VariantFactory()
+@pytest.mark.parametrize("low", [10, 3])
+def test_the_low_stock_link_lists_the_denominations_it_counts(operator_client, settings, low):
+    # given: on sale with 0, 2, 5 and 30 codes, 12 about to expire (not sellable), and low
+    # ones not on sale (the denomination or its gift card switched off)
+    settings.DASHBOARD_LOW_STOCK_CODES = low
+    empty, two, five, full, expiring = (VariantFactory() for _ in range(5))
+    stock(two, 2)
+    stock(five, 5)
     stock(full, 30)
-    stock(low, 2)
+    stock(expiring, 12, expires_on=timezone.localdate() + timedelta(days=1))
+    stock(VariantFactory(is_active=False), 1)
+    stock(VariantFactory(product__is_active=False), 1)
 
-    response = operator_client.get(
-        card_lines(timezone.localdate())["problems:Denominations with fewer than 10 codes"].url
-    )
+    line = card_lines(timezone.localdate())[f"problems:Denominations with fewer than {low} codes"]
+    response = operator_client.get(line.url)
 
-    shown = list(response.context["cl"].result_list)
-    assert [product.pk for product in shown] == [low.product_id, full.product_id]
+    shown = [variant.pk for variant in response.context["cl"].result_list]
+    expected = [empty.pk, expiring.pk, two.pk] + ([five.pk] if low == 10 else [])
+    assert sorted(shown) == sorted(expected)
+    assert line.value == str(len(expected))
+    assert listed(operator_client, line.url) == len(expected)
 
 
 def test_order_shopper_and_click_lines_link_to_their_rows(operator_client):
