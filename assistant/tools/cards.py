@@ -18,6 +18,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.selectors import merchant_cashback_label
 from coupzii.core.money import format_inr
@@ -323,29 +324,76 @@ def cashback_card(event) -> dict:
         facts=[
             (_("Order amount"), rupees(event.sale_amount)),
             (_("Shopped on"), shown_day(event.occurred_at)),
-            cashback_outcome(event),
+            *cashback_outcome(event),
         ],
         url=url,
         actions=[action(_("Open wallet"), url)],
     )
 
 
-def cashback_outcome(event) -> tuple[str, str]:
-    """Where the cashback stands, as the wallet page says it: only a pending one has a date it
-    is expected by; a confirmed one says when, a declined one that it was declined (and when,
-    if the store took it back after confirming it)."""
+def cashback_outcome(event) -> list[tuple[str, str]]:
+    """Where the cashback stands, as the wallet page says it: a pending one when it is likely
+    to be confirmed (the range learned from its store's or network's history, else the single
+    date it was reported with); a confirmed one says when, a declined one that it was declined
+    (and when, if the store took it back after confirming it)."""
     if event.status == CashbackStatus.PENDING:
+        arrival = getattr(event, "expected_arrival", None)
+        if arrival is not None:
+            return cashback_arrival(arrival, event)
         if event.expected_confirmation:
-            return _("Expected by"), shown_day(event.expected_confirmation)
-        return _("Expected"), _("Confirms when the store's return window closes")
+            return [(_("Expected by"), shown_day(event.expected_confirmation))]
+        return [(_("Expected"), _("Confirms when the store's return window closes"))]
     if event.status == CashbackStatus.CONFIRMED:
-        return _("Confirmed on"), shown_day(event.confirmed_at)
+        return [(_("Confirmed on"), shown_day(event.confirmed_at))]
     if event.reversed_at:
-        return _("Declined"), _(
+        reversed_on = _(
             "Reversed by the store on %(date)s (a return or cancellation): the cashback was "
             "taken back"
         ) % {"date": shown_day(event.reversed_at)}
-    return _("Declined"), _("Declined by the store, usually for a cancelled or returned order")
+        return [(_("Declined"), reversed_on)]
+    return [(_("Declined"), _("Declined by the store, usually for a cancelled or returned order"))]
+
+
+def cashback_arrival(arrival, event) -> list[tuple[str, str]]:
+    """A learned range in the wallet tracker's words (wallet/_arrival.html, same messages):
+    its two dates and the share of the store's (or network's) cashback confirmed by the end;
+    once past the end, that it is taking longer than usual."""
+    store = event.merchant.name if event.merchant_id else _("this store")
+    if arrival.late:
+        if arrival.from_network:
+            late = ngettext(
+                "Taking longer than usual: most cashback through %(network)s is confirmed "
+                "within %(days)s day",
+                "Taking longer than usual: most cashback through %(network)s is confirmed "
+                "within %(days)s days",
+                arrival.days,
+            )
+        else:
+            late = ngettext(
+                "Taking longer than usual: most of %(store)s's cashback is confirmed within "
+                "%(days)s day",
+                "Taking longer than usual: most of %(store)s's cashback is confirmed within "
+                "%(days)s days",
+                arrival.days,
+            )
+        words = {"network": arrival.network, "store": store, "days": arrival.days}
+        return [(_("Expected"), late % words)]
+    shown = "MONTH_DAY_FORMAT" if arrival.this_year else "DATE_FORMAT"
+    if arrival.from_network:
+        share = _(
+            "%(share)s%% of cashback through %(network)s, the network that tracks this store, "
+            "is confirmed by then"
+        ) % {"share": arrival.share, "network": arrival.network}
+    else:
+        share = _("%(share)s%% of %(store)s's cashback is confirmed by then") % {
+            "share": arrival.share,
+            "store": store,
+        }
+    between = _("Likely %(start)s – %(end)s") % {  # noqa: RUF001 (the tracker's en dash)
+        "start": date_format(arrival.start, shown),
+        "end": date_format(arrival.end, shown),
+    }
+    return [(_("Expected"), between), (_("How sure"), share)]
 
 
 def order_card(order) -> dict:

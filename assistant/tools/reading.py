@@ -329,15 +329,41 @@ def cashback_data(event) -> dict:
         "order_amount": format_inr(event.sale_amount),
         "shopped_on": day(event.occurred_at),
         # Only a pending cashback is still expected; a settled one says when it settled.
-        "expected_by": (
-            day(event.expected_confirmation) if event.status == CashbackStatus.PENDING else ""
-        ),
+        # With a range learned from the store's history, "expected by" is the range's end.
+        "expected_by": expected_by(event),
+        "expected_arrival": expected_arrival_data(getattr(event, "expected_arrival", None)),
         "confirmed_on": day(event.confirmed_at) if event.status == CashbackStatus.CONFIRMED else "",
         "declined_on": (
             day(event.declined_at or event.reversed_at)
             if event.status == CashbackStatus.DECLINED
             else ""
         ),
+    }
+
+
+def expected_by(event) -> str:
+    if event.status != CashbackStatus.PENDING:
+        return ""
+    arrival = getattr(event, "expected_arrival", None)
+    return day(arrival.end if arrival else event.expected_confirmation)
+
+
+def expected_arrival_data(arrival) -> dict | None:
+    """When a pending cashback is likely confirmed, as the wallet tracker shows it: between
+    `from` and `to`, by which `share`% of the store's (basis "store") or its network's
+    (basis "network") confirmed cashback was confirmed; `late` once past `to` ("taking longer
+    than usual": most is confirmed within `within_days` of the sale being reported). None when
+    nothing is learned (then `expected_by` is the date the sale was reported with)."""
+    if arrival is None:
+        return None
+    return {
+        "from": day(arrival.start),
+        "to": day(arrival.end),
+        "share": arrival.share,
+        "basis": arrival.basis,
+        "network": arrival.network,
+        "late": arrival.late,
+        "within_days": arrival.days,
     }
 
 
@@ -365,6 +391,8 @@ def my_cashback(ctx: ToolContext, *, store: str, status: str, limit: int):
     events, more = first(events, limit)
     if not events and (refused := unknown_ref(store=store)):
         return refused
+    # The likely ranges of every pending row: one query for the list, none when none pends.
+    events = wallet_selectors.cashback_arrivals_attach(events)
     return listed("cashback", events, more, data=cashback_data, card=card_of.cashback_card)
 
 

@@ -19,7 +19,9 @@ from marketplace.tests.factories import ListingFactory, LockerCouponFactory
 from offers.models import OfferKind
 from offers.tests.books.factories import book_with_codes
 from offers.tests.factories import OfferFactory
+from wallet.arrival import arrival_estimates_refresh
 from wallet.tests.factories import confirmed_cashback
+from wallet.tests.test_arrival import confirmations, pending_sale
 
 from .conftest import assert_none_shown, run, shown
 
@@ -298,6 +300,25 @@ def test_my_cashback_costs_the_same_queries_for_one_as_for_ten(asha, django_asse
     with django_assert_num_queries(one):
         result = run(asha, "my_cashback", {"limit": 10})
     assert result.data["count"] == 10
+
+
+def test_pending_cashback_with_likely_ranges_costs_the_same_queries_for_one_as_for_ten(
+    asha, django_assert_num_queries
+):
+    # given: a store and a network with learned ranges; pending sales at both kinds of store
+    store = MerchantFactory(affiliate_network="admitad")
+    confirmations(store, [10] * 25)
+    arrival_estimates_refresh()
+    pending_sale(asha, store)
+    one = queries_for(lambda: run(asha, "my_cashback", {"limit": 10}))
+    for n in range(9):
+        pending_sale(asha, store if n % 2 else MerchantFactory(affiliate_network="admitad"))
+
+    with django_assert_num_queries(one):
+        result = run(asha, "my_cashback", {"limit": 10})
+
+    assert result.data["count"] == 10
+    assert all(row["expected_arrival"] for row in result.data["cashback"])
 
 
 def test_my_orders_shows_orders_but_never_their_codes_or_pins(asha, ravi):
