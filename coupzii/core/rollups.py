@@ -7,6 +7,14 @@ and rewrites its rows for every day of [start, end] (idempotent) and returns the
 `changed_days(since)` names the days whose figures rows updated since then have changed (an
 order refunded, a cashback event confirmed ...), so an old day is rolled again.
 
+Watermarks: only roll_recent moves them (to its start). roll_range (the backfill, the demo seed)
+sets one only where none exists yet: a backfill of some days says nothing about rows changed
+since the last recent run on the other days, which that run must still see.
+
+After every run the generation moves (readers' caches keyed by it go stale) and the functions
+registered with `after_roll_register` run, so a reader can warm its cache for the new rows
+before anyone asks; their errors are logged, never raised into the run.
+
 A "day" is a calendar day in settings.TIME_ZONE, as everywhere on the site.
 """
 
@@ -16,6 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django_redis.exceptions import ConnectionInterrupted
@@ -25,12 +35,15 @@ from .models import Watermark
 
 __all__ = [
     "Rollup",
+    "after_roll_register",
     "day_bounds",
     "day_chunks",
     "generation",
     "local_date",
     "register",
     "registered",
+    "related_values",
+    "rewrite_days",
     "roll_range",
     "roll_recent",
     "watermark_get",
@@ -50,6 +63,8 @@ MERGE_GAP_DAYS = 3
 # started can carry an earlier time than the watermark that run leaves. Looking back this far
 # past the watermark catches it (re-rolling a day is idempotent, so the overlap is harmless).
 WATERMARK_LAG = timedelta(minutes=10)
+# Rows a rewrite inserts per statement.
+INSERT_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,25 @@ def register(rollup: Rollup) -> None:
 
 def registered() -> list[Rollup]:
     return [_registry[name] for name in sorted(_registry)]
+
+
+_after_roll: list[Callable[[], object]] = []
+
+
+def after_roll_register(fn: Callable[[], object]) -> None:
+    """Run `fn()` after every roll, once the generation has moved (a reader warming its
+    cache). Registering the same function twice (a second ready()) keeps one."""
+    if fn not in _after_roll:
+        _after_roll.append(fn)
+
+
+def _after_roll_run() -> None:
+    for fn in list(_after_roll):
+        try:
+            fn()
+        except Exception:
+            # A cache left cold is rebuilt by the next reader: never worth failing the roll.
+            logger.exception("after-roll hook %r failed", fn)
 
 
 # --- Days --------------------------------------------------------------------------------------
@@ -111,6 +145,29 @@ def day_ranges(days: Iterable[date], gap: int = MERGE_GAP_DAYS) -> list[tuple[da
 def local_days(moments: Iterable[datetime | None]) -> set[date]:
     """The calendar days (settings.TIME_ZONE) of these moments, skipping None."""
     return {timezone.localdate(moment) for moment in moments if moment is not None}
+
+
+# --- Writing and reading rollup rows ------------------------------------------------------------
+
+
+def rewrite_days(model: type[models.Model], first: date, last: date, rows_of) -> int:
+    """Replace `model`'s rows of the days [first, last] (its `date` column) with the rows
+    `rows_of()` builds, in one transaction: readers see the old day or the new one, never
+    half of it. The rows are built inside the transaction, after nothing else. Returns how
+    many were written."""
+    with transaction.atomic():
+        rows = list(rows_of())
+        model.objects.filter(date__gte=first, date__lte=last).delete()
+        model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+    return len(rows)
+
+
+def related_values(model: type[models.Model], key: str, *fields: str) -> dict[str, Subquery]:
+    """Columns of the `model` row whose pk is in column `key`, as annotations to add after a
+    GROUP BY: looked up once per group, where a join before it would carry them through every
+    row of the range (a store's name and slug beside its summed clicks)."""
+    row = model.objects.filter(pk=OuterRef(key))
+    return {field: Subquery(row.values(field)[:1]) for field in fields}
 
 
 # --- Watermarks --------------------------------------------------------------------------------
@@ -158,34 +215,60 @@ def _generation_bump() -> None:
 
 def roll_range(*, start: date, end: date, names: Iterable[str] | None = None) -> dict[str, int]:
     """Roll every registered rollup (or those named) over [start, end]; rows written per
-    rollup. Each rollup's watermark moves to this run's start: the range covers what changed."""
+    rollup. A rollup without a watermark gets one (this run's start): the range stands for
+    its first run. An existing watermark stays where roll_recent left it, so the changes
+    since then on days outside the range are still rolled by the next recent run."""
     if start > end:
         raise ValueError("start must not be after end")
     started = timezone.now()
     wanted = None if names is None else set(names)
     written = {}
-    for rollup in registered():
-        if wanted is not None and rollup.name not in wanted:
-            continue
-        written[rollup.name] = rollup.roll(start, end)
-        watermark_set(_watermark_name(rollup), started)
-    _generation_bump()
+    try:
+        for rollup in registered():
+            if wanted is not None and rollup.name not in wanted:
+                continue
+            written[rollup.name] = rollup.roll(start, end)
+            Watermark.objects.get_or_create(
+                name=_watermark_name(rollup), defaults={"value": started}
+            )
+    finally:
+        _generation_bump()
+        _after_roll_run()
     return written
 
 
 def roll_recent(*, today: date | None = None) -> dict[str, int]:
     """Roll today and yesterday for every rollup (late clicks, a views flush after midnight),
     plus the older days its changed_days names since its watermark; then move the watermark to
-    this run's start. Rows written per rollup."""
+    this run's start. Rows written per rollup.
+
+    A rollup that fails keeps its watermark (its changes are found again next run) and does
+    not stop the others; the generation moves whatever happened (some rows may be rewritten),
+    and the first error is raised at the end, so the task's run is recorded as failed."""
     started = timezone.now()
     today = today or timezone.localdate()
     written = {}
-    for rollup in registered():
-        days = {today - timedelta(days=1), today}
-        mark = watermark_get(_watermark_name(rollup))
-        if mark is not None:
-            days |= {day for day in rollup.changed_days(mark - WATERMARK_LAG) if day <= today}
-        written[rollup.name] = sum(rollup.roll(first, last) for first, last in day_ranges(days))
-        watermark_set(_watermark_name(rollup), started)
-    _generation_bump()
+    failure: Exception | None = None
+    try:
+        for rollup in registered():
+            try:
+                written[rollup.name] = _roll_recent_one(rollup, today, started)
+            except Exception as error:
+                logger.exception("rollup %s failed", rollup.name)
+                failure = failure or error
+    finally:
+        _generation_bump()
+        _after_roll_run()
+    if failure is not None:
+        raise failure
+    return written
+
+
+def _roll_recent_one(rollup: Rollup, today: date, started: datetime) -> int:
+    days = {today - timedelta(days=1), today}
+    mark = watermark_get(_watermark_name(rollup))
+    if mark is not None:
+        days |= {day for day in rollup.changed_days(mark - WATERMARK_LAG) if day <= today}
+    written = sum(rollup.roll(first, last) for first, last in day_ranges(days))
+    watermark_set(_watermark_name(rollup), started)
     return written

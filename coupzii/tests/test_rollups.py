@@ -164,3 +164,94 @@ def test_day_chunks_cover_the_range_once():
         (date(2026, 3, 4), date(2026, 3, 5)),
     ]
     assert list(rollups.day_chunks(start, start)) == [(start, start)]
+
+
+# --- Watermarks: only the recent run moves them ------------------------------------------------
+
+
+def test_a_partial_backfill_leaves_the_recent_runs_watermark_so_other_days_still_roll(recorder):
+    # given a recent run a while ago, then a row changed on an old day outside the backfill
+    rollups.roll_recent()
+    mark = timezone.now() - timedelta(hours=2)
+    Watermark.objects.filter(name="rollup:test.recorder").update(value=mark)
+    changed = timezone.localdate() - timedelta(days=100)
+    recorder.changed = {changed}
+
+    # when a backfill rolls only the last week, of this rollup alone
+    today = timezone.localdate()
+    rollups.roll_range(start=today - timedelta(days=6), end=today, names=["test.recorder"])
+
+    # then its watermark did not move, and the next recent run still rolls the changed day
+    assert Watermark.objects.get(name="rollup:test.recorder").value == mark
+    recorder.rolled.clear()
+    rollups.roll_recent()
+    assert (changed, changed) in recorder.rolled
+
+
+def test_a_backfill_sets_a_watermark_only_where_none_exists(recorder):
+    today = timezone.localdate()
+    before = timezone.now()
+
+    rollups.roll_range(start=today, end=today, names=["test.recorder"])
+
+    assert Watermark.objects.get(name="rollup:test.recorder").value >= before
+    # rollups it was not asked to roll get none
+    assert not Watermark.objects.filter(name="rollup:offers.store_days").exists()
+
+
+# --- A failing rollup ---------------------------------------------------------------------------
+
+
+def test_one_failing_rollup_neither_stops_the_others_nor_the_generation(recorder, caplog):
+    # given a rollup that fails, sorted before the recorder
+    def broken(start, end):
+        raise RuntimeError("the database went away")
+
+    rollups.register(rollups.Rollup("a.broken", broken, lambda since: set()))
+    generation = rollups.generation()
+
+    # when
+    with pytest.raises(RuntimeError, match="went away"):
+        rollups.roll_recent()
+
+    # then the recorder still rolled, the generation moved, the error was logged, and the
+    # broken rollup's watermark did not move (its changes are looked for again next run)
+    assert recorder.rolled
+    assert Watermark.objects.filter(name="rollup:test.recorder").exists()
+    assert not Watermark.objects.filter(name="rollup:a.broken").exists()
+    assert rollups.generation() == generation + 1
+    assert "rollup a.broken failed" in caplog.text
+
+
+# --- After-roll hooks ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hooks():
+    saved = list(rollups._after_roll)
+    yield
+    rollups._after_roll[:] = saved
+
+
+def test_after_roll_hooks_run_once_the_generation_moved_and_their_errors_are_logged(
+    recorder, hooks, caplog
+):
+    seen = []
+
+    def warm():
+        seen.append(rollups.generation())
+
+    def broken():
+        raise RuntimeError("cache full")
+
+    rollups.after_roll_register(broken)
+    rollups.after_roll_register(warm)
+    rollups.after_roll_register(warm)  # a second ready(): still once
+    before = rollups.generation()
+
+    rollups.roll_recent()
+    today = timezone.localdate()
+    rollups.roll_range(start=today, end=today)
+
+    assert seen == [before + 1, before + 2]
+    assert "after-roll hook" in caplog.text and "cache full" in caplog.text
