@@ -9,7 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, DecimalField, F, Sum
 from django.utils.translation import get_language
 
@@ -29,7 +28,6 @@ __all__ = [
 ]
 
 ZERO = Decimal("0.00")
-INSERT_BATCH = 2000
 # Orders that were paid: still paid, delivered since, or refunded after.
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED)
 AMOUNT = DecimalField(max_digits=14, decimal_places=2)
@@ -44,31 +42,28 @@ def order_days_roll(start: date, end: date) -> int:
     """Rewrite OrderDay for every day of [start, end]: orders placed that day (by created_at)
     grouped by their status now, with their totals and refunds. One grouped query per chunk
     of days, one transaction per chunk. Returns rows written."""
-    written = 0
-    for first, last in rollups.day_chunks(start, end):
-        lo, hi = rollups.day_bounds(first, last)
-        with transaction.atomic():
-            groups = (
-                Order.objects.filter(created_at__gte=lo, created_at__lt=hi)
-                .annotate(day=rollups.local_date("created_at"))
-                .values("day", "status")
-                .annotate(n=Count("id"), total=Sum("total"), refunded=Sum("refunded_amount"))
-                .order_by("day", "status")
-            )
-            rows = [
-                OrderDay(
-                    date=group["day"],
-                    status=group["status"],
-                    orders=group["n"],
-                    total=group["total"] or ZERO,
-                    refunded=group["refunded"] or ZERO,
-                )
-                for group in groups
-            ]
-            OrderDay.objects.filter(date__gte=first, date__lte=last).delete()
-            OrderDay.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-        written += len(rows)
-    return written
+    return rollups.rewrite_days(OrderDay, start, end, _order_day_rows)
+
+
+def _order_day_rows(first: date, last: date) -> list[OrderDay]:
+    lo, hi = rollups.day_bounds(first, last)
+    groups = (
+        Order.objects.filter(created_at__gte=lo, created_at__lt=hi)
+        .annotate(day=rollups.local_date("created_at"))
+        .values("day", "status")
+        .annotate(n=Count("id"), total=Sum("total"), refunded=Sum("refunded_amount"))
+        .order_by("day", "status")
+    )
+    return [
+        OrderDay(
+            date=group["day"],
+            status=group["status"],
+            orders=group["n"],
+            total=group["total"] or ZERO,
+            refunded=group["refunded"] or ZERO,
+        )
+        for group in groups
+    ]
 
 
 def order_days_changed(since: datetime) -> set[date]:
@@ -89,35 +84,32 @@ def sales_days_roll(start: date, end: date) -> int:
     """Rewrite SalesDay for every day of [start, end]: per gift-card category, the orders paid
     that day (by paid_at, whatever happened after), the cards in them and what shoppers paid
     for those lines after discounts. One grouped query per chunk of days. Returns rows."""
-    written = 0
-    for first, last in rollups.day_chunks(start, end):
-        lo, hi = rollups.day_bounds(first, last)
-        with transaction.atomic():
-            groups = (
-                OrderLine.objects.filter(order__paid_at__gte=lo, order__paid_at__lt=hi)
-                .annotate(day=rollups.local_date("order__paid_at"))
-                .values("day", "variant__product__category_id")
-                .annotate(
-                    n=Count("order_id", distinct=True),
-                    cards=Sum("quantity"),
-                    revenue=Sum(LINE_PAID, output_field=AMOUNT),
-                )
-                .order_by("day", "variant__product__category_id")
-            )
-            rows = [
-                SalesDay(
-                    date=group["day"],
-                    category_id=group["variant__product__category_id"],
-                    orders=group["n"],
-                    cards=group["cards"] or 0,
-                    revenue=group["revenue"] or ZERO,
-                )
-                for group in groups
-            ]
-            SalesDay.objects.filter(date__gte=first, date__lte=last).delete()
-            SalesDay.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-        written += len(rows)
-    return written
+    return rollups.rewrite_days(SalesDay, start, end, _sales_day_rows)
+
+
+def _sales_day_rows(first: date, last: date) -> list[SalesDay]:
+    lo, hi = rollups.day_bounds(first, last)
+    groups = (
+        OrderLine.objects.filter(order__paid_at__gte=lo, order__paid_at__lt=hi)
+        .annotate(day=rollups.local_date("order__paid_at"))
+        .values("day", "variant__product__category_id")
+        .annotate(
+            n=Count("order_id", distinct=True),
+            cards=Sum("quantity"),
+            revenue=Sum(LINE_PAID, output_field=AMOUNT),
+        )
+        .order_by("day", "variant__product__category_id")
+    )
+    return [
+        SalesDay(
+            date=group["day"],
+            category_id=group["variant__product__category_id"],
+            orders=group["n"],
+            cards=group["cards"] or 0,
+            revenue=group["revenue"] or ZERO,
+        )
+        for group in groups
+    ]
 
 
 def sales_days_changed(since: datetime) -> set[date]:

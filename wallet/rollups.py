@@ -9,8 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
 
 from catalog.models import Merchant
@@ -40,7 +39,6 @@ __all__ = [
 ]
 
 ZERO = Decimal("0.00")
-INSERT_BATCH = 2000
 # The moment an event reached each stage: reported when we recorded it.
 STAGE_COLUMNS = {
     CashbackStage.REPORTED: "created_at",
@@ -57,14 +55,11 @@ def cashback_days_roll(start: date, end: date) -> int:
     click is not known yet) and network, the events that reached the stage that day, their
     sales, commission (none reported counts 0) and cashback. One grouped query per stage and
     chunk of days, one transaction per chunk. Returns rows written."""
-    written = 0
-    for first, last in rollups.day_chunks(start, end):
-        with transaction.atomic():
-            rows = [row for stage in STAGE_COLUMNS for row in _stage_rows(stage, first, last)]
-            CashbackDay.objects.filter(date__gte=first, date__lte=last).delete()
-            CashbackDay.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-        written += len(rows)
-    return written
+    return rollups.rewrite_days(CashbackDay, start, end, _cashback_rows)
+
+
+def _cashback_rows(first: date, last: date) -> list[CashbackDay]:
+    return [row for stage in STAGE_COLUMNS for row in _stage_rows(stage, first, last)]
 
 
 def _stage_rows(stage: str, first: date, last: date) -> list[CashbackDay]:
@@ -117,27 +112,24 @@ CASHBACK_DAYS = rollups.Rollup(
 def payout_days_roll(start: date, end: date) -> int:
     """Rewrite PayoutDay for every day of [start, end]: withdrawals paid out that day (by the
     time they were marked paid, completed_at) and their total. Returns rows written."""
-    written = 0
-    for first, last in rollups.day_chunks(start, end):
-        lo, hi = rollups.day_bounds(first, last)
-        with transaction.atomic():
-            groups = (
-                Withdrawal.objects.filter(
-                    status=WithdrawalStatus.PAID, completed_at__gte=lo, completed_at__lt=hi
-                )
-                .annotate(day=rollups.local_date("completed_at"))
-                .values("day")
-                .annotate(n=Count("id"), total=Sum("amount"))
-                .order_by("day")
-            )
-            rows = [
-                PayoutDay(date=group["day"], withdrawals=group["n"], amount=group["total"] or ZERO)
-                for group in groups
-            ]
-            PayoutDay.objects.filter(date__gte=first, date__lte=last).delete()
-            PayoutDay.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-        written += len(rows)
-    return written
+    return rollups.rewrite_days(PayoutDay, start, end, _payout_rows)
+
+
+def _payout_rows(first: date, last: date) -> list[PayoutDay]:
+    lo, hi = rollups.day_bounds(first, last)
+    groups = (
+        Withdrawal.objects.filter(
+            status=WithdrawalStatus.PAID, completed_at__gte=lo, completed_at__lt=hi
+        )
+        .annotate(day=rollups.local_date("completed_at"))
+        .values("day")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("day")
+    )
+    return [
+        PayoutDay(date=group["day"], withdrawals=group["n"], amount=group["total"] or ZERO)
+        for group in groups
+    ]
 
 
 def payout_days_changed(since: datetime) -> set[date]:
@@ -195,7 +187,7 @@ def top_stores_by_commission(
         .values("merchant_id")
         .annotate(total=Sum("commission"))
         .filter(total__gt=0)
-        .annotate(**_store_names())
+        .annotate(**rollups.related_values(Merchant, "merchant_id", "name", "slug"))
         .order_by("-total", "name", "merchant_id")[:limit]
     )
     return [(row["name"], row["slug"], row["total"]) for row in rows]
@@ -221,10 +213,3 @@ def user_balance_totals() -> dict[str, Decimal]:
     totals = {kind.value: ZERO for kind in UserAccountKind}
     totals.update({row["kind"]: row["total"] or ZERO for row in rows})
     return totals
-
-
-def _store_names() -> dict:
-    """The store's name and slug, looked up once per group after the sums (a join before
-    the GROUP BY would carry them through every row of the range)."""
-    store = Merchant.objects.filter(pk=OuterRef("merchant_id"))
-    return {"name": Subquery(store.values("name")[:1]), "slug": Subquery(store.values("slug")[:1])}

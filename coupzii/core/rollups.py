@@ -150,16 +150,21 @@ def local_days(moments: Iterable[datetime | None]) -> set[date]:
 # --- Writing and reading rollup rows ------------------------------------------------------------
 
 
-def rewrite_days(model: type[models.Model], first: date, last: date, rows_of) -> int:
-    """Replace `model`'s rows of the days [first, last] (its `date` column) with the rows
-    `rows_of()` builds, in one transaction: readers see the old day or the new one, never
-    half of it. The rows are built inside the transaction, after nothing else. Returns how
-    many were written."""
-    with transaction.atomic():
-        rows = list(rows_of())
-        model.objects.filter(date__gte=first, date__lte=last).delete()
-        model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-    return len(rows)
+def rewrite_days(
+    model: type[models.Model], start: date, end: date, rows_of: Callable[[date, date], list]
+) -> int:
+    """Replace `model`'s rows of the days [start, end] (its `date` column), CHUNK_DAYS at a
+    time: for each chunk, `rows_of(first, last)` builds the new rows and the old ones are
+    deleted, in one transaction, so readers see a day's old rows or its new ones, never half
+    of them. Returns how many rows were written."""
+    written = 0
+    for first, last in day_chunks(start, end):
+        with transaction.atomic():
+            rows = list(rows_of(first, last))
+            model.objects.filter(date__gte=first, date__lte=last).delete()
+            model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        written += len(rows)
+    return written
 
 
 def related_values(model: type[models.Model], key: str, *fields: str) -> dict[str, Subquery]:
