@@ -134,3 +134,22 @@ def test_the_reads_give_totals_per_day_and_the_top_stores_most_clicked_first(
     assert rollups.top_stores_by_clicks(start=DAY, end=DAY, limit=1) == [
         ("Flipkart", "flipkart", 7)
     ]
+
+
+def test_clicks_and_views_written_days_late_are_rolled_by_the_next_recent_run():
+    # given a recent run, then a buffer backlog drained after an outage: a click made three
+    # days ago and views counted for that day, written only now
+    from coupzii.core import rollups as runner
+
+    today = timezone.localdate()
+    three_days_ago = today - timedelta(days=rollups.BACKLOG_DAYS)
+    offer = OfferFactory(merchant=MerchantFactory(slug="myntra"))
+    runner.roll_recent()
+    ClickFactory(offer=offer, created_at=at(three_days_ago, 20))
+    OfferViewDay.objects.create(offer=offer, date=three_days_ago, views=9)
+
+    # when beat rolls again
+    runner.roll_recent()
+
+    # then that day has the click and the views
+    assert store_days()[("myntra", three_days_ago)] == (9, 1, 0)
