@@ -140,6 +140,7 @@ class Health:
     celery: CeleryHealth
     beat: tuple[BeatEntry, ...]
     buffers: Buffers
+    beat_expected: bool = False  # a broker and workers: a beat process should be running
 
     @property
     def late_tasks(self) -> list[BeatEntry]:
@@ -157,6 +158,8 @@ class Health:
             problems.append(gettext("Redis cannot be reached."))
         if not self.celery.reachable:
             problems.append(gettext("The Celery broker cannot be reached."))
+        if self.beat_expected and self.beat and not any(entry.recorded for entry in self.beat):
+            problems.append(gettext("No beat task has run yet: is beat running?"))
         if late := len(self.late_tasks):
             problems.append(
                 ngettext("%(count)d beat task is late.", "%(count)d beat tasks are late.", late)
@@ -190,6 +193,7 @@ def health_snapshot(*, app: Celery | None = None, now: datetime | None = None) -
         celery=celery_health(app=app, now=now),
         beat=beat_health(app=app, now=now),
         buffers=buffers_health(),
+        beat_expected=not app.conf.task_always_eager,
     )
 
 
@@ -326,13 +330,21 @@ def _declared_queue(channel, name: str, now: datetime) -> QueueHealth:
 
 def beat_health(*, app: Celery, now: datetime) -> tuple[BeatEntry, ...]:
     """Every entry of settings.CELERY_BEAT_SCHEDULE with its last run (one query). With eager
-    tasks there is no beat process, so nothing is flagged late."""
+    tasks there is no beat process, so nothing is flagged late.
+
+    A task with no run recorded is judged from the oldest run any beat task recorded: beat
+    was running by then, so a task due since that never started is late (a task dropped from
+    beat, or a worker that never picks it up). With no run recorded at all, nothing can be
+    judged per task; Health.problems says that beat has not run."""
     entries = settings.CELERY_BEAT_SCHEDULE
     runs = {run.name: run for run in TaskRun.objects.filter(name__in=_task_names(entries))}
     zone = ZoneInfo(str(app.conf.timezone or settings.TIME_ZONE))
     judge = not app.conf.task_always_eager
+    beat_seen = min((run.started_at for run in runs.values() if run.started_at), default=None)
     return tuple(
-        _beat_entry(key, entry, runs.get(entry["task"]), now=now, zone=zone, judge=judge)
+        _beat_entry(
+            key, entry, runs.get(entry["task"]), now=now, zone=zone, judge=judge, since=beat_seen
+        )
         for key, entry in entries.items()
     )
 
@@ -342,14 +354,24 @@ def _task_names(entries: dict) -> set[str]:
 
 
 def _beat_entry(
-    key: str, entry: dict, run: TaskRun | None, *, now: datetime, zone, judge: bool
+    key: str,
+    entry: dict,
+    run: TaskRun | None,
+    *,
+    now: datetime,
+    zone,
+    judge: bool,
+    since: datetime | None,
 ) -> BeatEntry:
     every = entry["schedule"]
     shared = {"key": key, "task": entry["task"], "schedule": schedule_words(every)}
     if run is None:
-        # Never started: on a fresh deploy that is expected for a while, so not "late"; the
-        # panel shows it as no run recorded.
-        return BeatEntry(recorded=False, **shared)
+        # Never started: late once a run was due after beat was seen running (as if it had
+        # last started then); before that, or with no run seen at all, "no run recorded".
+        missed = None
+        if judge and since is not None:
+            missed = missed_due_time(every, started_at=since, now=now, zone=zone)
+        return BeatEntry(recorded=False, late=missed is not None, late_since=missed, **shared)
     missed = None
     if judge:
         missed = missed_due_time(every, started_at=run.started_at, now=now, zone=zone)

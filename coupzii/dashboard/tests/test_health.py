@@ -453,3 +453,48 @@ def test_the_panel_shows_late_and_failed_tasks_and_renders_in_hindi(settings):
     assert 'data-beat-entry="failed-one" data-state="failed"' in html
     assert "ValueError: the network&#x27;s report had no rows" in html
     assert 'data-beat-entry="late-one" data-state="late"' in hindi
+
+
+def test_with_a_broker_and_no_beat_task_ever_run_the_panel_is_not_all_ok(settings):
+    settings.CELERY_BEAT_SCHEDULE = {
+        "every-minute": {"task": "coupzii.tests.minutely", "schedule": 60.0},
+        "nightly": {"task": "coupzii.tests.nightly", "schedule": crontab(hour=2, minute=30)},
+    }
+
+    health = health_snapshot(app=celery_app(), now=NOW)
+
+    assert not health.ok
+    assert "No beat task has run yet: is beat running?" in health.problems
+    assert {entry.state for entry in health.beat} == {"never"}
+
+
+def test_with_eager_tasks_no_beat_run_is_expected(settings):
+    eager = Celery("eager-test", set_as_current=False, fixups=[])
+    eager.conf.task_always_eager = True
+    settings.CELERY_BEAT_SCHEDULE = {"x": {"task": "coupzii.tests.x", "schedule": 60.0}}
+
+    assert health_snapshot(app=eager, now=NOW).ok
+
+
+@pytest.mark.parametrize(
+    ("beat_seen_ago", "late"), [(timedelta(minutes=1), False), (timedelta(minutes=3), True)]
+)
+def test_a_task_that_never_ran_is_late_once_due_since_beat_was_seen_running(
+    settings, beat_seen_ago, late
+):
+    # given beat ran the nightly task, but the every-minute task has no run at all
+    settings.CELERY_BEAT_SCHEDULE = {
+        "every-minute": {"task": "coupzii.tests.minutely", "schedule": 60.0},
+        "nightly": {"task": "coupzii.tests.nightly", "schedule": crontab(hour=15, minute=0)},
+    }
+    TaskRun.objects.create(name="coupzii.tests.nightly", started_at=NOW - beat_seen_ago)
+
+    health = health_snapshot(app=celery_app(), now=NOW)
+
+    never = next(entry for entry in health.beat if entry.key == "every-minute")
+    assert never.recorded is False
+    assert never.late is late
+    assert never.state == ("late" if late else "never")
+    assert health.ok is not late
+    if late:
+        assert never.late_since == NOW - beat_seen_ago + timedelta(minutes=2)
