@@ -15,7 +15,8 @@ The result is kept in Redis (`offers:foryou:<user id>`: a header, then offer ids
 written by a task when the shopper clicks, claims or orders (debounced) and by a beat for
 recently active shoppers. Redis holds nothing the database can't rebuild: a read that finds no
 key computes the rail there and then, so a fresh process or a Redis restart shows the same
-rail. The ids are checked live at every read, so an offer that ended since is left out.
+rail. The ids are checked live at every read, so an offer that ended since is left out, and
+so is one the shopper claimed since (the refresh that follows a claim runs a minute later).
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ from django_redis import get_redis_connection
 from catalog.models import Merchant
 from coupzii.core.models import Watermark
 
-from .foryou_sources import pending_key, rail_key, taste_sources, used_offer_sources
+from .foryou_sources import (
+    claimed_offers_query,
+    pending_key,
+    rail_key,
+    taste_sources,
+    used_offer_sources,
+)
 from .models import Offer
 from .selectors import offers_live, offers_trending
 
@@ -252,8 +259,9 @@ def _stored(user_id: int) -> list[str]:
 
 
 def for_you(user, limit: int = 12, *, now: datetime | None = None) -> ForYou:
-    """The rail for `user`: the stored picks still live, in order; trending (not personal)
-    for visitors, shoppers without history, and when none of the picks is live any more.
+    """The rail for `user`: the stored picks still live and not claimed by them, in order;
+    trending (not personal) for visitors, shoppers without history, and when none of the
+    picks is left.
 
     With the rail in Redis: one query. Without: the sources' queries too, a fixed number.
     """
@@ -264,7 +272,8 @@ def for_you(user, limit: int = 12, *, now: datetime | None = None) -> ForYou:
     if header == TRENDING_ONLY or not ids:
         return _trending(limit, now)
     offer_ids = [int(offer_id) for offer_id in ids]
-    by_id = {offer.pk: offer for offer in offers_live(now).filter(pk__in=offer_ids)}
+    picks = offers_live(now).filter(pk__in=offer_ids).exclude(pk__in=claimed_offers_query(user.pk))
+    by_id = {offer.pk: offer for offer in picks}
     offers = [by_id[offer_id] for offer_id in offer_ids if offer_id in by_id][:limit]
     if not offers:
         return _trending(limit, now)

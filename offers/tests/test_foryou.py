@@ -278,6 +278,31 @@ def test_a_claim_refreshes_the_rail_without_the_claimed_offer(
     assert "claim me" not in titles(selectors.offers_for_you(shopper))
 
 
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_a_claimed_offer_leaves_the_stored_rail_at_once_before_the_refresh_runs(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a stored rail with the offer, and workers that run the refresh a minute later
+    queued = []
+    monkeypatch.setattr(
+        tasks.foryou_refresh_user, "apply_async", lambda **kwargs: queued.append(kwargs)
+    )
+    shopper = UserFactory()
+    store = MerchantFactory()
+    ClickFactory(offer=OfferFactory(merchant=store), user=shopper)
+    book = book_with_codes(2, offer__merchant=store, offer__title="claim me")
+    foryou.foryou_refresh(shopper.pk)
+    assert "claim me" in titles(selectors.offers_for_you(shopper))
+
+    # when the shopper claims a code of it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.code_claim(offer_or_book=book.offer, user=shopper)
+
+    # then the rail read now leaves it out, though the refresh has not run yet
+    assert queued and get_redis_connection("default").exists(rail_key(shopper.pk))
+    assert "claim me" not in titles(selectors.offers_for_you(shopper))
+
+
 def test_a_written_click_refreshes_the_clickers_rail(fashion):
     shopper = UserFactory()
     OfferFactory(title="fashion deal", category=fashion)
