@@ -51,13 +51,6 @@ def top(*, month: str, limit: int = 10) -> list[tuple[int, Decimal]]:
     return [(int(member), from_paise(int(score))) for member, score in rows]
 
 
-def rank_of(*, month: str, user_id: int) -> int | None:
-    """1-based place of the user on the month's board, or None if they are not on it."""
-    _ensure(month)
-    rank = get_redis_connection("default").zrevrank(month_key(month), str(user_id))
-    return None if rank is None else rank + 1
-
-
 def standing(*, month: str, user_id: int) -> tuple[int, Decimal] | None:
     """(1-based place, rupees earned) of the user on the month's board, or None if they are
     not on it: their line under the top 10 ("You're number 14 this month, ₹300 earned")."""

@@ -265,7 +265,7 @@ def test_a_blocked_referral_is_not_on_the_leaderboard(django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         confirmed_cashback(friend, "40.00")
     assert leaderboard.top(month=_month()) == []
-    assert leaderboard.rank_of(month=_month(), user_id=referrer.pk) is None
+    assert leaderboard.standing(month=_month(), user_id=referrer.pk) is None
 
 
 def test_a_leaderboard_redis_lost_is_rebuilt_from_the_ledger_when_read(
@@ -278,7 +278,7 @@ def test_a_leaderboard_redis_lost_is_rebuilt_from_the_ledger_when_read(
     cache.clear()  # Redis restarted, or another process wrote to its own in-process Redis
 
     assert leaderboard.top(month=_month()) == [(referrer.pk, D("100.00"))]
-    assert leaderboard.rank_of(month=_month(), user_id=referrer.pk) == 1
+    assert leaderboard.standing(month=_month(), user_id=referrer.pk) == (1, D("100.00"))
     assert leaderboard.rebuild(month=_month()) == 1
 
 
@@ -306,7 +306,7 @@ def test_a_zero_referrer_bonus_puts_nobody_on_the_leaderboard(
     referrer, friend = _pair()
     with django_capture_on_commit_callbacks(execute=True):
         confirmed_cashback(friend, "40.00")
-    assert leaderboard.rank_of(month=_month(), user_id=referrer.pk) is None
+    assert leaderboard.standing(month=_month(), user_id=referrer.pk) is None
     # nor told they earned nothing; the friend still gets their welcome bonus
     assert not Notification.objects.filter(user=referrer).exists()
     assert Notification.objects.filter(user=friend, kind="referral_joined").count() == 1
