@@ -105,7 +105,7 @@ ExpectedArrivalSerializer = type(
         "to": serializers.DateField(
             source="end",
             read_only=True,
-            help_text=_("The likely range's last day: `share`% is confirmed by then."),
+            help_text=_("The likely range's last day, by which `share` per cent is confirmed."),
         ),
         "share": serializers.IntegerField(
             read_only=True,
