@@ -1,5 +1,6 @@
 """The dashboard's range picker: the last 7, 30, 90 or 365 days, or chosen dates (at most 366
-days), read from the page's GET form and the exports' query string alike."""
+days, ending today at the latest), read from the page's GET form and the exports' query string
+alike."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ class RangeForm(forms.Form):
     def __init__(self, data, *, today: date, **kwargs):
         self.today = today
         super().__init__(data, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs["max"] = today.isoformat()
 
     def clean(self):
         cleaned = super().clean()
@@ -53,10 +56,16 @@ class RangeForm(forms.Form):
                 self.add_error(missing, _("Give both dates, or pick a preset."))
             elif start > end:
                 self.add_error("end", _("The end date must be on or after the start date."))
-            elif (end - start).days + 1 > MAX_RANGE_DAYS:
-                self.add_error("end", _("Choose at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
             elif start > self.today:
                 self.add_error("start", _("The dates must not all be in the future."))
+            else:
+                # Days after today have no figures yet: the range stops at today rather than
+                # drawing a tail of zeros (an end typed a month ahead, a bookmarked link).
+                end = cleaned["end"] = min(end, self.today)
+                if (end - start).days + 1 > MAX_RANGE_DAYS:
+                    self.add_error(
+                        "end", _("Choose at most %(days)s days.") % {"days": MAX_RANGE_DAYS}
+                    )
         return cleaned
 
     def chosen_range(self) -> tuple[date, date]:
