@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
-from django.utils import formats
+from django.utils import formats, numberformat
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
@@ -193,20 +193,28 @@ CHARTS: dict[str, Chart] = {
 
 class CellText:
     """Table cells as the page shows them (the exports keep the typed values). A year's day
-    charts have thousands of cells: the locale's month and weekday names and thousands
-    separator are read once here, not through Django's formatters for every cell."""
+    charts have thousands of cells: the locale's month and weekday names, thousands
+    separator and grouping (lakh: 12,34,567, as the cards and format_inr) are read once here,
+    then each count goes through Django's own number formatter with them."""
 
     def __init__(self):
         self.months = {number: str(name).title() for number, name in MONTHS_3.items()}
         self.weekdays = {number: str(name) for number, name in WEEKDAYS_ABBR.items()}
         self.separator = formats.get_format("THOUSAND_SEPARATOR")
         self.decimal = formats.get_format("DECIMAL_SEPARATOR")
+        self.grouping = formats.get_format("NUMBER_GROUPING")
 
     def day(self, day: date) -> str:
         return f"{day.day} {self.months[day.month]}"  # "7 Dec", as the date format "j M"
 
     def count(self, value: int) -> str:
-        return f"{value:,}".replace(",", self.separator)
+        return numberformat.format(
+            value,
+            self.decimal,
+            grouping=self.grouping,
+            thousand_sep=self.separator,
+            force_grouping=True,
+        )
 
     def __call__(self, value, kind: str) -> str:
         if value is None:
