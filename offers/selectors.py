@@ -44,9 +44,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import CashbackKind, Category, Merchant
 from catalog.selectors import MerchantOffers, cashback_label, merchants_for_cards
+from coupzii.core.money import format_inr
 from offers import clickout, trending, views_counter
 
 from .activity import ActivityRow as ActivityRow
@@ -652,3 +654,21 @@ def offers_at_claim_limit(user, public_ids) -> set[str]:
         elif free:
             open_to_claim.add(str(offer_id))
     return full - open_to_claim
+
+
+# --- Labels -------------------------------------------------------------------------------------
+
+
+def offer_discount_label(offer: Offer) -> str:
+    """The short label of an offer's discount, as its card's corner and the assistant say it:
+    "50% off", "₹200 off", "Buy 1 Get 1", "Free delivery", else "Deal"."""
+    value = offer.discount_value
+    if offer.discount_type == DiscountType.PERCENTAGE and value:
+        return gettext("%(percent)s%% off") % {"percent": f"{value.normalize():f}"}
+    if offer.discount_type == DiscountType.FIXED and value:
+        return gettext("%(amount)s off") % {"amount": format_inr(value)}
+    if offer.discount_type == DiscountType.BOGO:
+        return gettext("Buy 1 Get 1")
+    if offer.discount_type == DiscountType.FREE_SHIPPING:
+        return gettext("Free delivery")
+    return gettext("Deal")

@@ -23,8 +23,8 @@ from django.utils.translation import ngettext
 from catalog.selectors import merchant_cashback_label
 from coupzii.core.money import format_inr
 from marketplace.selectors import coupon_title_of
-from offers.models import DiscountType, OfferKind
-from offers.selectors import offer_cashback_label, offers_at_claim_limit
+from offers.models import OfferKind
+from offers.selectors import offer_cashback_label, offer_discount_label, offers_at_claim_limit
 from wallet.models import CashbackStatus
 
 
@@ -108,17 +108,9 @@ def merchant_logo(merchant) -> str:
 
 
 def discount_label(offer) -> str:
-    """ "50% off", "₹200 off", "Buy 1 Get 1", "Free delivery" or "Deal" (as the offer cards)."""
-    value = offer.discount_value
-    if offer.discount_type == DiscountType.PERCENTAGE and value:
-        return _("%(percent)s%% off") % {"percent": f"{value.normalize():f}"}
-    if offer.discount_type == DiscountType.FIXED and value:
-        return _("%(amount)s off") % {"amount": format_inr(value)}
-    if offer.discount_type == DiscountType.BOGO:
-        return _("Buy 1 Get 1")
-    if offer.discount_type == DiscountType.FREE_SHIPPING:
-        return _("Free delivery")
-    return _("Deal")
+    """ "50% off", "₹200 off", "Buy 1 Get 1", "Free delivery" or "Deal": the offer cards' own
+    label (offers' discount_badge filter reads the same selector)."""
+    return offer_discount_label(offer)
 
 
 def offer_url(offer) -> str:

@@ -4,9 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from coupzii.core.money import format_inr
 from offers import selectors
-from offers.models import DiscountType
 
 register = template.Library()
 
@@ -37,17 +35,9 @@ def ends_soon(offer) -> bool:
 
 @register.filter
 def discount_badge(offer) -> str:
-    """The short label on a card's corner: "50% off", "₹200 off", "BOGO", "Free delivery"."""
-    value = offer.discount_value
-    if offer.discount_type == DiscountType.PERCENTAGE and value:
-        return gettext("%(percent)s%% off") % {"percent": f"{value.normalize():f}"}
-    if offer.discount_type == DiscountType.FIXED and value:
-        return gettext("%(amount)s off") % {"amount": format_inr(value)}
-    if offer.discount_type == DiscountType.BOGO:
-        return gettext("Buy 1 Get 1")
-    if offer.discount_type == DiscountType.FREE_SHIPPING:
-        return gettext("Free delivery")
-    return gettext("Deal")
+    """The short label on a card's corner: "50% off", "₹200 off", "Buy 1 Get 1", "Free
+    delivery" (the assistant's cards say the same: offers.selectors.offer_discount_label)."""
+    return selectors.offer_discount_label(offer)
 
 
 @register.filter

@@ -13,6 +13,8 @@ from assistant.safety import answer_problems
 from catalog.tests.factories import MerchantFactory
 from coupzii.core.money import format_inr
 from marketplace.tests.factories import LockerCouponFactory
+from offers.models import DiscountType
+from offers.templatetags.offer_tags import discount_badge
 from offers.tests.factories import ClickFactory, OfferFactory
 from wallet.arrival import arrival_estimates_refresh
 from wallet.networks.base import SaleStatus
@@ -235,3 +237,25 @@ def test_an_answer_repeating_the_range_passes_the_guard(asha):
     )
 
     assert answer_problems(answer, [result.data]) == []
+
+
+# --- An offer's discount, as its card on the site says it ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("discount_type", "value", "label"),
+    [
+        (DiscountType.PERCENTAGE, Decimal("12.50"), "12.5% off"),
+        (DiscountType.FIXED, Decimal("1500"), "₹1,500.00 off"),
+        (DiscountType.BOGO, None, "Buy 1 Get 1"),
+        (DiscountType.FREE_SHIPPING, None, "Free delivery"),
+        (DiscountType.PERCENTAGE, None, "Deal"),
+    ],
+)
+def test_an_offer_cards_discount_reads_as_the_sites_offer_card(asha, discount_type, value, label):
+    offer = OfferFactory(discount_type=discount_type, discount_value=value)
+
+    result = run(asha, "search_offers")
+
+    assert facts(result.cards[0])["Discount"] == label == discount_badge(offer)
+    assert result.data["offers"][0]["discount"] == label
