@@ -509,11 +509,13 @@ def test_figures_are_served_from_the_cache_until_the_rollups_change(history):
     # given the figures of a range read once
     backfill()
     today = history.today
-    first = figures.range_figures(start=today - timedelta(days=6), end=today)
+    # Six days, no preset of the page: the figures the after-roll warming caches are others.
+    start = today - timedelta(days=5)
+    first = figures.range_figures(start=start, end=today)
 
     # a second read costs no query
     with CaptureQueriesContext(connection) as again:
-        assert figures.range_figures(start=today - timedelta(days=6), end=today) == first
+        assert figures.range_figures(start=start, end=today) == first
     assert len(again) == 0
 
     # when a click lands and beat rolls the recent days
@@ -523,7 +525,7 @@ def test_figures_are_served_from_the_cache_until_the_rollups_change(history):
 
     # then the next read adds it up again and counts the click
     with CaptureQueriesContext(connection) as fresh:
-        after = figures.range_figures(start=today - timedelta(days=6), end=today)
+        after = figures.range_figures(start=start, end=today)
     assert len(fresh) == 8
     assert after.clicks_by_day[-1] == first.clicks_by_day[-1] + 1
 
