@@ -172,6 +172,9 @@ INSTALLED_APPS = [
     "marketplace",
     "assistant",
     "pages",
+    # The operators' dashboard: last, as it reads every app (and `seed_demo` runs its demo
+    # step, the rollups and rails of the year's history, after every app has seeded).
+    "coupzii.dashboard",
 ]
 
 MIDDLEWARE = [
