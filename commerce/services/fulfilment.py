@@ -11,6 +11,7 @@ Ledger keys (each step of an order moves money once, whatever is retried or race
 """
 
 from collections.abc import Sequence
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from coupzii.core import rowsql
 from coupzii.core.errors import DomainError, Forbidden
 from coupzii.core.i18n import Text, in_every_language
 from coupzii.core.money import format_inr
+from offers import services as offers_services
 from wallet import services as ledger
 from wallet.models import AccountKind
 
@@ -63,6 +65,8 @@ def order_mark_paid(*, order: Order, note: Text = "") -> Order:
         raise InvalidTransition()
     order.status = S.PAID
     order.paid_at = timezone.now()
+    # What they bought says what they shop for: their "For you" rail is recomputed soon.
+    transaction.on_commit(partial(offers_services.foryou_refresh_soon, order.user_id), robust=True)
     # Written together with what delivery does next (delivered, or waiting for codes).
     return _fulfil(order, changed=["status", "paid_at"], steps=[_order_event(order, S.PAID, note)])
 

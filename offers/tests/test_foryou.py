@@ -115,6 +115,27 @@ def test_a_gift_card_order_teaches_the_rail_its_brand_and_category(fashion, elec
     assert sorted(titles(rail)[:2]) == ["fashion deal", "westside deal"]
 
 
+def test_paying_for_an_order_updates_a_rail_already_built(
+    fashion, electronics, django_capture_on_commit_callbacks
+):
+    # given a shopper whose rail was built from one click on a gadget store
+    shopper = UserFactory()
+    ClickFactory(user=shopper, offer=OfferFactory(title="gadget deal", category=electronics))
+    brand = MerchantFactory(name="Westside")
+    variant = VariantFactory(product__merchant=brand, product__category=fashion)
+    stock(variant, 1)
+    OfferFactory(title="westside deal", merchant=brand)
+    assert "westside deal" not in titles(selectors.offers_for_you(shopper))
+
+    # when they pay for a Westside gift card
+    order = place(shopper, cart_with(shopper, (variant, 1)))
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+
+    # then the next read of the rail knows
+    assert "westside deal" in titles(selectors.offers_for_you(shopper))
+
+
 def test_coupons_kept_in_the_locker_count_for_their_store(electronics):
     shopper = UserFactory()
     croma = MerchantFactory(name="Croma")
