@@ -21,6 +21,7 @@ from brands import selectors as brands_selectors
 from catalog import selectors as catalog_selectors
 from commerce import selectors as commerce_selectors
 from commerce.models import OrderStatus
+from commerce.rollups import PAID_STATUSES
 from coupzii.core.money import format_inr
 from marketplace import selectors as marketplace_selectors
 from wallet import selectors as wallet_selectors
@@ -29,9 +30,6 @@ from . import figures
 
 # A denomination with fewer sellable codes than this is "running low" on the dashboard.
 DEFAULT_LOW_STOCK_CODES = 10
-
-# Orders counted as sales: paid, whatever happened after (delivered, or refunded since).
-PAID_STATUSES = (OrderStatus.PAID, OrderStatus.FULFILLED, OrderStatus.REFUNDED)
 
 # As the order admin colours them: paid and not delivered waits for an operator.
 STATUS_TONES = {
@@ -87,8 +85,14 @@ def _between(field: str, start: date, end: date) -> dict[str, str]:
 
 
 def paid_orders_url(start: date, end: date) -> str:
+    """Orders placed in [start, end] that were paid (the paid-orders figure, by created_at)."""
     statuses = ",".join(status.value for status in PAID_STATUSES)
     return changelist("commerce_order", status__in=statuses, **_between("created_at", start, end))
+
+
+def sales_url(start: date, end: date) -> str:
+    """Orders paid in [start, end], whatever happened after (the revenue figure, by paid_at)."""
+    return changelist("commerce_order", **_between("paid_at", start, end))
 
 
 # --- The cards ----------------------------------------------------------------------------------
@@ -121,7 +125,7 @@ def dashboard_cards(*, today: date, start: date, end: date, range_figures) -> li
         _status_card(range_figures, start, end),
         _shoppers_card(totals, spans, today),
         _clicks_card(totals, spans, today),
-        _cashback_card(totals, today),
+        _cashback_card(totals, spans, today),
         _queues_card(),
         _problems_card(),
     ]
@@ -129,7 +133,7 @@ def dashboard_cards(*, today: date, start: date, end: date, range_figures) -> li
 
 def _money_card(totals, spans, today) -> Card:
     lines = [
-        Line(label, format_inr(totals[key].revenue), paid_orders_url(first, today))
+        Line(label, format_inr(totals[key].revenue), sales_url(first, today))
         for key, label, first in spans
     ]
     return Card("revenue", _("Gift-card revenue"), lines, _("Paid orders, before refunds."))
@@ -184,9 +188,10 @@ def _clicks_card(totals, spans, today) -> Card:
     return Card("clicks", _("Clicks to stores"), lines)
 
 
-def _cashback_card(totals, today) -> Card:
+def _cashback_card(totals, spans, today) -> Card:
     balances = figures.cashback_balances()
     zero = Decimal("0.00")
+    month = next(first for key, _label, first in spans if key == "30d")
     return Card(
         "cashback",
         _("Shoppers' cashback"),
@@ -194,13 +199,18 @@ def _cashback_card(totals, today) -> Card:
             Line(
                 _("Pending"),
                 format_inr(balances.get("pending", zero)),
-                changelist("wallet_cashbackevent", status__exact="pending"),
+                # Shoppers' pending balances hold the matched events' cashback only.
+                changelist("wallet_cashbackevent", status__exact="pending", matched="yes"),
                 "wait",
             ),
             Line(
                 _("Confirmed, last 30 days"),
                 format_inr(totals["30d"].cashback_confirmed),
-                changelist("wallet_cashbackevent", status__exact="confirmed"),
+                # Confirmed in the 30 days, declined since or not (the figure counts both).
+                changelist(
+                    "wallet_cashbackevent",
+                    **_between("confirmed_at", month, today),
+                ),
                 "ok",
             ),
             Line(

@@ -1,6 +1,7 @@
 """The dashboard's cards: the live counts behind the queues (one query each), and every card
 line's link opening the admin list that holds exactly the rows it counts."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,16 +19,21 @@ from brands.webhooks.tests.factories import WebhookFactory
 from catalog import selectors as catalog_selectors
 from catalog.tests.factories import VariantFactory, stock
 from commerce import selectors as commerce_selectors
-from commerce.models import WebhookEvent
+from commerce.models import Order, WebhookEvent
 from commerce.tests.factories import cart_with, pay, place, wallet_credit
+from coupzii.core import rollups
+from coupzii.core.money import format_inr
 from coupzii.dashboard import cards, figures
 from marketplace import selectors as marketplace_selectors
 from marketplace.disputes.tests.conftest import paid_purchase
 from marketplace.models import Dispute, DisputeStatus
 from offers.models import Click
-from offers.tests.factories import OfferFactory
+from offers.tests.factories import ClickFactory, OfferFactory
 from wallet import selectors as wallet_selectors
+from wallet.models import Account, CashbackEvent
+from wallet.services.cashback import cashback_decline, cashback_report
 from wallet.services.withdrawals import withdrawal_approve
+from wallet.tests.factories import confirmed_cashback, sale_for
 from wallet.tests.test_admin import requested_withdrawal, submitted_kyc
 
 from .rollup_rows import rollup_history
@@ -59,6 +65,12 @@ def listed(client, url: str) -> int:
     assert response.status_code == 200, url
     assert "e=1" not in response.get("Location", ""), url
     return response.context["cl"].result_count
+
+
+def shown(client, url: str) -> set:
+    """The ids of the rows the admin list at `url` shows (a page holds all of them here)."""
+    listed(client, url)
+    return {row.pk for row in client.get(url).context["cl"].result_list}
 
 
 def card_lines(today) -> dict[str, cards.Line]:
@@ -239,16 +251,79 @@ def test_order_shopper_and_click_lines_link_to_their_rows(operator_client):
     assert listed(operator_client, lines["orders-by-status:Awaiting payment"].url) == 1
 
 
-def test_cashback_lines_link_to_events_and_balances(operator_client):
-    lines = card_lines(timezone.localdate())
+def test_revenue_lines_list_the_orders_paid_in_the_period_and_orders_lines_those_placed(
+    operator_client,
+):
+    # given: an order placed 3 days ago and paid today, one placed and paid today, one placed
+    # and paid 40 days ago, and one placed today and never paid; the rollups rolled from them
+    today = timezone.localdate()
+    now = timezone.now()
+    variant = VariantFactory(price=Decimal("490.00"))
+    stock(variant, 5)
+    orders = {}
+    for key in ("late", "today", "old", "unpaid"):
+        shopper = UserFactory()
+        orders[key] = place(shopper, cart_with(shopper, (variant, 1)), key=key)
+        if key != "unpaid":
+            pay(orders[key])
+    Order.objects.filter(pk=orders["late"].pk).update(created_at=now - timedelta(days=3))
+    long_ago = now - timedelta(days=40)
+    Order.objects.filter(pk=orders["old"].pk).update(created_at=long_ago, paid_at=long_ago)
+    rollups.roll_range(start=today - timedelta(days=45), end=today)
 
-    for key in (
-        "cashback:Pending",
-        "cashback:Confirmed, last 30 days",
-        "cashback:Payable (shoppers' available balance)",
-        "cashback:Held for withdrawals",
-    ):
-        assert listed(operator_client, lines[key].url) == 0, key
+    # when
+    lines = card_lines(today)
+
+    # then: revenue counts by the day paid, paid orders by the day placed; each link lists
+    # exactly the orders behind its figure
+    paid_today = orders["late"].total + orders["today"].total
+    assert lines["revenue:Today"].value == format_inr(paid_today)
+    assert shown(operator_client, lines["revenue:Today"].url) == {
+        orders["late"].pk,
+        orders["today"].pk,
+    }
+    assert shown(operator_client, lines["revenue:Last 30 days"].url) == {
+        orders["late"].pk,
+        orders["today"].pk,
+    }
+    assert lines["orders:Today"].value == "1"
+    assert shown(operator_client, lines["orders:Today"].url) == {orders["today"].pk}
+    assert lines["orders:Last 7 days"].value == "2"
+    assert listed(operator_client, lines["orders:Last 7 days"].url) == 2
+
+
+def test_cashback_lines_list_the_events_and_balances_their_figures_count(operator_client):
+    # given: a matched pending sale and an unmatched one; sales confirmed today, confirmed and
+    # then declined, and confirmed 40 days ago; the rollups rolled from them
+    today = timezone.localdate()
+    operator = User.objects.get(email="ops@coupzii.in")
+    shopper = UserFactory()
+    pending = cashback_report(sale=sale_for(ClickFactory(user=shopper)))
+    orphan = cashback_report(sale=sale_for(ClickFactory.build(id=uuid.uuid4())))
+    assert orphan.user_id is None
+    confirmed = confirmed_cashback(shopper, "30.00")
+    reversed_ = cashback_decline(event=confirmed_cashback(shopper, "20.00"), actor=operator)
+    old = confirmed_cashback(UserFactory(), "70.00")
+    CashbackEvent.objects.filter(pk=old.pk).update(confirmed_at=timezone.now() - timedelta(days=40))
+    rollups.roll_range(start=today - timedelta(days=45), end=today)
+
+    # when
+    lines = card_lines(today)
+
+    # then: pending is the shoppers' (matched) pending cashback, confirmed counts the sale
+    # declined since; each link lists the rows whose amounts make the figure
+    pending_line = lines["cashback:Pending"]
+    assert shown(operator_client, pending_line.url) == {pending.pk}
+    assert pending_line.value == format_inr(pending.cashback)
+    month = lines["cashback:Confirmed, last 30 days"]
+    assert shown(operator_client, month.url) == {confirmed.pk, reversed_.pk}
+    assert month.value == format_inr(confirmed.cashback + reversed_.cashback)
+    for key in ("Payable (shoppers' available balance)", "Held for withdrawals"):
+        line = lines[f"cashback:{key}"]
+        accounts = Account.objects.filter(pk__in=shown(operator_client, line.url))
+        assert line.value == format_inr(sum(account.balance for account in accounts)), key
+    # 30 confirmed today and 70 long ago; the declined 20 was clawed back
+    assert lines["cashback:Payable (shoppers' available balance)"].value == "₹100.00"
 
 
 def test_figure_cards_show_the_rollups_for_today_7_and_30_days():
