@@ -417,15 +417,7 @@ def cashback_answer(cashback: dict, *, store: str = "") -> list[str]:
             "confirmed": shown_day(row.get("confirmed_on")),
         }
         if row.get("status") == CashbackStatus.PENDING:
-            sentences.append(
-                _(
-                    "%(amount)s from %(store)s (shopped on %(shopped)s) is pending: the store "
-                    "should confirm it by %(date)s."
-                )
-                % values
-                if values["date"]
-                else _("%(amount)s from %(store)s (shopped on %(shopped)s) is pending.") % values
-            )
+            sentences.append(_pending_sentence(row.get("expected_arrival"), values))
         elif row.get("status") == CashbackStatus.CONFIRMED:
             sentences.append(
                 _("%(amount)s from %(store)s was confirmed on %(confirmed)s and is in your wallet.")
@@ -441,6 +433,55 @@ def cashback_answer(cashback: dict, *, store: str = "") -> list[str]:
     if len(rows) > NAMED_MAX:
         sentences.append(_("The rest are on the cards."))
     return sentences
+
+
+def _pending_sentence(arrival: dict | None, values: dict) -> str:
+    """A pending cashback, as the wallet tracker says it: the range its store's (or network's)
+    history makes likely, or once past that range that it is taking longer than usual; with
+    nothing learned, the date the sale was reported with (or no date)."""
+    start, end = shown_day((arrival or {}).get("from")), shown_day((arrival or {}).get("to"))
+    if start and end and not arrival.get("late"):
+        return _(
+            "%(amount)s from %(store)s (shopped on %(shopped)s) is pending: likely confirmed "
+            "between %(from)s and %(to)s."
+        ) % {**values, "from": start, "to": end}
+    if start and end:
+        return _late_sentence(arrival, values)
+    if values["date"]:
+        return (
+            _(
+                "%(amount)s from %(store)s (shopped on %(shopped)s) is pending: the store "
+                "should confirm it by %(date)s."
+            )
+            % values
+        )
+    return _("%(amount)s from %(store)s (shopped on %(shopped)s) is pending.") % values
+
+
+def _late_sentence(arrival: dict, values: dict) -> str:
+    days = arrival.get("within_days") or 0
+    words = {**values, "days": days, "network": arrival.get("network", "")}
+    if arrival.get("basis") == "network":
+        return (
+            ngettext(
+                "%(amount)s from %(store)s (shopped on %(shopped)s) is pending and taking longer "
+                "than usual: most cashback through %(network)s is confirmed within %(days)s day.",
+                "%(amount)s from %(store)s (shopped on %(shopped)s) is pending and taking longer "
+                "than usual: most cashback through %(network)s is confirmed within %(days)s days.",
+                days,
+            )
+            % words
+        )
+    return (
+        ngettext(
+            "%(amount)s from %(store)s (shopped on %(shopped)s) is pending and taking longer than "
+            "usual: most of %(store)s's cashback is confirmed within %(days)s day.",
+            "%(amount)s from %(store)s (shopped on %(shopped)s) is pending and taking longer than "
+            "usual: most of %(store)s's cashback is confirmed within %(days)s days.",
+            days,
+        )
+        % words
+    )
 
 
 # --- Locker: expiring, mine, sell, swap --------------------------------------------------------

@@ -4,13 +4,14 @@ string the shopper reads is marked for translation)."""
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import trans_real
 
-from wallet.models import CashbackEvent
+from wallet.models import ArrivalEstimate, CashbackEvent
 
 from .conftest import ask, latest_calls
 
@@ -44,6 +45,70 @@ def test_the_cashback_answer_writes_its_dates_as_the_site_does(scene):
     assert f"shopped on {date_format(timezone.localdate(event.occurred_at))}" in answer.text
     assert f"confirm it by {date_format(event.expected_confirmation)}" in answer.text
     assert not re.search(r"\d{4}-\d{2}-\d{2}", answer.text)
+
+
+def learned(event, *, low: int, high: int, store: bool = True) -> None:
+    """What the nightly learning would have written for `event`'s store (or its network)."""
+    ArrivalEstimate.objects.create(
+        network=event.network,
+        merchant=event.merchant if store else None,
+        confirmed=40,
+        declined=2,
+        confirm_low_days=low,
+        confirm_median_days=(low + high) // 2,
+        confirm_high_days=high,
+        computed_at=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize(("language", "store"), [("en", True), ("en", False), ("hi", True)])
+def test_a_pending_cashback_with_a_learned_range_is_likely_confirmed_between_its_dates(
+    scene, pseudo_hindi, language, store
+):
+    # given: Flipkart's (or its network's) cashback is confirmed 20 to 45 days after it is
+    # reported, and Asha's was reported today
+    event = CashbackEvent.objects.get(user=scene.asha)
+    learned(event, low=20, high=45, store=store)
+    reported = timezone.localdate(event.created_at)
+
+    # when
+    answer = ask(scene.asha, "where is my cashback from Flipkart?", language=language)
+
+    # then: the tracker's range, its dates as the site writes them, grounded in the tool's data
+    assert not answer.replaced, answer.text
+    with translation.override(language):
+        start = date_format(reported + timedelta(days=20))
+        end = date_format(reported + timedelta(days=45))
+    if language == "en":
+        assert f"is pending: likely confirmed between {start} and {end}." in answer.text
+    assert start in answer.text
+    assert end in answer.text
+    assert "confirm it by" not in answer.text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", answer.text)
+
+
+@pytest.mark.parametrize(
+    ("store", "expected"),
+    [
+        (True, "taking longer than usual: most of Flipkart's cashback is confirmed within 6 days."),
+        (
+            False,
+            "taking longer than usual: most cashback through Admitad is confirmed within 1 day.",
+        ),
+    ],
+)
+def test_a_pending_cashback_past_its_range_is_taking_longer_than_usual(scene, store, expected):
+    # given: Asha's cashback was reported 10 days ago; Flipkart's (or the network's) is
+    # confirmed within fewer days
+    event = CashbackEvent.objects.get(user=scene.asha)
+    CashbackEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(days=10))
+    learned(event, low=0 if not store else 2, high=6 if store else 1, store=store)
+
+    answer = ask(scene.asha, "where is my cashback from Flipkart?")
+
+    assert not answer.replaced, answer.text
+    assert expected in answer.text
+    assert "likely confirmed between" not in answer.text
 
 
 def test_the_cart_answer_writes_the_cashback_date_as_the_site_does(scene):
