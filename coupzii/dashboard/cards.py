@@ -199,8 +199,9 @@ def _cashback_card(totals, spans, today) -> Card:
             Line(
                 _("Pending"),
                 format_inr(balances.get("pending", zero)),
-                # Shoppers' pending balances hold the matched events' cashback only.
-                changelist("wallet_cashbackevent", status__exact="pending", matched="yes"),
+                # The shoppers' pending balances are the figure: the link lists those accounts
+                # (they hold the matched events' cashback, less any reversed since).
+                changelist("wallet_account", owner="user", kind="pending"),
                 "wait",
             ),
             Line(

@@ -111,15 +111,18 @@ def _stage_cashback(cashback, days: list[date], stage: str) -> Decimal:
 
 
 def _new_shoppers(today: date) -> dict[str, int]:
-    """Shoppers who joined in each period (staff left out): one count over the date_joined
-    index, a filtered aggregate per period."""
+    """Shoppers who joined in each period (operators and brands' staff left out): one count
+    over the date_joined index, a filtered aggregate per period."""
     starts: dict[str, datetime] = {
         key: day_bounds(today - timedelta(days=length - 1), today)[0]
         for key, length in PERIODS.items()
     }
     end = day_bounds(today, today)[1]
     counts = User.objects.filter(
-        date_joined__gte=min(starts.values()), date_joined__lt=end, is_staff=False
+        date_joined__gte=min(starts.values()),
+        date_joined__lt=end,
+        is_staff=False,
+        brand_memberships__isnull=True,
     ).aggregate(
         **{key: Count("pk", filter=Q(date_joined__gte=start)) for key, start in starts.items()}
     )

@@ -464,15 +464,17 @@ def schedule_words(every) -> str:
 
 
 def interval_words(interval: timedelta) -> str:
+    # One literal ngettext per unit: makemessages finds only literal strings.
     seconds = int(interval.total_seconds())
-    for unit, one, many in (
-        (86400, "every day", "every %(count)d days"),
-        (3600, "every hour", "every %(count)d hours"),
-        (60, "every minute", "every %(count)d minutes"),
-    ):
-        if seconds >= unit and seconds % unit == 0:
-            count = seconds // unit
-            return ngettext(one, many, count) % {"count": count}
+    if seconds >= 86400 and seconds % 86400 == 0:
+        days = seconds // 86400
+        return ngettext("every day", "every %(count)d days", days) % {"count": days}
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return ngettext("every hour", "every %(count)d hours", hours) % {"count": hours}
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = seconds // 60
+        return ngettext("every minute", "every %(count)d minutes", minutes) % {"count": minutes}
     return ngettext("every second", "every %(count)d seconds", seconds) % {"count": seconds}
 
 

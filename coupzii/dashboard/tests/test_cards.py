@@ -313,8 +313,10 @@ def test_cashback_lines_list_the_events_and_balances_their_figures_count(operato
     # then: pending is the shoppers' (matched) pending cashback, confirmed counts the sale
     # declined since; each link lists the rows whose amounts make the figure
     pending_line = lines["cashback:Pending"]
-    assert shown(operator_client, pending_line.url) == {pending.pk}
+    pending_accounts = Account.objects.filter(pk__in=shown(operator_client, pending_line.url))
+    assert {account.user_id for account in pending_accounts if account.balance} == {shopper.pk}
     assert pending_line.value == format_inr(pending.cashback)
+    assert pending_line.value == format_inr(sum(account.balance for account in pending_accounts))
     month = lines["cashback:Confirmed, last 30 days"]
     assert shown(operator_client, month.url) == {confirmed.pk, reversed_.pk}
     assert month.value == format_inr(confirmed.cashback + reversed_.cashback)

@@ -547,3 +547,16 @@ def test_figures_are_added_up_when_redis_is_unreachable(history, caplog):
 
     assert got == expected
     assert "rollup generation unreadable" in caplog.text
+
+
+def test_new_shoppers_leave_out_operators_and_brand_staff():
+    from brands.tests.factories import brand_with_store, member
+
+    today = timezone.localdate()
+    UserFactory()
+    UserFactory(is_staff=True)
+    member(brand_with_store())
+
+    totals = figures.period_totals(today=today)
+
+    assert [totals[key].new_shoppers for key in ("today", "7d", "30d")] == [1, 1, 1]
