@@ -153,6 +153,23 @@ class ProfileForm(forms.Form):
     notify_by_email = forms.BooleanField(label=_("Email me about my account"), required=False)
     notify_by_sms = forms.BooleanField(label=_("Text me about my account"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        example = _first_and_initial(self.initial.get("full_name", ""))
+        if example:
+            # Their own name as the board would show it, not someone else's.
+            self.fields["public_name"].choices = [
+                (value, _("First name and initial (%(example)s)") % {"example": example})
+                if value == PublicName.FIRST_AND_INITIAL
+                else (value, label)
+                for value, label in PublicName.choices
+            ]
+
+
+def _first_and_initial(full_name: str) -> str:
+    parts = full_name.split()
+    return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else ""
+
 
 class AdminPasswordChangeForm(auth_forms.AdminPasswordChangeForm):
     """The admin's "change password" for a user: stored through accounts.services.password_set,

@@ -45,7 +45,7 @@ class PublicName(models.TextChoices):
     """How a shopper's name appears where other shoppers can see it (the referral
     leaderboard)."""
 
-    FIRST_AND_INITIAL = "first_initial", _("First name and initial (Asha K.)")
+    FIRST_AND_INITIAL = "first_initial", _("First name and initial")
     FULL = "full", _("Full name")
     HIDDEN = "hidden", _("Don't show my name")
 

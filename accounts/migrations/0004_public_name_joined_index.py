@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='public_name',
-            field=models.CharField(choices=[('first_initial', 'First name and initial (Asha K.)'), ('full', 'Full name'), ('hidden', "Don't show my name")], default='first_initial', max_length=16, verbose_name='name shown to other shoppers'),
+            field=models.CharField(choices=[('first_initial', 'First name and initial'), ('full', 'Full name'), ('hidden', "Don't show my name")], default='first_initial', max_length=16, verbose_name='name shown to other shoppers'),
         ),
         migrations.AddIndex(
             model_name='user',

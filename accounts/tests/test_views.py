@@ -295,7 +295,7 @@ def test_profile_offers_the_leaderboard_name_choices_with_the_current_one_chosen
     html = client.get("/accounts/profile/").content.decode()
 
     assert "Your name on the referral leaderboard" in html
-    assert "First name and initial (Asha K.)" in html and "Full name" in html
+    assert "First name and initial (Asha V.)" in html and "Full name" in html
     chosen = re.search(r'<input type="radio"[^>]*value="hidden"[^>]*>', html, re.S).group()
     assert "checked" in chosen
     first_initial = re.search(r'<input type="radio"[^>]*value="first_initial"[^>]*>', html, re.S)
