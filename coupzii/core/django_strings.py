@@ -93,3 +93,22 @@ MONTHS_3 = (
     gettext_lazy("nov"),
     gettext_lazy("dec"),
 )
+
+# The admin's frame (operators use it in Hindi too) and the app and model names of Django's
+# auth and allauth's social accounts, which their Hindi catalogues leave in English.
+ADMIN = (
+    gettext_lazy("View site"),
+    gettext_lazy("Recent actions"),
+    gettext_lazy("My actions"),
+    gettext_lazy("View"),
+    gettext_lazy("Clear all filters"),
+    gettext_lazy("Filter navigation items"),
+    gettext_lazy("Start typing to filter…"),
+    gettext_lazy("Toggle navigation"),
+    gettext_lazy("You don’t have permission to view or edit anything."),  # noqa: RUF001 - Django's msgid, exactly
+    gettext_lazy("Authentication and Authorization"),
+    gettext_lazy("Social Accounts"),
+    gettext_lazy("social accounts"),
+    gettext_lazy("social applications"),
+    gettext_lazy("social application tokens"),
+)
