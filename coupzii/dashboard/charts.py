@@ -50,6 +50,12 @@ class Chart:
     secondary: tuple[int, ...] = ()
     # A logarithmic value axis, for figures that differ a thousandfold (the funnel's steps).
     log: bool = False
+    # Titles of the left and right value axes of a chart with two (`secondary`): each axis is
+    # titled, and the page colours a title as the one line it measures, so no one reads clicks
+    # against the views' scale.
+    axis_titles: tuple[Promise, Promise] | None = None
+    # One line under the chart, for what its figures mean and could be misread as.
+    note: Promise | None = None
 
 
 def _by_day(figures: Figures, *series: list) -> list[tuple]:
@@ -76,12 +82,20 @@ FUNNEL_MONEY = {
 }
 
 
+def _funnel_share(count: int, before: int | None) -> Decimal | None:
+    """The step's count as a share of the step before, or None (shown "—", an empty cell in the
+    downloads). Each step counts what happened in the range, so a step can outnumber the one
+    before it (sales confirmed now that were reported earlier): a share over 100% would read as
+    a conversion, so it is left out. The first step, and a step after 0, have none either."""
+    if not before or count > before:
+        return None
+    return (Decimal(count) * 100 / before).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def _funnel_rows(figures: Figures) -> list[tuple]:
     rows, before = [], None
     for key, label, count in figures.funnel:
-        share = None
-        if before:  # the first step has none before it; a step after 0 has no share either
-            share = (Decimal(count) * 100 / before).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        share = _funnel_share(count, before)
         money_key = FUNNEL_MONEY.get(key)
         rows.append(
             (label, count, share, figures.funnel_money.get(money_key) if money_key else None)
@@ -105,6 +119,7 @@ CHARTS: dict[str, Chart] = {
             kind="line",
             series=(1, 2),
             secondary=(1,),
+            axis_titles=(_("Revenue (₹)"), _("Paid orders")),
         ),
         Chart(
             key="orders-by-status",
@@ -125,8 +140,9 @@ CHARTS: dict[str, Chart] = {
             rows=lambda f: _by_day(f, f.views_by_day, f.clicks_by_day),
             kind="line",
             series=(1, 2),
-            # Views run to many times the clicks: they get the right-hand axis.
-            secondary=(0,),
+            # Views run to many times the clicks: clicks get an axis of their own, on the right.
+            secondary=(1,),
+            axis_titles=(_("Views a day"), _("Clicks a day")),
         ),
         Chart(
             key="cashback",
@@ -183,6 +199,11 @@ CHARTS: dict[str, Chart] = {
             kind="bar",
             series=(1,),
             log=True,
+            note=_(
+                "Each step counts what happened in these dates, so a step can exceed the one "
+                "before it (sales confirmed now that were reported earlier): its share is then "
+                "left out (—)."
+            ),
         ),
     )
 }
@@ -251,6 +272,8 @@ def chart_config(chart: Chart, rows: list[tuple], cell_text: CellText) -> dict:
         "datasets": datasets,
         "secondary": list(chart.secondary),
         "log": chart.log,
+        # Left and right axis titles (empty when the chart has one value axis).
+        "axisTitles": [str(title) for title in chart.axis_titles or ()],
     }
 
 
@@ -264,6 +287,7 @@ class ShownChart:
     columns: list[str]
     # Cells as text, with whether each is a figure (right-aligned) or a label.
     rows: list[list[tuple[str, bool]]]
+    note: str = ""
 
     def body_html(self) -> SafeString:
         """The table's rows as HTML, every cell escaped. Built here rather than looped over in
@@ -301,4 +325,5 @@ def _shown(chart: Chart, figures: Figures, cell_text: CellText) -> ShownChart:
             ]
             for row in rows
         ],
+        note=str(chart.note or ""),
     )

@@ -27,6 +27,8 @@ class RangeForm(forms.Form):
         choices=[(days, _("Last %(days)s days") % {"days": days}) for days in PRESETS],
         coerce=int,
         required=False,
+        # Only a hand-edited link gets here: Django's own message would echo the bad value back.
+        error_messages={"invalid_choice": _("Pick one of the ranges offered.")},
     )
     start = forms.DateField(
         label=_("From"),
@@ -76,6 +78,15 @@ class RangeForm(forms.Form):
         if start and end:
             return start, end
         return last_days(self.cleaned_data.get("days") or DEFAULT_DAYS, self.today)
+
+    def typed_dates(self) -> tuple[str, str] | None:
+        """The dates as the user typed them, when they can't be shown: the inputs keep them, so
+        the user sees what to correct (the figures fall back to the default range). None when
+        the dates were fine or none were given."""
+        if not self.is_bound or self.is_valid():
+            return None
+        start, end = self.data.get("start", ""), self.data.get("end", "")
+        return (start, end) if start or end else None
 
     def preset(self) -> int | None:
         """The preset shown as chosen (none when dates were given)."""

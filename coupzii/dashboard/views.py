@@ -31,6 +31,7 @@ def dashboard(request):
     if form.is_bound and not form.is_valid():
         messages.warning(request, _("Those dates can't be shown: showing the last 30 days."))
     start, end = form.chosen_range()
+    typed = form.typed_dates()
     range_figures = figures.range_figures(start=start, end=end)
     shown = charts.shown_charts(range_figures)
     context = {
@@ -44,6 +45,9 @@ def dashboard(request):
         "start": start,
         "end": end,
         "today": today,
+        # What the date inputs hold: the user's own dates when they were refused.
+        "start_value": typed[0] if typed else start.isoformat(),
+        "end_value": typed[1] if typed else end.isoformat(),
         "range_query": exports.range_query(start, end),
         "cards": cards.dashboard_cards(
             today=today, start=start, end=end, range_figures=range_figures

@@ -72,6 +72,26 @@
     });
   }
 
+  // The colour of the one line an axis measures (left "y" or right "y1"), or the text colour
+  // when it measures several: a titled axis in its line's colour says which line reads on it.
+  function axisColour(config, axis, colours) {
+    var secondary = config.secondary || [];
+    var onAxis = [];
+    config.datasets.forEach(function (dataset, index) {
+      if ((secondary.indexOf(index) >= 0) === (axis === "y1")) { onAxis.push(index); }
+    });
+    return onAxis.length === 1 ? COLOURS[onAxis[0] % COLOURS.length] : colours.text;
+  }
+
+  function axisTitle(config, axis, colours) {
+    var text = (config.axisTitles || [])[axis === "y1" ? 1 : 0];
+    if (!text) { return { display: false }; }
+    return {
+      display: true, text: text, color: axisColour(config, axis, colours),
+      font: { weight: "bold" }
+    };
+  }
+
   function optionsOf(config, colours, narrow) {
     var bar = config.type === "bar";
     var scales = {};
@@ -92,13 +112,19 @@
         maxTicksLimit: config.log ? undefined : (narrow ? 4 : 7),
         callback: tickFormatter(axisIsMoney(config, "y"), config.log)
       },
+      title: bar ? { display: false } : axisTitle(config, "y", colours),
       grid: { color: colours.grid }
     };
     if (!bar && config.secondary.length) {
       scales.y1 = {
         beginAtZero: true,
         position: "right",
-        ticks: { color: colours.text, callback: tickFormatter(axisIsMoney(config, "y1")) },
+        ticks: {
+          color: colours.text,
+          maxTicksLimit: narrow ? 4 : 7,
+          callback: tickFormatter(axisIsMoney(config, "y1"))
+        },
+        title: axisTitle(config, "y1", colours),
         grid: { drawOnChartArea: false }
       };
     }

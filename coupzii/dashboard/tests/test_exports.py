@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, sign_in_verified
-from coupzii.dashboard import charts, figures
+from coupzii.dashboard import charts, exports, figures
 
+from .made_figures import funnel_figures
 from .rollup_rows import rollup_history
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +168,20 @@ def test_without_dates_the_export_is_the_last_30_days(operator_client):
     rows = csv_rows(response)
     assert len(rows) == 31
     assert rows[-1][0] == today.isoformat()
+
+
+def test_a_funnel_step_larger_than_the_one_before_has_no_share_in_the_downloads():
+    got = funnel_figures(reported=29, confirmed=30)
+
+    text = exports.export(charts.CHARTS["funnel"], got, "csv").decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0][2] == "Of the step before"
+    # 30 confirmed of 29 reported: no "103.4", an empty cell (as the first step's).
+    assert [row[2] for row in rows[1:]] == ["", "5.0", "58.0", ""]
+    sheet = load_workbook(io.BytesIO(exports.export(charts.CHARTS["funnel"], got, "xlsx"))).active
+    assert [row[2] for row in sheet.iter_rows(min_row=5, values_only=True)] == [
+        None,
+        5.0,
+        58.0,
+        None,
+    ]

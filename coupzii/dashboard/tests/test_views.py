@@ -177,7 +177,8 @@ def test_chosen_dates_show_those_days(operator_client):
         ({"start": "2024-01-01", "end": "2025-01-01"}, "at most 366 days"),
         ({"start": "2026-13-45", "end": "2026-12-01"}, "Enter a valid date"),
         ({"start": "2026-11-01"}, "Give both dates"),
-        ({"days": "12"}, "Select a valid choice"),
+        ({"days": "12"}, "Pick one of the ranges offered."),
+        ({"days": "abc"}, "Pick one of the ranges offered."),
         ({"start": "2999-01-01", "end": "2999-01-02"}, "in the future"),
     ],
 )
@@ -191,6 +192,54 @@ def test_dates_it_cannot_show_say_why_and_show_the_last_30_days(operator_client,
     assert message in html
     assert "showing the last 30 days" in html
     assert response.context["start"] == today - timedelta(days=29)
+    assert "Select a valid choice" not in html
+
+
+def test_refused_dates_stay_in_the_inputs_as_typed(operator_client):
+    today = timezone.localdate()
+
+    response = operator_client.get("/admin/", {"start": "2026-11-30", "end": "2026-10-01"})
+
+    html = response.content.decode()
+    assert 'name="start" id="id_start" value="2026-11-30"' in html
+    assert 'name="end" id="id_end" value="2026-10-01"' in html
+    # The figures, and the header's dates, are the last 30 days, as the message says.
+    assert "showing the last 30 days" in html
+    assert response.context["start"] == today - timedelta(days=29)
+    assert len(charts_of(response)["revenue"].rows) == 30
+
+
+def test_shown_dates_fill_the_inputs(operator_client):
+    today = timezone.localdate()
+
+    response = operator_client.get("/admin/", {"days": 7})
+
+    html = response.content.decode()
+    start = (today - timedelta(days=6)).isoformat()
+    assert f'name="start" id="id_start" value="{start}"' in html
+    assert f'name="end" id="id_end" value="{today.isoformat()}"' in html
+
+
+def test_range_errors_show_under_the_header_not_in_it(operator_client):
+    response = operator_client.get("/admin/", {"start": "2026-11-30", "end": "2026-10-01"})
+
+    html = response.content.decode()
+    header_at = html.index('<header class="cz-dash-head">')
+    header_end = html.index("</header>", header_at)
+    header = html[header_at:header_end]
+    assert "errorlist" not in header
+    assert 'aria-describedby="cz-range-errors"' in header
+    errors_at = html.index('id="cz-range-errors"')
+    assert header_end < errors_at < html.index('class="cz-cards"')
+    assert "on or after the start date" in html[errors_at:]
+
+
+def test_the_funnel_says_a_step_can_exceed_the_one_before(operator_client):
+    response = operator_client.get("/admin/")
+
+    html = response.content.decode()
+    funnel = html[html.index('id="cz-chart-funnel-box"') :]
+    assert '<p class="cz-note">Each step counts what happened in these dates' in funnel
 
 
 # --- Speed ----------------------------------------------------------------------------------------
