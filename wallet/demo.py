@@ -82,6 +82,7 @@ def _seed(log) -> None:
         if user and merchant:
             reported += _purchase(position, user, merchant, *purchase[2:])
     if reported:
+        _purchases_backdate()
         log(f"{reported} cashback reports for the demo shoppers")
     _kyc(asha, operator)
     _withdrawals(asha, operator, log)
@@ -115,6 +116,22 @@ def _purchase(position, user, merchant, days_ago, sale_amount, commission, statu
             source="pull",
         )
     return len(statuses)
+
+
+def _purchases_backdate() -> None:
+    """The services stamp a report, a confirmation and a decline with the seed's time: put
+    them back where they would be (reported soon after the sale, settled part-way from then to
+    now), so the tracker's dates and its likely ranges read as they would for a real shopper."""
+    now = timezone.now()
+    for event in CashbackEvent.objects.filter(network_txn_id__startswith="DEMO-"):
+        reported = event.occurred_at + timedelta(minutes=100)
+        settled = reported + (now - reported) * 0.7
+        CashbackEvent.objects.filter(pk=event.pk).update(
+            created_at=reported,
+            confirmed_at=settled if event.confirmed_at else None,
+            declined_at=settled + timedelta(hours=6) if event.declined_at else None,
+            reversed_at=settled + timedelta(hours=6) if event.reversed_at else None,
+        )
 
 
 def _click_row(click_id, offer, user, clicked_at) -> dict:
