@@ -53,17 +53,28 @@ def _wait_for_waiters(count: int, timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
+# Long enough for both sessions to queue on a loaded machine, short enough for the suite.
+WINDOW_LEFT = timedelta(seconds=3)
+
+
 def in_lock_order(purchase: Purchase, first, second):
     """`first` then `second` queue (in that order) on the purchase's row lock while its window
-    is open; the window closes (under the lock) once both have started, then the lock is let
-    go: the dispute was filed in time, and the release runs after the window."""
+    is open; the lock is let go once the window has closed: the dispute was filed in time, and
+    the release runs after the window.
+
+    The window is set before the lock is taken, not closed under it: updating the locked row
+    would make both waiters chase its new version, and PostgreSQL would no longer hand them the
+    lock in the order they queued."""
+    window_ends_at = timezone.now() + WINDOW_LEFT
+    Purchase.objects.filter(pk=purchase.pk).update(window_ends_at=window_ends_at)
     with ThreadPoolExecutor(max_workers=2) as pool:
         with purchase_locked(purchase):
             futures = [pool.submit(_run, first)]
             _wait_for_waiters(1)
             futures.append(pool.submit(_run, second))
             _wait_for_waiters(2)
-            Purchase.objects.filter(pk=purchase.pk).update(window_ends_at=timezone.now())
+            assert timezone.now() < window_ends_at, "both must queue while the window is open"
+            time.sleep(max(0.0, (window_ends_at - timezone.now()).total_seconds()) + 0.05)
         return [future.result() for future in futures]
 
 
